@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The README's test command (`npm test`): installs whatever is missing, then runs lint,
+# typecheck, unit and integration tests. Safe to run on a fresh machine; fast when warm.
+# Everything installed lives outside the clone under $KRAFTWERK_CACHE (default
+# ~/.cache/kraftwerk), keyed by version.
+. "$(dirname "$0")/lib/common.sh"
+cd "$REPO_ROOT"
+start=$SECONDS
+step() { log "── $* (t+$((SECONDS - start))s)"; }
+
+step "Debian packages"
+bash hack/toolchain/apt.sh
+
+step "Node.js $NODE_VERSION"
+PATH="$(bash hack/toolchain/node.sh):$PATH"; export PATH
+
+step "npm dependencies"
+bash hack/toolchain/npm-deps.sh
+
+step "Kubernetes $KUBERNETES_VERSION, etcd $ETCD_VERSION, Kafka $KAFKA_VERSIONS"
+bash hack/toolchain/kubernetes.sh >/dev/null
+bash hack/toolchain/etcd.sh >/dev/null
+bash hack/toolchain/kafka.sh >/dev/null
+
+step "lint";            npm run --silent lint
+step "typecheck";       npm run --silent typecheck
+step "unit tests";      npm run --silent test:unit
+step "integration tests"; npm run --silent test:integration
+step "done"

@@ -10,7 +10,8 @@ build_etcd() {
   mkdir -p "$w"
   printf 'module kraftwerk.dev/etcd-build\ngo 1.24\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ETCD_VERSION" >"$w/go.mod"
   printf '//go:build tools\npackage tools\nimport _ "go.etcd.io/etcd/server/v3"\n' >"$w/tools.go"
-  (cd "$w" && GOFLAGS=-mod=mod go mod tidy >/dev/null &&
+  # `go get` records only what the build needs (`go mod tidy` would fetch test deps too).
+  (cd "$w" && GOFLAGS=-mod=mod go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" 2>/dev/null &&
     CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "$1/bin/etcd" go.etcd.io/etcd/server/v3)
   rm -rf "$w"
 }

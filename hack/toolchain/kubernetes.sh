@@ -29,7 +29,6 @@ build_component() { # build_component NAME OUTDIR
         while read -r m; do echo "  $m => $m $staging_version"; done
       echo ")"
     } >"$wrapper/go.mod"
-    echo 'package main' >"$wrapper/tools.go"
     printf '//go:build tools\npackage main\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver"\n' >"$wrapper/tools.go"
     (cd "$wrapper" && GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 || true
      GOFLAGS=-mod=mod go list -deps k8s.io/kubernetes/cmd/kube-apiserver >/dev/null)

@@ -1,0 +1,504 @@
+import { describe, expect, it } from 'vitest';
+import {
+  conflictWinner,
+  planTopic,
+  type ObservedConfig,
+  type ObservedTopic,
+  type PlanInput,
+} from './planner.ts';
+
+const self = { namespace: 'streaming', name: 'orders', creationTimestamp: '2026-01-02T00:00:00Z' };
+
+function input(over: Partial<PlanInput> = {}): PlanInput {
+  return {
+    self,
+    desired: {
+      name: 'orders',
+      partitions: 3,
+      replicationFactor: 1,
+      config: {},
+      deletionPolicy: 'Delete',
+    },
+    deleting: false,
+    observed: null,
+    brokers: [1, 2, 3],
+    reassignments: [],
+    otherClaims: [],
+    ...over,
+  };
+}
+
+function topic(
+  partitions: number[][],
+  configs: Record<string, ObservedConfig> = {},
+  topicId = 'id-1',
+): ObservedTopic {
+  return {
+    topicId,
+    partitions: partitions.map((replicas, partition) => ({ partition, replicas })),
+    configs,
+  };
+}
+
+const dyn = (value: string): ObservedConfig => ({ value, source: 'topic' });
+const dflt = (value: string): ObservedConfig => ({ value, source: 'default' });
+
+describe('create', () => {
+  it('creates an absent topic with partitions, factor and config', () => {
+    const plan = planTopic(
+      input({
+        desired: {
+          name: 'orders',
+          partitions: 12,
+          replicationFactor: 3,
+          config: { 'retention.ms': '1000' },
+          deletionPolicy: 'Delete',
+        },
+      }),
+    );
+    expect(plan.actions).toEqual([
+      {
+        type: 'createTopic',
+        topic: 'orders',
+        partitions: 12,
+        replicationFactor: 3,
+        config: { 'retention.ms': '1000' },
+      },
+    ]);
+    expect(plan.ready.status).toBe('True');
+    expect(plan.finalizer).toBe('ensure');
+    expect(plan.events).toEqual([]);
+    expect(plan.recheck).toBe(true);
+    expect(plan.status).toEqual({});
+  });
+
+  it('reports nothing to do for a topic exactly as declared, with status from Kafka', () => {
+    const plan = planTopic(
+      input({ observed: topic([[1], [2], [3]], { 'retention.ms': dflt('604800000') }, 'abc') }),
+    );
+    expect(plan.actions).toEqual([]);
+    expect(plan.ready).toMatchObject({ status: 'True', reason: 'TopicReady' });
+    expect(plan.status).toEqual({ topicId: 'abc', partitions: 3, replicationFactor: 1 });
+    expect(plan.recheck).toBe(false);
+  });
+
+  it('recreates a topic deleted outside and says so in an Event', () => {
+    const plan = planTopic(input({ lastReconciled: { topicId: 'old', specUnchanged: true } }));
+    expect(plan.actions.map((a) => a.type)).toEqual(['createTopic']);
+    expect(plan.events).toEqual([
+      expect.objectContaining({ type: 'Warning', reason: 'TopicRecreated' }),
+    ]);
+    expect(plan.events[0]!.message).toContain('old');
+  });
+
+  it('does not call a first creation a recreation', () => {
+    expect(planTopic(input({ lastReconciled: { specUnchanged: false } })).events).toEqual([]);
+  });
+
+  it('reports a topic replaced outside (new topic id)', () => {
+    const plan = planTopic(
+      input({
+        observed: topic([[1], [2], [3]], {}, 'new'),
+        lastReconciled: { topicId: 'old', specUnchanged: true },
+      }),
+    );
+    expect(plan.events).toEqual([expect.objectContaining({ reason: 'TopicReplacedOutside' })]);
+  });
+});
+
+describe('partitions', () => {
+  it('grows partitions to the declared count', () => {
+    const plan = planTopic(
+      input({ desired: { ...input().desired, partitions: 6 }, observed: topic([[1], [2], [3]]) }),
+    );
+    expect(plan.actions).toEqual([{ type: 'createPartitions', topic: 'orders', count: 6 }]);
+    expect(plan.ready.status).toBe('True');
+    expect(plan.events).toEqual([]);
+  });
+
+  it('reports a partition decrease found as drift, and never deletes', () => {
+    const plan = planTopic(
+      input({
+        observed: topic([[1], [2], [3], [1], [2]]),
+        lastReconciled: { topicId: 'id-1', specUnchanged: true },
+      }),
+    );
+    expect(plan.actions).toEqual([]);
+    expect(plan.ready).toMatchObject({ status: 'False', reason: 'PartitionsAboveSpec' });
+    expect(plan.ready.message).toContain('5 partitions');
+    expect(plan.events).toEqual([
+      expect.objectContaining({ type: 'Warning', reason: 'PartitionsAboveSpec' }),
+    ]);
+    expect(plan.status.partitions).toBe(5);
+  });
+
+  it('still corrects config while reporting partitions above spec', () => {
+    const plan = planTopic(input({ observed: topic([[1], [2], [3], [1]], { 'x.y': dyn('1') }) }));
+    expect(plan.actions.map((a) => a.type)).toEqual(['alterConfigs']);
+    expect(plan.ready.reason).toBe('PartitionsAboveSpec');
+  });
+
+  it('emits an Event when partitions were lost outside (topic recreated smaller) with an unchanged spec', () => {
+    const plan = planTopic(
+      input({
+        desired: { ...input().desired, partitions: 4 },
+        observed: topic([[1], [2]]),
+        lastReconciled: { topicId: 'id-1', specUnchanged: true },
+      }),
+    );
+    expect(plan.actions).toEqual([{ type: 'createPartitions', topic: 'orders', count: 4 }]);
+    expect(plan.events.map((e) => e.reason)).toEqual(['PartitionDriftCorrected']);
+  });
+});
+
+describe('config', () => {
+  const declared = { 'retention.ms': '1000', 'cleanup.policy': 'compact' };
+
+  it('sets changed and missing keys and passes the full declared map', () => {
+    const plan = planTopic(
+      input({
+        desired: { ...input().desired, config: declared },
+        observed: topic([[1], [2], [3]], {
+          'retention.ms': dyn('5'),
+          'cleanup.policy': dflt('delete'),
+        }),
+      }),
+    );
+    expect(plan.actions).toEqual([
+      {
+        type: 'alterConfigs',
+        topic: 'orders',
+        config: declared,
+        set: { 'cleanup.policy': 'compact', 'retention.ms': '1000' },
+        reset: [],
+      },
+    ]);
+    expect(plan.ready.status).toBe('True');
+    expect(plan.events).toEqual([]);
+  });
+
+  it('resets per-topic keys the spec no longer declares, and touches nothing inherited', () => {
+    const plan = planTopic(
+      input({
+        desired: { ...input().desired, config: { 'retention.ms': '1000' } },
+        observed: topic([[1], [2], [3]], {
+          'retention.ms': dyn('1000'),
+          'segment.bytes': dyn('1048576'),
+          'min.insync.replicas': { value: '2', source: 'broker' },
+          'cleanup.policy': dflt('delete'),
+        }),
+      }),
+    );
+    expect(plan.actions).toEqual([
+      {
+        type: 'alterConfigs',
+        topic: 'orders',
+        config: { 'retention.ms': '1000' },
+        set: {},
+        reset: ['segment.bytes'],
+      },
+    ]);
+  });
+
+  it('pins a declared value even when it equals the inherited default', () => {
+    const plan = planTopic(
+      input({
+        desired: { ...input().desired, config: { 'cleanup.policy': 'delete' } },
+        observed: topic([[1], [2], [3]], { 'cleanup.policy': dflt('delete') }),
+      }),
+    );
+    expect(plan.actions).toMatchObject([
+      { type: 'alterConfigs', set: { 'cleanup.policy': 'delete' }, reset: [] },
+    ]);
+  });
+
+  it('does nothing when per-topic configs equal the declared ones exactly', () => {
+    const plan = planTopic(
+      input({
+        desired: { ...input().desired, config: declared },
+        observed: topic([[1], [2], [3]], {
+          'retention.ms': dyn('1000'),
+          'cleanup.policy': dyn('compact'),
+          'segment.ms': dflt('1'),
+        }),
+      }),
+    );
+    expect(plan.actions).toEqual([]);
+  });
+
+  it('never compares a value Kafka hides', () => {
+    const plan = planTopic(
+      input({
+        desired: { ...input().desired, config: { secret: 'x' } },
+        observed: topic([[1], [2], [3]], { secret: { value: null, source: 'topic' } }),
+      }),
+    );
+    expect(plan.actions).toEqual([]);
+  });
+
+  it('turns a config changed outside into an Event when the spec did not change', () => {
+    const plan = planTopic(
+      input({
+        desired: { ...input().desired, config: { 'retention.ms': '1000' } },
+        observed: topic([[1], [2], [3]], { 'retention.ms': dyn('42'), 'segment.bytes': dyn('7') }),
+        lastReconciled: { topicId: 'id-1', specUnchanged: true },
+      }),
+    );
+    expect(plan.actions.map((a) => a.type)).toEqual(['alterConfigs']);
+    expect(plan.events).toHaveLength(1);
+    expect(plan.events[0]).toMatchObject({ type: 'Warning', reason: 'ConfigDriftCorrected' });
+    expect(plan.events[0]!.message).toContain('retention.ms=1000 (was 42)');
+    expect(plan.events[0]!.message).toContain('segment.bytes reset to default (was 7)');
+  });
+
+  it('treats a difference after a spec change as an update, not drift', () => {
+    const plan = planTopic(
+      input({
+        desired: { ...input().desired, config: { 'retention.ms': '1000' } },
+        observed: topic([[1], [2], [3]], { 'retention.ms': dyn('42') }),
+        lastReconciled: { topicId: 'id-1', specUnchanged: false },
+      }),
+    );
+    expect(plan.actions.map((a) => a.type)).toEqual(['alterConfigs']);
+    expect(plan.events).toEqual([]);
+  });
+
+  it('puts creation config and later config in the same shape (a copy, not the spec object)', () => {
+    const config = { a: '1' };
+    const plan = planTopic(input({ desired: { ...input().desired, config } }));
+    const action = plan.actions[0]!;
+    expect(action.type === 'createTopic' && action.config).toEqual(config);
+    expect(action.type === 'createTopic' && action.config).not.toBe(config);
+  });
+});
+
+describe('replication factor', () => {
+  it('plans a reassignment to raise the factor, keeping existing replicas and leaders', () => {
+    const plan = planTopic(
+      input({
+        desired: { ...input().desired, replicationFactor: 3 },
+        observed: topic([[1], [2], [3]]),
+      }),
+    );
+    expect(plan.actions).toHaveLength(1);
+    const action = plan.actions[0]!;
+    expect(action.type).toBe('reassignPartitions');
+    if (action.type !== 'reassignPartitions') return;
+    expect(action.assignments.map((a) => a.replicas[0])).toEqual([1, 2, 3]);
+    for (const a of action.assignments) expect([...a.replicas].sort()).toEqual([1, 2, 3]);
+    expect(plan.ready).toMatchObject({ status: 'False', reason: 'Reassigning' });
+    expect(plan.status.reassignment).toEqual({ partitionsDone: 0, partitionsTotal: 3 });
+    expect(plan.recheck).toBe(true);
+  });
+
+  it('plans a reassignment to lower the factor', () => {
+    const plan = planTopic(
+      input({
+        observed: topic([
+          [1, 2],
+          [2, 3],
+          [3, 1],
+        ]),
+      }),
+    );
+    expect(plan.actions).toEqual([
+      {
+        type: 'reassignPartitions',
+        topic: 'orders',
+        assignments: [
+          { partition: 0, replicas: [1] },
+          { partition: 1, replicas: [2] },
+          { partition: 2, replicas: [3] },
+        ],
+      },
+    ]);
+  });
+
+  it('refuses a factor above the broker count with a clear verdict and no action', () => {
+    for (const observed of [null, topic([[1], [2], [3]], { x: dyn('1') })]) {
+      const plan = planTopic(
+        input({ desired: { ...input().desired, replicationFactor: 4, partitions: 9 }, observed }),
+      );
+      expect(plan.actions).toEqual([]);
+      expect(plan.ready).toMatchObject({ status: 'False', reason: 'ReplicationFactorTooHigh' });
+      expect(plan.ready.message).toContain('replicationFactor 4');
+      expect(plan.ready.message).toContain('3 available broker(s)');
+      expect(plan.status.reassignment).toBeUndefined();
+    }
+  });
+
+  it('waits for a running reassignment and reports its progress', () => {
+    const plan = planTopic(
+      input({
+        desired: { ...input().desired, replicationFactor: 2 },
+        observed: topic([[1, 2], [2, 3, 1], [3]]),
+        reassignments: [
+          { partition: 1, replicas: [2, 3, 1], addingReplicas: [3], removingReplicas: [] },
+        ],
+      }),
+    );
+    expect(plan.actions).toEqual([]);
+    expect(plan.ready).toMatchObject({ status: 'False', reason: 'Reassigning' });
+    expect(plan.ready.message).toContain('1/3 partitions done');
+    expect(plan.status.replicationFactor).toBe(1);
+    expect(plan.recheck).toBe(true);
+  });
+
+  it('counts a finished reassignment as done', () => {
+    const plan = planTopic(
+      input({
+        desired: { ...input().desired, replicationFactor: 2 },
+        observed: topic([
+          [1, 2],
+          [2, 3],
+          [3, 1],
+        ]),
+      }),
+    );
+    expect(plan.actions).toEqual([]);
+    expect(plan.ready.status).toBe('True');
+    expect(plan.status).toEqual({ topicId: 'id-1', partitions: 3, replicationFactor: 2 });
+  });
+
+  it('grows partitions first and reassigns on the next pass', () => {
+    const plan = planTopic(
+      input({
+        desired: { ...input().desired, partitions: 4, replicationFactor: 2 },
+        observed: topic([[1], [2], [3]]),
+      }),
+    );
+    expect(plan.actions).toEqual([{ type: 'createPartitions', topic: 'orders', count: 4 }]);
+    expect(plan.recheck).toBe(true);
+  });
+
+  it('reports a factor changed outside as drift', () => {
+    const plan = planTopic(
+      input({
+        observed: topic([[1, 2], [2], [3]]),
+        lastReconciled: { topicId: 'id-1', specUnchanged: true },
+      }),
+    );
+    expect(plan.actions).toEqual([
+      {
+        type: 'reassignPartitions',
+        topic: 'orders',
+        assignments: [{ partition: 0, replicas: [1] }],
+      },
+    ]);
+    expect(plan.events.map((e) => e.reason)).toEqual(['ReplicationFactorDriftCorrected']);
+  });
+});
+
+describe('conflict', () => {
+  const older = {
+    namespace: 'other',
+    name: 'orders-too',
+    creationTimestamp: '2026-01-01T00:00:00Z',
+  };
+  const newer = {
+    namespace: 'other',
+    name: 'orders-late',
+    creationTimestamp: '2026-01-03T00:00:00Z',
+  };
+
+  it('gives the newer resource Conflict and no actions', () => {
+    const plan = planTopic(
+      input({ otherClaims: [older], observed: topic([[1]], { x: dyn('1') }) }),
+    );
+    expect(plan.actions).toEqual([]);
+    expect(plan.ready).toMatchObject({ status: 'False', reason: 'Conflict' });
+    expect(plan.ready.message).toContain('other/orders-too');
+    expect(plan.status).toEqual({});
+  });
+
+  it('lets the older resource win', () => {
+    const plan = planTopic(input({ otherClaims: [newer] }));
+    expect(plan.actions.map((a) => a.type)).toEqual(['createTopic']);
+  });
+
+  it('breaks equal timestamps by namespace/name, the same way for both sides', () => {
+    const a = { namespace: 'a', name: 't', creationTimestamp: '2026-01-01T00:00:00Z' };
+    const b = { namespace: 'b', name: 't', creationTimestamp: '2026-01-01T00:00:00.000Z' };
+    expect(conflictWinner(a, [b])).toBe(a);
+    expect(conflictWinner(b, [a])).toBe(a);
+  });
+
+  it('never deletes the winner’s topic when the losing resource is deleted', () => {
+    const plan = planTopic(
+      input({ otherClaims: [older], deleting: true, observed: topic([[1], [2], [3]]) }),
+    );
+    expect(plan.actions).toEqual([]);
+    expect(plan.finalizer).toBe('remove');
+  });
+});
+
+describe('deletion', () => {
+  it('deletes the topic under deletionPolicy Delete, then releases the finalizer', () => {
+    const plan = planTopic(input({ deleting: true, observed: topic([[1], [2], [3]]) }));
+    expect(plan.actions).toEqual([{ type: 'deleteTopic', topic: 'orders' }]);
+    expect(plan.finalizer).toBe('remove');
+    expect(plan.ready.reason).toBe('Deleting');
+  });
+
+  it('retains the topic under deletionPolicy Retain', () => {
+    const plan = planTopic(
+      input({
+        deleting: true,
+        desired: { ...input().desired, deletionPolicy: 'Retain' },
+        observed: topic([[1]]),
+      }),
+    );
+    expect(plan.actions).toEqual([]);
+    expect(plan.finalizer).toBe('remove');
+    expect(plan.ready.message).toContain('retained');
+  });
+
+  it('has nothing to delete when the topic is already gone', () => {
+    const plan = planTopic(
+      input({ deleting: true, lastReconciled: { topicId: 'x', specUnchanged: true } }),
+    );
+    expect(plan.actions).toEqual([]);
+    expect(plan.events).toEqual([]);
+    expect(plan.finalizer).toBe('remove');
+  });
+
+  it('deletes even when the spec would be refused (a bad spec must not block cleanup)', () => {
+    const plan = planTopic(
+      input({
+        deleting: true,
+        desired: { ...input().desired, replicationFactor: 9 },
+        observed: topic([[1], [2], [3]]),
+      }),
+    );
+    expect(plan.actions).toEqual([{ type: 'deleteTopic', topic: 'orders' }]);
+  });
+});
+
+describe('invalid spec', () => {
+  it.each([
+    [0, 1],
+    [1, 0],
+    [1.5, 1],
+  ])(
+    'refuses partitions=%s replicationFactor=%s without acting',
+    (partitions, replicationFactor) => {
+      const plan = planTopic(
+        input({ desired: { ...input().desired, partitions, replicationFactor } }),
+      );
+      expect(plan.actions).toEqual([]);
+      expect(plan.ready).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    },
+  );
+});
+
+describe('purity', () => {
+  it('gives equal plans for equal inputs and does not mutate its input', () => {
+    const i = input({
+      desired: { ...input().desired, replicationFactor: 2, config: { a: '1' } },
+      observed: topic([[1], [2], [3]], { b: dyn('2') }),
+    });
+    const frozen = JSON.stringify(i);
+    expect(planTopic(i)).toEqual(planTopic(i));
+    expect(JSON.stringify(i)).toBe(frozen);
+  });
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { PartitionOffsets } from './lag.ts';
+import type { Poll } from './observe.ts';
+import { defaultObserveSettings, observe } from './observe.ts';
+import type { OffsetWindows } from './rates.ts';
+
+const po = (partition: number, committed: number | null, end: number): PartitionOffsets => ({
+  topic: 'orders',
+  partition,
+  committed,
+  end,
+  logStart: 0,
+});
+
+/** Polls every 5 s for `seconds`, offsets from `at(t)` (t in s). */
+function run(
+  seconds: number,
+  at: (t: number) => PartitionOffsets[],
+  members = 2,
+  settings = defaultObserveSettings,
+) {
+  let windows: OffsetWindows = {};
+  let last: ReturnType<typeof observe> | undefined;
+  for (let t = 0; t <= seconds; t += 5) {
+    last = observe(
+      windows,
+      { kind: 'offsets', time: t * 1000, partitions: at(t), members },
+      2,
+      -Infinity,
+      settings,
+    );
+    windows = last.windows;
+  }
+  return last!;
+}
+
+describe('observe', () => {
+  it('turns a failed poll into an error observation and keeps the windows', () => {
+    const windows: OffsetWindows = {};
+    const poll: Poll = { kind: 'error', time: 0, error: 'ListOffsets timed out' };
+    const o = observe(windows, poll, 3, 0);
+    expect(o.observation).toEqual({
+      kind: 'error',
+      currentReplicas: 3,
+      error: 'ListOffsets timed out',
+    });
+    expect(o.windows).toBe(windows);
+    expect(o.figures).toBeNull();
+  });
+
+  it('turns unusable offsets into an error, never into zero lag', () => {
+    const poll: Poll = { kind: 'offsets', time: 0, partitions: [po(0, 0, Number.NaN)], members: 1 };
+    expect(observe({}, poll, 1, 0).observation.kind).toBe('error');
+  });
+
+  it('measures rates, time lag and capacity from a steady backlogged group', () => {
+    // Produce 100/s per partition, consume 80/s per partition, 1000 behind at t=0.
+    const o = run(120, (t) => [po(0, 80 * t, 1000 + 100 * t), po(1, 80 * t, 1000 + 100 * t)]);
+    expect(o.figures!.rates.producedPerSecond).toBeCloseTo(200);
+    expect(o.figures!.rates.consumedPerSecond).toBeCloseTo(160);
+    expect(o.figures!.lag.total).toBe(2 * (1000 + 20 * 120));
+    expect(o.figures!.health).toBe('Lagging');
+    // Committed 9600 was the end at t = 86 s, 34 s before now.
+    expect(o.figures!.lag.timeLagSeconds).toBeCloseTo(34, 0);
+    expect(o.observation).toMatchObject({ kind: 'observed', atCapacity: true, partitionCount: 2 });
+  });
+
+  it('flags a partition whose committed offset does not move as stalled', () => {
+    const o = run(120, (t) => [po(0, 500, 1000 + 10 * t), po(1, 10 * t, 10 * t + 5)]);
+    expect(o.figures!.health).toBe('Stalled');
+    if (o.observation.kind !== 'observed') throw new Error('expected an observation');
+    expect(o.observation.partitions.map((p) => p.stalled)).toEqual([true, false]);
+  });
+
+  it('counts traffic on uncommitted partitions under latest as activation signal only', () => {
+    const o = run(60, (t) => [po(0, null, 50 * t)], 0);
+    expect(o.figures!.lag.total).toBe(0);
+    expect(o.observation).toMatchObject({ uncommittedTraffic: 3000 });
+  });
+
+  it('does not measure capacity before capacitySince', () => {
+    let windows: OffsetWindows = {};
+    let last: ReturnType<typeof observe> | undefined;
+    for (let t = 0; t <= 60; t += 5) {
+      const poll: Poll = {
+        kind: 'offsets',
+        time: t * 1000,
+        partitions: [po(0, 10 * t, 1000 + 20 * t)],
+        members: 1,
+      };
+      last = observe(windows, poll, 1, 50_000);
+      windows = last.windows;
+    }
+    expect(last!.observation).toMatchObject({ atCapacity: false });
+  });
+});

@@ -1,0 +1,165 @@
+// One poll in, everything the reconciler needs out: the updated sample windows, the figures for
+// status and metrics, and the observation the scaling policy decides on. Pure composition of
+// lag, rates, time lag and health.
+
+import type { GroupHealth, Health, HealthSettings } from './health.ts';
+import { defaultHealthSettings, evaluateGroup } from './health.ts';
+import type { OffsetResetPolicy, PartitionOffsets, TopicLag } from './lag.ts';
+import { computeLag, partitionKey } from './lag.ts';
+import type { GroupObservation } from './policy.ts';
+import type { OffsetWindows, WindowLimits } from './rates.ts';
+import {
+  backloggedThroughout,
+  defaultWindowLimits,
+  groupRates,
+  recordPoll,
+  samplesSince,
+} from './rates.ts';
+import type { TimeLag } from './time-lag.ts';
+import { estimateTimeLag, groupTimeLag } from './time-lag.ts';
+
+/** What the Kafka port read in one poll (one batched read), or why it could not. */
+export type Poll =
+  | {
+      kind: 'offsets';
+      time: number;
+      /** Every partition of the group's topics; a missing end offset must be an error instead. */
+      partitions: readonly PartitionOffsets[];
+      members: number;
+    }
+  | { kind: 'error'; time: number; error: string };
+
+export interface ObserveSettings {
+  offsetResetPolicy: OffsetResetPolicy;
+  window: WindowLimits;
+  health: HealthSettings;
+  /** Rates that drive sizing look back this far: long enough to smooth commits, short enough to follow a step. */
+  rateWindowMs: number;
+  /** Least span of backlogged samples before a consume rate counts as capacity. */
+  capacitySpanMs: number;
+}
+
+export const defaultObserveSettings: ObserveSettings = {
+  offsetResetPolicy: 'latest',
+  window: defaultWindowLimits,
+  health: defaultHealthSettings,
+  rateWindowMs: 60_000,
+  capacitySpanMs: 20_000,
+};
+
+/** The figures status and the Prometheus gauges show (api.md status.lag / rates / health). */
+export interface GroupFigures {
+  lag: {
+    total: number;
+    maxPartition: number;
+    partitionsWithLag: number;
+    timeLagSeconds: number | null;
+  };
+  rates: { producedPerSecond: number | null; consumedPerSecond: number | null };
+  health: Health;
+  members: number;
+  partitionCount: number;
+  topics: TopicLag[];
+}
+
+export interface Observed {
+  windows: OffsetWindows;
+  /** null when the poll failed: keep the last figures and say why in a condition. */
+  figures: GroupFigures | null;
+  health: GroupHealth | null;
+  timeLags: Readonly<Record<string, TimeLag>>;
+  observation: GroupObservation;
+}
+
+/**
+ * `capacitySince` (ms): when the last change's dwell ended (lastScaleTime + dwell), so a
+ * rebalance's pause is never measured as the consumers' capacity.
+ */
+export function observe(
+  windows: OffsetWindows,
+  poll: Poll,
+  currentReplicas: number,
+  capacitySince: number,
+  settings: ObserveSettings = defaultObserveSettings,
+): Observed {
+  const failed = (error: string): Observed => ({
+    windows,
+    figures: null,
+    health: null,
+    timeLags: {},
+    observation: { kind: 'error', currentReplicas, error },
+  });
+  if (poll.kind === 'error') return failed(poll.error);
+  const result = computeLag(poll.partitions, settings.offsetResetPolicy);
+  if (!result.ok) return failed(result.error);
+  const lag = result.lag;
+  const now = poll.time;
+  const next = recordPoll(windows, now, lag, settings.window);
+
+  const health = evaluateGroup(next, poll.members, now, settings.health);
+  const stalled = new Set(
+    health.partitions
+      .filter((p) => p.health === 'Stalled')
+      .map((p) => partitionKey(p.topic, p.partition)),
+  );
+
+  const timeLags: Record<string, TimeLag> = {};
+  for (const p of lag.partitions) {
+    const key = partitionKey(p.topic, p.partition);
+    timeLags[key] = estimateTimeLag(next[key]?.samples ?? [], p.end - p.lag, now);
+  }
+
+  const recent = now - settings.rateWindowMs;
+  const statusRates = groupRates(next);
+  const sizingRates = groupRates(next, recent);
+  const capacityFrom = Math.max(recent, capacitySince);
+  const capacityRates = groupRates(next, capacityFrom);
+  const movable = lag.partitions
+    .map((p) => partitionKey(p.topic, p.partition))
+    .filter((k) => !stalled.has(k));
+  const atCapacity = backloggedThroughout(next, movable, capacityFrom, settings.capacitySpanMs);
+
+  let uncommittedTraffic = 0;
+  if (settings.offsetResetPolicy === 'latest') {
+    for (const p of lag.partitions) {
+      if (p.committed !== null) continue;
+      const s = samplesSince(next[partitionKey(p.topic, p.partition)]?.samples ?? [], recent);
+      if (s.length >= 2) uncommittedTraffic += s.at(-1)!.end - s[0]!.end;
+    }
+  }
+
+  return {
+    windows: next,
+    health,
+    timeLags,
+    figures: {
+      lag: {
+        total: lag.total,
+        maxPartition: lag.maxPartition,
+        partitionsWithLag: lag.partitionsWithLag,
+        timeLagSeconds: groupTimeLag(Object.values(timeLags)),
+      },
+      rates: {
+        producedPerSecond: statusRates.producedPerSecond,
+        consumedPerSecond: statusRates.consumedPerSecond,
+      },
+      health: health.health,
+      members: poll.members,
+      partitionCount: lag.partitionCount,
+      topics: lag.topics,
+    },
+    observation: {
+      kind: 'observed',
+      currentReplicas,
+      partitionCount: lag.partitionCount,
+      partitions: lag.partitions.map((p) => ({
+        lag: p.lag,
+        stalled: stalled.has(partitionKey(p.topic, p.partition)),
+      })),
+      producedPerSecond: sizingRates.producedPerSecond,
+      consumedPerSecond: capacityRates.consumedPerSecond,
+      atCapacity,
+      uncommittedTraffic,
+    },
+  };
+}

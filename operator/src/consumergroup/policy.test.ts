@@ -1,0 +1,411 @@
+import { describe, expect, it } from 'vitest';
+import type { ObservedGroup, ScalingSettings, ScalingState } from './policy.ts';
+import { decideScale, effectiveLag, initialScalingState } from './policy.ts';
+import { seededRandom } from './seeded-random.ts';
+
+const settings: ScalingSettings = {
+  minReplicas: 0,
+  maxReplicas: 12,
+  lagThreshold: 1000,
+  activationLagThreshold: 10,
+  drainTargetSeconds: null,
+  allowIdleConsumers: false,
+  scaleDownStabilizationSeconds: 120,
+  scaleDownMaxStepPercent: 50,
+  dwellSeconds: 30,
+};
+
+/** An observation with `lags` spread one per partition (rest at 0) over `partitions`. */
+function obs(
+  currentReplicas: number,
+  lags: number[],
+  extra: Partial<ObservedGroup> = {},
+  partitions = 12,
+): ObservedGroup {
+  return {
+    kind: 'observed',
+    currentReplicas,
+    partitionCount: partitions,
+    partitions: Array.from({ length: partitions }, (_, i) => ({
+      lag: lags[i] ?? 0,
+      stalled: false,
+    })),
+    producedPerSecond: 100,
+    consumedPerSecond: null,
+    atCapacity: false,
+    uncommittedTraffic: 0,
+    ...extra,
+  };
+}
+const fresh: ScalingState = { lastScaleTime: null, recommendations: [], perReplicaRate: null };
+const T0 = 1_000_000;
+
+describe('backlog sizing', () => {
+  it('asks for ceil(lag / lagThreshold) and scales up in one step', () => {
+    const d = decideScale(settings, obs(1, [3000, 2500, 1]), fresh, T0);
+    expect(d).toMatchObject({ desiredReplicas: 6, action: 'scale-up', sizing: 'backlog' });
+    expect(d.nextState.lastScaleTime).toBe(T0);
+  });
+
+  it('keeps one consumer while traffic flows even without lag', () => {
+    const d = decideScale(settings, obs(1, []), fresh, T0);
+    expect(d).toMatchObject({ neededReplicas: 1, action: 'hold' });
+  });
+
+  it('treats an unknown produce rate as traffic, not as idle', () => {
+    const d = decideScale(settings, obs(2, [], { producedPerSecond: null }), fresh, T0);
+    expect(d.neededReplicas).toBe(1);
+  });
+});
+
+describe('rate-aware sizing', () => {
+  const rs = { ...settings, drainTargetSeconds: 60 };
+
+  it('sizes by (produced + backlog / drainTarget) / measured per-replica rate', () => {
+    // 4 replicas consumed 400/s at capacity -> 100/s each; (600 + 24000/60) / 100 = 10.
+    const o = obs(4, [12000, 12000], {
+      producedPerSecond: 600,
+      consumedPerSecond: 400,
+      atCapacity: true,
+    });
+    const d = decideScale(rs, o, fresh, T0);
+    expect(d).toMatchObject({ sizing: 'rate', desiredReplicas: 10 });
+    expect(d.nextState.perReplicaRate).toEqual({ value: 100, time: T0 });
+  });
+
+  it('falls back to backlog sizing while per-replica capacity is not measurable', () => {
+    const notAtCapacity = obs(4, [12000, 12000], {
+      producedPerSecond: 600,
+      consumedPerSecond: 400,
+    });
+    expect(decideScale(rs, notAtCapacity, fresh, T0)).toMatchObject({
+      sizing: 'backlog',
+      desiredReplicas: 12,
+    });
+  });
+
+  it('does not measure capacity inside the dwell after a change (rebalance pause)', () => {
+    const state = { ...fresh, lastScaleTime: T0 - 10_000 };
+    const o = obs(4, [5000], { consumedPerSecond: 40, atCapacity: true });
+    expect(decideScale(rs, o, state, T0).nextState.perReplicaRate).toBeNull();
+  });
+
+  it('remembers the last measured capacity once the backlog is gone', () => {
+    const state = { ...fresh, perReplicaRate: { value: 100, time: T0 - 60_000 } };
+    const o = obs(6, [50], { producedPerSecond: 320 });
+    expect(decideScale(rs, o, state, T0)).toMatchObject({ sizing: 'rate', neededReplicas: 4 });
+  });
+
+  it('divides capacity by consumers that can own a partition (idle ones consume nothing)', () => {
+    const o = obs(
+      6,
+      [500, 500, 500, 500],
+      {
+        consumedPerSecond: 400,
+        atCapacity: true,
+        producedPerSecond: 400,
+      },
+      4,
+    );
+    const d = decideScale({ ...rs, allowIdleConsumers: true }, o, fresh, T0);
+    expect(d.nextState.perReplicaRate?.value).toBe(100);
+  });
+});
+
+describe('ceilings', () => {
+  it('caps at the partition count and says so', () => {
+    const d = decideScale(settings, obs(2, [90_000], {}, 8), fresh, T0);
+    expect(d).toMatchObject({ desiredReplicas: 8, limitedBy: ['PartitionCeiling'] });
+  });
+
+  it('caps at maxReplicas when partitions are not the limit', () => {
+    const d = decideScale({ ...settings, maxReplicas: 5 }, obs(2, [90_000]), fresh, T0);
+    expect(d).toMatchObject({ desiredReplicas: 5, limitedBy: ['MaxReplicas'] });
+  });
+
+  it('goes past the partition count with allowIdleConsumers, up to maxReplicas', () => {
+    const d = decideScale(
+      { ...settings, allowIdleConsumers: true, maxReplicas: 20 },
+      obs(2, [90_000], {}, 8),
+      fresh,
+      T0,
+    );
+    expect(d).toMatchObject({ desiredReplicas: 20, limitedBy: ['MaxReplicas'] });
+  });
+
+  it('has no tolerance trap one short of the ceiling (KEDA #2908)', () => {
+    for (const partitions of [2, 11, 12, 64]) {
+      const lags = Array.from({ length: partitions }, () => 5000);
+      const d = decideScale(
+        { ...settings, maxReplicas: 100 },
+        obs(partitions - 1, lags, {}, partitions),
+        fresh,
+        T0,
+      );
+      expect(d.desiredReplicas).toBe(partitions);
+    }
+  });
+
+  it('comes straight back inside the bounds after a hand scale, ignoring dwell and step', () => {
+    const state = { ...initialScalingState(T0, 20), lastScaleTime: T0 - 1000 };
+    const d = decideScale(settings, obs(20, [90_000]), state, T0);
+    expect(d).toMatchObject({ desiredReplicas: 12, action: 'scale-down' });
+  });
+
+  it('lets minReplicas win over a smaller partition count', () => {
+    const d = decideScale({ ...settings, minReplicas: 6 }, obs(6, [100], {}, 4), fresh, T0);
+    expect(d).toMatchObject({ desiredReplicas: 6, action: 'hold' });
+  });
+});
+
+describe('scale-down', () => {
+  it('waits for the stabilization window, then steps by at most maxStepPercent', () => {
+    let state = initialScalingState(T0, 10);
+    const quiet = obs(10, [100]);
+    let d = decideScale(settings, quiet, state, T0 + 60_000);
+    expect(d).toMatchObject({ action: 'hold', limitedBy: ['StabilizationWindow'] });
+    state = d.nextState;
+    d = decideScale(settings, quiet, state, T0 + 121_000);
+    expect(d).toMatchObject({ action: 'scale-down', desiredReplicas: 5, limitedBy: ['StepLimit'] });
+    state = d.nextState;
+    d = decideScale(settings, obs(5, [100]), state, T0 + 131_000);
+    expect(d).toMatchObject({ action: 'hold', limitedBy: ['Dwell'] });
+    d = decideScale(settings, obs(5, [100]), d.nextState, T0 + 152_000);
+    expect(d).toMatchObject({ action: 'scale-down', desiredReplicas: 3 });
+  });
+
+  it('uses the highest recommendation inside the window (no flapping on a dip)', () => {
+    let state = initialScalingState(T0, 6);
+    state = decideScale(settings, obs(6, [5500]), state, T0 + 100_000).nextState;
+    const d = decideScale(settings, obs(6, [500]), state, T0 + 150_000);
+    expect(d.action).toBe('hold');
+    const later = decideScale(settings, obs(6, [500]), d.nextState, T0 + 221_000);
+    expect(later).toMatchObject({ action: 'scale-down', desiredReplicas: 3 });
+  });
+
+  it('returns to minReplicas 0 when idle', () => {
+    let state = initialScalingState(T0, 1);
+    const idle = obs(1, [], { producedPerSecond: 0 });
+    let d = decideScale(settings, idle, state, T0 + 10_000);
+    expect(d).toMatchObject({ sizing: 'idle', action: 'hold' });
+    state = d.nextState;
+    d = decideScale(settings, idle, state, T0 + 121_000);
+    expect(d).toMatchObject({ action: 'scale-down', desiredReplicas: 0 });
+  });
+
+  it('reports MinReplicas when the floor holds it up', () => {
+    const d = decideScale(
+      { ...settings, minReplicas: 2 },
+      obs(2, [], { producedPerSecond: 0 }),
+      fresh,
+      T0,
+    );
+    expect(d.limitedBy).toContain('MinReplicas');
+  });
+});
+
+describe('dwell', () => {
+  it('holds a scale-up shortly after a change so a rebalance is not read as demand', () => {
+    const state = { ...fresh, lastScaleTime: T0 - 5_000 };
+    const d = decideScale(settings, obs(3, [9000]), state, T0);
+    expect(d).toMatchObject({ action: 'hold', desiredReplicas: 3, limitedBy: ['Dwell'] });
+    expect(decideScale(settings, obs(3, [9000]), state, T0 + 25_000).desiredReplicas).toBe(9);
+  });
+
+  it('does not hold activation from zero', () => {
+    const state = { ...fresh, lastScaleTime: T0 - 5_000 };
+    expect(decideScale(settings, obs(0, [2500]), state, T0).desiredReplicas).toBe(3);
+  });
+});
+
+describe('activation', () => {
+  it('stays at zero up to the activation threshold, then wakes to the full size', () => {
+    expect(decideScale(settings, obs(0, [10]), fresh, T0)).toMatchObject({
+      desiredReplicas: 0,
+      sizing: 'inactive',
+    });
+    expect(decideScale(settings, obs(0, [11]), fresh, T0)).toMatchObject({
+      desiredReplicas: 1,
+      sizing: 'activation',
+    });
+    expect(decideScale(settings, obs(0, [4000, 3000]), fresh, T0).desiredReplicas).toBe(7);
+  });
+
+  it('wakes on traffic to partitions without commits (latest), which is not backlog', () => {
+    const d = decideScale(settings, obs(0, [], { uncommittedTraffic: 500 }), fresh, T0);
+    expect(d).toMatchObject({ desiredReplicas: 1, sizing: 'activation' });
+  });
+});
+
+describe('stalled partitions', () => {
+  it('count as at most one replica of lag', () => {
+    expect(
+      effectiveLag(
+        [
+          { lag: 50_000, stalled: true },
+          { lag: 300, stalled: true },
+          { lag: 2500, stalled: false },
+        ],
+        1000,
+      ),
+    ).toBe(3800);
+    const o = obs(2, [], {
+      partitions: [
+        { lag: 500_000, stalled: true },
+        ...Array.from({ length: 11 }, () => ({ lag: 200, stalled: false })),
+      ],
+    });
+    expect(decideScale(settings, o, fresh, T0).desiredReplicas).toBe(4);
+  });
+
+  it('hold the size when every partition behind is stalled', () => {
+    const o = obs(3, [], {
+      partitions: Array.from({ length: 12 }, () => ({ lag: 90_000, stalled: true })),
+    });
+    expect(decideScale(settings, o, fresh, T0)).toMatchObject({
+      action: 'hold',
+      limitedBy: ['AllStalled'],
+    });
+  });
+});
+
+describe('read errors', () => {
+  it('hold the current replicas, say why, and leave the state alone', () => {
+    const state = initialScalingState(T0, 4);
+    const d = decideScale(
+      settings,
+      { kind: 'error', currentReplicas: 4, error: 'broker down' },
+      state,
+      T0 + 500_000,
+    );
+    expect(d).toMatchObject({ desiredReplicas: 4, action: 'hold', limitedBy: ['ReadError'] });
+    expect(d.reasons[0]).toContain('broker down');
+    expect(d.nextState).toBe(state);
+  });
+});
+
+describe('properties over generated histories', () => {
+  it('respects bounds, windows, steps and dwell on every step', () => {
+    const rnd = seededRandom(2024);
+    for (let run = 0; run < 300; run++) {
+      const s: ScalingSettings = {
+        minReplicas: rnd.int(0, 3),
+        maxReplicas: rnd.int(3, 30),
+        lagThreshold: rnd.pick([1, 10, 100, 1000]),
+        activationLagThreshold: rnd.int(0, 50),
+        drainTargetSeconds: rnd.bool() ? null : rnd.int(10, 300),
+        allowIdleConsumers: rnd.bool(0.3),
+        scaleDownStabilizationSeconds: rnd.int(0, 300),
+        scaleDownMaxStepPercent: rnd.int(1, 100),
+        dwellSeconds: rnd.int(0, 60),
+      };
+      const partitions = rnd.int(1, 24);
+      let current = rnd.int(0, s.maxReplicas);
+      let now = T0;
+      let state = initialScalingState(now, current);
+      const history: { time: number; replicas: number }[] = [];
+      let lastChange: number | null = null;
+      for (let step = 0; step < 60; step++) {
+        now += rnd.int(1, 30) * 1000;
+        if (rnd.bool(0.05)) {
+          const d = decideScale(
+            s,
+            { kind: 'error', currentReplicas: current, error: 'x' },
+            state,
+            now,
+          );
+          expect(d.desiredReplicas).toBe(current);
+          state = d.nextState;
+          continue;
+        }
+        const o: ObservedGroup = {
+          kind: 'observed',
+          currentReplicas: current,
+          partitionCount: partitions,
+          partitions: Array.from({ length: partitions }, () => ({
+            lag: rnd.bool(0.3) ? 0 : rnd.int(0, 20 * s.lagThreshold),
+            stalled: rnd.bool(0.1),
+          })),
+          producedPerSecond: rnd.bool(0.1) ? null : rnd.pick([0, rnd.int(1, 5000)]),
+          consumedPerSecond: rnd.bool(0.3) ? null : rnd.int(0, 5000),
+          atCapacity: rnd.bool(),
+          uncommittedTraffic: rnd.bool(0.9) ? 0 : rnd.int(0, 100),
+        };
+        const d = decideScale(s, o, state, now);
+        history.push({ time: now, replicas: d.nextState.recommendations.at(-1)!.replicas });
+        const ceiling = s.allowIdleConsumers ? s.maxReplicas : Math.min(s.maxReplicas, partitions);
+        const upper = Math.max(ceiling, s.minReplicas);
+        if (current > upper) {
+          // Out of bounds (a hand scale, a lowered max): straight back inside.
+          expect(d.desiredReplicas).toBe(upper);
+          lastChange = now;
+          state = d.nextState;
+          current = d.desiredReplicas;
+          continue;
+        }
+        if (d.desiredReplicas !== current) {
+          // Every change lands inside the bounds (minReplicas wins over the ceiling).
+          expect(d.desiredReplicas).toBeGreaterThanOrEqual(s.minReplicas);
+          expect(d.desiredReplicas).toBeLessThanOrEqual(Math.max(ceiling, s.minReplicas));
+          // Dwell: no change too soon after the last one, except waking from zero.
+          if (lastChange !== null && current > 0 && current >= s.minReplicas) {
+            expect(now - lastChange).toBeGreaterThanOrEqual(s.dwellSeconds * 1000);
+          }
+          lastChange = now;
+        }
+        if (d.desiredReplicas < current) {
+          // Step limit, and the window: nothing in it asked for the current size or more.
+          const maxStep = Math.max(1, Math.floor((current * s.scaleDownMaxStepPercent) / 100));
+          expect(current - d.desiredReplicas).toBeLessThanOrEqual(maxStep);
+          const inWindow = history.filter(
+            (h) => h.time > now - s.scaleDownStabilizationSeconds * 1000,
+          );
+          for (const h of inWindow) expect(h.replicas).toBeLessThan(current);
+        }
+        if (d.desiredReplicas > current && current > 0) {
+          // Up in one step: straight to the recommendation.
+          expect(d.desiredReplicas).toBe(d.nextState.recommendations.at(-1)!.replicas);
+        }
+        state = d.nextState;
+        current = d.desiredReplicas;
+      }
+    }
+  });
+
+  it('never asks for fewer replicas when there is more lag (monotone in lag)', () => {
+    const rnd = seededRandom(99);
+    for (let run = 0; run < 1000; run++) {
+      const partitions = rnd.int(1, 24);
+      const lags = Array.from({ length: partitions }, () => rnd.int(0, 20_000));
+      const more = lags.map((l) => l + (rnd.bool() ? rnd.int(0, 5000) : 0));
+      const s = { ...settings, drainTargetSeconds: rnd.bool() ? null : 60 };
+      const state = {
+        ...fresh,
+        perReplicaRate: rnd.bool() ? null : { value: rnd.int(1, 500), time: 0 },
+      };
+      const current = rnd.int(1, 12);
+      const base = { producedPerSecond: rnd.int(1, 2000) };
+      const a = decideScale(s, obs(current, lags, base, partitions), state, T0);
+      const b = decideScale(s, obs(current, more, base, partitions), state, T0);
+      expect(b.neededReplicas).toBeGreaterThanOrEqual(a.neededReplicas);
+    }
+  });
+
+  it('reaches the ceiling from anywhere below it in one decision when lag demands it', () => {
+    const rnd = seededRandom(5);
+    for (let run = 0; run < 500; run++) {
+      const partitions = rnd.int(1, 100);
+      const current = rnd.int(1, partitions);
+      const lags = Array.from({ length: partitions }, () => rnd.int(2000, 10_000));
+      const d = decideScale(
+        { ...settings, maxReplicas: 200 },
+        obs(current, lags, {}, partitions),
+        fresh,
+        T0,
+      );
+      expect(d.desiredReplicas).toBe(
+        Math.min(partitions, Math.ceil(lags.reduce((x, y) => x + y) / 1000)),
+      );
+    }
+  });
+});

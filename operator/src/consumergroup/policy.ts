@@ -1,0 +1,312 @@
+// The scaling policy: a pure function of (settings, observation, state, now) -> decision.
+//
+// Mapping from the KafkaConsumerGroup spec (shared/design/api.md) to ScalingSettings:
+//   spec.minReplicas                      -> minReplicas (may be 0)
+//   spec.maxReplicas                      -> maxReplicas
+//   spec.lagThreshold                     -> lagThreshold (messages per replica)
+//   spec.activationLagThreshold           -> activationLagThreshold
+//   spec.drainTargetSeconds (optional)    -> drainTargetSeconds (null when unset)
+//   spec.allowIdleConsumers (proposed, default false) -> allowIdleConsumers
+//   spec.scaleDown.stabilizationSeconds   -> scaleDownStabilizationSeconds
+//   spec.scaleDown.maxStepPercent         -> scaleDownMaxStepPercent
+//   spec.scaleUp.dwellSeconds (proposed; default 30) -> dwellSeconds
+//   spec.pollIntervalSeconds is the reconciler's requeue period; the policy only sees `now`.
+// status.currentReplicas comes from the target's scale subresource; status.lastScaleTime seeds
+// ScalingState after an operator restart (initialScalingState).
+//
+// How it differs from KEDA + HPA, each on purpose:
+// - no ratio tolerance: the size is ceil(need), so there is no trap one replica short of the
+//   partition ceiling (kedacore/keda#2908); hysteresis comes from the scale-down window instead;
+// - scale up in one step to the computed size, including straight from zero;
+// - a dwell after every change so the lag a rebalance causes is not read as demand;
+// - a stalled partition counts as at most one consumer's worth of lag: more replicas cannot
+//   unblock it;
+// - a read error holds the current size; it is never read as zero lag.
+
+export interface ScalingSettings {
+  minReplicas: number;
+  maxReplicas: number;
+  lagThreshold: number;
+  activationLagThreshold: number;
+  drainTargetSeconds: number | null;
+  allowIdleConsumers: boolean;
+  scaleDownStabilizationSeconds: number;
+  scaleDownMaxStepPercent: number;
+  dwellSeconds: number;
+}
+
+export interface PartitionDemand {
+  lag: number;
+  /** Health judged this partition Stalled (members present, committed offset not moving). */
+  stalled: boolean;
+}
+
+export interface ObservedGroup {
+  kind: 'observed';
+  /** Replicas of the scale target now (its scale subresource's status). */
+  currentReplicas: number;
+  partitionCount: number;
+  partitions: readonly PartitionDemand[];
+  /** Messages per second arriving on the group's partitions; null until measurable. */
+  producedPerSecond: number | null;
+  /** Messages per second the group committed, measured only after the last change's dwell. */
+  consumedPerSecond: number | null;
+  /**
+   * The consumers had backlog on every partition throughout the consume-rate window, so that
+   * rate is their capacity, not just the produce rate they kept up with.
+   */
+  atCapacity: boolean;
+  /**
+   * Messages produced recently to partitions without a committed offset under offsetResetPolicy
+   * latest. Not backlog (the group will start after them), but proof of traffic: it wakes a
+   * group at zero, which otherwise could never commit its first offset.
+   */
+  uncommittedTraffic: number;
+}
+
+export interface FailedObservation {
+  kind: 'error';
+  currentReplicas: number;
+  error: string;
+}
+
+export type GroupObservation = ObservedGroup | FailedObservation;
+
+export interface Recommendation {
+  time: number;
+  replicas: number;
+}
+
+export interface ScalingState {
+  /** ms; the last time this policy changed the size. */
+  lastScaleTime: number | null;
+  /** Recommendations inside the scale-down stabilization window, oldest first. */
+  recommendations: Recommendation[];
+  /** Last measured capacity of one replica (messages/s) and when it was measured. */
+  perReplicaRate: { value: number; time: number } | null;
+}
+
+export type LimitReason =
+  | 'PartitionCeiling'
+  | 'MaxReplicas'
+  | 'MinReplicas'
+  | 'StabilizationWindow'
+  | 'StepLimit'
+  | 'Dwell'
+  | 'AllStalled'
+  | 'ReadError';
+
+export type Sizing = 'backlog' | 'rate' | 'idle' | 'inactive' | 'activation' | 'held';
+
+export interface ScalingDecision {
+  desiredReplicas: number;
+  action: 'scale-up' | 'scale-down' | 'hold';
+  /** What the demand alone asks for, before bounds, window, step and dwell. */
+  neededReplicas: number;
+  sizing: Sizing;
+  reasons: string[];
+  limitedBy: LimitReason[];
+  nextState: ScalingState;
+}
+
+/**
+ * State for a group first seen (or after an operator restart): the current size counts as a
+ * recommendation made now, so nothing scales down before a full stabilization window has passed.
+ */
+export function initialScalingState(
+  now: number,
+  currentReplicas: number,
+  lastScaleTime: number | null = null,
+): ScalingState {
+  return {
+    lastScaleTime,
+    recommendations: [{ time: now, replicas: currentReplicas }],
+    perReplicaRate: null,
+  };
+}
+
+// Guards ceil() against float noise: 6.000000000001 replicas is 6.
+function ceilNeed(x: number): number {
+  return Math.max(0, Math.ceil(x - 1e-9));
+}
+
+/** Lag that more replicas can help with: a stalled partition counts at most lagThreshold. */
+export function effectiveLag(partitions: readonly PartitionDemand[], lagThreshold: number): number {
+  let sum = 0;
+  for (const p of partitions) sum += p.stalled ? Math.min(p.lag, lagThreshold) : p.lag;
+  return sum;
+}
+
+export function decideScale(
+  settings: ScalingSettings,
+  observation: GroupObservation,
+  state: ScalingState,
+  now: number,
+): ScalingDecision {
+  const current = observation.currentReplicas;
+  if (observation.kind === 'error') {
+    return {
+      desiredReplicas: current,
+      action: 'hold',
+      neededReplicas: current,
+      sizing: 'held',
+      reasons: [`cannot read lag (${observation.error}); holding ${current} replicas`],
+      limitedBy: ['ReadError'],
+      nextState: state,
+    };
+  }
+  const s = settings;
+  const reasons: string[] = [];
+  const limitedBy: LimitReason[] = [];
+  const inDwell = state.lastScaleTime !== null && now - state.lastScaleTime < s.dwellSeconds * 1000;
+
+  // Capacity per replica: only consumers that can own a partition count, and only a rate
+  // measured at capacity and outside a rebalance says what one replica can do.
+  let perReplicaRate = state.perReplicaRate;
+  const consuming = Math.min(current, observation.partitionCount);
+  if (
+    observation.atCapacity &&
+    !inDwell &&
+    consuming > 0 &&
+    observation.consumedPerSecond !== null &&
+    observation.consumedPerSecond > 0
+  ) {
+    perReplicaRate = { value: observation.consumedPerSecond / consuming, time: now };
+  }
+
+  const total = observation.partitions.reduce((a, p) => a + p.lag, 0);
+  const lag = effectiveLag(observation.partitions, s.lagThreshold);
+  const lagging = observation.partitions.filter((p) => p.lag > 0);
+  const allStalled = lagging.length > 0 && lagging.every((p) => p.stalled);
+  const stalledCount = lagging.filter((p) => p.stalled).length;
+  if (stalledCount > 0) {
+    reasons.push(`${stalledCount} stalled partition(s) count as at most one replica each`);
+  }
+  const produced = observation.producedPerSecond;
+
+  let needed: number;
+  let sizing: Sizing;
+  if (current === 0) {
+    const waking =
+      total > s.activationLagThreshold || observation.uncommittedTraffic > s.activationLagThreshold;
+    if (waking) {
+      needed = Math.max(1, ceilNeed(lag / s.lagThreshold));
+      sizing = 'activation';
+      reasons.push(
+        `activating: lag ${total} above activation threshold ${s.activationLagThreshold}`,
+      );
+    } else {
+      needed = 0;
+      sizing = 'inactive';
+      reasons.push(`lag ${total} not above activation threshold ${s.activationLagThreshold}`);
+    }
+  } else if (lag <= s.activationLagThreshold && produced === 0) {
+    needed = 0;
+    sizing = 'idle';
+    reasons.push('idle: no backlog and nothing produced');
+  } else {
+    const byBacklog = ceilNeed(lag / s.lagThreshold);
+    if (s.drainTargetSeconds !== null && perReplicaRate !== null && produced !== null) {
+      needed = ceilNeed((produced + lag / s.drainTargetSeconds) / perReplicaRate.value);
+      sizing = 'rate';
+      reasons.push(
+        `rate: (${produced.toFixed(1)}/s produced + ${lag} backlog / ${s.drainTargetSeconds}s) ` +
+          `/ ${perReplicaRate.value.toFixed(1)}/s per replica`,
+      );
+    } else {
+      needed = byBacklog;
+      sizing = 'backlog';
+      reasons.push(`backlog: ${lag} / ${s.lagThreshold} per replica`);
+    }
+    // Traffic is flowing (or we cannot tell): someone must be there to consume it.
+    if (produced === null || produced > 0) needed = Math.max(needed, 1);
+  }
+
+  // Bounds. minReplicas wins over the partition ceiling: it is what the user asked for.
+  const ceiling = s.allowIdleConsumers
+    ? s.maxReplicas
+    : Math.min(s.maxReplicas, observation.partitionCount);
+  let recommended = needed;
+  if (recommended > ceiling) {
+    const byPartitions = !s.allowIdleConsumers && observation.partitionCount < s.maxReplicas;
+    limitedBy.push(byPartitions ? 'PartitionCeiling' : 'MaxReplicas');
+    reasons.push(
+      byPartitions
+        ? `capped at ${ceiling} partitions (${needed} needed)`
+        : `capped at maxReplicas ${ceiling} (${needed} needed)`,
+    );
+    recommended = ceiling;
+  }
+  if (recommended < s.minReplicas) {
+    limitedBy.push('MinReplicas');
+    recommended = s.minReplicas;
+  }
+  if (allStalled && sizing !== 'activation') {
+    // Every partition behind is stalled: more replicas cannot help and fewer would only add a
+    // rebalance to whatever is already wrong.
+    recommended = Math.min(Math.max(current, s.minReplicas), Math.max(ceiling, s.minReplicas));
+    limitedBy.push('AllStalled');
+    reasons.push('every partition with lag is stalled; holding');
+  }
+
+  const windowMs = s.scaleDownStabilizationSeconds * 1000;
+  const recommendations = [
+    ...state.recommendations.filter((r) => r.time > now - windowMs && r.time <= now),
+    { time: now, replicas: recommended },
+  ];
+  const base = { neededReplicas: needed, sizing, reasons, limitedBy };
+  const next = (lastScaleTime: number | null): ScalingState => ({
+    lastScaleTime,
+    recommendations,
+    perReplicaRate,
+  });
+  const hold = (why?: LimitReason, message?: string): ScalingDecision => {
+    if (why !== undefined) limitedBy.push(why);
+    if (message !== undefined) reasons.push(message);
+    return {
+      ...base,
+      desiredReplicas: current,
+      action: 'hold',
+      nextState: next(state.lastScaleTime),
+    };
+  };
+  const change = (to: number): ScalingDecision => ({
+    ...base,
+    desiredReplicas: to,
+    action: to > current ? 'scale-up' : 'scale-down',
+    nextState: next(now),
+  });
+
+  // Outside the bounds (they changed, or someone scaled the target by hand): back inside at
+  // once, as the HPA does; replicas above the partition count own nothing anyway.
+  const upper = Math.max(ceiling, s.minReplicas);
+  if (current > upper) {
+    reasons.push(`${current} replicas is above the bound ${upper}`);
+    return change(upper);
+  }
+  if (recommended > current) {
+    // Nothing consumes at zero, so there is no rebalance to wait out.
+    if (inDwell && current > 0 && current >= s.minReplicas) {
+      return hold('Dwell', 'waiting out the dwell after the last change');
+    }
+    return change(recommended);
+  }
+  if (recommended < current) {
+    const stabilized = Math.max(...recommendations.map((r) => r.replicas));
+    if (stabilized >= current) {
+      return hold(
+        'StabilizationWindow',
+        `scale-down waits for the ${s.scaleDownStabilizationSeconds}s window`,
+      );
+    }
+    if (inDwell) return hold('Dwell', 'waiting out the dwell after the last change');
+    const maxStep = Math.max(1, Math.floor((current * s.scaleDownMaxStepPercent) / 100));
+    const to = Math.max(stabilized, current - maxStep);
+    if (to > stabilized) {
+      limitedBy.push('StepLimit');
+      reasons.push(`scale-down limited to ${s.scaleDownMaxStepPercent}% per step`);
+    }
+    return change(to);
+  }
+  return hold();
+}

@@ -1,0 +1,241 @@
+import { dumpYaml } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import type { ClusterRef, ClusterSpec } from './cluster-spec.ts';
+import { CONFIG_HASH_ANNOTATION } from './labels.ts';
+import { desiredObjectList, renderCluster } from './render-cluster.ts';
+import type { RenderInput } from './render-cluster.ts';
+
+const cluster: ClusterRef = {
+  name: 'demo',
+  namespace: 'streaming',
+  uid: '0f1e2d3c-aaaa-bbbb-cccc-000000000001',
+};
+const clusterId = 'nLp2abcdQZ6dXtk3r1w9Qg';
+
+const dedicated: ClusterSpec = {
+  version: '4.1.1',
+  controllers: {
+    replicas: 3,
+    storage: {
+      type: 'persistent-claim',
+      size: '1Gi',
+      storageClassName: 'standard',
+      deleteClaim: false,
+    },
+    resources: { requests: { cpu: '100m', memory: '512Mi' } },
+    jvm: { heap: '256m' },
+  },
+  brokers: {
+    replicas: 3,
+    storage: { type: 'persistent-claim', size: '10Gi', deleteClaim: true },
+    resources: { requests: { cpu: '200m', memory: '1Gi' } },
+    jvm: { heap: '512m' },
+  },
+  listeners: [
+    { name: 'internal', port: 9092, type: 'internal' },
+    {
+      name: 'external',
+      port: 9094,
+      type: 'nodeport',
+      nodePortBase: 30092,
+      advertisedHost: 'localhost',
+    },
+  ],
+  config: {
+    'default.replication.factor': '3',
+    'min.insync.replicas': '2',
+    'log.retention.ms': 604800000,
+  },
+  rack: { topologyKey: 'topology.kubernetes.io/zone' },
+  template: { podDisruptionBudget: { maxUnavailable: 1 } },
+};
+
+const combined: ClusterSpec = {
+  version: '4.1.1',
+  brokers: { replicas: 1, storage: { type: 'ephemeral', sizeLimit: '2Gi' } },
+  listeners: [{ name: 'plain', port: 9092, type: 'internal' }],
+};
+
+function render(spec: ClusterSpec, extra: Partial<RenderInput> = {}) {
+  return renderCluster({ cluster, spec, clusterId, quorumFormed: false, ...extra });
+}
+
+function golden(spec: ClusterSpec, extra: Partial<RenderInput> = {}): string {
+  return desiredObjectList(render(spec, extra))
+    .map((o) => dumpYaml(o, { lineWidth: -1, noRefs: true }))
+    .join('---\n');
+}
+
+describe('renderCluster golden files', () => {
+  it('dedicated controllers and brokers, internal + nodeport listeners, persistent storage, rack', async () => {
+    await expect(golden(dedicated)).toMatchFileSnapshot('__golden__/dedicated.yaml');
+  });
+
+  it('combined mode with ephemeral storage', async () => {
+    await expect(golden(combined)).toMatchFileSnapshot('__golden__/combined.yaml');
+  });
+
+  it('combined mode with three nodes after the quorum formed, image override, no heap', async () => {
+    const spec: ClusterSpec = {
+      ...combined,
+      image: 'registry.local/kafka:4.1.1-custom',
+      brokers: {
+        replicas: 3,
+        storage: { type: 'persistent-claim', size: '5Gi' },
+        resources: { requests: { memory: '2Gi', cpu: 1 } },
+      },
+      template: {
+        pod: {
+          labels: { team: 'streaming', 'kraftwerk.dev/role': 'overridden?' },
+          annotations: { 'example.com/owner': 'data-platform' },
+          nodeSelector: { 'kubernetes.io/os': 'linux' },
+          tolerations: [
+            { key: 'dedicated', operator: 'Equal', value: 'kafka', effect: 'NoSchedule' },
+          ],
+          priorityClassName: 'kafka',
+        },
+        podDisruptionBudget: { maxUnavailable: 0 },
+      },
+    };
+    await expect(golden(spec, { quorumFormed: true })).toMatchFileSnapshot(
+      '__golden__/combined-3-formed.yaml',
+    );
+  });
+});
+
+describe('renderCluster properties', () => {
+  it('gives every object an owner reference to the KafkaCluster', () => {
+    for (const o of desiredObjectList(render(dedicated))) {
+      expect(o.metadata?.ownerReferences).toEqual([
+        expect.objectContaining({
+          kind: 'KafkaCluster',
+          name: 'demo',
+          uid: cluster.uid,
+          controller: true,
+        }),
+      ]);
+    }
+  });
+
+  it('runs pods under the restricted Pod Security Standard', () => {
+    for (const sts of render(dedicated).statefulSets) {
+      const pod = sts.spec!.template.spec!;
+      expect(pod.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      for (const c of pod.containers) {
+        expect(c.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        });
+      }
+      expect(pod.volumes?.some((v) => v.hostPath)).toBe(false);
+    }
+  });
+
+  it('uses OnDelete so only the roller restarts pods', () => {
+    for (const sts of render(dedicated).statefulSets)
+      expect(sts.spec!.updateStrategy).toEqual({ type: 'OnDelete' });
+  });
+
+  it('renders one NodePort Service per broker with nodePortBase + ordinal', () => {
+    const nodePorts = render(dedicated).services.filter((s) => s.spec?.type === 'NodePort');
+    expect(nodePorts.map((s) => [s.metadata!.name, s.spec!.ports![0]!.nodePort])).toEqual([
+      ['demo-broker-0-external', 30092],
+      ['demo-broker-1-external', 30093],
+      ['demo-broker-2-external', 30094],
+    ]);
+  });
+
+  it('maps deleteClaim onto the PVC retention policy', () => {
+    const [controllers, brokers] = render(dedicated).statefulSets;
+    expect(controllers!.spec!.persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: 'Retain',
+      whenScaled: 'Retain',
+    });
+    expect(brokers!.spec!.persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: 'Delete',
+      whenScaled: 'Delete',
+    });
+  });
+
+  it('keeps the claim size of an existing StatefulSet (claim templates are immutable)', () => {
+    const sts = render(dedicated, { existingClaimSize: { broker: '5Gi' } }).statefulSets[1]!;
+    expect(sts.spec!.volumeClaimTemplates![0]!.spec!.resources!.requests).toEqual({
+      storage: '5Gi',
+    });
+  });
+
+  it('leaves dynamic keys out of the files and the hash, so changing them does not roll', () => {
+    const hashes = (spec: ClusterSpec) =>
+      render(spec).statefulSets.map(
+        (s) => s.spec!.template.metadata!.annotations![CONFIG_HASH_ANNOTATION],
+      );
+    const before = hashes(dedicated);
+    expect(
+      hashes({ ...dedicated, config: { ...dedicated.config, 'log.retention.ms': '1000' } }),
+    ).toEqual(before);
+    expect(
+      hashes({ ...dedicated, config: { ...dedicated.config, 'num.partitions': '6' } }),
+    ).not.toEqual(before);
+    expect(render(dedicated).configMap.data!['broker.properties']).not.toContain(
+      'log.retention.ms',
+    );
+    expect(render(dedicated).configMap.data!['broker.properties']).toContain(
+      'default.replication.factor=3',
+    );
+  });
+
+  it('does not roll anything when only the controller count changes', () => {
+    const hashes = (spec: ClusterSpec) =>
+      render(spec).statefulSets.map(
+        (s) => s.spec!.template.metadata!.annotations![CONFIG_HASH_ANNOTATION],
+      );
+    expect(
+      hashes({ ...dedicated, controllers: { ...dedicated.controllers!, replicas: 5 } }),
+    ).toEqual(hashes(dedicated));
+  });
+
+  it('withdraws the initial controller list once the quorum has formed', () => {
+    expect(render(dedicated).configMap.data!['initial-controllers']).toMatch(
+      /^0@demo-controller-0\.demo-controller\.streaming\.svc:9090:[\w-]{22},1@.*,2@.*$/,
+    );
+    expect(render(dedicated, { quorumFormed: true }).configMap.data!['initial-controllers']).toBe(
+      '',
+    );
+  });
+
+  it('derives the heap from the memory request when jvm.heap is not given', () => {
+    const spec: ClusterSpec = {
+      ...combined,
+      brokers: { ...combined.brokers, resources: { requests: { memory: '2Gi' } } },
+    };
+    const env = render(spec).statefulSets[0]!.spec!.template.spec!.containers[0]!.env!;
+    expect(env.find((e) => e.name === 'KAFKA_HEAP_OPTS')?.value).toBe('-Xms1024m -Xmx1024m');
+    const noMemory = render(combined).statefulSets[0]!.spec!.template.spec!.containers[0]!.env!;
+    expect(noMemory.find((e) => e.name === 'KAFKA_HEAP_OPTS')).toBeUndefined();
+  });
+
+  it('lets operator-owned pod labels win over the template', () => {
+    const spec: ClusterSpec = {
+      ...combined,
+      template: { pod: { labels: { 'kraftwerk.dev/role': 'x', team: 't' } } },
+    };
+    const labels = render(spec).statefulSets[0]!.spec!.template.metadata!.labels!;
+    expect(labels).toMatchObject({ 'kraftwerk.dev/role': 'combined', team: 't' });
+  });
+
+  it('ignores operator-owned keys in spec.config', () => {
+    const spec = { ...combined, config: { 'node.id': '7', 'log.dirs': '/elsewhere' } };
+    const props = render(spec).configMap.data!['combined.properties']!;
+    expect(props).not.toContain('node.id');
+    expect(props).toContain('log.dirs=/var/lib/kafka/data/kafka-log');
+  });
+
+  it('renders the replicas the scale planner asks for instead of the spec', () => {
+    const objects = render(dedicated, { replicas: { broker: 4, controller: 2 } });
+    expect(objects.statefulSets.map((s) => s.spec!.replicas)).toEqual([2, 4]);
+    expect(objects.services.filter((s) => s.spec?.type === 'NodePort')).toHaveLength(4);
+  });
+});

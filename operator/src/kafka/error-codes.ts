@@ -1,0 +1,35 @@
+// Kafka protocol error codes we name in messages and decisions (from Kafka's Errors.java).
+// Unlisted codes keep their number; `retriable` follows Kafka's RetriableException marking.
+
+const codes: Readonly<Record<number, readonly [name: string, retriable: boolean]>> = {
+  [-1]: ['UNKNOWN_SERVER_ERROR', false],
+  3: ['UNKNOWN_TOPIC_OR_PARTITION', true],
+  5: ['LEADER_NOT_AVAILABLE', true],
+  6: ['NOT_LEADER_OR_FOLLOWER', true],
+  7: ['REQUEST_TIMED_OUT', true],
+  15: ['COORDINATOR_NOT_AVAILABLE', true],
+  16: ['NOT_COORDINATOR', true],
+  17: ['INVALID_TOPIC_EXCEPTION', false],
+  29: ['TOPIC_AUTHORIZATION_FAILED', false],
+  31: ['CLUSTER_AUTHORIZATION_FAILED', false],
+  35: ['UNSUPPORTED_VERSION', false],
+  36: ['TOPIC_ALREADY_EXISTS', false],
+  37: ['INVALID_PARTITIONS', false],
+  38: ['INVALID_REPLICATION_FACTOR', false],
+  39: ['INVALID_REPLICA_ASSIGNMENT', false],
+  40: ['INVALID_CONFIG', false],
+  41: ['NOT_CONTROLLER', true],
+  42: ['INVALID_REQUEST', false],
+  44: ['POLICY_VIOLATION', false],
+  69: ['GROUP_ID_NOT_FOUND', false],
+  85: ['NO_REASSIGNMENT_IN_PROGRESS', false],
+  100: ['UNKNOWN_TOPIC_ID', true],
+};
+
+export function errorName(code: number): string {
+  return codes[code]?.[0] ?? `KAFKA_ERROR_${code}`;
+}
+
+export function isRetriable(code: number): boolean {
+  return codes[code]?.[1] ?? false;
+}

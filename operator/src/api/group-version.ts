@@ -1,0 +1,7 @@
+// The API group and version every kraftwerk resource is served under.
+export const API_GROUP = 'kraftwerk.dev';
+export const API_VERSION = 'v1alpha1';
+export const API_GROUP_VERSION = `${API_GROUP}/${API_VERSION}` as const;
+
+/** Categories let `kubectl get kafka` (or `kraftwerk`) list all three kinds at once. */
+export const CATEGORIES = ['kafka', 'kraftwerk'];

@@ -1,0 +1,404 @@
+// KafkaCluster: an Apache Kafka cluster in KRaft mode (dedicated or combined controllers).
+import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type { ResourceDefinition } from './crd.ts';
+import { API_GROUP_VERSION } from './group-version.ts';
+import { conditions, podTemplate, quantity, resourceRequirements } from './kubernetes-types.ts';
+import {
+  OWNED_CONFIG_KEY_PREFIXES,
+  OWNED_CONFIG_KEYS,
+  RESERVED_LISTENER_NAMES,
+  RESERVED_LISTENER_PORTS,
+  ownedConfigKeyMessage,
+} from './owned-config-keys.ts';
+import {
+  arr,
+  bool,
+  enm,
+  int,
+  intOrStr,
+  map,
+  obj,
+  optional,
+  str,
+  type Infer,
+} from './schema-dsl.ts';
+
+export const DEFAULT_KAFKA_VERSION = '4.1.1';
+
+const celString = (s: string) => `'${s}'`;
+const celList = (items: readonly (string | number)[]) =>
+  `[${items.map((i) => (typeof i === 'string' ? celString(i) : String(i))).join(', ')}]`;
+
+const storage = () =>
+  obj({
+    type: enm('persistent-claim', 'ephemeral').describe(
+      'persistent-claim keeps data on a PersistentVolumeClaim per node; ephemeral uses an emptyDir that dies with the pod. Immutable.',
+    ),
+    size: optional(
+      quantity().describe(
+        'Size of each PersistentVolumeClaim (persistent-claim); may grow, never shrink.',
+      ),
+    ),
+    storageClassName: optional(
+      str()
+        .maxLength(253)
+        .describe(
+          'StorageClass of the claims (persistent-claim); default: the cluster default. Immutable.',
+        ),
+    ),
+    deleteClaim: optional(
+      bool().describe(
+        'Delete the claims when the KafkaCluster is deleted (persistent-claim). Default false: data outlives the resource.',
+      ),
+    ),
+    sizeLimit: optional(quantity().describe('Limit of the emptyDir volume (ephemeral).')),
+  })
+    .rule(
+      "self.type != 'persistent-claim' || has(self.size)",
+      'storage.size is required for persistent-claim storage',
+      {
+        fieldPath: '.size',
+      },
+    )
+    .rule(
+      "self.type == 'persistent-claim' || (!has(self.size) && !has(self.storageClassName) && !has(self.deleteClaim))",
+      'size, storageClassName and deleteClaim apply only to persistent-claim storage (use sizeLimit for ephemeral)',
+    )
+    .rule(
+      "self.type == 'ephemeral' || !has(self.sizeLimit)",
+      'storage.sizeLimit applies only to ephemeral storage',
+      {
+        fieldPath: '.sizeLimit',
+      },
+    )
+    .rule(
+      'self.type == oldSelf.type',
+      'storage.type is immutable: changing it would replace every volume',
+      {
+        fieldPath: '.type',
+      },
+    )
+    .rule(
+      '!has(self.size) || !has(oldSelf.size) || quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0',
+      'storage.size may not shrink: PersistentVolumeClaims cannot be made smaller',
+      { fieldPath: '.size' },
+    )
+    .rule(
+      "(has(self.storageClassName) ? self.storageClassName : '') == (has(oldSelf.storageClassName) ? oldSelf.storageClassName : '')",
+      'storage.storageClassName is immutable: existing claims cannot move to another class',
+      { fieldPath: '.storageClassName' },
+    )
+    .describe('Where each node keeps its log and metadata directories.');
+
+const jvm = () =>
+  obj({
+    heap: optional(
+      str()
+        .pattern('^[0-9]+[kKmMgG]?$')
+        .maxLength(16)
+        .describe(
+          'JVM heap (-Xms and -Xmx), e.g. 512m or 2g; default: derived from the memory request.',
+        ),
+    ),
+  }).describe('JVM settings of the Kafka process.');
+
+const nodePool = (role: 'controllers' | 'brokers', defaultReplicas: number, maxReplicas: number) =>
+  obj({
+    replicas: int()
+      .format('int32')
+      .min(1)
+      .max(maxReplicas)
+      .default(defaultReplicas)
+      .describe(
+        role === 'controllers'
+          ? 'Number of KRaft controllers (an odd number tolerates the most failures); scaled with dynamic quorum membership.'
+          : 'Number of brokers; also the scale subresource (kubectl scale kc/<name> --replicas=N). Scale-down drains partitions first.',
+      ),
+    storage: storage(),
+    resources: optional(resourceRequirements()),
+    jvm: optional(jvm()),
+  });
+
+const listener = () =>
+  obj({
+    name: str()
+      .maxLength(11)
+      .pattern('^[a-z][a-z0-9]{0,10}$')
+      .describe(
+        'Listener name: lowercase letters and digits, starting with a letter, at most 11 characters.',
+      )
+      .rule(
+        `!(self in ${celList(RESERVED_LISTENER_NAMES)})`,
+        `listener names ${RESERVED_LISTENER_NAMES.join(' and ')} are reserved for kraftwerk's own listeners`,
+      ),
+    port: int()
+      .min(1024)
+      .max(65535)
+      .describe('Container port the listener binds.')
+      .rule(
+        `!(self in ${celList(RESERVED_LISTENER_PORTS)})`,
+        `listener ports ${RESERVED_LISTENER_PORTS.join(' and ')} are reserved for kraftwerk's own listeners`,
+      ),
+    type: enm('internal', 'nodeport').describe(
+      'internal: reachable inside the Kubernetes cluster through the bootstrap Service; nodeport: one NodePort Service per broker.',
+    ),
+    nodePortBase: optional(
+      int()
+        .min(30000)
+        .max(32767)
+        .describe('nodeport only: broker i is exposed on node port nodePortBase + i.'),
+    ),
+    advertisedHost: optional(
+      str()
+        .minLength(1)
+        .maxLength(253)
+        .describe(
+          'nodeport only: host name or address clients use to reach the nodes, e.g. localhost on kind.',
+        ),
+    ),
+  })
+    .rule(
+      "self.type == 'nodeport' || (!has(self.nodePortBase) && !has(self.advertisedHost))",
+      'nodePortBase and advertisedHost apply only to nodeport listeners',
+    )
+    .rule(
+      "self.type != 'nodeport' || (has(self.nodePortBase) && has(self.advertisedHost))",
+      'a nodeport listener needs nodePortBase and advertisedHost',
+    )
+    .describe('A listener clients connect to.');
+
+const configValue = () => intOrStr().describe('A configuration value.');
+
+/** server.properties overrides, refusing the keys the operator writes itself. */
+const serverConfig = () => {
+  let config = map(configValue())
+    .maxProperties(256)
+    .describe(
+      `server.properties overrides, e.g. {min.insync.replicas: "2"}. Keys kraftwerk manages itself (${OWNED_CONFIG_KEYS.join(', ')}, ${OWNED_CONFIG_KEY_PREFIXES.map((p) => `${p}*`).join(', ')}) are refused.`,
+    );
+  for (const key of OWNED_CONFIG_KEYS) {
+    config = config.rule(`!(${celString(key)} in self)`, ownedConfigKeyMessage(key));
+  }
+  for (const prefix of OWNED_CONFIG_KEY_PREFIXES) {
+    const owned = `k.startsWith(${celString(prefix)})`;
+    config = config.ruleWithMessageExpression(
+      `!self.exists(k, ${owned})`,
+      `"config key '" + self.filter(k, ${owned})[0] + "' is managed by kraftwerk; remove it"`,
+    );
+  }
+  return config;
+};
+
+export const kafkaClusterSpecSchema = obj({
+  version: str()
+    .pattern('^[0-9]+\\.[0-9]+\\.[0-9]+$')
+    .maxLength(32)
+    .default(DEFAULT_KAFKA_VERSION)
+    .rule(
+      "self.matches('^(3\\\\.9|[4-9]\\\\.[0-9]+|[1-9][0-9]+\\\\.[0-9]+)\\\\.[0-9]+$')",
+      'kraftwerk supports Kafka 3.9 and later (KRaft with dynamic quorum)',
+    )
+    .describe('Apache Kafka version, e.g. 4.1.1. The image defaults to apache/kafka:<version>.'),
+  image: optional(
+    str()
+      .minLength(1)
+      .maxLength(512)
+      .describe(
+        'Container image override (air-gapped registries, local builds); must contain the given version.',
+      ),
+  ),
+  controllers: optional(
+    nodePool('controllers', 3, 9).describe(
+      'Dedicated KRaft controller quorum. Omit for combined mode, where brokers also act as controllers.',
+    ),
+  ),
+  brokers: nodePool('brokers', 3, 1000).describe('The brokers that store data and serve clients.'),
+  listeners: arr(listener())
+    .mapKeys('name')
+    .minItems(1)
+    .maxItems(8)
+    .default([{ name: 'internal', port: 9092, type: 'internal' }])
+    .rule('self.all(l, self.exists_one(m, m.port == l.port))', 'listener ports must be unique')
+    .rule("self.exists(l, l.type == 'internal')", 'at least one internal listener is required')
+    .describe(
+      'Listeners clients connect to; names and ports unique. Default: one internal listener on 9092.',
+    ),
+  config: optional(serverConfig()),
+  rack: optional(
+    obj({
+      topologyKey: str()
+        .minLength(1)
+        .maxLength(316)
+        .describe('Node label whose value becomes broker.rack, e.g. topology.kubernetes.io/zone.'),
+    }).describe('Rack awareness: spread replicas across the values of a node label.'),
+  ),
+  template: optional(
+    obj({
+      pod: optional(podTemplate()),
+      podDisruptionBudget: optional(
+        obj({
+          maxUnavailable: int()
+            .min(0)
+            .default(1)
+            .describe('Pods of one role that may be voluntarily evicted at once.'),
+        }).describe('The PodDisruptionBudget rendered for each role.'),
+      ),
+    }).describe('Customisations of the rendered Kubernetes objects.'),
+  ),
+})
+  .rule(
+    'self.listeners.all(l, !has(l.nodePortBase) || l.nodePortBase + self.brokers.replicas - 1 <= 32767)',
+    'a nodeport listener needs one node port per broker: nodePortBase + brokers.replicas - 1 must not exceed 32767',
+    { fieldPath: '.listeners' },
+  )
+  .rule(
+    'self.listeners.all(a, self.listeners.all(b, a.name == b.name || !has(a.nodePortBase) || !has(b.nodePortBase) || a.nodePortBase + self.brokers.replicas <= b.nodePortBase || b.nodePortBase + self.brokers.replicas <= a.nodePortBase))',
+    'the node port ranges (nodePortBase .. nodePortBase + brokers.replicas - 1) of nodeport listeners overlap',
+    { fieldPath: '.listeners' },
+  )
+  .rule(
+    'has(self.controllers) == has(oldSelf.controllers)',
+    'spec.controllers cannot be added or removed: switching between combined and dedicated controllers is not supported',
+    { fieldPath: '.controllers' },
+  )
+  .describe('Desired state of the Kafka cluster.');
+
+const poolStatus = (role: 'controllers' | 'brokers') =>
+  obj({
+    replicas: optional(int().format('int32').describe(`${role} that exist now.`)),
+    readyReplicas: optional(int().format('int32').describe(`${role} whose pods are ready.`)),
+    nodeIds: optional(
+      arr(int().describe('A Kafka node.id.'))
+        .maxItems(1000)
+        .describe(`Kafka node IDs of the ${role}.`),
+    ),
+    ...(role === 'controllers'
+      ? { leaderId: optional(int().describe('node.id of the active controller (quorum leader).')) }
+      : {}),
+    ...(role === 'brokers'
+      ? {
+          selector: optional(
+            str().describe('Label selector of the broker pods (for the scale subresource).'),
+          ),
+        }
+      : {}),
+  }).describe(`Observed state of the ${role}.`);
+
+export const kafkaClusterStatusSchema = obj({
+  observedGeneration: optional(
+    int().format('int64').describe('The .metadata.generation this status was computed from.'),
+  ),
+  clusterId: optional(
+    str()
+      .immutable('status.clusterId never changes once generated')
+      .describe('KRaft cluster ID, generated once when the cluster is first created.'),
+  ),
+  kafkaVersion: optional(str().describe('Kafka version every node runs now.')),
+  metadataVersion: optional(str().describe('Finalized metadata.version of the cluster.')),
+  listeners: optional(
+    arr(
+      obj({
+        name: str().describe('Listener name.'),
+        bootstrapServers: str().describe(
+          'host:port list clients use to connect through this listener.',
+        ),
+      }).describe('How to reach one listener.'),
+    )
+      .mapKeys('name')
+      .maxItems(8)
+      .describe('Bootstrap addresses per listener.'),
+  ),
+  controllers: optional(poolStatus('controllers')),
+  brokers: optional(poolStatus('brokers')),
+  conditions: optional(conditions()),
+}).describe('Observed state of the cluster, written by the operator.');
+
+export type KafkaClusterSpec = Infer<typeof kafkaClusterSpecSchema>;
+export type KafkaClusterStatus = Infer<typeof kafkaClusterStatusSchema>;
+export type KafkaListener = KafkaClusterSpec['listeners'][number];
+export type KafkaNodePool = KafkaClusterSpec['brokers'];
+export type KafkaStorage = KafkaNodePool['storage'];
+
+export interface KafkaCluster {
+  apiVersion: typeof API_GROUP_VERSION;
+  kind: 'KafkaCluster';
+  metadata: V1ObjectMeta;
+  spec: KafkaClusterSpec;
+  status?: KafkaClusterStatus;
+}
+
+const ready = '.status.conditions[?(@.type=="Ready")]';
+
+export const kafkaClusterDefinition: ResourceDefinition = {
+  kind: 'KafkaCluster',
+  plural: 'kafkaclusters',
+  singular: 'kafkacluster',
+  shortNames: ['kc'],
+  description:
+    'KafkaCluster runs an Apache Kafka cluster in KRaft mode: a controller quorum and brokers as StatefulSets, with listeners, configuration and safe rolling restarts managed by kraftwerk.',
+  spec: kafkaClusterSpecSchema,
+  status: kafkaClusterStatusSchema,
+  printerColumns: [
+    {
+      name: 'Version',
+      type: 'string',
+      jsonPath: '.spec.version',
+      description: 'Desired Kafka version.',
+    },
+    {
+      name: 'Controllers',
+      type: 'integer',
+      jsonPath: '.spec.controllers.replicas',
+      description: 'Desired controllers (empty: combined mode).',
+    },
+    {
+      name: 'Brokers',
+      type: 'integer',
+      jsonPath: '.spec.brokers.replicas',
+      description: 'Desired brokers.',
+    },
+    {
+      name: 'Ready Brokers',
+      type: 'integer',
+      jsonPath: '.status.brokers.readyReplicas',
+      description: 'Brokers whose pods are ready.',
+    },
+    {
+      name: 'Ready',
+      type: 'string',
+      jsonPath: `${ready}.status`,
+      description: 'Whether the cluster matches its spec and serves clients.',
+    },
+    {
+      name: 'Reason',
+      type: 'string',
+      jsonPath: `${ready}.reason`,
+      description: 'Why the cluster is (not) ready.',
+    },
+    {
+      name: 'Cluster ID',
+      type: 'string',
+      jsonPath: '.status.clusterId',
+      description: 'KRaft cluster ID.',
+      priority: 1,
+    },
+    {
+      name: 'Metadata',
+      type: 'string',
+      jsonPath: '.status.metadataVersion',
+      description: 'Finalized metadata.version.',
+      priority: 1,
+    },
+    {
+      name: 'Age',
+      type: 'date',
+      jsonPath: '.metadata.creationTimestamp',
+      description: 'Time since creation.',
+    },
+  ],
+  scale: {
+    specReplicasPath: '.spec.brokers.replicas',
+    statusReplicasPath: '.status.brokers.replicas',
+    labelSelectorPath: '.status.brokers.selector',
+  },
+};

@@ -1,0 +1,259 @@
+// KafkaConsumerGroup: lag-based autoscaling of a workload that consumes as a Kafka group.
+import type { V1ObjectMeta } from '@kubernetes/client-node';
+import { clusterReferenceShape, withClusterReferenceRules } from './cluster-reference.ts';
+import type { ResourceDefinition } from './crd.ts';
+import { API_GROUP_VERSION } from './group-version.ts';
+import { topicName } from './kafka-names.ts';
+import { conditions } from './kubernetes-types.ts';
+import { arr, bool, enm, int, num, obj, optional, str, type Infer } from './schema-dsl.ts';
+
+const scaleBehaviour = (
+  direction: 'up' | 'down',
+  stabilizationSeconds: number,
+  maxStepPercent: number,
+) =>
+  obj({
+    stabilizationSeconds: int()
+      .min(0)
+      .max(3600)
+      .default(stabilizationSeconds)
+      .describe(
+        `Seconds the desired replica count must have called for scaling ${direction} before it happens; damps flapping.`,
+      ),
+    maxStepPercent: int()
+      .min(1)
+      .max(1000)
+      .default(maxStepPercent)
+      .describe(
+        `Largest change in one step, as a percentage of the current replicas (at least one replica is always allowed).`,
+      ),
+  })
+    .default({ stabilizationSeconds, maxStepPercent })
+    .describe(`How fast the group scales ${direction}.`);
+
+export const kafkaConsumerGroupSpecSchema = withClusterReferenceRules(
+  obj({
+    ...clusterReferenceShape(),
+    groupId: str()
+      .minLength(1)
+      .maxLength(255)
+      .immutable('spec.groupId is immutable: create another KafkaConsumerGroup for another group')
+      .describe('The Kafka consumer group ID (group.id) the workload consumes as. Immutable.'),
+    topics: optional(
+      arr(topicName().describe('A topic name.'))
+        .maxItems(100)
+        .set()
+        .describe(
+          'Topics whose lag counts; default: every topic the group has committed offsets for.',
+        ),
+    ),
+    scaleTargetRef: obj({
+      apiVersion: str()
+        .maxLength(253)
+        .default('apps/v1')
+        .describe('API version of the workload, e.g. apps/v1.'),
+      kind: str()
+        .maxLength(63)
+        .default('Deployment')
+        .describe(
+          'Kind of the workload; anything with a scale subresource (Deployment, StatefulSet, ...).',
+        ),
+      name: str().minLength(1).maxLength(253).describe('Name of the workload in this namespace.'),
+    }).describe('The workload whose replicas are scaled, through its scale subresource.'),
+    minReplicas: int()
+      .format('int32')
+      .min(0)
+      .default(0)
+      .describe('Fewest replicas; 0 lets an idle group scale to zero.'),
+    maxReplicas: int()
+      .format('int32')
+      .min(1)
+      .max(10000)
+      .describe(
+        'Most replicas. The effective ceiling is also the partition count (more consumers would sit idle) unless allowIdleConsumers.',
+      ),
+    allowIdleConsumers: bool()
+      .default(false)
+      .describe(
+        'Allow more replicas than partitions (e.g. standby consumers); normally the partition count caps scaling.',
+      ),
+    lagThreshold: int()
+      .format('int64')
+      .min(1)
+      .default(1000)
+      .describe('Target lag per consumer replica, in messages.'),
+    activationLagThreshold: int()
+      .format('int64')
+      .min(0)
+      .default(0)
+      .describe('Lag (messages) needed to wake a group scaled to zero.'),
+    drainTargetSeconds: optional(
+      int()
+        .min(1)
+        .max(86400)
+        .describe(
+          'Rate-aware sizing: run enough consumers to drain the backlog within this many seconds, given the observed consume rate per replica.',
+        ),
+    ),
+    pollIntervalSeconds: int()
+      .min(1)
+      .max(3600)
+      .default(5)
+      .describe('How often lag is measured, in seconds.'),
+    scaleUp: scaleBehaviour('up', 0, 100),
+    scaleDown: scaleBehaviour('down', 120, 50),
+    offsetResetPolicy: enm('latest', 'earliest')
+      .default('latest')
+      .describe(
+        "How partitions without a committed offset count: latest (no lag) or earliest (the whole log is lag); match the consumer's auto.offset.reset.",
+      ),
+  })
+    .rule(
+      'self.minReplicas <= self.maxReplicas',
+      'spec.minReplicas must not exceed spec.maxReplicas',
+      {
+        fieldPath: '.minReplicas',
+      },
+    )
+    .describe('Desired scaling behaviour for the consumer group.'),
+);
+
+export const kafkaConsumerGroupStatusSchema = obj({
+  observedGeneration: optional(
+    int().format('int64').describe('The .metadata.generation this status was computed from.'),
+  ),
+  lag: optional(
+    obj({
+      total: optional(
+        int().format('int64').describe('Sum of lag over all partitions, in messages.'),
+      ),
+      maxPartition: optional(int().format('int64').describe('Largest lag of a single partition.')),
+      partitionsWithLag: optional(int().describe('Partitions whose lag is above zero.')),
+      timeLagSeconds: optional(
+        num().describe('Estimated seconds the group is behind (lag divided by the consume rate).'),
+      ),
+    }).describe('Consumer lag at the last measurement.'),
+  ),
+  rates: optional(
+    obj({
+      producedPerSecond: optional(num().describe('Messages produced per second to the topics.')),
+      consumedPerSecond: optional(num().describe('Messages committed per second by the group.')),
+    }).describe('Throughput observed between the last two measurements.'),
+  ),
+  health: optional(
+    enm('Ok', 'Lagging', 'Stalled', 'Stopped').describe(
+      'Burrow-style evaluation: Ok, Lagging (lag growing), Stalled (committing nothing while lag exists) or Stopped (no commits for a long time).',
+    ),
+  ),
+  partitions: optional(
+    int().describe(
+      "Partitions across the group's topics: the replica ceiling unless allowIdleConsumers.",
+    ),
+  ),
+  members: optional(int().describe('Members currently in the consumer group.')),
+  currentReplicas: optional(int().describe('Replicas of the target workload now.')),
+  desiredReplicas: optional(int().describe('Replicas the operator last decided on.')),
+  lastScaleTime: optional(
+    str().format('date-time').describe('When the operator last changed the replica count.'),
+  ),
+  conditions: optional(conditions()),
+}).describe('Observed state of the group, written by the operator.');
+
+export type KafkaConsumerGroupSpec = Infer<typeof kafkaConsumerGroupSpecSchema>;
+export type KafkaConsumerGroupStatus = Infer<typeof kafkaConsumerGroupStatusSchema>;
+
+export interface KafkaConsumerGroup {
+  apiVersion: typeof API_GROUP_VERSION;
+  kind: 'KafkaConsumerGroup';
+  metadata: V1ObjectMeta;
+  spec: KafkaConsumerGroupSpec;
+  status?: KafkaConsumerGroupStatus;
+}
+
+export const kafkaConsumerGroupDefinition: ResourceDefinition = {
+  kind: 'KafkaConsumerGroup',
+  plural: 'kafkaconsumergroups',
+  singular: 'kafkaconsumergroup',
+  shortNames: ['kcg'],
+  description:
+    'KafkaConsumerGroup scales a workload (Deployment, StatefulSet, anything with a scale subresource) by the lag of the Kafka consumer group it consumes as.',
+  spec: kafkaConsumerGroupSpecSchema,
+  status: kafkaConsumerGroupStatusSchema,
+  printerColumns: [
+    {
+      name: 'Cluster',
+      type: 'string',
+      jsonPath: '.spec.cluster',
+      description: 'KafkaCluster the group consumes from.',
+    },
+    {
+      name: 'Group',
+      type: 'string',
+      jsonPath: '.spec.groupId',
+      description: 'Kafka consumer group ID.',
+    },
+    {
+      name: 'Target',
+      type: 'string',
+      jsonPath: '.spec.scaleTargetRef.name',
+      description: 'Workload being scaled.',
+    },
+    {
+      name: 'Lag',
+      type: 'integer',
+      jsonPath: '.status.lag.total',
+      description: 'Total lag in messages.',
+    },
+    {
+      name: 'Health',
+      type: 'string',
+      jsonPath: '.status.health',
+      description: 'Ok, Lagging, Stalled or Stopped.',
+    },
+    {
+      name: 'Replicas',
+      type: 'integer',
+      jsonPath: '.status.currentReplicas',
+      description: 'Current replicas of the target.',
+    },
+    {
+      name: 'Desired',
+      type: 'integer',
+      jsonPath: '.status.desiredReplicas',
+      description: 'Replicas the operator wants.',
+    },
+    {
+      name: 'Ready',
+      type: 'string',
+      jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+      description: 'Whether lag is being measured and scaling works.',
+    },
+    {
+      name: 'Min',
+      type: 'integer',
+      jsonPath: '.spec.minReplicas',
+      description: 'Fewest replicas.',
+      priority: 1,
+    },
+    {
+      name: 'Max',
+      type: 'integer',
+      jsonPath: '.spec.maxReplicas',
+      description: 'Most replicas.',
+      priority: 1,
+    },
+    {
+      name: 'Reason',
+      type: 'string',
+      jsonPath: '.status.conditions[?(@.type=="Ready")].reason',
+      description: 'Why the group is (not) ready.',
+      priority: 1,
+    },
+    {
+      name: 'Age',
+      type: 'date',
+      jsonPath: '.metadata.creationTimestamp',
+      description: 'Time since creation.',
+    },
+  ],
+};

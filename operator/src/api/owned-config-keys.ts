@@ -1,0 +1,43 @@
+// Kafka server configuration kraftwerk writes itself. A user value for any of these would
+// break node identity, the KRaft quorum or listener wiring, so the CRD refuses them at
+// admission and the cluster renderer overwrites them. One list serves both.
+
+/** Exact keys owned by the operator. */
+export const OWNED_CONFIG_KEYS: readonly string[] = [
+  'node.id',
+  'broker.id',
+  'process.roles',
+  'cluster.id',
+  'listeners',
+  'advertised.listeners',
+  'listener.security.protocol.map',
+  'inter.broker.listener.name',
+  'security.inter.broker.protocol',
+  'controller.listener.names',
+  'log.dirs',
+  'log.dir',
+  'metadata.log.dir',
+  'broker.rack',
+];
+
+/** Key prefixes owned by the operator (every key starting with one of these). */
+export const OWNED_CONFIG_KEY_PREFIXES: readonly string[] = ['controller.quorum.'];
+
+export function isOwnedConfigKey(key: string): boolean {
+  return (
+    OWNED_CONFIG_KEYS.includes(key) ||
+    OWNED_CONFIG_KEY_PREFIXES.some((prefix) => key.startsWith(prefix))
+  );
+}
+
+/** The refusal text, shared so admission and the renderer tell users the same thing. */
+export function ownedConfigKeyMessage(key: string): string {
+  return `config key '${key}' is managed by kraftwerk; remove it`;
+}
+
+/**
+ * Listener names and ports the operator uses for its own listeners (KRaft controller traffic
+ * and broker replication); user listeners may not take them.
+ */
+export const RESERVED_LISTENER_NAMES: readonly string[] = ['controller', 'replication'];
+export const RESERVED_LISTENER_PORTS: readonly number[] = [9090, 9091];

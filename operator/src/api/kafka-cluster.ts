@@ -153,7 +153,7 @@ const listener = () =>
         .minLength(1)
         .maxLength(253)
         .describe(
-          'nodeport only: host name or address clients use to reach the nodes, e.g. localhost on kind.',
+          'nodeport only: host name or address clients use to reach the nodes, e.g. localhost on kind; default: the IP of the node each broker pod runs on.',
         ),
     ),
   })
@@ -162,8 +162,11 @@ const listener = () =>
       'nodePortBase and advertisedHost apply only to nodeport listeners',
     )
     .rule(
-      "self.type != 'nodeport' || (has(self.nodePortBase) && has(self.advertisedHost))",
-      'a nodeport listener needs nodePortBase and advertisedHost',
+      "self.type != 'nodeport' || has(self.nodePortBase)",
+      'a nodeport listener needs nodePortBase',
+      {
+        fieldPath: '.nodePortBase',
+      },
     )
     .describe('A listener clients connect to.');
 

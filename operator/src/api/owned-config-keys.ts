@@ -21,7 +21,12 @@ export const OWNED_CONFIG_KEYS: readonly string[] = [
 ];
 
 /** Key prefixes owned by the operator (every key starting with one of these). */
-export const OWNED_CONFIG_KEY_PREFIXES: readonly string[] = ['controller.quorum.'];
+export const OWNED_CONFIG_KEY_PREFIXES: readonly string[] = [
+  'controller.quorum.',
+  // Settings of the operator's own listeners (see RESERVED_LISTENER_NAMES).
+  'listener.name.controller.',
+  'listener.name.replication.',
+];
 
 export function isOwnedConfigKey(key: string): boolean {
   return (

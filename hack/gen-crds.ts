@@ -1,0 +1,20 @@
+// Writes the CRD manifests from the TypeScript schema (operator/src/api): crds/ for kubectl
+// and charts/kraftwerk/crds/ for Helm. Run: node hack/gen-crds.ts
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { crdFileName, renderCrdYaml } from '../operator/src/api/crd.ts';
+import { resourceDefinitions } from '../operator/src/api/resources.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const targets = ['crds', join('charts', 'kraftwerk', 'crds')];
+
+for (const target of targets) mkdirSync(join(root, target), { recursive: true });
+for (const def of resourceDefinitions) {
+  const yaml = renderCrdYaml(def);
+  for (const target of targets) {
+    const path = join(target, crdFileName(def));
+    writeFileSync(join(root, path), yaml);
+    console.log(`wrote ${path}`);
+  }
+}

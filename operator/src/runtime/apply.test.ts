@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { applyBody, controllerReference } from './apply.ts';
+import { EventSeriesCache, eventFingerprint } from './event-series.ts';
+import { microTime } from './micro-time.ts';
+
+describe('applyBody', () => {
+  it('drops server-populated metadata and keeps what we declare', () => {
+    const body = applyBody({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'a',
+        namespace: 'n',
+        labels: { x: 'y' },
+        uid: 'u',
+        resourceVersion: '5',
+        generation: 2,
+        creationTimestamp: 't',
+        managedFields: [],
+      } as never,
+      data: { k: 'v' },
+    });
+    expect(body).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'a', namespace: 'n', labels: { x: 'y' } },
+      data: { k: 'v' },
+    });
+    expect(
+      applyBody(
+        { apiVersion: 'v1', kind: 'X', metadata: { name: 'a', resourceVersion: '5' } },
+        true,
+      ).metadata?.resourceVersion,
+    ).toBe('5');
+    expect(() => applyBody({ kind: 'X', metadata: { name: 'a' } })).toThrow();
+  });
+
+  it('builds controller owner references', () => {
+    expect(
+      controllerReference({
+        apiVersion: 'kraftwerk.dev/v1alpha1',
+        kind: 'KafkaCluster',
+        metadata: { name: 'demo', uid: 'u1' },
+      }),
+    ).toEqual({
+      apiVersion: 'kraftwerk.dev/v1alpha1',
+      kind: 'KafkaCluster',
+      name: 'demo',
+      uid: 'u1',
+      controller: true,
+      blockOwnerDeletion: true,
+    });
+  });
+});
+
+describe('microTime', () => {
+  it('has six fractional digits', () => {
+    expect(microTime(Date.UTC(2026, 0, 1, 0, 0, 0, 123))).toBe('2026-01-01T00:00:00.123000Z');
+  });
+});
+
+describe('EventSeriesCache', () => {
+  const obj = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'n', uid: 'u' } };
+  const e = { type: 'Normal' as const, reason: 'R', action: 'A', note: 'n' };
+
+  it('turns repeats within the window into a series and starts over after it', () => {
+    const c = new EventSeriesCache(1000);
+    const key = eventFingerprint(obj, e);
+    expect(c.decide(key, 0)).toEqual({ kind: 'create' });
+    c.remember(key, { name: 'ev', namespace: 'n', count: 1, lastObservedMs: 0 });
+    expect(c.decide(key, 500)).toMatchObject({ kind: 'increment', count: 2 });
+    expect(c.decide(key, 1001)).toEqual({ kind: 'create' });
+    expect(eventFingerprint(obj, { ...e, note: 'other' })).not.toBe(key);
+  });
+
+  it('is bounded, evicting the least recently used', () => {
+    const c = new EventSeriesCache(1000, 2);
+    c.remember('a', { name: 'a', namespace: 'n', count: 1, lastObservedMs: 0 });
+    c.remember('b', { name: 'b', namespace: 'n', count: 1, lastObservedMs: 0 });
+    c.remember('a', { name: 'a', namespace: 'n', count: 2, lastObservedMs: 1 });
+    c.remember('c', { name: 'c', namespace: 'n', count: 1, lastObservedMs: 1 });
+    expect(c.size).toBe(2);
+    expect(c.decide('b', 2)).toEqual({ kind: 'create' });
+    expect(c.decide('a', 2).kind).toBe('increment');
+  });
+});

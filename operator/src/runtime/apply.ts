@@ -1,0 +1,116 @@
+// Server-side apply under one field manager, and status through the status subresource.
+// The operator writes spec-side objects it owns and the status of its own resources, never
+// their spec (api.md principles).
+import type { KubeClient } from './kube-client.ts';
+import type { KubeObject, ResourceInfo } from './resource.ts';
+import { resourcePath } from './resource.ts';
+
+export const fieldManager = 'kraftwerk';
+
+export interface ApplyOptions {
+  fieldManager?: string;
+  /** Take fields other managers own. True by default: we apply only fields we own by design. */
+  force?: boolean;
+  dryRun?: boolean;
+  /** Skips discovery when the caller knows where the kind lives. */
+  resource?: ResourceInfo;
+}
+
+/**
+ * What to send: the desired object without server-populated metadata. managedFields in an
+ * apply body is an error, and a stale resourceVersion would turn the apply into a failed
+ * precondition, so both go unless the caller opts into the precondition.
+ */
+export function applyBody<T extends KubeObject>(obj: T, keepResourceVersion = false): T {
+  if (!obj.apiVersion || !obj.kind || !obj.metadata?.name) {
+    throw new Error('apply needs apiVersion, kind and metadata.name');
+  }
+  const serverSet = new Set([
+    'managedFields',
+    'uid',
+    'creationTimestamp',
+    'generation',
+    'selfLink',
+  ]);
+  if (!keepResourceVersion) serverSet.add('resourceVersion');
+  const metadata = Object.fromEntries(
+    Object.entries(obj.metadata).filter(([k]) => !serverSet.has(k)),
+  );
+  return { ...obj, metadata } as T;
+}
+
+function applyQuery(options: ApplyOptions): Record<string, string> {
+  const q: Record<string, string> = { fieldManager: options.fieldManager ?? fieldManager };
+  if (options.force ?? true) q.force = 'true';
+  if (options.dryRun) q.dryRun = 'All';
+  return q;
+}
+
+/** Creates or updates `desired`; returns the object as stored. */
+export async function apply<T extends KubeObject>(
+  client: KubeClient,
+  desired: T,
+  options: ApplyOptions = {},
+): Promise<T> {
+  const body = applyBody(desired);
+  const info = options.resource ?? (await client.resourceOf(body));
+  return client.request<T>(
+    'PATCH',
+    resourcePath(info, body.metadata?.namespace, body.metadata!.name!),
+    { body, contentType: 'application/apply-patch+yaml', query: applyQuery(options) },
+  );
+}
+
+/**
+ * Applies `status` to the status subresource. Only identity and status are sent, so a cached
+ * object can be passed in as it is; fields of status we stop sending are removed, because the
+ * field manager owned them.
+ */
+export async function applyStatus<T extends KubeObject, S>(
+  client: KubeClient,
+  obj: T,
+  status: S,
+  options: ApplyOptions = {},
+): Promise<T & { status: S }> {
+  if (!obj.apiVersion || !obj.kind || !obj.metadata?.name) {
+    throw new Error('status apply needs apiVersion, kind and metadata.name');
+  }
+  const body = {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    metadata: {
+      name: obj.metadata.name,
+      ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+    },
+    status,
+  };
+  const info = options.resource ?? (await client.resourceOf(obj));
+  return client.request<T & { status: S }>(
+    'PATCH',
+    resourcePath(info, obj.metadata.namespace, obj.metadata.name, 'status'),
+    { body, contentType: 'application/apply-patch+yaml', query: applyQuery(options) },
+  );
+}
+
+/** An owner reference that makes `owner` the controller of a dependent (GC and adoption). */
+export function controllerReference(owner: KubeObject): {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller: true;
+  blockOwnerDeletion: true;
+} {
+  const m = owner.metadata;
+  if (!owner.apiVersion || !owner.kind || !m?.name || !m.uid) {
+    throw new Error('owner needs apiVersion, kind, name and uid');
+  }
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: m.name,
+    uid: m.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}

@@ -1,0 +1,134 @@
+// Events (events.k8s.io/v1): what happened to an object, for `kubectl events` and describe.
+// Recording never throws and never blocks a reconcile on the API server's answer.
+import { systemClock } from './clock.ts';
+import type { Clock } from './clock.ts';
+import { EventSeriesCache, eventFingerprint } from './event-series.ts';
+import type { EventInput, EventType } from './event-series.ts';
+import type { KubeClient } from './kube-client.ts';
+import { isNotFound } from './kube-client.ts';
+import { silentLogger } from './logger.ts';
+import type { Logger } from './logger.ts';
+import { microTime } from './micro-time.ts';
+import type { KubeObject } from './resource.ts';
+import { builtinResources } from './resource.ts';
+
+export type { EventType } from './event-series.ts';
+
+export interface EventRecorderOptions {
+  client: KubeClient;
+  /** Who reports: the controller name, e.g. `kraftwerk.dev/operator`. */
+  reportingController?: string;
+  /** Which replica reports (pod name or hostname). */
+  reportingInstance: string;
+  clock?: Clock;
+  logger?: Logger;
+  windowMs?: number;
+}
+
+const maxNote = 1024;
+
+export class EventRecorder {
+  private readonly options: EventRecorderOptions;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly cache: EventSeriesCache;
+  // One write at a time per fingerprint, so a burst of repeats cannot create duplicates.
+  private readonly pending = new Map<string, Promise<void>>();
+
+  constructor(options: EventRecorderOptions) {
+    this.options = options;
+    this.clock = options.clock ?? systemClock;
+    this.log = (options.logger ?? silentLogger).child({ component: 'events' });
+    this.cache = new EventSeriesCache(options.windowMs);
+  }
+
+  /** Fire and forget; the returned promise is for tests and shutdown. */
+  record(
+    regarding: KubeObject,
+    type: EventType,
+    reason: string,
+    action: string,
+    note: string,
+  ): Promise<void> {
+    const input: EventInput = { type, reason, action, note: note.slice(0, maxNote) };
+    const key = eventFingerprint(regarding, input);
+    const previous = this.pending.get(key) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.write(key, regarding, input))
+      .catch((err: unknown) =>
+        this.log.warn('could not record event', { err, reason, object: regarding.metadata?.name }),
+      )
+      .finally(() => {
+        if (this.pending.get(key) === next) this.pending.delete(key);
+      });
+    this.pending.set(key, next);
+    return next;
+  }
+
+  normal(regarding: KubeObject, reason: string, action: string, note: string): Promise<void> {
+    return this.record(regarding, 'Normal', reason, action, note);
+  }
+
+  warning(regarding: KubeObject, reason: string, action: string, note: string): Promise<void> {
+    return this.record(regarding, 'Warning', reason, action, note);
+  }
+
+  /** Waits for events being written (graceful shutdown). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pending.values()]);
+  }
+
+  private async write(key: string, regarding: KubeObject, e: EventInput): Promise<void> {
+    const now = this.clock.now();
+    const decision = this.cache.decide(key, now);
+    const info = builtinResources.Event;
+    if (decision.kind === 'increment') {
+      const { entry, count } = decision;
+      try {
+        await this.options.client.mergePatch(info, entry.namespace, entry.name, {
+          series: { count, lastObservedTime: microTime(now) },
+        });
+        this.cache.remember(key, { ...entry, count, lastObservedMs: now });
+        return;
+      } catch (err) {
+        // Events expire (an hour by default); start a new one.
+        if (!isNotFound(err)) throw err;
+        this.cache.forget(key);
+      }
+    }
+    const m = regarding.metadata ?? {};
+    const namespace = m.namespace || 'default';
+    const created = await this.options.client.create(info, {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: `${m.name ?? 'unknown'}.${now.toString(16)}${randomSuffix()}`, namespace },
+      eventTime: microTime(now),
+      reportingController: this.options.reportingController ?? 'kraftwerk.dev/operator',
+      reportingInstance: this.options.reportingInstance,
+      action: e.action,
+      reason: e.reason,
+      note: e.note,
+      type: e.type,
+      regarding: {
+        apiVersion: regarding.apiVersion,
+        kind: regarding.kind,
+        name: m.name,
+        namespace: m.namespace,
+        uid: m.uid,
+        resourceVersion: m.resourceVersion,
+      },
+    } as KubeObject);
+    this.cache.remember(key, {
+      name: created.metadata?.name ?? '',
+      namespace,
+      count: 1,
+      lastObservedMs: now,
+    });
+  }
+}
+
+function randomSuffix(): string {
+  return Math.floor(Math.random() * 0xffff)
+    .toString(16)
+    .padStart(4, '0');
+}

@@ -26,6 +26,12 @@ import type {
 } from './port.ts';
 import { WireConnection } from './wire-connection.ts';
 import {
+  DESCRIBE_CONFIGS_API_KEY,
+  DESCRIBE_CONFIGS_VERSION,
+  decodeDescribeConfigsResponse,
+  encodeDescribeTopicConfigsRequest,
+} from './wire-describe-configs.ts';
+import {
   EARLIEST,
   LATEST,
   LIST_OFFSETS_API_KEY,
@@ -33,6 +39,21 @@ import {
   decodeListOffsetsResponse,
   encodeListOffsetsRequest,
 } from './wire-list-offsets.ts';
+import {
+  ALTER_CONFIGS_API_KEY,
+  DELETE_TOPICS_API_KEY,
+  DELETE_TOPICS_VERSION,
+  decodeDeleteTopicsResponse,
+  encodeDeleteTopicsRequest,
+  ALTER_CONFIGS_VERSION,
+  CREATE_TOPICS_API_KEY,
+  CREATE_TOPICS_VERSION,
+  decodeAlterConfigsResponse,
+  decodeCreateTopicsResponse,
+  encodeAlterTopicConfigsRequest,
+  encodeCreateTopicsRequest,
+  type ItemOutcome,
+} from './wire-topic-writes.ts';
 import {
   METADATA_API_KEY,
   METADATA_VERSION,
@@ -51,8 +72,8 @@ export interface KafkaAdminOptions {
   batch?: Partial<Omit<BatcherOptions, 'shareDuplicates'>>;
 }
 
-const TOPIC_RESOURCE = 2; // ConfigResourceTypes.TOPIC (kafkajs types it as a const enum)
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
+const TOPIC_ALREADY_EXISTS = 36;
 
 export class KafkaAdmin implements KafkaAdminPort {
   readonly bootstrap: string;
@@ -363,140 +384,82 @@ export class KafkaAdmin implements KafkaAdminPort {
   async #describeConfigsBatch(
     names: readonly string[],
   ): Promise<Map<string, ItemResult<Record<string, ConfigEntry>>>> {
-    return this.#perItemOnFailure(
-      names,
-      (n) => n,
-      async (batch) => {
-        const response = await this.#withAdmin('DescribeConfigs', (a) =>
-          a.describeConfigs({
-            resources: batch.map((name) => ({ type: TOPIC_RESOURCE, name })),
-            includeSynonyms: false,
-          }),
-        );
-        return new Map(
-          response.resources.map((r) => [
-            r.resourceName,
-            {
-              ok: true as const,
-              value: Object.fromEntries(
-                r.configEntries.map((e) => [
-                  e.configName,
-                  {
-                    value: e.configValue ?? null,
-                    source: sourceOf(e.configSource as number),
-                    readOnly: e.readOnly,
-                  },
-                ]),
-              ),
-            },
-          ]),
-        );
-      },
+    this.#count('DescribeConfigs');
+    const body = await this.#wire.request(
+      DESCRIBE_CONFIGS_API_KEY,
+      DESCRIBE_CONFIGS_VERSION,
+      encodeDescribeTopicConfigsRequest(names),
+      false,
+    );
+    return new Map(
+      decodeDescribeConfigsResponse(body).map(
+        (r): [string, ItemResult<Record<string, ConfigEntry>>] => [
+          r.name,
+          r.errorCode !== 0
+            ? {
+                ok: false,
+                error: new KafkaRequestError(
+                  errorName(r.errorCode),
+                  r.errorMessage || errorName(r.errorCode),
+                  isRetriable(r.errorCode),
+                ),
+              }
+            : {
+                ok: true,
+                value: Object.fromEntries(
+                  r.configs.map((c) => [
+                    c.name,
+                    {
+                      value: c.sensitive ? null : c.value,
+                      source: sourceOf(c.source),
+                      readOnly: c.readOnly,
+                    },
+                  ]),
+                ),
+              },
+        ],
+      ),
     );
   }
 
   async #createBatch(topics: readonly NewTopic[]): Promise<Map<string, ItemResult<void>>> {
-    const results = new Map<string, ItemResult<void>>(
-      topics.map((t) => [t.name, { ok: true, value: undefined }]),
+    this.#count('CreateTopics');
+    const body = await this.#wire.request(
+      CREATE_TOPICS_API_KEY,
+      CREATE_TOPICS_VERSION,
+      encodeCreateTopicsRequest(topics, Math.min(this.#opts.requestTimeoutMs, 10_000)),
+      false,
     );
-    try {
-      await this.#withAdmin('CreateTopics', (a) =>
-        a.createTopics({
-          waitForLeaders: false,
-          timeout: this.#opts.requestTimeoutMs,
-          topics: topics.map((t) => ({
-            topic: t.name,
-            numPartitions: t.partitions,
-            replicationFactor: t.replicationFactor,
-            configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
-          })),
-        }),
-      );
-    } catch (e) {
-      // Kafka creates each topic on its own; kafkajs reports the failed ones together.
-      if (!(e instanceof KafkaBatchError)) throw e;
-      for (const { key, error } of e.items) {
-        if (error.code !== 'TOPIC_ALREADY_EXISTS') results.set(key, { ok: false, error });
-      }
-    }
-    return results;
+    // Kafka creates each topic on its own; an existing topic is what creating wanted.
+    return outcomes(decodeCreateTopicsResponse(body), [TOPIC_ALREADY_EXISTS]);
   }
 
   async #alterConfigsBatch(
     items: readonly { name: string; config: Readonly<Record<string, string>> }[],
   ): Promise<Map<string, ItemResult<void>>> {
     // AlterConfigs (not Incremental) replaces the topic's whole per-topic config set, which is
-    // exactly "configs equal the declared map"; kafkajs has no IncrementalAlterConfigs.
-    return this.#perItemOnFailure(
-      items,
-      (i) => i.name,
-      async (batch) => {
-        await this.#withAdmin('AlterConfigs', (a) =>
-          a.alterConfigs({
-            validateOnly: false,
-            resources: batch.map((i) => ({
-              type: TOPIC_RESOURCE,
-              name: i.name,
-              configEntries: Object.entries(i.config).map(([name, value]) => ({ name, value })),
-            })),
-          }),
-        );
-        return new Map(batch.map((i) => [i.name, { ok: true as const, value: undefined }]));
-      },
+    // exactly "configs equal the declared map", in one request for the batch. The batcher never
+    // puts one topic twice in a request: Kafka 4.1.1's forwarding path then never answers.
+    this.#count('AlterConfigs');
+    const body = await this.#wire.request(
+      ALTER_CONFIGS_API_KEY,
+      ALTER_CONFIGS_VERSION,
+      encodeAlterTopicConfigsRequest(items),
+      false,
     );
+    return outcomes(decodeAlterConfigsResponse(body), []);
   }
 
   async #deleteBatch(names: readonly string[]): Promise<Map<string, ItemResult<void>>> {
-    const results = await this.#perItemOnFailure(
-      names,
-      (n) => n,
-      async (batch) => {
-        await this.#withAdmin('DeleteTopics', (a) =>
-          a.deleteTopics({ topics: [...batch], timeout: this.#opts.requestTimeoutMs }),
-        );
-        return new Map(batch.map((n) => [n, { ok: true as const, value: undefined }]));
-      },
+    this.#count('DeleteTopics');
+    const body = await this.#wire.request(
+      DELETE_TOPICS_API_KEY,
+      DELETE_TOPICS_VERSION,
+      encodeDeleteTopicsRequest(names, Math.min(this.#opts.requestTimeoutMs, 10_000)),
+      false,
     );
-    for (const [name, r] of results) {
-      // Already gone is what deleting wanted.
-      if (
-        !r.ok &&
-        r.error instanceof KafkaRequestError &&
-        r.error.code === 'UNKNOWN_TOPIC_OR_PARTITION'
-      ) {
-        results.set(name, { ok: true, value: undefined });
-      }
-    }
-    return results;
-  }
-
-  /** kafkajs throws the first failed item's error for the whole request and drops the rest;
-   *  on a refusal we redo the items one by one (all idempotent) to give each its own answer. */
-  async #perItemOnFailure<I, R>(
-    items: readonly I[],
-    keyOf: (item: I) => string,
-    run: (batch: readonly I[]) => Promise<Map<string, ItemResult<R>>>,
-  ): Promise<Map<string, ItemResult<R>>> {
-    try {
-      return await run(items);
-    } catch (e) {
-      if (!(e instanceof KafkaRequestError) || items.length === 1) {
-        if (items.length === 1 && e instanceof KafkaRequestError)
-          return new Map([[keyOf(items[0]!), { ok: false, error: e }]]);
-        throw e;
-      }
-    }
-    const results = new Map<string, ItemResult<R>>();
-    for (const item of items) {
-      try {
-        const r = await run([item]);
-        for (const [k, v] of r) results.set(k, v);
-      } catch (e) {
-        if (!(e instanceof KafkaRequestError)) throw e;
-        results.set(keyOf(item), { ok: false, error: e });
-      }
-    }
-    return results;
+    // Already gone is what deleting wanted.
+    return outcomes(decodeDeleteTopicsResponse(body), [UNKNOWN_TOPIC_OR_PARTITION]);
   }
 
   // --- plumbing ----------------------------------------------------------------------------
@@ -569,16 +532,6 @@ export class KafkaAdmin implements KafkaAdminPort {
   }
 }
 
-/** Several items of one request failed, each with its own error. */
-class KafkaBatchError extends KafkaError {
-  override name = 'KafkaBatchError';
-  readonly items: readonly { key: string; error: KafkaRequestError }[];
-  constructor(items: readonly { key: string; error: KafkaRequestError }[]) {
-    super(items.map((i) => `${i.key}: ${i.error.message}`).join('; '));
-    this.items = items;
-  }
-}
-
 const unavailableNames = new Set([
   'KafkaJSConnectionError',
   'KafkaJSConnectionClosedError',
@@ -595,9 +548,6 @@ interface KafkaJSLikeError extends Error {
   type?: string;
   code?: string | number;
   retriable?: boolean;
-  topic?: string;
-  errors?: unknown[];
-  originalError?: unknown;
   cause?: unknown;
 }
 
@@ -608,15 +558,6 @@ export function translate(e: unknown, bootstrap: string): KafkaError {
   const err = e as KafkaJSLikeError;
   if (err.name === 'KafkaJSNumberOfRetriesExceeded' && err.cause instanceof Error)
     return translate(err.cause, bootstrap);
-  if (err.name === 'KafkaJSAggregateError' && Array.isArray(err.errors)) {
-    const items = err.errors
-      .filter((x): x is KafkaJSLikeError => x instanceof Error)
-      .map((x) => ({ key: x.topic ?? '', error: translate(x, bootstrap) }))
-      .filter(
-        (x): x is { key: string; error: KafkaRequestError } => x.error instanceof KafkaRequestError,
-      );
-    return new KafkaBatchError(items);
-  }
   if (
     unavailableNames.has(err.name) ||
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE'].includes(
@@ -629,6 +570,28 @@ export function translate(e: unknown, bootstrap: string): KafkaError {
     return new KafkaRequestError(err.type, err.message, err.retriable === true, { cause: e });
   }
   return new KafkaRequestError('CLIENT_ERROR', err.message, false, { cause: e });
+}
+
+/** Per-item outcomes → results, carrying Kafka's own message (e.g. "Unknown topic config name: x"). */
+function outcomes(
+  items: readonly ItemOutcome[],
+  fine: readonly number[],
+): Map<string, ItemResult<void>> {
+  return new Map(
+    items.map((o): [string, ItemResult<void>] => [
+      o.name,
+      o.errorCode === 0 || fine.includes(o.errorCode)
+        ? { ok: true, value: undefined }
+        : {
+            ok: false,
+            error: new KafkaRequestError(
+              errorName(o.errorCode),
+              o.errorMessage || errorName(o.errorCode),
+              isRetriable(o.errorCode),
+            ),
+          },
+    ]),
+  );
 }
 
 function sourceOf(configSource: number): ConfigSource {

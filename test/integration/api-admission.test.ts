@@ -211,3 +211,53 @@ describe('KafkaCluster scale subresource', () => {
     expect(scaled.spec.brokers.replicas).toBe(5);
   });
 });
+
+describe('KafkaCluster status', () => {
+  it('takes metav1.Condition conditions and never lets clusterId change', async () => {
+    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    const cluster: KafkaCluster = inNamespace({
+      apiVersion: API_GROUP_VERSION,
+      kind: 'KafkaCluster',
+      metadata: { name: 'status-check' },
+      spec: {
+        version: '4.1.1',
+        brokers: { replicas: 1, storage: { type: 'ephemeral' } },
+        listeners: [{ name: 'internal', port: 9092, type: 'internal' }],
+      },
+    });
+    const created = await client.create(cluster);
+    const target = {
+      group: API_GROUP,
+      version: API_VERSION,
+      namespace,
+      plural: 'kafkaclusters',
+      name: 'status-check',
+    };
+    const status: KafkaCluster['status'] = {
+      observedGeneration: 1,
+      clusterId: 'nLp2Vq0yQyWk3b6h7Zq0yw',
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'False',
+          reason: 'ClusterNotReady',
+          message: 'waiting for brokers',
+          observedGeneration: 1,
+          lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        },
+      ],
+    };
+    const written = (await custom.replaceNamespacedCustomObjectStatus({
+      ...target,
+      body: { ...created, status },
+    })) as KafkaCluster;
+    expect(written.status?.conditions?.[0]?.reason).toBe('ClusterNotReady');
+    await expectRefused(
+      custom.replaceNamespacedCustomObjectStatus({
+        ...target,
+        body: { ...written, status: { ...status, clusterId: 'another' } },
+      }),
+      ['status.clusterId', 'never changes'],
+    );
+  });
+});

@@ -35,6 +35,11 @@ export interface ObserveSettings {
   health: HealthSettings;
   /** Rates that drive sizing look back this far: long enough to smooth commits, short enough to follow a step. */
   rateWindowMs: number;
+  /**
+   * The produce rate used for sizing is the higher of this short window's and rateWindowMs's:
+   * it rises as fast as production does and falls only as fast as the long window lets it.
+   */
+  attackWindowMs: number;
   /** Least span of backlogged samples before a consume rate counts as capacity. */
   capacitySpanMs: number;
 }
@@ -44,6 +49,7 @@ export const defaultObserveSettings: ObserveSettings = {
   window: defaultWindowLimits,
   health: defaultHealthSettings,
   rateWindowMs: 60_000,
+  attackWindowMs: 15_000,
   capacitySpanMs: 20_000,
 };
 
@@ -112,6 +118,11 @@ export function observe(
   const recent = now - settings.rateWindowMs;
   const statusRates = groupRates(next);
   const sizingRates = groupRates(next, recent);
+  const attackRates = groupRates(next, now - settings.attackWindowMs);
+  const producedForSizing =
+    sizingRates.producedPerSecond === null
+      ? attackRates.producedPerSecond
+      : Math.max(sizingRates.producedPerSecond, attackRates.producedPerSecond ?? 0);
   const capacityFrom = Math.max(recent, capacitySince);
   const capacityRates = groupRates(next, capacityFrom);
   const movable = lag.partitions
@@ -156,7 +167,7 @@ export function observe(
         lag: p.lag,
         stalled: stalled.has(partitionKey(p.topic, p.partition)),
       })),
-      producedPerSecond: sizingRates.producedPerSecond,
+      producedPerSecond: producedForSizing,
       consumedPerSecond: capacityRates.consumedPerSecond,
       atCapacity,
       uncommittedTraffic,

@@ -13,6 +13,7 @@ const settings: ScalingSettings = {
   scaleDownStabilizationSeconds: 120,
   scaleDownMaxStepPercent: 50,
   dwellSeconds: 30,
+  rebalanceSeconds: 0,
 };
 
 /** An observation with `lags` spread one per partition (rest at 0) over `partitions`. */
@@ -38,6 +39,11 @@ function obs(
   };
 }
 const fresh: ScalingState = { lastScaleTime: null, recommendations: [], perReplicaRate: null };
+/** The same state once one replica has been measured consuming 100 msg/s at capacity. */
+const measured = (state: ScalingState): ScalingState => ({
+  ...state,
+  perReplicaRate: { value: 100, time: 0 },
+});
 const T0 = 1_000_000;
 
 describe('backlog sizing', () => {
@@ -53,7 +59,7 @@ describe('backlog sizing', () => {
   });
 
   it('treats an unknown produce rate as traffic, not as idle', () => {
-    const d = decideScale(settings, obs(2, [], { producedPerSecond: null }), fresh, T0);
+    const d = decideScale(settings, obs(2, [], { producedPerSecond: null }), measured(fresh), T0);
     expect(d.neededReplicas).toBe(1);
   });
 });
@@ -71,6 +77,44 @@ describe('rate-aware sizing', () => {
     const d = decideScale(rs, o, fresh, T0);
     expect(d).toMatchObject({ sizing: 'rate', desiredReplicas: 10 });
     expect(d.nextState.perReplicaRate).toEqual({ value: 100, time: T0 });
+  });
+
+  it("counts the backlog the change's own rebalance will add", () => {
+    // 600/s paused for 15 s adds 9000: (600 + (24000 + 9000) / 60) / 100 = 11.5 -> 12.
+    const o = obs(4, [12000, 12000], { producedPerSecond: 600 });
+    const d = decideScale({ ...rs, rebalanceSeconds: 15 }, o, measured(fresh), T0);
+    expect(d).toMatchObject({ sizing: 'rate', desiredReplicas: 12 });
+  });
+
+  it('does not climb step by step on the backlog its own rebalance left (generated)', () => {
+    // After a scale-up to N sized with the rebalance cost, the pause's backlog never asks for more.
+    const rnd = seededRandom(17);
+    for (let run = 0; run < 500; run++) {
+      const produced = rnd.int(50, 1100);
+      const lag = rnd.int(0, 30_000);
+      const r = {
+        ...rs,
+        rebalanceSeconds: rnd.int(5, 30),
+        maxReplicas: 1000,
+        allowIdleConsumers: true,
+      };
+      const first = decideScale(
+        r,
+        obs(1, [lag], { producedPerSecond: produced }, 1),
+        measured(fresh),
+        T0,
+      );
+      if (first.action !== 'scale-up') continue; // no change, no rebalance
+      const n = first.desiredReplicas;
+      const after = lag + produced * r.rebalanceSeconds; // nothing drained during the pause
+      const again = decideScale(
+        r,
+        obs(n, [after], { producedPerSecond: produced }, 1),
+        measured(fresh),
+        T0,
+      );
+      expect(again.desiredReplicas).toBeLessThanOrEqual(n);
+    }
   });
 
   it('falls back to backlog sizing while per-replica capacity is not measurable', () => {
@@ -160,7 +204,7 @@ describe('ceilings', () => {
 
 describe('scale-down', () => {
   it('waits for the stabilization window, then steps by at most maxStepPercent', () => {
-    let state = initialScalingState(T0, 10);
+    let state = measured(initialScalingState(T0, 10));
     const quiet = obs(10, [100]);
     let d = decideScale(settings, quiet, state, T0 + 60_000);
     expect(d).toMatchObject({ action: 'hold', limitedBy: ['StabilizationWindow'] });
@@ -175,12 +219,34 @@ describe('scale-down', () => {
   });
 
   it('uses the highest recommendation inside the window (no flapping on a dip)', () => {
-    let state = initialScalingState(T0, 6);
+    let state = measured(initialScalingState(T0, 6));
     state = decideScale(settings, obs(6, [5500]), state, T0 + 100_000).nextState;
     const d = decideScale(settings, obs(6, [500]), state, T0 + 150_000);
     expect(d.action).toBe('hold');
     const later = decideScale(settings, obs(6, [500]), d.nextState, T0 + 221_000);
     expect(later).toMatchObject({ action: 'scale-down', desiredReplicas: 3 });
+  });
+
+  it('does not scale down on lag alone while traffic flows and capacity is unmeasured', () => {
+    const state = initialScalingState(T0, 6);
+    const d = decideScale(settings, obs(6, [10], { producedPerSecond: 500 }), state, T0 + 500_000);
+    expect(d).toMatchObject({ action: 'hold', neededReplicas: 6 });
+  });
+
+  it('never sizes below what keeps up with production once capacity is known', () => {
+    const state = measured(initialScalingState(T0, 12));
+    const d = decideScale(settings, obs(12, [10], { producedPerSecond: 500 }), state, T0 + 500_000);
+    // 500/s at 100/s each is 5; down only to a size with 5% spare: 500 / 95 -> 6.
+    expect(d).toMatchObject({ action: 'scale-down', desiredReplicas: 6, neededReplicas: 6 });
+  });
+
+  it('scales up without headroom but down only with it (no flapping at the edge)', () => {
+    const rs = { ...settings, drainTargetSeconds: 60 };
+    const at = (current: number) =>
+      decideScale(rs, obs(current, [0], { producedPerSecond: 198 }), measured(fresh), T0);
+    expect(at(1).desiredReplicas).toBe(2); // up: 198 / 100 -> 2
+    expect(at(2).action).toBe('hold'); // 2 is enough
+    expect(at(3).neededReplicas).toBe(3); // down to 2 would leave 1% spare, under 5%
   });
 
   it('returns to minReplicas 0 when idle', () => {
@@ -298,6 +364,7 @@ describe('properties over generated histories', () => {
         scaleDownStabilizationSeconds: rnd.int(0, 300),
         scaleDownMaxStepPercent: rnd.int(1, 100),
         dwellSeconds: rnd.int(0, 60),
+        rebalanceSeconds: rnd.int(0, 30),
       };
       const partitions = rnd.int(1, 24);
       let current = rnd.int(0, s.maxReplicas);

@@ -10,6 +10,7 @@
 //   spec.scaleDown.stabilizationSeconds   -> scaleDownStabilizationSeconds
 //   spec.scaleDown.maxStepPercent         -> scaleDownMaxStepPercent
 //   spec.scaleUp.dwellSeconds (proposed; default 30) -> dwellSeconds
+//   spec.scaleUp.rebalanceSeconds (proposed; default 15) -> rebalanceSeconds
 //   spec.pollIntervalSeconds is the reconciler's requeue period; the policy only sees `now`.
 // status.currentReplicas comes from the target's scale subresource; status.lastScaleTime seeds
 // ScalingState after an operator restart (initialScalingState).
@@ -33,6 +34,8 @@ export interface ScalingSettings {
   scaleDownStabilizationSeconds: number;
   scaleDownMaxStepPercent: number;
   dwellSeconds: number;
+  /** How long a membership change pauses consumption (eager rebalance + pod start). */
+  rebalanceSeconds: number;
 }
 
 export interface PartitionDemand {
@@ -125,6 +128,13 @@ export function initialScalingState(
   };
 }
 
+/**
+ * A scale-down must leave this much spare capacity (5%): sizing exactly at capacity leaves no
+ * room to drain the saw-tooth of periodic commits, and the group would flap one replica up
+ * and down. Up-scaling has no such margin.
+ */
+export const scaleDownHeadroom = 0.05;
+
 // Guards ceil() against float noise: 6.000000000001 replicas is 6.
 function ceilNeed(x: number): number {
   return Math.max(0, Math.ceil(x - 1e-9));
@@ -135,6 +145,69 @@ export function effectiveLag(partitions: readonly PartitionDemand[], lagThreshol
   let sum = 0;
   for (const p of partitions) sum += p.stalled ? Math.min(p.lag, lagThreshold) : p.lag;
   return sum;
+}
+
+interface Demand {
+  /** Size to scale up to when above the current size. */
+  up: number;
+  /** Least size a scale-down may go to (>= up: the hysteresis). */
+  down: number;
+  sizing: 'backlog' | 'rate';
+  reasons: string[];
+}
+
+/**
+ * Rate-aware (drainTargetSeconds set and a capacity measured): the group must sustain the
+ * produce rate plus the backlog spread over the drain target. When the current size cannot,
+ * the new size also covers what the change's own rebalance will add (produced x
+ * rebalanceSeconds): without that, each step up pauses consumption, the pause reads as new
+ * backlog, and the group climbs step by step. A scale-down pays for its rebalance too, and
+ * goes only to a size with scaleDownHeadroom to spare.
+ * Backlog (otherwise): lag / lagThreshold, but never below what keeps up with production when
+ * a capacity is known, and no scale-down on lag alone while traffic flows and none is known:
+ * lag says nothing about throughput.
+ */
+function sizeForDemand(
+  s: ScalingSettings,
+  lag: number,
+  produced: number | null,
+  capacity: number | null,
+  current: number,
+): Demand {
+  const upAndDown = (load: number, perReplica: number): [number, number] => [
+    ceilNeed(load / perReplica),
+    ceilNeed(load / (perReplica * (1 - scaleDownHeadroom))),
+  ];
+  if (s.drainTargetSeconds !== null && capacity !== null && produced !== null) {
+    // Staying costs no rebalance; a change does, so only a change is sized with it.
+    const stay = ceilNeed((produced + lag / s.drainTargetSeconds) / capacity);
+    const backlog = lag + produced * s.rebalanceSeconds;
+    const [up, down] = upAndDown(produced + backlog / s.drainTargetSeconds, capacity);
+    return {
+      up: stay > current ? up : stay,
+      down,
+      sizing: 'rate',
+      reasons: [
+        `rate: (${produced.toFixed(1)}/s produced + (${lag} backlog + ${s.rebalanceSeconds}s ` +
+          `rebalance) / ${s.drainTargetSeconds}s) / ${capacity.toFixed(1)}/s per replica`,
+      ],
+    };
+  }
+  const byBacklog = ceilNeed(lag / s.lagThreshold);
+  const reasons = [`backlog: ${lag} / ${s.lagThreshold} per replica`];
+  if (capacity === null) {
+    const blind = produced !== 0 && byBacklog < current;
+    if (blind)
+      reasons.push('no measured per-replica capacity: not scaling down while traffic flows');
+    return { up: byBacklog, down: blind ? current : byBacklog, sizing: 'backlog', reasons };
+  }
+  const [floor, downFloor] = upAndDown(produced ?? 0, capacity);
+  return {
+    up: Math.max(byBacklog, floor),
+    down: Math.max(byBacklog, downFloor),
+    sizing: 'backlog',
+    reasons,
+  };
 }
 
 export function decideScale(
@@ -186,40 +259,32 @@ export function decideScale(
 
   let needed: number;
   let sizing: Sizing;
-  if (current === 0) {
-    const waking =
-      total > s.activationLagThreshold || observation.uncommittedTraffic > s.activationLagThreshold;
-    if (waking) {
-      needed = Math.max(1, ceilNeed(lag / s.lagThreshold));
-      sizing = 'activation';
-      reasons.push(
-        `activating: lag ${total} above activation threshold ${s.activationLagThreshold}`,
-      );
-    } else {
-      needed = 0;
-      sizing = 'inactive';
-      reasons.push(`lag ${total} not above activation threshold ${s.activationLagThreshold}`);
-    }
-  } else if (lag <= s.activationLagThreshold && produced === 0) {
+  const waking =
+    total > s.activationLagThreshold || observation.uncommittedTraffic > s.activationLagThreshold;
+  if (current === 0 && !waking) {
+    needed = 0;
+    sizing = 'inactive';
+    reasons.push(`lag ${total} not above activation threshold ${s.activationLagThreshold}`);
+  } else if (current > 0 && lag <= s.activationLagThreshold && produced === 0) {
     needed = 0;
     sizing = 'idle';
     reasons.push('idle: no backlog and nothing produced');
   } else {
-    const byBacklog = ceilNeed(lag / s.lagThreshold);
-    if (s.drainTargetSeconds !== null && perReplicaRate !== null && produced !== null) {
-      needed = ceilNeed((produced + lag / s.drainTargetSeconds) / perReplicaRate.value);
-      sizing = 'rate';
+    const d = sizeForDemand(s, lag, produced, perReplicaRate?.value ?? null, current);
+    reasons.push(...d.reasons);
+    needed = d.up;
+    sizing = d.sizing;
+    if (current === 0) {
+      needed = Math.max(1, needed);
+      sizing = 'activation';
       reasons.push(
-        `rate: (${produced.toFixed(1)}/s produced + ${lag} backlog / ${s.drainTargetSeconds}s) ` +
-          `/ ${perReplicaRate.value.toFixed(1)}/s per replica`,
+        `activating: lag ${total} above activation threshold ${s.activationLagThreshold}`,
       );
-    } else {
-      needed = byBacklog;
-      sizing = 'backlog';
-      reasons.push(`backlog: ${lag} / ${s.lagThreshold} per replica`);
     }
     // Traffic is flowing (or we cannot tell): someone must be there to consume it.
     if (produced === null || produced > 0) needed = Math.max(needed, 1);
+    // Hysteresis, on the way down only: no tolerance trap on the way up.
+    if (needed < current) needed = Math.max(needed, Math.min(current, d.down));
   }
 
   // Bounds. minReplicas wins over the partition ceiling: it is what the user asked for.

@@ -1,0 +1,137 @@
+// Evaluation harness (a benchmark that prints numbers, not a test):
+//   node bench/consumergroup/evaluate.ts [--timeline]
+// Replays each trace through our policy (operator/src/consumergroup, the real pure core) and
+// through a model of KEDA's Kafka scaler + HPA defaults on the same simulated world, and prints
+// one table per trace with the ratio ours / KEDA. `--timeline` also prints every size change.
+// "none" means no size change after the trace's event (the size already fit, or never settled
+// for the first row).
+
+import type { ScalingSettings } from '../../operator/src/consumergroup/policy.ts';
+import type { KedaSettings } from './keda-model.ts';
+import { kedaDefaults } from './keda-model.ts';
+import type { Measures } from './measures.ts';
+import { measure } from './measures.ts';
+import type { Environment, Timeline } from './replay.ts';
+import { replayKeda, replayOurs } from './replay.ts';
+import { traces } from './traces.ts';
+
+const env: Environment = {
+  partitions: 12,
+  perReplicaRate: 100,
+  rebalancePauseSeconds: 15,
+  commitIntervalSeconds: 5,
+};
+
+// The api.md example's values; maxReplicas above the partition count so both ceilings are
+// exercised (KEDA's default maxReplicaCount is 100).
+const ours: ScalingSettings = {
+  minReplicas: 0,
+  maxReplicas: 24,
+  lagThreshold: 1000,
+  activationLagThreshold: 10,
+  drainTargetSeconds: 60,
+  allowIdleConsumers: false,
+  scaleDownStabilizationSeconds: 120,
+  scaleDownMaxStepPercent: 50,
+  dwellSeconds: 30,
+  rebalanceSeconds: 15,
+};
+const pollIntervalSeconds = 5;
+
+const showTimeline = process.argv.includes('--timeline');
+
+function fmt(n: number | null): string {
+  if (n === null) return 'none';
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+function ratio(a: number | null, b: number | null): string {
+  if (a === null || b === null) return '—';
+  if (b === 0) return a === 0 ? '1.00' : '∞';
+  return (a / b).toFixed(2);
+}
+
+function row(cells: string[], widths: number[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+}
+
+function changesLine(t: Timeline): string {
+  return t.changes.map((c) => `${c.time}s:${c.from}→${c.to}`).join(' ');
+}
+
+const rows: [string, (m: Measures) => number | null][] = [
+  ['time to first decision (s)', (m) => m.firstDecision],
+  ['time to final size (s)', (m) => m.timeToFinal],
+  ['final size', (m) => m.finalSize],
+  ['peak lag (messages)', (m) => m.peakLag],
+  ['backlog (message·s, millions)', (m) => m.lagMessageSeconds / 1e6],
+  ['replica·s above ideal', (m) => m.excessReplicaSeconds],
+  ['size changes', (m) => m.changes],
+  ['direction reversals', (m) => m.reversals],
+];
+
+console.log(
+  `kraftwerk lag autoscaling vs KEDA Kafka scaler + HPA defaults — ${env.partitions} partitions, ` +
+    `${env.perReplicaRate} msg/s per replica, ${env.rebalancePauseSeconds} s rebalance pause, ` +
+    `commits every ${env.commitIntervalSeconds} s`,
+);
+console.log(
+  `ours: poll ${pollIntervalSeconds}s, lagThreshold ${ours.lagThreshold}, drainTarget ${ours.drainTargetSeconds}s, ` +
+    `scale-down window ${ours.scaleDownStabilizationSeconds}s/${ours.scaleDownMaxStepPercent}%, dwell ${ours.dwellSeconds}s, ` +
+    `min ${ours.minReplicas} max ${ours.maxReplicas}; "ours, no drainTarget" is the same without rate-aware sizing`,
+);
+console.log(
+  `KEDA: lagThreshold ${ours.lagThreshold}, activation ${ours.activationLagThreshold}, polling ${kedaDefaults.pollingIntervalSeconds}s, ` +
+    `cooldown ${kedaDefaults.cooldownPeriodSeconds}s; HPA sync ${kedaDefaults.hpaSyncSeconds}s, tolerance ${kedaDefaults.hpaTolerance}, ` +
+    `up max(+100%,+4)/15s, down window ${kedaDefaults.scaleDownStabilizationSeconds}s; min 0 max ${ours.maxReplicas}`,
+);
+
+/** "none" (no change after the event) counts as best: the size was already right. */
+function verdict(ours: number | null, keda: number | null, better: string, worse: string): string {
+  const a = ours ?? -1;
+  const b = keda ?? -1;
+  return a < b ? better : a > b ? worse : 'same';
+}
+const verdicts: string[] = [];
+
+for (const trace of traces) {
+  const keda: KedaSettings = {
+    ...kedaDefaults,
+    lagThreshold: ours.lagThreshold,
+    activationLagThreshold: ours.activationLagThreshold,
+    offsetResetPolicy: trace.world.offsetResetPolicy,
+    maxReplicaCount: ours.maxReplicas,
+  };
+  const tOurs = replayOurs(trace, env, ours, pollIntervalSeconds);
+  const tBacklog = replayOurs(
+    trace,
+    env,
+    { ...ours, drainTargetSeconds: null },
+    pollIntervalSeconds,
+  );
+  const tKeda = replayKeda(trace, env, keda);
+  const [mOurs, mBacklog, mKeda] = [tOurs, tBacklog, tKeda].map((t) => measure(t, trace.eventAt));
+  const widths = [30, 8, 8, 12, 22];
+  console.log(
+    `\n## ${trace.name}: ${trace.description} (event at t=${trace.eventAt}s, ${trace.durationSeconds}s)`,
+  );
+  console.log(row(['', 'ours', 'KEDA', 'ours/KEDA', 'ours, no drainTarget'], widths));
+  for (const [label, get] of rows) {
+    const a = get(mOurs!);
+    const b = get(mKeda!);
+    console.log(row([label, fmt(a), fmt(b), ratio(a, b), fmt(get(mBacklog!))], widths));
+  }
+  verdicts.push(
+    `${trace.name.padEnd(22)} final size reached: ${verdict(mOurs!.timeToFinal, mKeda!.timeToFinal, 'sooner', 'later')}; ` +
+      `reversals: ${verdict(mOurs!.reversals, mKeda!.reversals, 'fewer', 'more')}; ` +
+      `peak lag: ${verdict(mOurs!.peakLag, mKeda!.peakLag, 'lower', 'higher')}`,
+  );
+  if (showTimeline) {
+    console.log(`  ours: ${changesLine(tOurs)}`);
+    console.log(`  KEDA: ${changesLine(tKeda)}`);
+    console.log(`  ours, no drainTarget: ${changesLine(tBacklog)}`);
+  }
+}
+
+console.log('\n## ours vs KEDA');
+for (const v of verdicts) console.log(v);

@@ -12,3 +12,13 @@ hash_of() { cat "$@" | sha256sum | cut -c1-12; }
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 
 ensure_docker() { bash "$HACK_DIR/kind/dockerd.sh"; }
+
+# Docker 28's CLI without the buildx plugin falls back to the legacy builder anyway; say so
+# explicitly so builds behave the same on every machine (Debian's 20.10 daemon).
+export DOCKER_BUILDKIT=0
+
+# docker_build TAG CONTEXT_DIR : build quietly, keeping the log for when it fails.
+docker_build() {
+  local tag="$1" ctx="$2"
+  docker build -t "$tag" "$ctx" >"$ctx.build.log" 2>&1 || { tail -30 "$ctx.build.log" >&2; die "docker build of $tag failed (log: $ctx.build.log)"; }
+}

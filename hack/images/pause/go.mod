@@ -1,0 +1,3 @@
+module kraftwerk.dev/pause
+
+go 1.24

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Creates (or reuses) the kraftwerk kind cluster from kind-config.yaml, building everything
+# it needs offline first (all cached): Docker engine, kind, node image. Waits until the node
+# is Ready and CoreDNS and the storage provisioner run. Prints the kubeconfig path.
+. "$(dirname "$0")/lib.sh"
+
+bash "$HACK_DIR/kind/dockerd.sh"
+kind_bin="$(bash "$HACK_DIR/kind/kind.sh" | tail -1)"
+k8s_bin="$(bash "$HACK_DIR/toolchain/kubernetes.sh" kubectl | tail -1)"
+image="$(bash "$HACK_DIR/images/node.sh" | tail -1)"
+
+config="${KIND_CONFIG:-$REPO_ROOT/kind-config.yaml}"
+cluster="$(sed -n 's/^name: *//p' "$config")"
+export KUBECONFIG="${KIND_KUBECONFIG:-$KRAFTWERK_CACHE/kind/$cluster.kubeconfig}"
+# kind runs `docker` itself: our wrapper (hack/kind/bin/docker, see its header) comes first.
+export PATH="$HACK_DIR/kind/bin:$kind_bin:$k8s_bin:$PATH"
+
+if kind get clusters 2>/dev/null | grep -qx "$cluster"; then
+  log "cluster $cluster exists; reusing it"
+  # After a host reboot or dockerd restart the node container may be stopped.
+  for n in $(kind get nodes --name "$cluster"); do
+    [[ "$(docker inspect -f '{{.State.Running}}' "$n")" == true ]] || docker start "$n" >/dev/null
+  done
+  kind export kubeconfig --name "$cluster" >/dev/null
+else
+  log "creating cluster $cluster with $image"
+  start=$SECONDS
+  kind create cluster --config "$config" --image "$image" --wait 0s
+  log "kind create took $((SECONDS - start))s"
+fi
+
+start=$SECONDS
+kubectl wait --for=condition=Ready node --all --timeout=180s >/dev/null
+kubectl -n kube-system rollout status deployment/coredns --timeout=180s >/dev/null
+kubectl -n local-path-storage rollout status deployment/local-path-provisioner --timeout=120s >/dev/null
+log "node Ready, CoreDNS and local-path running (waited $((SECONDS - start))s)"
+echo "$KUBECONFIG"

@@ -226,6 +226,7 @@ class Stream<T extends KubeObject> {
   synced = false;
   private resourceVersion = '';
   private current: { abort(): void } | undefined;
+  private endWatch: ((err: unknown) => void) | undefined;
   private readonly informer: Informer<T>;
   private readonly namespace: string | undefined;
   private readonly log: Logger;
@@ -238,6 +239,8 @@ class Stream<T extends KubeObject> {
 
   abortWatch(): void {
     this.current?.abort();
+    // Do not rely on the stream reporting its own end after an abort.
+    this.endWatch?.(null);
   }
 
   private owns(key: string): boolean {
@@ -366,6 +369,7 @@ class Stream<T extends KubeObject> {
         if (finished) return;
         finished = true;
         this.current = undefined;
+        this.endWatch = undefined;
         const ms = clock.now() - started;
         if (stopped.aborted) return resolve({ reason: 'stopped' });
         if (gone || isGoneError(err)) return resolve({ reason: 'gone' });
@@ -412,6 +416,7 @@ class Stream<T extends KubeObject> {
         const rv = (raw as KubeObject).metadata?.resourceVersion;
         if (rv) this.resourceVersion = rv;
       };
+      this.endWatch = finish;
       source.watch(resourcePath(info, this.namespace), query, onEvent, finish).then(
         (handle) => {
           if (finished || stopped.aborted) handle.abort();

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from './clock.ts';
+import { Controller, controllerOwnerKeys } from './controller.ts';
+import { Informer } from './informer.ts';
+import type { ListWatchSource } from './informer.ts';
+import type { KubeObject } from './resource.ts';
+import { builtinResources } from './resource.ts';
+
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+};
+
+function staticSource(items: KubeObject[]) {
+  let push: ((type: string, obj: unknown) => void) | undefined;
+  const source: ListWatchSource = {
+    list: async () => ({ metadata: { resourceVersion: '1' }, items }),
+    watch: async (_p, _q, onEvent) => {
+      push = onEvent;
+      return { abort: () => {} };
+    },
+  };
+  return { source, push: (t: string, o: KubeObject) => push!(t, o) };
+}
+
+describe('Controller', () => {
+  it('reconciles primary keys, keys mapped from owned objects, and resyncs', async () => {
+    const clock = new FakeClock();
+    const primary = staticSource([
+      { metadata: { namespace: 'n', name: 'demo', resourceVersion: '1' } },
+    ]);
+    const owned = staticSource([]);
+    const topics = new Informer({
+      source: primary.source,
+      resource: builtinResources.ConfigMap,
+      clock,
+    });
+    const pods = new Informer({
+      source: owned.source,
+      resource: builtinResources.ConfigMap,
+      clock,
+    });
+    const seen: string[] = [];
+    const c = new Controller({
+      name: 'KafkaCluster',
+      informer: topics,
+      clock,
+      resyncPeriodMs: 60_000,
+      reconcile: async (key) => {
+        seen.push(key);
+      },
+    }).watches(pods, controllerOwnerKeys('KafkaCluster'));
+    topics.start();
+    pods.start();
+    await flush();
+    c.start();
+    await flush();
+    expect(seen).toEqual(['n/demo']);
+    owned.push('ADDED', {
+      metadata: {
+        namespace: 'n',
+        name: 'demo-broker-0',
+        resourceVersion: '2',
+        ownerReferences: [
+          { apiVersion: 'x', kind: 'KafkaCluster', name: 'demo', uid: 'u', controller: true },
+        ],
+      },
+    });
+    owned.push('ADDED', { metadata: { namespace: 'n', name: 'unowned', resourceVersion: '3' } });
+    await flush();
+    expect(seen).toEqual(['n/demo', 'n/demo']);
+    clock.advance(60_000);
+    await flush();
+    expect(seen.length).toBe(3);
+    expect(await c.stop(1000)).toEqual({ drained: true });
+    primary.push('MODIFIED', { metadata: { namespace: 'n', name: 'demo', resourceVersion: '9' } });
+    await flush();
+    expect(seen.length).toBe(3);
+    await topics.stop();
+    await pods.stop();
+  });
+});

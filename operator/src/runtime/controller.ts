@@ -1,0 +1,106 @@
+// A controller: an informer's changes become keys in a work queue, which a reconcile works
+// through. Level-triggered: the key says what to look at, the cache says what it is now.
+import type { BackoffPolicy } from './backoff.ts';
+import type { Clock } from './clock.ts';
+import type { Informer } from './informer.ts';
+import type { Logger } from './logger.ts';
+import type { OperatorMetrics } from './operator-metrics.ts';
+import type { KubeObject } from './resource.ts';
+import { objectKey } from './resource.ts';
+import { WorkQueue } from './work-queue.ts';
+import type { Reconcile } from './work-queue.ts';
+
+export interface ControllerOptions<T extends KubeObject> {
+  /** The kind it reconciles; names the queue and labels metrics. */
+  name: string;
+  informer: Informer<T>;
+  reconcile: Reconcile;
+  concurrency?: number;
+  retry?: BackoffPolicy;
+  /** Every key is reconciled again this often, to catch drift no event reports. */
+  resyncPeriodMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: OperatorMetrics;
+}
+
+export class Controller<T extends KubeObject = KubeObject> {
+  readonly name: string;
+  readonly queue: WorkQueue;
+  private readonly options: ControllerOptions<T>;
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly sources: { informer: Informer<KubeObject>; map: (o: KubeObject) => string[] }[] =
+    [];
+  private stopResync: (() => void) | undefined;
+
+  constructor(options: ControllerOptions<T>) {
+    this.name = options.name;
+    this.options = options;
+    this.queue = new WorkQueue({
+      name: options.name,
+      reconcile: options.reconcile,
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    });
+  }
+
+  /** Changes of another kind that should reconcile the primary objects `map` names. */
+  watches<U extends KubeObject>(informer: Informer<U>, map: (obj: U) => string[]): this {
+    this.sources.push({
+      informer: informer as unknown as Informer<KubeObject>,
+      map: map as (o: KubeObject) => string[],
+    });
+    return this;
+  }
+
+  /** Starts reconciling; the informers are started (and synced) by the caller. */
+  start(): void {
+    const enqueue = (keys: string[]) => keys.forEach((k) => this.queue.add(k));
+    this.unsubscribe.push(
+      this.options.informer.on({
+        add: (o) => this.queue.add(objectKey(o)),
+        update: (_old, o) => this.queue.add(objectKey(o)),
+        delete: (o) => this.queue.add(objectKey(o)),
+      }),
+    );
+    for (const s of this.sources) {
+      this.unsubscribe.push(
+        s.informer.on({
+          add: (o) => enqueue(s.map(o)),
+          // Both: a dependent that moved from one owner to another concerns both.
+          update: (old, o) => enqueue([...new Set([...s.map(old), ...s.map(o)])]),
+          delete: (o) => enqueue(s.map(o)),
+        }),
+      );
+    }
+    if (this.options.resyncPeriodMs) {
+      this.stopResync = this.queue.resync(this.options.resyncPeriodMs, () =>
+        this.options.informer.keys(),
+      );
+    }
+    this.queue.start();
+  }
+
+  /** Stops intake and waits up to `deadlineMs` for reconciles in flight. */
+  async stop(deadlineMs?: number): Promise<{ drained: boolean }> {
+    this.stopResync?.();
+    for (const u of this.unsubscribe.splice(0)) u();
+    return this.queue.shutDown(deadlineMs);
+  }
+}
+
+/**
+ * Maps a dependent to the key of its controller owner of `kind`, for `watches`. Owners are
+ * namespaced like their dependents (cross-namespace owner references are not allowed).
+ */
+export function controllerOwnerKeys(kind: string): (obj: KubeObject) => string[] {
+  return (obj) => {
+    const owner = obj.metadata?.ownerReferences?.find((r) => r.controller && r.kind === kind);
+    if (!owner) return [];
+    const ns = obj.metadata?.namespace;
+    return [ns ? `${ns}/${owner.name}` : owner.name];
+  };
+}

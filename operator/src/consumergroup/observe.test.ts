@@ -53,6 +53,42 @@ describe('observe', () => {
     expect(observe({}, poll, 1, 0).observation.kind).toBe('error');
   });
 
+  it('refuses a poll that lost a partition of a topic it still reports', () => {
+    const first = observe(
+      {},
+      { kind: 'offsets', time: 0, partitions: [po(0, 0, 10), po(1, 0, 10)], members: 1 },
+      1,
+      0,
+    );
+    const partial = observe(
+      first.windows,
+      { kind: 'offsets', time: 5000, partitions: [po(0, 0, 20)], members: 1 },
+      1,
+      0,
+    );
+    expect(partial.observation).toMatchObject({ kind: 'error' });
+    expect(partial.windows).toBe(first.windows);
+    // A topic that disappears as a whole is simply no longer watched.
+    const other = { ...po(0, 0, 5), topic: 'audit' };
+    const moved = observe(
+      first.windows,
+      { kind: 'offsets', time: 5000, partitions: [other], members: 1 },
+      1,
+      0,
+    );
+    expect(moved.observation.kind).toBe('observed');
+  });
+
+  it('lets the sizing produce rate rise with the short window and fall with the long one', () => {
+    const rising = run(120, (t) => [po(0, null, t < 100 ? 10 * t : 1000 + 200 * (t - 100))], 1);
+    if (rising.observation.kind !== 'observed') throw new Error('expected an observation');
+    expect(rising.observation.producedPerSecond).toBeCloseTo(200, 0);
+    const falling = run(120, (t) => [po(0, null, t < 100 ? 200 * t : 20_000 + 10 * (t - 100))], 1);
+    if (falling.observation.kind !== 'observed') throw new Error('expected an observation');
+    // Over the last 60 s: 40 s at 200/s and 20 s at 10/s.
+    expect(falling.observation.producedPerSecond).toBeCloseTo((40 * 200 + 20 * 10) / 60, 0);
+  });
+
   it('measures rates, time lag and capacity from a steady backlogged group', () => {
     // Produce 100/s per partition, consume 80/s per partition, 1000 behind at t=0.
     const o = run(120, (t) => [po(0, 80 * t, 1000 + 100 * t), po(1, 80 * t, 1000 + 100 * t)]);

@@ -78,6 +78,22 @@ export interface Observed {
 }
 
 /**
+ * Partitions we have history for whose topic is in the poll but which the poll lacks: a
+ * partial read (a leader without an answer), since a topic's partitions never go away. A whole
+ * topic may vanish (deleted, or no longer watched); that is not an error.
+ */
+export function missingPartitions(
+  windows: OffsetWindows,
+  partitions: readonly PartitionOffsets[],
+): string[] {
+  const topics = new Set(partitions.map((p) => p.topic));
+  const present = new Set(partitions.map((p) => partitionKey(p.topic, p.partition)));
+  return Object.entries(windows)
+    .filter(([key, w]) => topics.has(w.topic) && !present.has(key))
+    .map(([key]) => key);
+}
+
+/**
  * `capacitySince` (ms): when the last change's dwell ended (lastScaleTime + dwell), so a
  * rebalance's pause is never measured as the consumers' capacity.
  */
@@ -96,6 +112,10 @@ export function observe(
     observation: { kind: 'error', currentReplicas, error },
   });
   if (poll.kind === 'error') return failed(poll.error);
+  const missing = missingPartitions(windows, poll.partitions);
+  if (missing.length > 0) {
+    return failed(`no offsets for ${missing.join(', ')} (partitions never shrink in Kafka)`);
+  }
   const result = computeLag(poll.partitions, settings.offsetResetPolicy);
   if (!result.ok) return failed(result.error);
   const lag = result.lag;

@@ -12,14 +12,22 @@
 //   spec.scaleUp.dwellSeconds (proposed; default 30) -> dwellSeconds
 //   spec.scaleUp.rebalanceSeconds (proposed; default 15) -> rebalanceSeconds
 //   spec.pollIntervalSeconds is the reconciler's requeue period; the policy only sees `now`.
+//   spec.offsetResetPolicy goes to observe() (lag accounting), not here.
 // status.currentReplicas comes from the target's scale subresource; status.lastScaleTime seeds
 // ScalingState after an operator restart (initialScalingState).
 //
+// settings.ts turns a spec-shaped object into ScalingSettings with these defaults.
+//
 // How it differs from KEDA + HPA, each on purpose:
-// - no ratio tolerance: the size is ceil(need), so there is no trap one replica short of the
-//   partition ceiling (kedacore/keda#2908); hysteresis comes from the scale-down window instead;
+// - no ratio tolerance on the way up: the size is ceil(need), so there is no trap one replica
+//   short of the partition ceiling (kedacore/keda#2908); hysteresis lives on the way down only
+//   (the stabilization window, scaleDownHeadroom, and a scale-down paying for its rebalance);
 // - scale up in one step to the computed size, including straight from zero;
-// - a dwell after every change so the lag a rebalance causes is not read as demand;
+// - a dwell after every change so the lag a rebalance causes is not read as demand, and
+//   rate-aware sizes that include the backlog the change's own rebalance will add;
+// - lag alone never scales down a group that is receiving traffic: lag says nothing about
+//   throughput, so that needs a measured per-replica capacity (KEDA's lag-only sizing
+//   oscillates at steady load: scale down on low lag, fall behind, scale up, repeat);
 // - a stalled partition counts as at most one consumer's worth of lag: more replicas cannot
 //   unblock it;
 // - a read error holds the current size; it is never read as zero lag.

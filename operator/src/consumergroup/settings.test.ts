@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { scalingDefaults, scalingSettingsFromSpec } from './settings.ts';
+
+describe('scalingSettingsFromSpec', () => {
+  it('maps the api.md example field by field', () => {
+    expect(
+      scalingSettingsFromSpec({
+        minReplicas: 0,
+        maxReplicas: 12,
+        lagThreshold: 1000,
+        activationLagThreshold: 10,
+        drainTargetSeconds: 60,
+        pollIntervalSeconds: 5,
+        scaleDown: { stabilizationSeconds: 120, maxStepPercent: 50 },
+        offsetResetPolicy: 'latest',
+      }),
+    ).toEqual({
+      minReplicas: 0,
+      maxReplicas: 12,
+      lagThreshold: 1000,
+      activationLagThreshold: 10,
+      drainTargetSeconds: 60,
+      allowIdleConsumers: false,
+      scaleDownStabilizationSeconds: 120,
+      scaleDownMaxStepPercent: 50,
+      dwellSeconds: scalingDefaults.dwellSeconds,
+      rebalanceSeconds: scalingDefaults.rebalanceSeconds,
+    });
+  });
+
+  it('fills every optional field from the defaults; no drainTarget means backlog sizing', () => {
+    const s = scalingSettingsFromSpec({ maxReplicas: 5, lagThreshold: 100 });
+    expect(s).toMatchObject({
+      minReplicas: 0,
+      drainTargetSeconds: null,
+      scaleDownStabilizationSeconds: 300,
+      scaleDownMaxStepPercent: 50,
+    });
+  });
+});

@@ -23,6 +23,8 @@ export interface ObservedPod {
   restartRequested?: boolean;
   /** Kafka version the pod runs (its kraftwerk.dev/kafka-version annotation). */
   kafkaVersion?: string;
+  /** status.hostIP: what a nodeport listener without advertisedHost advertises. */
+  hostIP?: string;
 }
 
 export interface QuorumVoter {

@@ -1,0 +1,267 @@
+// The KafkaCluster status, computed from what was observed and what the planners decided.
+// Conditions follow Kubernetes conventions: Ready (is the cluster usable as specified),
+// Progressing (is the operator changing it), Degraded (is something wrong right now).
+import { setCondition } from '../runtime/conditions.ts';
+import type { Condition, ConditionInput } from '../runtime/conditions.ts';
+import type { ClusterRef, ClusterSpec } from './cluster-spec.ts';
+import { CLUSTER_LABEL, ROLE_LABEL } from './labels.ts';
+import type { MetadataVersionDecision } from './metadata-version.ts';
+import {
+  bootstrapServiceName,
+  brokerLayout,
+  controllerLayout,
+  roleLayouts,
+} from './node-layout.ts';
+import type { Role } from './node-layout.ts';
+import type { ObservedPod, PartitionState, QuorumState } from './observed-state.ts';
+import { needsRestart } from './roll-planner.ts';
+import type { RollDecision } from './roll-planner.ts';
+import type { ScaleAction } from './scale-planner.ts';
+
+export interface ObservedStatefulSet {
+  replicas: number;
+  readyReplicas: number;
+}
+
+export interface ClusterStatus {
+  observedGeneration?: number;
+  clusterId?: string;
+  kafkaVersion?: string;
+  metadataVersion?: string;
+  listeners?: { name: string; bootstrapServers: string }[];
+  controllers?: {
+    replicas?: number;
+    readyReplicas?: number;
+    nodeIds?: number[];
+    leaderId?: number;
+  };
+  brokers?: { replicas?: number; readyReplicas?: number; nodeIds?: number[]; selector?: string };
+  conditions?: Condition[];
+}
+
+export interface StatusInput {
+  cluster: ClusterRef;
+  spec: ClusterSpec;
+  generation: number;
+  clusterId: string;
+  previous?: ClusterStatus;
+  /** Observed StatefulSets by role; a missing one does not exist yet. */
+  statefulSets: Partial<Record<Role, ObservedStatefulSet>>;
+  pods: ObservedPod[];
+  quorum?: QuorumState;
+  partitions?: PartitionState[];
+  metadataVersion?: string;
+  specProblems?: string[];
+  roll?: RollDecision;
+  scale?: ScaleAction[];
+  metadataStep?: MetadataVersionDecision;
+  now: Date;
+}
+
+export function clusterStatus(input: StatusInput): ClusterStatus {
+  const { cluster, spec, pods } = input;
+  const layouts = roleLayouts(cluster, spec);
+  const controllers = controllerLayout(layouts);
+  const brokers = brokerLayout(layouts);
+  const idsOf = (role: Role) =>
+    pods
+      .filter((p) => p.role === role)
+      .map((p) => p.nodeId)
+      .sort((a, b) => a - b);
+  const stsOf = (role: Role) => input.statefulSets[role];
+  const versions = new Set(pods.map((p) => p.kafkaVersion).filter((v) => v !== undefined));
+  const kafkaVersion =
+    versions.size === 1 && pods.length > 0 ? [...versions][0] : input.previous?.kafkaVersion;
+  const status: ClusterStatus = {
+    observedGeneration: input.generation,
+    clusterId: input.clusterId,
+    ...(kafkaVersion ? { kafkaVersion } : {}),
+    ...((input.metadataVersion ?? input.previous?.metadataVersion)
+      ? { metadataVersion: input.metadataVersion ?? input.previous?.metadataVersion }
+      : {}),
+    listeners: listenerStatus(input),
+    controllers: {
+      replicas: stsOf(controllers.role)?.replicas ?? 0,
+      readyReplicas: stsOf(controllers.role)?.readyReplicas ?? 0,
+      nodeIds: idsOf(controllers.role),
+      ...(input.quorum ? { leaderId: input.quorum.leaderId } : {}),
+    },
+    brokers: {
+      replicas: stsOf(brokers.role)?.replicas ?? 0,
+      readyReplicas: stsOf(brokers.role)?.readyReplicas ?? 0,
+      nodeIds: idsOf(brokers.role),
+      selector: `${CLUSTER_LABEL}=${cluster.name},${ROLE_LABEL}=${brokers.role}`,
+    },
+  };
+  let conditions = input.previous?.conditions ?? [];
+  for (const c of [ready(input), progressing(input), degraded(input)]) {
+    conditions = setCondition(
+      conditions,
+      { ...c, observedGeneration: input.generation },
+      input.now,
+    );
+  }
+  status.conditions = conditions;
+  return status;
+}
+
+function listenerStatus(input: StatusInput): { name: string; bootstrapServers: string }[] {
+  const { cluster, spec } = input;
+  const brokers = brokerLayout(roleLayouts(cluster, spec));
+  return spec.listeners.map((l) => {
+    if (l.type === 'internal') {
+      return {
+        name: l.name,
+        bootstrapServers: `${bootstrapServiceName(cluster.name)}.${cluster.namespace}.svc:${l.port}`,
+      };
+    }
+    const base = l.nodePortBase ?? 30092;
+    const addresses: string[] = [];
+    for (let ordinal = 0; ordinal < brokers.spec.replicas; ordinal++) {
+      const host =
+        l.advertisedHost ??
+        input.pods.find((p) => p.role === brokers.role && p.ordinal === ordinal)?.hostIP;
+      if (host) addresses.push(`${host}:${base + ordinal}`);
+    }
+    return { name: l.name, bootstrapServers: addresses.join(',') };
+  });
+}
+
+type Cond = Omit<ConditionInput, 'observedGeneration'>;
+
+function ready(input: StatusInput): Cond {
+  const t = 'Ready';
+  if (input.specProblems && input.specProblems.length > 0) {
+    return {
+      type: t,
+      status: 'False',
+      reason: 'InvalidSpec',
+      message: input.specProblems.join('; '),
+    };
+  }
+  const refusal = input.scale?.find((a) => a.action === 'refuse');
+  if (refusal)
+    return { type: t, status: 'False', reason: refusal.reason, message: refusal.message };
+  const roles = roleLayouts(input.cluster, input.spec);
+  const missing = roles.filter((l) => input.statefulSets[l.role] === undefined);
+  if (missing.length > 0) {
+    return {
+      type: t,
+      status: 'False',
+      reason: 'Creating',
+      message: `creating the ${missing.map((l) => l.statefulSetName).join(', ')} StatefulSet(s)`,
+    };
+  }
+  const notReady = roles.filter((l) => {
+    const sts = input.statefulSets[l.role]!;
+    return sts.readyReplicas < sts.replicas;
+  });
+  if (notReady.length > 0) {
+    const detail = notReady
+      .map(
+        (l) =>
+          `${l.statefulSetName}: ${input.statefulSets[l.role]!.readyReplicas}/${input.statefulSets[l.role]!.replicas} ready`,
+      )
+      .join(', ');
+    const none = roles.every((l) => input.statefulSets[l.role]!.readyReplicas === 0);
+    return {
+      type: t,
+      status: 'False',
+      reason: none ? 'Creating' : 'PodsNotReady',
+      message: detail,
+    };
+  }
+  if (!input.quorum) {
+    return {
+      type: t,
+      status: 'False',
+      reason: 'QuorumUnavailable',
+      message: 'the KRaft quorum could not be described (no leader reachable)',
+    };
+  }
+  return {
+    type: t,
+    status: 'True',
+    reason: 'ClusterReady',
+    message: 'all nodes are ready and the quorum has a leader',
+  };
+}
+
+function progressing(input: StatusInput): Cond {
+  const t = 'Progressing';
+  const steps = (input.scale ?? []).filter((a) => a.action !== 'refuse');
+  if (input.pods.some(needsRestart) && input.roll && input.roll.action !== 'none') {
+    const stale = input.pods.filter(needsRestart).length;
+    return {
+      type: t,
+      status: 'True',
+      reason: 'RollingRestart',
+      message: `${stale} pod(s) to restart; ${input.roll.message}`,
+    };
+  }
+  const drain = steps.find((a) => a.action === 'reassign');
+  if (drain)
+    return { type: t, status: 'True', reason: 'ReassigningPartitions', message: drain.message };
+  const quorumStep = steps.find(
+    (a) => a.action === 'add-controller' || a.action === 'remove-controller',
+  );
+  if (quorumStep)
+    return { type: t, status: 'True', reason: 'ChangingQuorum', message: quorumStep.message };
+  const scaling = steps[0];
+  if (scaling) return { type: t, status: 'True', reason: 'Scaling', message: scaling.message };
+  if (input.metadataStep?.action === 'upgrade') {
+    return {
+      type: t,
+      status: 'True',
+      reason: 'UpgradingMetadataVersion',
+      message: input.metadataStep.message,
+    };
+  }
+  const creating = roleLayouts(input.cluster, input.spec).some(
+    (l) => input.statefulSets[l.role] === undefined,
+  );
+  if (creating)
+    return { type: t, status: 'True', reason: 'Creating', message: 'creating the cluster' };
+  return { type: t, status: 'False', reason: 'Idle', message: '' };
+}
+
+function degraded(input: StatusInput): Cond {
+  const t = 'Degraded';
+  const crashing = input.pods.filter((p) => p.crashLooping);
+  if (crashing.length > 0) {
+    return {
+      type: t,
+      status: 'True',
+      reason: 'PodCrashLooping',
+      message: `${crashing.map((p) => p.name).join(', ')} in CrashLoopBackOff`,
+    };
+  }
+  const underMin = (input.partitions ?? []).filter((p) => p.isr.length < p.minIsr);
+  if (underMin.length > 0) {
+    return {
+      type: t,
+      status: 'True',
+      reason: 'UnderMinIsr',
+      message: `${underMin.length} partition(s) below min.insync.replicas, e.g. ${underMin[0]!.topic}-${underMin[0]!.partition}`,
+    };
+  }
+  const under = (input.partitions ?? []).filter((p) => p.isr.length < p.replicas.length);
+  if (under.length > 0) {
+    return {
+      type: t,
+      status: 'True',
+      reason: 'UnderReplicated',
+      message: `${under.length} partition(s) have replicas out of sync`,
+    };
+  }
+  const pending = input.pods.filter((p) => p.phase === 'Pending');
+  if (pending.length > 0 && input.pods.some((p) => p.ready)) {
+    return {
+      type: t,
+      status: 'True',
+      reason: 'PodPending',
+      message: `${pending.map((p) => p.name).join(', ')} cannot be scheduled yet`,
+    };
+  }
+  return { type: t, status: 'False', reason: 'Healthy', message: '' };
+}

@@ -1,0 +1,61 @@
+// What only the operator can judge about a spec (the API server's schema and CEL rules catch
+// the rest): each problem is a sentence a person can act on, reported as Ready=False.
+import type { ClusterSpec } from './cluster-spec.ts';
+import { CONTROLLER_LISTENER, REPLICATION_LISTENER, kafkaListenerName } from './node-layout.ts';
+import { isOwnedConfigKey } from './owned-config-keys.ts';
+
+export function specProblems(spec: ClusterSpec): string[] {
+  const problems: string[] = [];
+  const brokers = spec.brokers.replicas;
+  const config = spec.config ?? {};
+  const rf = Number(config['default.replication.factor'] ?? 1);
+  const minIsr = Number(config['min.insync.replicas'] ?? 1);
+  if (rf > brokers) {
+    problems.push(
+      `default.replication.factor=${rf} is more than the ${brokers} broker(s); topics created with the default would fail`,
+    );
+  }
+  if (minIsr > rf) {
+    problems.push(
+      `min.insync.replicas=${minIsr} is more than default.replication.factor=${rf}; producers with acks=all could never write`,
+    );
+  }
+  for (const key of Object.keys(config)) {
+    if (isOwnedConfigKey(key))
+      problems.push(`config key '${key}' is managed by kraftwerk; remove it`);
+  }
+  const reservedPorts: number[] = [CONTROLLER_LISTENER.port, REPLICATION_LISTENER.port];
+  const reservedNames: string[] = [CONTROLLER_LISTENER.name, REPLICATION_LISTENER.name];
+  const seenPorts = new Set<number>();
+  const seenNames = new Set<string>();
+  for (const l of spec.listeners) {
+    const name = kafkaListenerName(l.name);
+    if (reservedNames.includes(name))
+      problems.push(`listener name '${l.name}' is reserved for kraftwerk's own listeners`);
+    if (reservedPorts.includes(l.port))
+      problems.push(`listener port ${l.port} is reserved for kraftwerk's own listeners`);
+    if (seenPorts.has(l.port)) problems.push(`listener port ${l.port} is used twice`);
+    if (seenNames.has(name)) problems.push(`listener name '${l.name}' is used twice`);
+    seenPorts.add(l.port);
+    seenNames.add(name);
+    if (
+      l.type === 'nodeport' &&
+      l.nodePortBase !== undefined &&
+      l.nodePortBase + brokers - 1 > 32767
+    ) {
+      problems.push(
+        `listener '${l.name}' needs node ports ${l.nodePortBase}..${l.nodePortBase + brokers - 1}, beyond 32767`,
+      );
+    }
+  }
+  if (spec.listeners.length === 0) problems.push('at least one listener is required');
+  for (const [role, pool] of [
+    ['brokers', spec.brokers],
+    ['controllers', spec.controllers],
+  ] as const) {
+    if (pool?.storage.type === 'persistent-claim' && !pool.storage.size) {
+      problems.push(`${role}.storage.size is required for persistent-claim storage`);
+    }
+  }
+  return problems;
+}

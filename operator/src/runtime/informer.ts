@@ -70,10 +70,22 @@ export interface InformerOptions {
   backoff?: BackoffPolicy;
   /** The server ends each watch after a random time in this range (seconds), as client-go does. */
   watchTimeoutSeconds?: readonly [number, number];
+  /**
+   * Applied to every object before it is cached (client-go's TransformFunc), e.g.
+   * stripManagedFields: the cache is the operator's main memory cost.
+   */
+  transform?: (obj: KubeObject) => KubeObject;
   clock?: Clock;
   logger?: Logger;
   metrics?: OperatorMetrics;
   random?: () => number;
+}
+
+/** managedFields are often half an object's size and reconcilers never read them. */
+export function stripManagedFields<T extends KubeObject>(obj: T): T {
+  const m = obj.metadata as (KubeObject['metadata'] & { managedFields?: unknown }) | undefined;
+  if (m?.managedFields !== undefined) delete m.managedFields;
+  return obj;
 }
 
 export const defaultInformerBackoff: BackoffPolicy = { baseMs: 800, maxMs: 30_000, jitter: 0.2 };
@@ -324,7 +336,8 @@ class Stream<T extends KubeObject> {
       const query: Query = { ...this.baseQuery(), limit: String(options.pageSize ?? 500) };
       if (cont) query.continue = cont;
       const page = (await source.list(path, query, stopped)) as KubeList<T>;
-      for (const item of page.items ?? []) {
+      for (const raw of page.items ?? []) {
+        const item = (options.transform ? options.transform(raw) : raw) as T;
         // Lists leave kind/apiVersion off items; put them back so handlers see whole objects.
         item.kind ??= info.kind;
         item.apiVersion ??= info.group ? `${info.group}/${info.version}` : info.version;
@@ -383,7 +396,11 @@ class Stream<T extends KubeObject> {
       const onEvent = (type: string, raw: unknown) => {
         if (finished) return;
         metrics?.watchEvents.inc({ resource: label, type });
-        const obj = raw as T;
+        const obj = (
+          options.transform && type !== 'BOOKMARK' && type !== 'ERROR'
+            ? options.transform(raw as KubeObject)
+            : raw
+        ) as T;
         switch (type) {
           case 'ADDED':
           case 'MODIFIED': {

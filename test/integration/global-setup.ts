@@ -1,8 +1,10 @@
 // Starts the real components the integration tier shares: one control plane and one Kafka
-// (the default version). Files needing something special (another Kafka version, several
+// (the default version), with kraftwerk's CRDs installed. Files needing something special (another Kafka version, several
 // brokers, an API server they may stop) start their own fixtures.
 import type { TestProject } from 'vitest/node';
+import { KubeClient, loadKubeConfig } from '../../operator/src/runtime/kube-client.ts';
 import { ControlPlane } from '../fixtures/control-plane.ts';
+import { installCrds } from '../fixtures/crds.ts';
 import { KafkaFixture } from '../fixtures/kafka.ts';
 import { logRoot } from '../fixtures/process.ts';
 
@@ -24,6 +26,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ControlPlane.start({ name: 'shared-control-plane' }),
     KafkaFixture.start({ name: 'shared-kafka' }),
   ]);
+  await installCrds(new KubeClient(loadKubeConfig(cp.kubeconfigPath)));
   console.log(
     `[global-setup] control plane ${cp.server} and Kafka ${kafka.version} ${kafka.bootstrapServers} ready in ${Date.now() - started} ms; logs in ${logRoot}`,
   );

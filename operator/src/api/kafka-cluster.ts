@@ -1,5 +1,6 @@
 // KafkaCluster: an Apache Kafka cluster in KRaft mode (dedicated or combined controllers).
-import type { V1ObjectMeta } from '@kubernetes/client-node';
+// Wire-shaped metadata (timestamps are RFC 3339 strings), as the API server sends it.
+import type { ObjectMeta } from '../runtime/resource.ts';
 import type { ResourceDefinition } from './crd.ts';
 import { API_GROUP_VERSION } from './group-version.ts';
 import { conditions, podTemplate, quantity, resourceRequirements } from './kubernetes-types.ts';
@@ -325,7 +326,7 @@ export type KafkaStorage = KafkaNodePool['storage'];
 export interface KafkaCluster {
   apiVersion: typeof API_GROUP_VERSION;
   kind: 'KafkaCluster';
-  metadata: V1ObjectMeta;
+  metadata: ObjectMeta;
   spec: KafkaClusterSpec;
   status?: KafkaClusterStatus;
 }

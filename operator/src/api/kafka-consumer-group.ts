@@ -1,5 +1,6 @@
 // KafkaConsumerGroup: lag-based autoscaling of a workload that consumes as a Kafka group.
-import type { V1ObjectMeta } from '@kubernetes/client-node';
+// Wire-shaped metadata (timestamps are RFC 3339 strings), as the API server sends it.
+import type { ObjectMeta } from '../runtime/resource.ts';
 import { clusterReferenceShape, withClusterReferenceRules } from './cluster-reference.ts';
 import type { ResourceDefinition } from './crd.ts';
 import { API_GROUP_VERSION } from './group-version.ts';
@@ -165,7 +166,7 @@ export type KafkaConsumerGroupStatus = Infer<typeof kafkaConsumerGroupStatusSche
 export interface KafkaConsumerGroup {
   apiVersion: typeof API_GROUP_VERSION;
   kind: 'KafkaConsumerGroup';
-  metadata: V1ObjectMeta;
+  metadata: ObjectMeta;
   spec: KafkaConsumerGroupSpec;
   status?: KafkaConsumerGroupStatus;
 }

@@ -1,5 +1,6 @@
 // KafkaTopic: a Kafka topic declared as a Kubernetes resource.
-import type { V1ObjectMeta } from '@kubernetes/client-node';
+// Wire-shaped metadata (timestamps are RFC 3339 strings), as the API server sends it.
+import type { ObjectMeta } from '../runtime/resource.ts';
 import { clusterReferenceShape, withClusterReferenceRules } from './cluster-reference.ts';
 import type { ResourceDefinition } from './crd.ts';
 import { API_GROUP_VERSION } from './group-version.ts';
@@ -69,7 +70,7 @@ export type KafkaTopicStatus = Infer<typeof kafkaTopicStatusSchema>;
 export interface KafkaTopic {
   apiVersion: typeof API_GROUP_VERSION;
   kind: 'KafkaTopic';
-  metadata: V1ObjectMeta;
+  metadata: ObjectMeta;
   spec: KafkaTopicSpec;
   status?: KafkaTopicStatus;
 }

@@ -1,0 +1,64 @@
+// The operator's settings, from its environment (the Helm chart and the cdk8s app set these).
+// Pure: takes the environment as a parameter and names the variable in every error.
+import { hostname } from 'node:os';
+import { parseLogLevel, type LogLevel } from './runtime/logger.ts';
+
+export interface OperatorConfig {
+  /** Namespaces to watch; empty means all. */
+  namespaces: string[];
+  leaderElection: { namespace: string; leaseName: string; identity: string } | undefined;
+  httpPort: number;
+  logLevel: LogLevel;
+  kubeconfig: string | undefined;
+  /** Periodic resync of every resource, to correct drift no event reports. */
+  resyncMs: number;
+}
+
+export function configFromEnv(env: Readonly<Record<string, string | undefined>>): OperatorConfig {
+  const namespaces = (env.KRAFTWERK_WATCH_NAMESPACES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  const le = (env.KRAFTWERK_LEADER_ELECTION ?? 'true').toLowerCase();
+  if (le !== 'true' && le !== 'false') {
+    throw new Error(`KRAFTWERK_LEADER_ELECTION must be true or false, got "${le}"`);
+  }
+  const leNamespace = env.KRAFTWERK_LEADER_ELECTION_NAMESPACE ?? env.POD_NAMESPACE;
+  if (le === 'true' && !leNamespace) {
+    throw new Error(
+      'leader election needs a namespace for its Lease: set KRAFTWERK_LEADER_ELECTION_NAMESPACE or POD_NAMESPACE, or KRAFTWERK_LEADER_ELECTION=false',
+    );
+  }
+  return {
+    namespaces,
+    leaderElection:
+      le === 'true'
+        ? {
+            namespace: leNamespace!,
+            leaseName: env.KRAFTWERK_LEASE_NAME ?? 'kraftwerk-operator',
+            identity: env.POD_NAME ?? `${hostname()}-${process.pid}`,
+          }
+        : undefined,
+    httpPort: positiveInt(env, 'KRAFTWERK_HTTP_PORT', 8080, true),
+    logLevel: parseLogLevel(env.KRAFTWERK_LOG_LEVEL),
+    kubeconfig: env.KUBECONFIG || undefined,
+    resyncMs: positiveInt(env, 'KRAFTWERK_RESYNC_SECONDS', 300, false) * 1000,
+  };
+}
+
+function positiveInt(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  fallback: number,
+  allowZero: boolean,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
+    throw new Error(
+      `${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got "${raw}"`,
+    );
+  }
+  return n;
+}

@@ -1,0 +1,122 @@
+// Assembles the operator: one API client, the informers, one controller per kind, and the
+// manager that runs them (leader election, health, metrics, shutdown). main.ts calls it with
+// settings from the environment; integration tests call it in-process against a real API server.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { API_GROUP_VERSION } from './api/group-version.ts';
+import type { KafkaCluster } from './api/kafka-cluster.ts';
+import type { KafkaTopic } from './api/kafka-topic.ts';
+import { KafkaConnections } from './kafka/connections.ts';
+import { systemClock, type Clock } from './runtime/clock.ts';
+import { Controller } from './runtime/controller.ts';
+import { EventRecorder } from './runtime/events.ts';
+import { Informer } from './runtime/informer.ts';
+import { KubeClient } from './runtime/kube-client.ts';
+import { kubeLeaseStore } from './runtime/leader-election.ts';
+import type { Logger } from './runtime/logger.ts';
+import type { KubeObject } from './runtime/resource.ts';
+import { Manager } from './runtime/manager.ts';
+import { createOperatorMetrics } from './runtime/operator-metrics.ts';
+import { topicReconciler } from './topic/reconciler.ts';
+
+export interface OperatorOptions {
+  kubeConfig: KubeConfig;
+  logger: Logger;
+  /** Namespaces to watch; empty: all. */
+  namespaces: readonly string[];
+  leaderElection?: { namespace: string; leaseName: string; identity: string };
+  /** undefined: no HTTP server (tests); 0: any free port. */
+  httpPort?: number;
+  resyncMs: number;
+  clock?: Clock;
+  /** Identifies this instance in Events. */
+  identity: string;
+}
+
+export interface Operator {
+  manager: Manager;
+  client: KubeClient;
+  kafka: KafkaConnections;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createOperator(o: OperatorOptions): Operator {
+  const clock = o.clock ?? systemClock;
+  const metrics = createOperatorMetrics();
+  const client = new KubeClient(o.kubeConfig);
+  const events = new EventRecorder({
+    client,
+    reportingController: 'kraftwerk.dev/operator',
+    reportingInstance: o.identity,
+    clock,
+    logger: o.logger,
+  });
+  const kafka = new KafkaConnections({ clientId: 'kraftwerk-operator' });
+  const manager = new Manager({
+    metrics,
+    logger: o.logger,
+    ...(o.httpPort !== undefined ? { healthPort: o.httpPort } : {}),
+    ...(o.leaderElection
+      ? {
+          leaderElection: {
+            store: kubeLeaseStore(client, o.leaderElection.namespace, o.leaderElection.leaseName),
+            leaseName: o.leaderElection.leaseName,
+            identity: o.leaderElection.identity,
+          },
+        }
+      : {}),
+    events,
+  });
+
+  const informer = <T extends KubeObject>(kind: string) =>
+    manager.addInformer(
+      new Informer<T>({
+        client,
+        resource: { apiVersion: API_GROUP_VERSION, kind },
+        namespaces: o.namespaces,
+        clock,
+        logger: o.logger,
+        metrics,
+      }),
+    );
+  const clusters = informer<KafkaCluster>('KafkaCluster');
+  const topics = informer<KafkaTopic>('KafkaTopic');
+
+  manager.addController(
+    new Controller({
+      name: 'kafkatopic',
+      informer: topics,
+      reconcile: topicReconciler({
+        client,
+        topics,
+        clusters,
+        kafka: (bootstrap) => kafka.get(bootstrap),
+        events,
+        clock,
+        logger: o.logger,
+      }),
+      resyncPeriodMs: o.resyncMs,
+      concurrency: 8,
+      clock,
+      logger: o.logger,
+      metrics,
+    }).watches(clusters, (c) =>
+      // A cluster becoming Ready (or going away) concerns every topic that names it.
+      topics
+        .list(c.metadata?.namespace)
+        .filter((t) => t.spec.cluster === c.metadata?.name)
+        .map((t) => `${t.metadata.namespace}/${t.metadata.name}`),
+    ),
+  );
+
+  return {
+    manager,
+    client,
+    kafka,
+    start: () => manager.start(),
+    stop: async () => {
+      await manager.stop();
+      await kafka.closeAll();
+    },
+  };
+}

@@ -1,0 +1,176 @@
+// The KafkaTopic reconciler: read (cache + Kafka), plan (pure), act (Kafka), report (status,
+// Events, finalizer). Level-triggered: every run recomputes from what is there now.
+import type { KafkaCluster } from '../api/kafka-cluster.ts';
+import type { KafkaTopic } from '../api/kafka-topic.ts';
+import { KafkaRequestError, KafkaUnavailableError } from '../kafka/errors.ts';
+import type { KafkaAdminPort } from '../kafka/port.ts';
+import { resolveKafkaTarget, type KafkaTarget } from '../kafka-target.ts';
+import { applyStatus } from '../runtime/apply.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { EventRecorder } from '../runtime/events.ts';
+import { addFinalizer, removeFinalizer } from '../runtime/finalizers.ts';
+import type { Informer } from '../runtime/informer.ts';
+import type { KubeClient } from '../runtime/kube-client.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { ReconcileResult } from '../runtime/work-queue.ts';
+import { planTopic, type TopicAction } from './planner.ts';
+import {
+  claimOf,
+  desiredOf,
+  desiredReplicationFactor,
+  observedOf,
+  otherClaims,
+  reassignmentsOf,
+  specUnchanged,
+  statusAfter,
+  topicFinalizer,
+  topicNameOf,
+} from './topic-resource.ts';
+
+export interface TopicReconcilerDeps {
+  client: KubeClient;
+  topics: Informer<KafkaTopic>;
+  clusters: Informer<KafkaCluster>;
+  /** The admin for a bootstrap address (shared connections; see kafka/connections.ts). */
+  kafka: (bootstrap: string) => KafkaAdminPort;
+  events: EventRecorder;
+  clock: Clock;
+  logger: Logger;
+  /** How soon to look again while Kafka is still carrying a change out. */
+  recheckMs?: number;
+  /** How soon to look again while the cluster is not ready or Kafka refused a change. */
+  waitMs?: number;
+}
+
+export function topicReconciler(deps: TopicReconcilerDeps) {
+  const recheckMs = deps.recheckMs ?? 2_000;
+  const waitMs = deps.waitMs ?? 15_000;
+
+  const targetOf = (t: KafkaTopic): KafkaTarget =>
+    resolveKafkaTarget(
+      t.spec,
+      t.metadata.namespace ?? '',
+      t.spec.cluster ? deps.clusters.getByName(t.metadata.namespace, t.spec.cluster) : undefined,
+    );
+  const targetKey = (t: KafkaTopic): string => {
+    const target = targetOf(t);
+    return target.ready ? target.key : `cluster:${t.metadata.namespace}/${t.spec.cluster}`;
+  };
+
+  const report = async (
+    t: KafkaTopic,
+    ready: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string },
+    plan?: Parameters<typeof statusAfter>[1],
+  ): Promise<void> => {
+    const status = statusAfter(t, plan, ready, new Date(deps.clock.now()));
+    // Unchanged status: no write, so a quiet resync costs the API server nothing.
+    if (JSON.stringify(status) === JSON.stringify(t.status ?? {})) return;
+    await applyStatus(deps.client, t, status);
+  };
+
+  return async (key: string): Promise<ReconcileResult | undefined> => {
+    const t = deps.topics.get(key);
+    if (!t) return undefined;
+    const deleting = Boolean(t.metadata.deletionTimestamp);
+    const log = deps.logger.child({ kafkatopic: key });
+
+    const target = targetOf(t);
+    if (!target.ready) {
+      if (deleting && target.reason === 'ClusterNotFound') {
+        // The cluster and its data are gone: there is no topic left to delete or keep.
+        await removeFinalizer(deps.client, t, topicFinalizer);
+        return undefined;
+      }
+      if (deleting) return { requeueAfterMs: waitMs };
+      await report(t, { status: 'False', reason: target.reason, message: target.message });
+      return { requeueAfterMs: waitMs };
+    }
+
+    if (!deleting) await addFinalizer(deps.client, t, topicFinalizer);
+    const kafka = deps.kafka(target.bootstrap);
+    const name = topicNameOf(t);
+    try {
+      const [cluster, description, reassignments] = await Promise.all([
+        kafka.describeCluster(),
+        kafka.describeTopic(name),
+        kafka.listPartitionReassignments([name]),
+      ]);
+      const configs = description ? await kafka.describeTopicConfigs(name) : undefined;
+      const clusterDefault = t.spec.cluster
+        ? numberOrUndefined(
+            deps.clusters.getByName(t.metadata.namespace, t.spec.cluster)?.spec.config?.[
+              'default.replication.factor'
+            ],
+          )
+        : undefined;
+      const rf = desiredReplicationFactor(t, clusterDefault, description, cluster.brokers.length);
+      const plan = planTopic({
+        self: claimOf(t),
+        desired: desiredOf(t, rf),
+        deleting,
+        observed: observedOf(description, configs),
+        brokers: cluster.brokers.map((b) => b.nodeId),
+        reassignments: reassignmentsOf(name, reassignments),
+        otherClaims: otherClaims(t, deps.topics.list(), targetKey),
+        lastReconciled: {
+          ...(t.status?.topicId ? { topicId: t.status.topicId } : {}),
+          specUnchanged: specUnchanged(t),
+        },
+      });
+
+      for (const action of plan.actions) {
+        log.info('kafka action', { action: action.type, topic: name });
+        await execute(kafka, action);
+      }
+      for (const e of plan.events) {
+        void deps.events.record(t, e.type, e.reason, 'Reconcile', e.message);
+      }
+      if (deleting) {
+        if (plan.finalizer === 'remove') await removeFinalizer(deps.client, t, topicFinalizer);
+        return undefined;
+      }
+      await report(t, plan.ready, plan);
+      return plan.recheck ? { requeueAfterMs: recheckMs } : undefined;
+    } catch (e) {
+      if (e instanceof KafkaRequestError) {
+        // Kafka refused the change (unknown config key, invalid value, …): its own words are
+        // the most useful message. Retrying at once would not change its mind.
+        void deps.events.record(t, 'Warning', 'KafkaRejected', 'Reconcile', e.message);
+        if (!deleting)
+          await report(t, { status: 'False', reason: 'KafkaRejected', message: e.message });
+        return { requeueAfterMs: waitMs };
+      }
+      if (e instanceof KafkaUnavailableError && !deleting) {
+        await report(t, { status: 'Unknown', reason: 'KafkaUnavailable', message: e.message });
+      }
+      // Unavailable and anything else: the queue retries with backoff. A deleting resource
+      // keeps its finalizer until Kafka answers, so the topic is never left behind silently.
+      throw e;
+    }
+  };
+}
+
+async function execute(kafka: KafkaAdminPort, a: TopicAction): Promise<void> {
+  switch (a.type) {
+    case 'createTopic':
+      return kafka.createTopic({
+        name: a.topic,
+        partitions: a.partitions,
+        replicationFactor: a.replicationFactor,
+        config: a.config,
+      });
+    case 'createPartitions':
+      return kafka.createPartitions(a.topic, a.count);
+    case 'alterConfigs':
+      return kafka.replaceTopicConfigs(a.topic, a.config);
+    case 'reassignPartitions':
+      return kafka.alterPartitionReassignments(a.topic, a.assignments);
+    case 'deleteTopic':
+      return kafka.deleteTopic(a.topic);
+  }
+}
+
+function numberOrUndefined(v: string | number | boolean | undefined): number | undefined {
+  const n = Number(v);
+  return v === undefined || !Number.isInteger(n) ? undefined : n;
+}

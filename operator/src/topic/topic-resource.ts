@@ -1,0 +1,137 @@
+// Maps a KafkaTopic resource and what Kafka reports onto the planner's inputs, and the plan
+// back onto the resource's status. Pure; the reconciler does the I/O around it.
+import type { KafkaTopic, KafkaTopicStatus } from '../api/kafka-topic.ts';
+import type { ConfigEntry, PartitionReassignment, TopicDescription } from '../kafka/port.ts';
+import { setCondition, type Condition } from '../runtime/conditions.ts';
+import type {
+  DesiredTopic,
+  ObservedTopic,
+  OngoingReassignment,
+  TopicClaim,
+  TopicPlan,
+} from './planner.ts';
+
+export const topicFinalizer = 'kraftwerk.dev/topic';
+
+export function topicNameOf(t: KafkaTopic): string {
+  return t.spec.topicName ?? t.metadata.name ?? '';
+}
+
+export function claimOf(t: KafkaTopic): TopicClaim {
+  return {
+    namespace: t.metadata.namespace ?? '',
+    name: t.metadata.name ?? '',
+    creationTimestamp: String(t.metadata.creationTimestamp ?? new Date(0).toISOString()),
+  };
+}
+
+/**
+ * The replication factor to hold the topic to. Unset in the spec, it is the cluster's
+ * default.replication.factor; for an external Kafka whose default we cannot see, an existing
+ * topic keeps what it has and a new one gets min(3, brokers).
+ */
+export function desiredReplicationFactor(
+  t: KafkaTopic,
+  clusterDefault: number | undefined,
+  observed: TopicDescription | null,
+  brokerCount: number,
+): number {
+  if (t.spec.replicationFactor !== undefined) return t.spec.replicationFactor;
+  if (clusterDefault !== undefined) return clusterDefault;
+  const current = observed?.partitions.map((p) => p.replicas.length);
+  if (current && current.length > 0) return Math.min(...current);
+  return Math.max(1, Math.min(3, brokerCount));
+}
+
+export function desiredOf(t: KafkaTopic, replicationFactor: number): DesiredTopic {
+  const config: Record<string, string> = {};
+  for (const [k, v] of Object.entries(t.spec.config ?? {})) config[k] = String(v);
+  return {
+    name: topicNameOf(t),
+    partitions: t.spec.partitions,
+    replicationFactor,
+    config,
+    deletionPolicy: t.spec.deletionPolicy,
+  };
+}
+
+export function observedOf(
+  d: TopicDescription | null,
+  configs: Readonly<Record<string, ConfigEntry>> | undefined,
+): ObservedTopic | null {
+  if (!d) return null;
+  const observedConfigs: ObservedTopic['configs'] = Object.fromEntries(
+    Object.entries(configs ?? {}).map(([k, c]) => [k, { value: c.value, source: c.source }]),
+  );
+  return {
+    topicId: d.topicId,
+    partitions: d.partitions.map((p) => ({ partition: p.partition, replicas: [...p.replicas] })),
+    configs: observedConfigs,
+  };
+}
+
+export function reassignmentsOf(
+  topic: string,
+  all: readonly PartitionReassignment[],
+): OngoingReassignment[] {
+  return all
+    .filter((r) => r.topic === topic)
+    .map((r) => ({
+      partition: r.partition,
+      replicas: r.replicas,
+      addingReplicas: r.addingReplicas,
+      removingReplicas: r.removingReplicas,
+    }));
+}
+
+/** Other resources that name the same topic on the same Kafka (same target key). */
+export function otherClaims(
+  self: KafkaTopic,
+  all: readonly KafkaTopic[],
+  targetKeyOf: (t: KafkaTopic) => string,
+): TopicClaim[] {
+  const name = topicNameOf(self);
+  const key = targetKeyOf(self);
+  return all
+    .filter(
+      (t) =>
+        t.metadata.uid !== self.metadata.uid &&
+        !t.metadata.deletionTimestamp &&
+        topicNameOf(t) === name &&
+        targetKeyOf(t) === key,
+    )
+    .map(claimOf);
+}
+
+/** The status after a reconcile: the plan's facts, and Ready from the plan or a failure. */
+export function statusAfter(
+  t: KafkaTopic,
+  plan: Pick<TopicPlan, 'status'> | undefined,
+  ready: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string },
+  now: Date,
+): KafkaTopicStatus {
+  const generation = t.metadata.generation ?? 0;
+  const previous = (t.status?.conditions ?? []) as Condition[];
+  const conditions = setCondition(
+    previous,
+    { type: 'Ready', ...ready, observedGeneration: generation },
+    now,
+  );
+  const facts = plan?.status ?? {};
+  const status: KafkaTopicStatus = {
+    ...(t.status ?? {}),
+    observedGeneration: generation,
+    topicName: topicNameOf(t),
+    conditions,
+  };
+  if (facts.topicId !== undefined) status.topicId = facts.topicId;
+  if (facts.partitions !== undefined) status.partitions = facts.partitions;
+  if (facts.replicationFactor !== undefined) status.replicationFactor = facts.replicationFactor;
+  return status;
+}
+
+/** Whether the spec has not changed since Kafka last matched it (so differences are drift). */
+export function specUnchanged(t: KafkaTopic): boolean {
+  const ready = t.status?.conditions?.find((c) => c.type === 'Ready');
+  return t.status?.observedGeneration === t.metadata.generation && ready?.status === 'True';
+}

@@ -1,0 +1,281 @@
+// The KafkaTopic controller end to end at the integration tier: the operator in-process, a real
+// kube-apiserver and real Kafka. What the operator did is checked with clients that are not
+// ours: kafkajs' admin, and Kafka's own kafka-configs.sh to change things behind its back.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { KafkaTopic } from '../../operator/src/api/kafka-topic.ts';
+import { KafkaFixture } from '../fixtures/kafka.ts';
+import {
+  createResource,
+  eventsFor,
+  getResource,
+  mergePatch,
+  startTestOperator,
+  type TestOperator,
+} from '../fixtures/operator.ts';
+import { waitFor } from '../fixtures/process.ts';
+import { kafkaHome } from '../fixtures/toolchain.ts';
+
+const execFileP = promisify(execFile);
+const namespace = `topics-${process.pid}`;
+let op: TestOperator;
+let bootstrap: string;
+let admin: Admin;
+
+function topic(name: string, spec: Partial<KafkaTopic['spec']>): KafkaTopic {
+  return {
+    apiVersion: 'kraftwerk.dev/v1alpha1',
+    kind: 'KafkaTopic',
+    metadata: { name, namespace },
+    spec: { bootstrapServers: bootstrap, partitions: 1, deletionPolicy: 'Delete', ...spec },
+  };
+}
+
+const get = (name: string) => getResource<KafkaTopic>(op.client, namespace, 'kafkatopics', name);
+const ready = (t: KafkaTopic | undefined) => t?.status?.conditions?.find((c) => c.type === 'Ready');
+
+async function waitReady(name: string, status = 'True', reason?: string): Promise<KafkaTopic> {
+  return waitFor(
+    `KafkaTopic ${name} Ready=${status}${reason ? ` (${reason})` : ''}`,
+    async () => {
+      const t = await get(name);
+      const c = ready(t);
+      const current = c && c.observedGeneration === t?.metadata.generation;
+      return current && c.status === status && (!reason || c.reason === reason) ? t : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
+}
+
+async function topicConfig(name: string): Promise<Record<string, string>> {
+  const res = await admin.describeConfigs({
+    resources: [{ type: 2, name }],
+    includeSynonyms: false,
+  });
+  const out: Record<string, string> = {};
+  for (const e of res.resources[0]!.configEntries) {
+    if (!e.isDefault) out[e.configName] = e.configValue;
+  }
+  return out;
+}
+
+async function kafkaConfigs(args: string[]): Promise<void> {
+  await execFileP(join(kafkaHome(), 'bin/kafka-configs.sh'), [
+    '--bootstrap-server',
+    bootstrap,
+    ...args,
+  ]);
+}
+
+beforeAll(async () => {
+  bootstrap = inject('kafkaBootstrap');
+  admin = new Kafka({
+    clientId: 'test-observer',
+    brokers: bootstrap.split(','),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  op = await startTestOperator(inject('kubeconfig'), namespace, { resyncMs: 2_000 });
+});
+
+afterAll(async () => {
+  await op?.stop();
+  await admin?.disconnect();
+});
+
+describe('KafkaTopic against one Kafka broker', () => {
+  it('creates the topic with its partitions and config, and reports its id', async () => {
+    await createResource(
+      op.client,
+      'kafkatopics',
+      topic('orders', {
+        partitions: 3,
+        config: { 'retention.ms': '3600000', 'cleanup.policy': 'delete' },
+      }),
+    );
+    const t = await waitFor('status.topicId', async () => {
+      const x = await waitReady('orders');
+      return x.status?.topicId ? x : undefined;
+    });
+    const meta = await admin.fetchTopicMetadata({ topics: ['orders'] });
+    expect(meta.topics[0]!.partitions).toHaveLength(3);
+    expect(t.status?.partitions).toBe(3);
+    expect(t.status?.replicationFactor).toBe(1);
+    expect(await topicConfig('orders')).toMatchObject({
+      'retention.ms': '3600000',
+      'cleanup.policy': 'delete',
+    });
+    const fin = (await get('orders'))!.metadata.finalizers;
+    expect(fin).toContain('kraftwerk.dev/topic');
+  });
+
+  it('grows partitions, sets changed keys and resets removed ones', async () => {
+    await mergePatch(op.client, namespace, 'kafkatopics', 'orders', {
+      spec: { partitions: 5, config: { 'retention.ms': '7200000', 'cleanup.policy': null } },
+    });
+    await waitReady('orders');
+    await waitFor('5 partitions and the new config in Kafka', async () => {
+      const meta = await admin.fetchTopicMetadata({ topics: ['orders'] });
+      const cfg = await topicConfig('orders');
+      return (
+        meta.topics[0]!.partitions.length === 5 &&
+        cfg['retention.ms'] === '7200000' &&
+        !('cleanup.policy' in cfg)
+      );
+    });
+  });
+
+  it('puts back a config changed outside and says so in an Event', async () => {
+    await kafkaConfigs([
+      '--alter',
+      '--entity-type',
+      'topics',
+      '--entity-name',
+      'orders',
+      '--add-config',
+      'retention.ms=1000,segment.bytes=1048576',
+    ]);
+    await waitFor('the drift to be corrected', async () => {
+      const cfg = await topicConfig('orders');
+      return cfg['retention.ms'] === '7200000' && !('segment.bytes' in cfg);
+    });
+    const events = await waitFor('a ConfigDriftCorrected event', async () => {
+      const ev = await eventsFor(op.client, namespace, 'orders');
+      return ev.some((e) => e.reason === 'ConfigDriftCorrected') ? ev : undefined;
+    });
+    expect(events.find((e) => e.reason === 'ConfigDriftCorrected')!.note).toContain('retention.ms');
+  });
+
+  it('recreates a topic deleted outside', async () => {
+    const before = (await get('orders'))!.status!.topicId;
+    await admin.deleteTopics({ topics: ['orders'] });
+    const after = await waitFor('a new topic id', async () => {
+      const t = await get('orders');
+      return t?.status?.topicId && t.status.topicId !== before ? t : undefined;
+    });
+    expect(after.status?.partitions).toBe(5);
+    const ev = await eventsFor(op.client, namespace, 'orders');
+    expect(
+      ev.some((e) => e.reason === 'TopicRecreated' || e.reason === 'TopicReplacedOutside'),
+    ).toBe(true);
+  });
+
+  it("reports Kafka's own message for an invalid config value, and changes nothing", async () => {
+    await createResource(
+      op.client,
+      'kafkatopics',
+      topic('bad-config', { config: { 'cleanup.policy': 'sometimes' } }),
+    );
+    const t = await waitReady('bad-config', 'False', 'KafkaRejected');
+    expect(ready(t)!.message).toMatch(/cleanup\.policy|sometimes/);
+    const names = await admin.listTopics();
+    expect(names).not.toContain('bad-config');
+  });
+
+  it('refuses a replication factor above the broker count, and creates nothing', async () => {
+    await createResource(op.client, 'kafkatopics', topic('too-safe', { replicationFactor: 3 }));
+    const t = await waitReady('too-safe', 'False', 'ReplicationFactorTooHigh');
+    expect(ready(t)!.message).toContain('replicationFactor 3');
+    expect(await admin.listTopics()).not.toContain('too-safe');
+  });
+
+  it('lets the older of two resources naming one topic win', async () => {
+    await createResource(op.client, 'kafkatopics', topic('payments', {}));
+    await waitReady('payments');
+    await createResource(
+      op.client,
+      'kafkatopics',
+      topic('payments-copy', { topicName: 'payments', partitions: 4 }),
+    );
+    const t = await waitReady('payments-copy', 'False', 'Conflict');
+    expect(ready(t)!.message).toContain(`${namespace}/payments`);
+    const meta = await admin.fetchTopicMetadata({ topics: ['payments'] });
+    expect(meta.topics[0]!.partitions).toHaveLength(1);
+  });
+
+  it('waits for a KafkaCluster that does not exist yet', async () => {
+    await createResource(op.client, 'kafkatopics', {
+      ...topic('later', {}),
+      spec: { cluster: 'not-yet', partitions: 1, deletionPolicy: 'Delete' },
+    });
+    const t = await waitReady('later', 'False', 'ClusterNotFound');
+    expect(ready(t)!.message).toContain('not-yet');
+  });
+
+  it('deletes the topic under deletionPolicy Delete and keeps it under Retain', async () => {
+    await createResource(op.client, 'kafkatopics', topic('keep-me', { deletionPolicy: 'Retain' }));
+    await createResource(op.client, 'kafkatopics', topic('drop-me', { deletionPolicy: 'Delete' }));
+    await waitReady('keep-me');
+    await waitReady('drop-me');
+    for (const name of ['keep-me', 'drop-me']) {
+      await op.client.request(
+        'DELETE',
+        `/apis/kraftwerk.dev/v1alpha1/namespaces/${namespace}/kafkatopics/${name}`,
+      );
+    }
+    await waitFor(
+      'both resources gone',
+      async () => !(await get('keep-me')) && !(await get('drop-me')),
+    );
+    const names = await admin.listTopics();
+    expect(names).toContain('keep-me');
+    expect(names).not.toContain('drop-me');
+  });
+});
+
+describe('KafkaTopic against three brokers (Kafka 3.9)', () => {
+  let kafka3: KafkaFixture;
+  let admin3: Admin;
+  beforeAll(async () => {
+    kafka3 = await KafkaFixture.start({
+      name: 'topics-kafka-3.9',
+      version: '3.9.1',
+      brokers: 3,
+      controllers: 1,
+    });
+    admin3 = new Kafka({
+      clientId: 'test-observer',
+      brokers: kafka3.bootstrapServers.split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin3.connect();
+  }, 180_000);
+  afterAll(async () => {
+    await admin3?.disconnect();
+    await kafka3?.stop();
+  });
+
+  it('raises the replication factor by partition reassignment', async () => {
+    await createResource(op.client, 'kafkatopics', {
+      ...topic('replicated', { partitions: 4, replicationFactor: 1 }),
+      spec: {
+        bootstrapServers: kafka3.bootstrapServers,
+        partitions: 4,
+        replicationFactor: 1,
+        deletionPolicy: 'Delete',
+      },
+    });
+    await waitReady('replicated');
+    await mergePatch(op.client, namespace, 'kafkatopics', 'replicated', {
+      spec: { replicationFactor: 3 },
+    });
+    await waitFor(
+      'every partition on 3 replicas, all in sync',
+      async () => {
+        const meta = await admin3.fetchTopicMetadata({ topics: ['replicated'] });
+        return meta.topics[0]!.partitions.every(
+          (p) => p.replicas.length === 3 && p.isr.length === 3,
+        );
+      },
+      { timeoutMs: 90_000 },
+    );
+    const t = await waitReady('replicated');
+    expect(t.status?.replicationFactor).toBe(3);
+    // Leaders spread over the brokers, not piled on one.
+    const meta = await admin3.fetchTopicMetadata({ topics: ['replicated'] });
+    expect(new Set(meta.topics[0]!.partitions.map((p) => p.replicas[0])).size).toBeGreaterThan(1);
+  });
+});

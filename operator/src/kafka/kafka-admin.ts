@@ -197,10 +197,22 @@ export class KafkaAdmin implements KafkaAdminPort {
     const response = await this.#withAdmin('ListPartitionReassignments', (a) =>
       a.listPartitionReassignments(request === undefined ? {} : { topics: request }),
     );
-    return response.topics.flatMap((t) =>
+    // kafkajs 2.2.4's typings say {topic, partitionIndex}; its decoder returns {name, partition}.
+    const topicsOut = response.topics as unknown as {
+      name?: string;
+      topic?: string;
+      partitions: {
+        partition?: number;
+        partitionIndex?: number;
+        replicas: number[];
+        addingReplicas?: number[];
+        removingReplicas?: number[];
+      }[];
+    }[];
+    return topicsOut.flatMap((t) =>
       t.partitions.map((p) => ({
-        topic: t.topic,
-        partition: p.partitionIndex,
+        topic: t.name ?? t.topic ?? '',
+        partition: p.partition ?? p.partitionIndex ?? -1,
         replicas: p.replicas,
         addingReplicas: p.addingReplicas ?? [],
         removingReplicas: p.removingReplicas ?? [],

@@ -1,6 +1,6 @@
 // Which spec.config keys Kafka applies at runtime as cluster-wide broker defaults
 // (kafka-configs --entity-type brokers --entity-default), and which need a rolling restart.
-import { isOwnedConfigKey } from './owned-config-keys.ts';
+import { isOwnedConfigKey } from '../api/owned-config-keys.ts';
 
 /**
  * The keys whose update mode is "cluster-wide" in Apache Kafka 4.1.1, i.e.

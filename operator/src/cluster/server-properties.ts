@@ -11,7 +11,7 @@ import {
   roleLayouts,
 } from './node-layout.ts';
 import type { RoleLayout } from './node-layout.ts';
-import { isOwnedConfigKey } from './owned-config-keys.ts';
+import { isOwnedConfigKey } from '../api/owned-config-keys.ts';
 
 export type Properties = Record<string, string>;
 

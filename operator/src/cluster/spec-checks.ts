@@ -2,7 +2,7 @@
 // the rest): each problem is a sentence a person can act on, reported as Ready=False.
 import type { ClusterSpec } from './cluster-spec.ts';
 import { CONTROLLER_LISTENER, REPLICATION_LISTENER, kafkaListenerName } from './node-layout.ts';
-import { isOwnedConfigKey } from './owned-config-keys.ts';
+import { isOwnedConfigKey } from '../api/owned-config-keys.ts';
 
 export function specProblems(spec: ClusterSpec): string[] {
   const problems: string[] = [];

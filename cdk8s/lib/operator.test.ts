@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Chart, Testing } from 'cdk8s';
+import { loadAllYaml } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { KraftwerkOperator, type KraftwerkOperatorProps } from './operator.ts';
+import { leaseRules, permissions, watchRules } from './operator-rules.ts';
+import { installYaml } from '../install.ts';
+
+type Obj = {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+};
+
+function synth(props: Partial<KraftwerkOperatorProps> = {}): Obj[] {
+  const chart: Chart = Testing.chart();
+  new KraftwerkOperator(chart, 'op', { version: '1.2.3', ...props });
+  return Testing.synth(chart) as Obj[];
+}
+
+const rulesOf = (o: Obj) =>
+  permissions(
+    (o.rules ?? []).map((r) => ({ groups: r.apiGroups, resources: r.resources, verbs: r.verbs })),
+  );
+
+describe('KraftwerkOperator', () => {
+  it('watches every namespace with one ClusterRole holding exactly the contract', () => {
+    const objects = synth();
+    const role = objects.find((o) => o.kind === 'ClusterRole')!;
+    expect(role.metadata.namespace).toBeUndefined();
+    expect(rulesOf(role)).toEqual(permissions(watchRules()));
+    expect(JSON.stringify(objects)).not.toMatch(/"\*"/);
+    const lease = objects.find((o) => o.kind === 'Role')!;
+    expect(lease.metadata).toEqual(expect.objectContaining({ namespace: 'kraftwerk-system' }));
+    expect(rulesOf(lease)).toEqual(permissions(leaseRules));
+  });
+
+  it('watches a list of namespaces with a Role and RoleBinding in each', () => {
+    const objects = synth({ watchNamespaces: ['a', 'b'] });
+    expect(objects.filter((o) => o.kind.startsWith('Cluster'))).toEqual([]);
+    for (const ns of ['a', 'b']) {
+      const role = objects.find((o) => o.kind === 'Role' && o.metadata.namespace === ns)!;
+      expect(rulesOf(role)).toEqual(permissions(watchRules()));
+      expect(objects.some((o) => o.kind === 'RoleBinding' && o.metadata.namespace === ns)).toBe(
+        true,
+      );
+    }
+  });
+
+  it('adds /scale rules for extra scale targets', () => {
+    const role = synth({
+      extraScaleTargets: [{ group: 'argoproj.io', resource: 'rollouts' }],
+    }).find((o) => o.kind === 'ClusterRole')!;
+    expect(rulesOf(role)).toContain('argoproj.io/rollouts/scale:patch');
+  });
+
+  it('refuses several replicas without leader election', () => {
+    expect(() => synth({ leaderElection: false })).toThrow(/leader election/);
+    expect(synth({ leaderElection: false, replicas: 1 }).some((o) => o.kind === 'Role')).toBe(
+      false,
+    );
+  });
+
+  it('synthesizes dist/install.yaml: namespace first, then the committed CRDs unchanged', () => {
+    const objects = loadAllYaml(installYaml()) as Obj[];
+    expect(objects[0]!.kind).toBe('Namespace');
+    const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
+    expect(crds.map((c) => c.metadata.name)).toEqual([
+      'kafkaclusters.kraftwerk.dev',
+      'kafkaconsumergroups.kraftwerk.dev',
+      'kafkatopics.kraftwerk.dev',
+    ]);
+    const root = join(import.meta.dirname, '..', '..');
+    for (const crd of crds) {
+      const file = readFileSync(join(root, 'crds', `${crd.metadata.name}.yaml`), 'utf8');
+      expect(crd).toEqual(loadAllYaml(file)[0]);
+    }
+  });
+});

@@ -101,6 +101,30 @@ describe('renderCluster golden files', () => {
       '__golden__/combined-3-formed.yaml',
     );
   });
+  it('dedicated with ephemeral storage and several listeners, nodeport without advertisedHost', async () => {
+    const spec: ClusterSpec = {
+      version: '3.9.1',
+      controllers: { replicas: 1, storage: { type: 'ephemeral' } },
+      brokers: {
+        replicas: 2,
+        storage: { type: 'ephemeral', sizeLimit: '500Mi' },
+        jvm: { heap: '1g' },
+      },
+      listeners: [
+        { name: 'plain', port: 9092, type: 'internal' },
+        { name: 'apps', port: 9093, type: 'internal' },
+        { name: 'lan', port: 9094, type: 'nodeport', nodePortBase: 31000 },
+        {
+          name: 'kind',
+          port: 9095,
+          type: 'nodeport',
+          nodePortBase: 30092,
+          advertisedHost: 'localhost',
+        },
+      ],
+    };
+    await expect(golden(spec)).toMatchFileSnapshot('__golden__/dedicated-ephemeral-listeners.yaml');
+  });
 });
 
 describe('renderCluster properties', () => {

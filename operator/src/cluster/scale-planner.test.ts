@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planDrain } from './drain-plan.ts';
 import type { Role } from './node-layout.ts';
 import type { ObservedPod, PartitionState, QuorumState, QuorumVoter } from './observed-state.ts';
-import { planScale } from './scale-planner.ts';
+import { planScale, replicasToRender } from './scale-planner.ts';
 import type { ScaleInput } from './scale-planner.ts';
 
 function pod(role: Role, ordinal: number, patch: Partial<ObservedPod> = {}): ObservedPod {
@@ -344,5 +344,21 @@ describe('planDrain', () => {
     expect(planDrain(parts, [102], [100, 101])).toEqual(
       planDrain([...parts].reverse(), [102], [100, 101]),
     );
+  });
+});
+
+describe('replicasToRender', () => {
+  it('keeps existing StatefulSets at their size unless a step changes it', () => {
+    expect(
+      replicasToRender({ broker: 2, controller: 3 }, { broker: 3, controller: 3 }, []),
+    ).toEqual({ broker: 3, controller: 3 });
+    const steps = planScale(dedicated(2, 3, { partitions: [p('orders', 0, [100, 101])] }));
+    expect(
+      replicasToRender({ broker: 2, controller: 3 }, { broker: 3, controller: 3 }, steps),
+    ).toEqual({ broker: 2, controller: 3 });
+  });
+
+  it('uses the spec for StatefulSets that do not exist yet', () => {
+    expect(replicasToRender({ combined: 3 }, {}, [])).toEqual({ combined: 3 });
   });
 });

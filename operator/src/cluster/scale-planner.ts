@@ -354,3 +354,21 @@ function range(from: number, to: number): number[] {
 function nodes(role: Role): string {
   return role === 'combined' ? 'nodes' : `${role}s`;
 }
+
+/**
+ * The StatefulSet sizes to render this round: the current size of each existing StatefulSet
+ * unless a set-replicas step changes it, and the spec's size for one not created yet. Passing
+ * this to renderCluster keeps a scale-down from skipping the drain.
+ */
+export function replicasToRender(
+  desired: Partial<Record<Role, number>>,
+  current: Partial<Record<Role, number>>,
+  steps: ScaleAction[],
+): Partial<Record<Role, number>> {
+  const out: Partial<Record<Role, number>> = {};
+  for (const role of Object.keys(desired) as Role[]) {
+    const step = steps.find((s) => s.action === 'set-replicas' && s.role === role);
+    out[role] = step?.action === 'set-replicas' ? step.replicas : (current[role] ?? desired[role]);
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from './clock.ts';
-import { Informer } from './informer.ts';
+import { Informer, stripManagedFields } from './informer.ts';
 import type { ListWatchSource, Query } from './informer.ts';
 import { createOperatorMetrics } from './operator-metrics.ts';
 import type { KubeList, KubeObject } from './resource.ts';
@@ -239,6 +239,29 @@ describe('Informer', () => {
     await flush();
     expect(source.watches.length).toBe(2);
     expect(source.lastWatch.query.resourceVersion).toBe('2');
+    await informer.stop();
+  });
+
+  it('applies a transform to listed and watched objects', async () => {
+    const clock = new FakeClock();
+    const source = new FakeSource();
+    const informer = new Informer({
+      source,
+      clock,
+      resource: builtinResources.ConfigMap,
+      transform: stripManagedFields,
+    });
+    const withFields = (name: string, rv: string) => ({
+      metadata: { namespace: 'a', name, resourceVersion: rv, managedFields: [{ manager: 'x' }] },
+    });
+    source.lists.push(() => list('1', [withFields('listed', '1')]));
+    informer.start();
+    await flush();
+    source.lastWatch.onEvent('ADDED', withFields('watched', '2'));
+    for (const key of ['a/listed', 'a/watched']) {
+      expect(informer.get(key)?.metadata).not.toHaveProperty('managedFields');
+    }
+    expect(source.lastWatch.query.resourceVersion).toBe('1');
     await informer.stop();
   });
 });

@@ -3,7 +3,8 @@
 import type { KafkaCluster } from '../api/kafka-cluster.ts';
 import type { KafkaTopic } from '../api/kafka-topic.ts';
 import { KafkaRequestError, KafkaUnavailableError } from '../kafka/errors.ts';
-import type { KafkaAdminPort } from '../kafka/port.ts';
+import type { ClusterDescription, KafkaAdminPort } from '../kafka/port.ts';
+import { Recent } from '../kafka/recent.ts';
 import { resolveKafkaTarget, type KafkaTarget } from '../kafka-target.ts';
 import { applyStatus } from '../runtime/apply.ts';
 import type { Clock } from '../runtime/clock.ts';
@@ -45,6 +46,8 @@ export interface TopicReconcilerDeps {
 export function topicReconciler(deps: TopicReconcilerDeps) {
   const recheckMs = deps.recheckMs ?? 2_000;
   const waitMs = deps.waitMs ?? 15_000;
+  // Brokers change rarely; a burst of reconciles shares one metadata request per cluster.
+  const clusterInfo = new Recent<string, ClusterDescription>(5_000, () => deps.clock.now());
 
   const targetOf = (t: KafkaTopic): KafkaTarget =>
     resolveKafkaTarget(
@@ -90,12 +93,20 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
     const kafka = deps.kafka(target.bootstrap);
     const name = topicNameOf(t);
     try {
-      const [cluster, description, reassignments] = await Promise.all([
-        kafka.describeCluster(),
+      const [cluster, description] = await Promise.all([
+        clusterInfo.get(target.bootstrap, () => kafka.describeCluster()),
         kafka.describeTopic(name),
-        kafka.listPartitionReassignments([name]),
       ]);
-      const configs = description ? await kafka.describeTopicConfigs(name) : undefined;
+      const [configs, reassignments] = description
+        ? await Promise.all([
+            kafka.describeTopicConfigs(name),
+            // A running reassignment shows as replica counts off the declared factor (Kafka
+            // lists adding replicas too); only then is it worth a cluster-wide request.
+            mayBeReassigning(t, description.partitions)
+              ? kafka.listPartitionReassignments([name])
+              : Promise.resolve([]),
+          ])
+        : [undefined, []];
       const clusterDefault = t.spec.cluster
         ? numberOrUndefined(
             deps.clusters.getByName(t.metadata.namespace, t.spec.cluster)?.spec.config?.[
@@ -148,6 +159,19 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
       throw e;
     }
   };
+}
+
+function mayBeReassigning(
+  t: KafkaTopic,
+  partitions: readonly { replicas: readonly number[] }[],
+): boolean {
+  const factors = new Set(partitions.map((p) => p.replicas.length));
+  const want = t.spec.replicationFactor;
+  return (
+    factors.size > 1 ||
+    (want !== undefined && !factors.has(want)) ||
+    t.status?.replicationFactor !== [...factors][0]
+  );
 }
 
 async function execute(kafka: KafkaAdminPort, a: TopicAction): Promise<void> {

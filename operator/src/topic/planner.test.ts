@@ -423,6 +423,12 @@ describe('conflict', () => {
     expect(conflictWinner(b, [a])).toBe(a);
   });
 
+  it('counts an unreadable timestamp as youngest, on both sides', () => {
+    const bad = { namespace: 'a', name: 't', creationTimestamp: 'garbage' };
+    expect(conflictWinner(bad, [older])).toBe(older);
+    expect(conflictWinner(older, [bad])).toBe(older);
+  });
+
   it('never deletes the winner’s topic when the losing resource is deleted', () => {
     const plan = planTopic(
       input({ otherClaims: [older], deleting: true, observed: topic([[1], [2], [3]]) }),

@@ -190,9 +190,10 @@ export function conflictWinner(self: TopicClaim, others: readonly TopicClaim[]):
 }
 
 function compareClaims(a: TopicClaim, b: TopicClaim): number {
-  const ta = Date.parse(a.creationTimestamp);
-  const tb = Date.parse(b.creationTimestamp);
-  if (ta !== tb) return ta - tb;
+  // An unreadable timestamp counts as youngest, so both sides still agree on one winner.
+  const ta = Date.parse(a.creationTimestamp) || Infinity;
+  const tb = Date.parse(b.creationTimestamp) || Infinity;
+  if (ta !== tb) return ta < tb ? -1 : 1;
   const ka = `${a.namespace}/${a.name}`;
   const kb = `${b.namespace}/${b.name}`;
   return ka < kb ? -1 : ka > kb ? 1 : 0;

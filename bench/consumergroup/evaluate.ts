@@ -3,8 +3,9 @@
 // Replays each trace through our policy (operator/src/consumergroup, the real pure core) and
 // through a model of KEDA's Kafka scaler + HPA defaults on the same simulated world, and prints
 // one table per trace with the ratio ours / KEDA. `--timeline` also prints every size change.
-// "none" means no size change after the trace's event (the size already fit, or never settled
-// for the first row).
+// "none" means no size change after the trace's event (the size already fit). "time to final
+// size" is the last change; a policy still changing in the trace's last ten minutes never
+// settled, and the verdicts say so rather than credit its last oscillation.
 
 import type { ScalingSettings } from '../../operator/src/consumergroup/policy.ts';
 import type { KedaSettings } from './keda-model.ts';
@@ -68,6 +69,7 @@ const rows: [string, (m: Measures) => number | null][] = [
   ['replica·s above ideal', (m) => m.excessReplicaSeconds],
   ['size changes', (m) => m.changes],
   ['direction reversals', (m) => m.reversals],
+  ['still changing in last 10 min (1=yes)', (m) => (m.stillChanging ? 1 : 0)],
 ];
 
 console.log(
@@ -121,8 +123,14 @@ for (const trace of traces) {
     const b = get(mKeda!);
     console.log(row([label, fmt(a), fmt(b), ratio(a, b), fmt(get(mBacklog!))], widths));
   }
+  const finalVerdict =
+    mKeda!.stillChanging && !mOurs!.stillChanging
+      ? 'sooner (KEDA never settles)'
+      : mOurs!.stillChanging && !mKeda!.stillChanging
+        ? 'later (ours never settles)'
+        : verdict(mOurs!.timeToFinal, mKeda!.timeToFinal, 'sooner', 'later');
   verdicts.push(
-    `${trace.name.padEnd(22)} final size reached: ${verdict(mOurs!.timeToFinal, mKeda!.timeToFinal, 'sooner', 'later')}; ` +
+    `${trace.name.padEnd(22)} final size reached: ${finalVerdict}; ` +
       `reversals: ${verdict(mOurs!.reversals, mKeda!.reversals, 'fewer', 'more')}; ` +
       `peak lag: ${verdict(mOurs!.peakLag, mKeda!.peakLag, 'lower', 'higher')}`,
   );

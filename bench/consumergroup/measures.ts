@@ -15,7 +15,12 @@ export interface Measures {
   lagMessageSeconds: number;
   changes: number;
   reversals: number;
+  /** Changed size in the last `settleWindow` seconds of the trace: it never settled. */
+  stillChanging: boolean;
 }
+
+/** A size unchanged over the trace's last ten minutes counts as settled. */
+export const settleWindow = 600;
 
 export function measure(timeline: Timeline, eventAt: number): Measures {
   const after = timeline.changes.filter((c) => c.time >= eventAt);
@@ -36,5 +41,6 @@ export function measure(timeline: Timeline, eventAt: number): Measures {
     lagMessageSeconds: timeline.lag.reduce((a, b) => a + b, 0),
     changes: timeline.changes.length,
     reversals,
+    stillChanging: timeline.changes.some((c) => c.time >= timeline.replicas.length - settleWindow),
   };
 }

@@ -8,7 +8,15 @@ import type { OffsetWindows } from '../../operator/src/consumergroup/rates.ts';
 import type { KedaSettings } from './keda-model.ts';
 import { hpaSync, initialKedaState, kedaPoll } from './keda-model.ts';
 import type { World, WorldConfig } from './simulator.ts';
-import { createWorld, members, readOffsets, setReplicas, step, trueLag } from './simulator.ts';
+import {
+  assignments,
+  createWorld,
+  members,
+  readOffsets,
+  setReplicas,
+  step,
+  trueLag,
+} from './simulator.ts';
 import type { Trace } from './traces.ts';
 
 export interface Environment {
@@ -69,7 +77,13 @@ export function replayOurs(
       state.lastScaleTime === null ? -Infinity : state.lastScaleTime + settings.dwellSeconds * 1000;
     const o = observe(
       windows,
-      { kind: 'offsets', time: now, partitions: readOffsets(world), members: members(world) },
+      {
+        kind: 'offsets',
+        time: now,
+        partitions: readOffsets(world),
+        members: members(world),
+        assignments: assignments(world),
+      },
       world.replicas,
       capacitySince,
       observeSettings,

@@ -132,6 +132,17 @@ export function members(world: World): number {
   return world.replicas;
 }
 
+/** Who owns what (DescribeGroups' member assignments): partition i goes to member i mod n. */
+export function assignments(
+  world: World,
+  topic = 'orders',
+): { topic: string; partition: number }[][] {
+  const n = Math.min(world.replicas, world.partitions.length);
+  return Array.from({ length: n }, (_, m) =>
+    world.partitions.flatMap((_, i) => (i % world.replicas === m ? [{ topic, partition: i }] : [])),
+  );
+}
+
 /** The true backlog: what the group will still have to read, by the policy it runs with. */
 export function trueLag(world: World): number {
   let sum = 0;

@@ -71,4 +71,12 @@ export const traces: Trace[] = [
       initialReplicas: 0,
     },
   },
+  {
+    name: 'over-provisioned',
+    description: '12 replicas left running for a steady 250 msg/s with no backlog',
+    durationSeconds: 2400,
+    eventAt: 0,
+    rate: () => 250,
+    world: { offsetResetPolicy: 'latest', initial: settled, initialReplicas: 12 },
+  },
 ];

@@ -98,7 +98,61 @@ describe('observe', () => {
     expect(o.figures!.health).toBe('Lagging');
     // Committed 9600 was the end at t = 86 s, 34 s before now.
     expect(o.figures!.lag.timeLagSeconds).toBeCloseTo(34, 0);
-    expect(o.observation).toMatchObject({ kind: 'observed', atCapacity: true, partitionCount: 2 });
+    // Two replicas on two partitions, all behind: 160/s over 2.
+    expect(o.observation).toMatchObject({
+      kind: 'observed',
+      replicaCapacity: 80,
+      partitionCount: 2,
+    });
+  });
+
+  it('measures capacity from saturated members when assignments are known', () => {
+    // Member A owns 0 and 1 and falls behind at 100/s total; member B owns 2 and keeps up.
+    const at = (t: number) => [
+      po(0, 50 * t, 500 + 60 * t),
+      po(1, 50 * t, 500 + 60 * t),
+      po(2, 30 * t, 30 * t),
+    ];
+    const assignments = [
+      [
+        { topic: 'orders', partition: 0 },
+        { topic: 'orders', partition: 1 },
+      ],
+      [{ topic: 'orders', partition: 2 }],
+    ];
+    let windows: OffsetWindows = {};
+    let last: ReturnType<typeof observe> | undefined;
+    for (let t = 0; t <= 60; t += 5) {
+      const poll: Poll = {
+        kind: 'offsets',
+        time: t * 1000,
+        partitions: at(t),
+        members: 2,
+        assignments,
+      };
+      last = observe(windows, poll, 2, -Infinity);
+      windows = last.windows;
+    }
+    expect(last!.observation).toMatchObject({ replicaCapacity: 100 });
+    // Without the assignments partition 2 is caught up, so nothing says what capacity is.
+    const blind = run(60, at, 2);
+    expect(blind.observation).toMatchObject({ replicaCapacity: null });
+  });
+
+  it('divides by consumers that can own a partition (idle ones consume nothing)', () => {
+    let windows: OffsetWindows = {};
+    let last: ReturnType<typeof observe> | undefined;
+    for (let t = 0; t <= 60; t += 5) {
+      const poll: Poll = {
+        kind: 'offsets',
+        time: t * 1000,
+        partitions: [po(0, 100 * t, 1000 + 150 * t)],
+        members: 5,
+      };
+      last = observe(windows, poll, 5, -Infinity);
+      windows = last.windows;
+    }
+    expect(last!.observation).toMatchObject({ replicaCapacity: 100 });
   });
 
   it('flags a partition whose committed offset does not move as stalled', () => {
@@ -127,6 +181,6 @@ describe('observe', () => {
       last = observe(windows, poll, 1, 50_000);
       windows = last.windows;
     }
-    expect(last!.observation).toMatchObject({ atCapacity: false });
+    expect(last!.observation).toMatchObject({ replicaCapacity: null });
   });
 });

@@ -7,13 +7,14 @@ import { defaultHealthSettings, evaluateGroup } from './health.ts';
 import type { OffsetResetPolicy, PartitionOffsets, TopicLag } from './lag.ts';
 import { computeLag, partitionKey } from './lag.ts';
 import type { GroupObservation } from './policy.ts';
-import type { OffsetWindows, WindowLimits } from './rates.ts';
+import type { MemberAssignment, OffsetWindows, WindowLimits } from './rates.ts';
 import {
   backloggedThroughout,
   defaultWindowLimits,
   groupRates,
   recordPoll,
   samplesSince,
+  saturatedMemberRate,
 } from './rates.ts';
 import type { TimeLag } from './time-lag.ts';
 import { estimateTimeLag, groupTimeLag } from './time-lag.ts';
@@ -26,6 +27,12 @@ export type Poll =
       /** Every partition of the group's topics; a missing end offset must be an error instead. */
       partitions: readonly PartitionOffsets[];
       members: number;
+      /**
+       * Each member's assigned partitions (DescribeGroups), when the port can decode them: they
+       * let capacity be measured from the saturated members alone. Without them, capacity is
+       * measured only when every partition was behind.
+       */
+      assignments?: readonly MemberAssignment[];
     }
   | { kind: 'error'; time: number; error: string };
 
@@ -148,7 +155,23 @@ export function observe(
   const movable = lag.partitions
     .map((p) => partitionKey(p.topic, p.partition))
     .filter((k) => !stalled.has(k));
-  const atCapacity = backloggedThroughout(next, movable, capacityFrom, settings.capacitySpanMs);
+  let replicaCapacity: number | null;
+  if (poll.assignments !== undefined) {
+    replicaCapacity = saturatedMemberRate(
+      next,
+      poll.assignments,
+      capacityFrom,
+      settings.capacitySpanMs,
+      stalled,
+    );
+  } else {
+    // Only consumers that can own a partition consume.
+    const consuming = Math.min(currentReplicas, lag.partitionCount);
+    const consumed = capacityRates.consumedPerSecond;
+    const allBehind = backloggedThroughout(next, movable, capacityFrom, settings.capacitySpanMs);
+    replicaCapacity =
+      allBehind && consuming > 0 && consumed !== null && consumed > 0 ? consumed / consuming : null;
+  }
 
   let uncommittedTraffic = 0;
   if (settings.offsetResetPolicy === 'latest') {
@@ -188,8 +211,7 @@ export function observe(
         stalled: stalled.has(partitionKey(p.topic, p.partition)),
       })),
       producedPerSecond: producedForSizing,
-      consumedPerSecond: capacityRates.consumedPerSecond,
-      atCapacity,
+      replicaCapacity,
       uncommittedTraffic,
     },
   };

@@ -32,13 +32,18 @@ function obs(
       stalled: false,
     })),
     producedPerSecond: 100,
-    consumedPerSecond: null,
-    atCapacity: false,
+    replicaCapacity: null,
     uncommittedTraffic: 0,
     ...extra,
   };
 }
-const fresh: ScalingState = { lastScaleTime: null, recommendations: [], perReplicaRate: null };
+const fresh: ScalingState = {
+  lastScaleTime: null,
+  atLastScale: null,
+  recommendations: [],
+  perReplicaRate: null,
+  blindSince: null,
+};
 /** The same state once one replica has been measured consuming 100 msg/s at capacity. */
 const measured = (state: ScalingState): ScalingState => ({
   ...state,
@@ -68,11 +73,10 @@ describe('rate-aware sizing', () => {
   const rs = { ...settings, drainTargetSeconds: 60 };
 
   it('sizes by (produced + backlog / drainTarget) / measured per-replica rate', () => {
-    // 4 replicas consumed 400/s at capacity -> 100/s each; (600 + 24000/60) / 100 = 10.
+    // One replica does 100/s at capacity; (600 + 24000/60) / 100 = 10.
     const o = obs(4, [12000, 12000], {
       producedPerSecond: 600,
-      consumedPerSecond: 400,
-      atCapacity: true,
+      replicaCapacity: 100,
     });
     const d = decideScale(rs, o, fresh, T0);
     expect(d).toMatchObject({ sizing: 'rate', desiredReplicas: 10 });
@@ -118,10 +122,7 @@ describe('rate-aware sizing', () => {
   });
 
   it('falls back to backlog sizing while per-replica capacity is not measurable', () => {
-    const notAtCapacity = obs(4, [12000, 12000], {
-      producedPerSecond: 600,
-      consumedPerSecond: 400,
-    });
+    const notAtCapacity = obs(4, [12000, 12000], { producedPerSecond: 600 });
     expect(decideScale(rs, notAtCapacity, fresh, T0)).toMatchObject({
       sizing: 'backlog',
       desiredReplicas: 12,
@@ -130,7 +131,7 @@ describe('rate-aware sizing', () => {
 
   it('does not measure capacity inside the dwell after a change (rebalance pause)', () => {
     const state = { ...fresh, lastScaleTime: T0 - 10_000 };
-    const o = obs(4, [5000], { consumedPerSecond: 40, atCapacity: true });
+    const o = obs(4, [5000], { replicaCapacity: 10 });
     expect(decideScale(rs, o, state, T0).nextState.perReplicaRate).toBeNull();
   });
 
@@ -138,21 +139,6 @@ describe('rate-aware sizing', () => {
     const state = { ...fresh, perReplicaRate: { value: 100, time: T0 - 60_000 } };
     const o = obs(6, [50], { producedPerSecond: 320 });
     expect(decideScale(rs, o, state, T0)).toMatchObject({ sizing: 'rate', neededReplicas: 4 });
-  });
-
-  it('divides capacity by consumers that can own a partition (idle ones consume nothing)', () => {
-    const o = obs(
-      6,
-      [500, 500, 500, 500],
-      {
-        consumedPerSecond: 400,
-        atCapacity: true,
-        producedPerSecond: 400,
-      },
-      4,
-    );
-    const d = decideScale({ ...rs, allowIdleConsumers: true }, o, fresh, T0);
-    expect(d.nextState.perReplicaRate?.value).toBe(100);
   });
 });
 
@@ -227,10 +213,31 @@ describe('scale-down', () => {
     expect(later).toMatchObject({ action: 'scale-down', desiredReplicas: 3 });
   });
 
-  it('does not scale down on lag alone while traffic flows and capacity is unmeasured', () => {
-    const state = initialScalingState(T0, 6);
-    const d = decideScale(settings, obs(6, [10], { producedPerSecond: 500 }), state, T0 + 500_000);
+  it('holds while traffic flows and capacity is unmeasured, then probes one replica down', () => {
+    const o = obs(6, [10], { producedPerSecond: 500 });
+    let d = decideScale(settings, o, initialScalingState(T0, 6), T0 + 200_000);
     expect(d).toMatchObject({ action: 'hold', neededReplicas: 6 });
+    expect(d.nextState.blindSince).toBe(T0 + 200_000);
+    for (let t = T0 + 210_000; t < T0 + 800_000; t += 10_000) {
+      d = decideScale(settings, o, d.nextState, t);
+      expect(d.action).toBe('hold');
+    }
+    // Ten minutes blind: the probe is recommended, then waits out the stabilization window.
+    d = decideScale(settings, o, d.nextState, T0 + 800_000);
+    expect(d).toMatchObject({
+      action: 'hold',
+      neededReplicas: 5,
+      limitedBy: ['StabilizationWindow'],
+    });
+    for (let t = T0 + 810_000; t <= T0 + 900_000; t += 10_000) {
+      d = decideScale(settings, o, d.nextState, t);
+      expect(d.action).toBe('hold');
+    }
+    // The last recommendation of 6 (at 790 s) has left the 120 s window.
+    d = decideScale(settings, o, d.nextState, T0 + 910_000);
+    expect(d).toMatchObject({ action: 'scale-down', desiredReplicas: 5 });
+    // A probe keeps the blind clock: the next probe only waits out the usual window.
+    expect(d.nextState.blindSince).toBe(T0 + 200_000);
   });
 
   it('never sizes below what keeps up with production once capacity is known', () => {
@@ -276,6 +283,20 @@ describe('dwell', () => {
     const d = decideScale(settings, obs(3, [9000]), state, T0);
     expect(d).toMatchObject({ action: 'hold', desiredReplicas: 3, limitedBy: ['Dwell'] });
     expect(decideScale(settings, obs(3, [9000]), state, T0 + 25_000).desiredReplicas).toBe(9);
+  });
+
+  it('lets a scale-up through when lag grew beyond what a full pause explains', () => {
+    // Changed 10 s ago at 2000 lag and 100/s: a full pause explains 3000, plus 1000 margin.
+    const state: ScalingState = {
+      ...fresh,
+      lastScaleTime: T0 - 10_000,
+      atLastScale: { lag: 2000, producedPerSecond: 100 },
+    };
+    expect(decideScale(settings, obs(3, [4000]), state, T0)).toMatchObject({ action: 'hold' });
+    expect(decideScale(settings, obs(3, [9000]), state, T0)).toMatchObject({
+      action: 'scale-up',
+      desiredReplicas: 9,
+    });
   });
 
   it('does not hold activation from zero', () => {
@@ -324,7 +345,7 @@ describe('stalled partitions', () => {
     expect(decideScale(settings, o, fresh, T0).desiredReplicas).toBe(4);
   });
 
-  it('hold the size when every partition behind is stalled', () => {
+  it('do not scale up when every partition behind is stalled', () => {
     const o = obs(3, [], {
       partitions: Array.from({ length: 12 }, () => ({ lag: 90_000, stalled: true })),
     });
@@ -332,6 +353,19 @@ describe('stalled partitions', () => {
       action: 'hold',
       limitedBy: ['AllStalled'],
     });
+  });
+
+  it('still scale down by the healthy demand when the only lag is stalled', () => {
+    const o = obs(9, [], {
+      producedPerSecond: 350,
+      partitions: [
+        { lag: 50_000, stalled: true },
+        ...Array.from({ length: 11 }, () => ({ lag: 0, stalled: false })),
+      ],
+    });
+    const d = decideScale(settings, o, measured(initialScalingState(T0, 9)), T0 + 200_000);
+    // 350/s at 100/s each with 5% to spare -> 4; the step limit allows 9 -> 5.
+    expect(d).toMatchObject({ action: 'scale-down', desiredReplicas: 5 });
   });
 });
 
@@ -394,8 +428,7 @@ describe('properties over generated histories', () => {
             stalled: rnd.bool(0.1),
           })),
           producedPerSecond: rnd.bool(0.1) ? null : rnd.pick([0, rnd.int(1, 5000)]),
-          consumedPerSecond: rnd.bool(0.3) ? null : rnd.int(0, 5000),
-          atCapacity: rnd.bool(),
+          replicaCapacity: rnd.bool(0.5) ? null : rnd.int(1, 500),
           uncommittedTraffic: rnd.bool(0.9) ? 0 : rnd.int(0, 100),
         };
         const d = decideScale(s, o, state, now);
@@ -414,9 +447,12 @@ describe('properties over generated histories', () => {
           // Every change lands inside the bounds (minReplicas wins over the ceiling).
           expect(d.desiredReplicas).toBeGreaterThanOrEqual(s.minReplicas);
           expect(d.desiredReplicas).toBeLessThanOrEqual(Math.max(ceiling, s.minReplicas));
-          // Dwell: no change too soon after the last one, except waking from zero.
-          if (lastChange !== null && current > 0 && current >= s.minReplicas) {
-            expect(now - lastChange).toBeGreaterThanOrEqual(s.dwellSeconds * 1000);
+          // Dwell: no change too soon after the last one, except waking from zero and a
+          // scale-up on lag that even a complete pause cannot explain.
+          const soon = lastChange !== null && now - lastChange < s.dwellSeconds * 1000;
+          if (soon && current > 0 && current >= s.minReplicas) {
+            expect(d.action).toBe('scale-up');
+            expect(d.reasons.join(' ')).toMatch(/beyond what the rebalance explains/);
           }
           lastChange = now;
         }

@@ -25,9 +25,10 @@
 // - scale up in one step to the computed size, including straight from zero;
 // - a dwell after every change so the lag a rebalance causes is not read as demand, and
 //   rate-aware sizes that include the backlog the change's own rebalance will add;
-// - lag alone never scales down a group that is receiving traffic: lag says nothing about
-//   throughput, so that needs a measured per-replica capacity (KEDA's lag-only sizing
-//   oscillates at steady load: scale down on low lag, fall behind, scale up, repeat);
+// - lag alone never sizes a group that is receiving traffic below what keeps up with it: that
+//   needs a measured per-replica capacity, and until there is one the group only steps down a
+//   replica at a time (KEDA's lag-only sizing oscillates at steady load: scale down on low lag,
+//   fall behind, scale up, repeat);
 // - a stalled partition counts as at most one consumer's worth of lag: more replicas cannot
 //   unblock it;
 // - a read error holds the current size; it is never read as zero lag.
@@ -60,13 +61,12 @@ export interface ObservedGroup {
   partitions: readonly PartitionDemand[];
   /** Messages per second arriving on the group's partitions; null until measurable. */
   producedPerSecond: number | null;
-  /** Messages per second the group committed, measured only after the last change's dwell. */
-  consumedPerSecond: number | null;
   /**
-   * The consumers had backlog on every partition throughout the consume-rate window, so that
-   * rate is their capacity, not just the produce rate they kept up with.
+   * Messages per second one replica consumes when it has more than it can do, measured this
+   * poll from saturated members only (observe() does it), or null when no member was
+   * saturated long enough: a consumer keeping up shows the produce rate, not its capacity.
    */
-  atCapacity: boolean;
+  replicaCapacity: number | null;
   /**
    * Messages produced recently to partitions without a committed offset under offsetResetPolicy
    * latest. Not backlog (the group will start after them), but proof of traffic: it wakes a
@@ -91,10 +91,17 @@ export interface Recommendation {
 export interface ScalingState {
   /** ms; the last time this policy changed the size. */
   lastScaleTime: number | null;
+  /**
+   * Effective lag and produce rate when the size last changed: during the dwell, lag beyond
+   * what a complete pause since then explains is new demand, not the rebalance.
+   */
+  atLastScale: { lag: number; producedPerSecond: number } | null;
   /** Recommendations inside the scale-down stabilization window, oldest first. */
   recommendations: Recommendation[];
   /** Last measured capacity of one replica (messages/s) and when it was measured. */
   perReplicaRate: { value: number; time: number } | null;
+  /** Since when lag has asked for fewer replicas with no capacity known to allow it. */
+  blindSince: number | null;
 }
 
 export type LimitReason =
@@ -131,8 +138,10 @@ export function initialScalingState(
 ): ScalingState {
   return {
     lastScaleTime,
+    atLastScale: null,
     recommendations: [{ time: now, replicas: currentReplicas }],
     perReplicaRate: null,
+    blindSince: null,
   };
 }
 
@@ -142,6 +151,14 @@ export function initialScalingState(
  * and down. Up-scaling has no such margin.
  */
 export const scaleDownHeadroom = 0.05;
+
+/**
+ * How long a group that receives traffic, has never shown its per-replica capacity, and whose
+ * lag asks for fewer replicas is held before one replica is taken away to find out (10 min):
+ * long enough that a steady group is not disturbed often, short enough that a group left
+ * over-provisioned does not stay so for good.
+ */
+export const probeAfterMs = 10 * 60_000;
 
 // Guards ceil() against float noise: 6.000000000001 replicas is 6.
 function ceilNeed(x: number): number {
@@ -161,6 +178,8 @@ interface Demand {
   /** Least size a scale-down may go to (>= up: the hysteresis). */
   down: number;
   sizing: 'backlog' | 'rate';
+  /** Lag asks for fewer replicas, but no capacity is known to say fewer would keep up. */
+  blind?: boolean;
   reasons: string[];
 }
 
@@ -172,7 +191,7 @@ interface Demand {
  * backlog, and the group climbs step by step. A scale-down pays for its rebalance too, and
  * goes only to a size with scaleDownHeadroom to spare.
  * Backlog (otherwise): lag / lagThreshold, but never below what keeps up with production when
- * a capacity is known, and no scale-down on lag alone while traffic flows and none is known:
+ * a capacity is known; while none is known and traffic flows, down one replica at a time:
  * lag says nothing about throughput.
  */
 function sizeForDemand(
@@ -181,6 +200,7 @@ function sizeForDemand(
   produced: number | null,
   capacity: number | null,
   current: number,
+  probe: boolean,
 ): Demand {
   const upAndDown = (load: number, perReplica: number): [number, number] => [
     ceilNeed(load / perReplica),
@@ -204,10 +224,24 @@ function sizeForDemand(
   const byBacklog = ceilNeed(lag / s.lagThreshold);
   const reasons = [`backlog: ${lag} / ${s.lagThreshold} per replica`];
   if (capacity === null) {
+    // Blind: a smaller size may not keep up, so hold; after probeAfterMs of holding blind,
+    // step down one replica. If that is too few, the group falls behind, its saturated members
+    // show the capacity we lacked, and sizing is no longer blind.
     const blind = produced !== 0 && byBacklog < current;
-    if (blind)
-      reasons.push('no measured per-replica capacity: not scaling down while traffic flows');
-    return { up: byBacklog, down: blind ? current : byBacklog, sizing: 'backlog', reasons };
+    if (blind) {
+      reasons.push(
+        probe
+          ? 'no measured per-replica capacity: probing down one replica'
+          : 'no measured per-replica capacity: not scaling down on lag alone while traffic flows',
+      );
+    }
+    return {
+      up: byBacklog,
+      down: blind ? (probe ? Math.max(byBacklog, current - 1) : current) : byBacklog,
+      sizing: 'backlog',
+      blind,
+      reasons,
+    };
   }
   const [floor, downFloor] = upAndDown(produced ?? 0, capacity);
   return {
@@ -241,18 +275,11 @@ export function decideScale(
   const limitedBy: LimitReason[] = [];
   const inDwell = state.lastScaleTime !== null && now - state.lastScaleTime < s.dwellSeconds * 1000;
 
-  // Capacity per replica: only consumers that can own a partition count, and only a rate
-  // measured at capacity and outside a rebalance says what one replica can do.
+  // A capacity measured inside the dwell would include the rebalance's pause.
   let perReplicaRate = state.perReplicaRate;
-  const consuming = Math.min(current, observation.partitionCount);
-  if (
-    observation.atCapacity &&
-    !inDwell &&
-    consuming > 0 &&
-    observation.consumedPerSecond !== null &&
-    observation.consumedPerSecond > 0
-  ) {
-    perReplicaRate = { value: observation.consumedPerSecond / consuming, time: now };
+  const measuredNow = observation.replicaCapacity;
+  if (measuredNow !== null && measuredNow > 0 && !inDwell) {
+    perReplicaRate = { value: measuredNow, time: now };
   }
 
   const total = observation.partitions.reduce((a, p) => a + p.lag, 0);
@@ -267,6 +294,8 @@ export function decideScale(
 
   let needed: number;
   let sizing: Sizing;
+  let blind = false;
+  let probing = false;
   const waking =
     total > s.activationLagThreshold || observation.uncommittedTraffic > s.activationLagThreshold;
   if (current === 0 && !waking) {
@@ -278,7 +307,9 @@ export function decideScale(
     sizing = 'idle';
     reasons.push('idle: no backlog and nothing produced');
   } else {
-    const d = sizeForDemand(s, lag, produced, perReplicaRate?.value ?? null, current);
+    probing = state.blindSince !== null && now - state.blindSince >= probeAfterMs;
+    const d = sizeForDemand(s, lag, produced, perReplicaRate?.value ?? null, current, probing);
+    blind = d.blind === true;
     reasons.push(...d.reasons);
     needed = d.up;
     sizing = d.sizing;
@@ -314,12 +345,12 @@ export function decideScale(
     limitedBy.push('MinReplicas');
     recommended = s.minReplicas;
   }
-  if (allStalled && sizing !== 'activation') {
-    // Every partition behind is stalled: more replicas cannot help and fewer would only add a
-    // rebalance to whatever is already wrong.
-    recommended = Math.min(Math.max(current, s.minReplicas), Math.max(ceiling, s.minReplicas));
+  if (allStalled && sizing !== 'activation' && recommended > current) {
+    // Every partition behind is stalled: more replicas cannot unblock it. Scaling down by the
+    // healthy partitions' demand stays allowed.
+    recommended = Math.max(current, s.minReplicas);
     limitedBy.push('AllStalled');
-    reasons.push('every partition with lag is stalled; holding');
+    reasons.push('every partition with lag is stalled; not scaling up');
   }
 
   const windowMs = s.scaleDownStabilizationSeconds * 1000;
@@ -328,10 +359,14 @@ export function decideScale(
     { time: now, replicas: recommended },
   ];
   const base = { neededReplicas: needed, sizing, reasons, limitedBy };
-  const next = (lastScaleTime: number | null): ScalingState => ({
-    lastScaleTime,
+  const next = (changed: boolean): ScalingState => ({
+    lastScaleTime: changed ? now : state.lastScaleTime,
+    atLastScale: changed ? { lag, producedPerSecond: produced ?? 0 } : state.atLastScale,
     recommendations,
     perReplicaRate,
+    // A probe that kept up lets the next one follow after the usual window; any other change
+    // (or a capacity measured) ends blindness.
+    blindSince: blind && (!changed || probing) ? (state.blindSince ?? now) : null,
   });
   const hold = (why?: LimitReason, message?: string): ScalingDecision => {
     if (why !== undefined) limitedBy.push(why);
@@ -340,15 +375,27 @@ export function decideScale(
       ...base,
       desiredReplicas: current,
       action: 'hold',
-      nextState: next(state.lastScaleTime),
+      nextState: next(false),
     };
   };
   const change = (to: number): ScalingDecision => ({
     ...base,
     desiredReplicas: to,
     action: to > current ? 'scale-up' : 'scale-down',
-    nextState: next(now),
+    nextState: next(true),
   });
+
+  // Even if nothing was consumed since the change, lag could only have grown by what was
+  // produced meanwhile; more than a replica's worth beyond that is demand that rose.
+  const beyondRebalance = (): boolean => {
+    const at = state.atLastScale;
+    if (at === null || state.lastScaleTime === null) return false;
+    const explained =
+      at.lag + (at.producedPerSecond * (now - state.lastScaleTime)) / 1000 + s.lagThreshold;
+    if (lag <= explained) return false;
+    reasons.push(`lag ${lag} beyond what the rebalance explains (${Math.round(explained)})`);
+    return true;
+  };
 
   // Outside the bounds (they changed, or someone scaled the target by hand): back inside at
   // once, as the HPA does; replicas above the partition count own nothing anyway.
@@ -359,7 +406,7 @@ export function decideScale(
   }
   if (recommended > current) {
     // Nothing consumes at zero, so there is no rebalance to wait out.
-    if (inDwell && current > 0 && current >= s.minReplicas) {
+    if (inDwell && current > 0 && current >= s.minReplicas && !beyondRebalance()) {
       return hold('Dwell', 'waiting out the dwell after the last change');
     }
     return change(recommended);

@@ -155,3 +155,44 @@ export function backloggedThroughout(
   }
   return true;
 }
+
+/** One group member's assigned partitions, as DescribeGroups reports them. */
+export type MemberAssignment = readonly { topic: string; partition: number }[];
+
+/**
+ * What one replica consumes at capacity, from the members that were saturated: a member is
+ * saturated when one of its partitions (not `excluded`, i.e. not stalled) had lag at every
+ * sample since `since`, over at least `minSpanMs`, and still advanced — with spare capacity
+ * it would have drained it; without progress it is stuck (before health calls it Stalled). Its consumption is the sum over all its partitions. Mean over saturated members, or null
+ * when none was. Uneven assignments (12 partitions on 8 members) are why this is per member:
+ * the lightly loaded members catch up and say nothing about capacity.
+ */
+export function saturatedMemberRate(
+  windows: OffsetWindows,
+  members: readonly MemberAssignment[],
+  since: number,
+  minSpanMs: number,
+  excluded: ReadonlySet<string>,
+): number | null {
+  let sum = 0;
+  let saturated = 0;
+  for (const assigned of members) {
+    const keys = assigned.map((a) => partitionKey(a.topic, a.partition));
+    // Behind and moving: a partition behind that does not move is stuck, not saturating.
+    const busy = keys.some(
+      (k) =>
+        !excluded.has(k) &&
+        backloggedThroughout(windows, [k], since, minSpanMs) &&
+        (consumeRate(samplesSince(windows[k]!.samples, since)) ?? 0) > 0,
+    );
+    if (!busy) continue;
+    let consumed = 0;
+    for (const k of keys) {
+      const w = windows[k];
+      consumed += w === undefined ? 0 : (consumeRate(samplesSince(w.samples, since)) ?? 0);
+    }
+    sum += consumed;
+    saturated++;
+  }
+  return saturated === 0 ? null : sum / saturated;
+}

@@ -203,7 +203,11 @@ describe.each(['4.1.1', '3.9.1'])('KafkaAdmin against Kafka %s', (version) => {
     const ids = kafkaTopicsIds(version, target.bootstrap, names.slice(0, 3));
     for (const d of seen.slice(0, 3)) expect(d!.topicId).toBe(ids[d!.name]);
 
+    const beforeReads = new Map(admin.requests);
+    await Promise.all(names.map((n) => admin.describeTopic(n)));
     const configs = await Promise.all(names.map((n) => admin.describeTopicConfigs(n)));
+    expect(delta(admin, beforeReads, 'Metadata')).toBe(1);
+    expect(delta(admin, beforeReads, 'DescribeConfigs')).toBe(1);
     expect(
       configs.every(
         (c) => c['retention.ms']?.value === '3600000' && c['retention.ms'].source === 'topic',
@@ -533,6 +537,18 @@ describe.each(['4.1.1', '3.9.1'])('partition reassignment on 3 brokers (Kafka %s
       expect(p.replicas.map((r) => r.id).sort()).toEqual([...brokers].sort());
     // Leaders spread over the brokers.
     expect(new Set(after.partitions.map((p) => p.replicas[0])).size).toBe(3);
+
+    // Offsets of all six partitions: one ListOffsets per leader broker and kind, not per partition.
+    await waitFor('preferred leaders lead', async () =>
+      (await admin.describeTopic(name))!.partitions.every((p) => p.leader >= 0),
+    );
+    const leaders = new Set((await admin.describeTopic(name))!.partitions.map((p) => p.leader));
+    const before2 = new Map(admin.requests);
+    const ranges = await admin.fetchOffsetRanges(
+      after.partitions.map((p) => ({ topic: name, partition: p.partition })),
+    );
+    expect(ranges).toHaveLength(6);
+    expect(delta(admin, before2, 'ListOffsets')).toBe(2 * leaders.size);
   });
 
   it('lists an ongoing reassignment while it runs', async () => {

@@ -3,6 +3,7 @@
 // (baseline) and with 5,000.
 //
 //   node bench/runtime/informer-load.ts [--kubeconfig PATH] [--objects 5000] [--changes 500]
+//                                        [--operator-node-flags "--max-semi-space-size=1"]
 //
 // Without --kubeconfig it starts a private control plane (test/fixtures). The "operator" is a
 // child process running only the runtime (informer + controller, managedFields stripped), so
@@ -117,10 +118,13 @@ async function main(): Promise<void> {
       objects: { type: 'string', default: '5000' },
       changes: { type: 'string', default: '500' },
       operator: { type: 'string' },
+      // V8 flags for the operator process, e.g. "--max-semi-space-size=1" (space-separated).
+      'operator-node-flags': { type: 'string', default: '' },
     },
   });
   if (values.operator) return operator(values.operator);
   const total = Number(values.objects);
+  const operatorFlags = (values['operator-node-flags'] ?? '').split(' ').filter(Boolean);
   const changes = Number(values.changes);
 
   let stopControlPlane: (() => Promise<void>) | undefined;
@@ -147,7 +151,7 @@ async function main(): Promise<void> {
   );
 
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--operator', kubeconfig], {
-    execArgv: ['--expose-gc'],
+    execArgv: ['--expose-gc', ...operatorFlags],
   });
   const waiters = new Set<(m: Msg) => void>();
   const reconciled = new Map<string, { at: number; eventAt: number }>();
@@ -234,6 +238,7 @@ async function main(): Promise<void> {
     const clientNodeRss = Number(
       execFileSync(process.execPath, [
         '--expose-gc',
+        ...operatorFlags,
         '--input-type=module',
         '-e',
         "await import('@kubernetes/client-node'); gc(); console.log(process.memoryUsage().rss)",
@@ -251,7 +256,9 @@ async function main(): Promise<void> {
 
     const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
     const ms = (x: number) => x.toFixed(1);
-    console.log(`informer-load: ${total} KafkaTopics (created in ${createSeconds.toFixed(0)} s)`);
+    console.log(
+      `informer-load: ${total} KafkaTopics (created in ${createSeconds.toFixed(0)} s); operator node flags: ${operatorFlags.join(' ') || 'none'}`,
+    );
     console.log(
       `  RSS idle (0 objects, synced)        ${mb(idle.rss)} MB (heap ${mb(idle.heapUsed)} MB)`,
     );

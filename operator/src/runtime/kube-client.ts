@@ -58,6 +58,8 @@ export interface RequestOptions {
   body?: unknown;
   contentType?: string;
   signal?: AbortSignal;
+  /** A request that hangs must not hang a reconcile forever; 30 s unless said otherwise. */
+  timeoutMs?: number;
 }
 
 export type Dispatcher = ReturnType<RequestContext['getDispatcher']>;
@@ -98,7 +100,8 @@ export class KubeClient {
       ctx.setHeaderParam('Content-Type', options.contentType ?? 'application/json');
       ctx.setBody(JSON.stringify(options.body));
     }
-    if (options.signal) ctx.setSignal(options.signal);
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
+    ctx.setSignal(options.signal ? AbortSignal.any([options.signal, timeout]) : timeout);
     await this.kubeConfig.applySecurityAuthentication(ctx);
     this.dispatcher ??= ctx.getDispatcher();
     if (this.dispatcher) ctx.setDispatcher(this.dispatcher);

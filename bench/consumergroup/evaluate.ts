@@ -64,12 +64,12 @@ const rows: [string, (m: Measures) => number | null][] = [
   ['time to first decision (s)', (m) => m.firstDecision],
   ['time to final size (s)', (m) => m.timeToFinal],
   ['final size', (m) => m.finalSize],
-  ['peak lag (messages)', (m) => m.peakLag],
+  ['peak lag (messages)', (m) => Math.round(m.peakLag)],
   ['backlog (message·s, millions)', (m) => m.lagMessageSeconds / 1e6],
   ['replica·s above ideal', (m) => m.excessReplicaSeconds],
   ['size changes', (m) => m.changes],
   ['direction reversals', (m) => m.reversals],
-  ['still changing in last 10 min (1=yes)', (m) => (m.stillChanging ? 1 : 0)],
+  ['changed in last 10 min (1=yes)', (m) => (m.stillChanging ? 1 : 0)],
 ];
 
 console.log(
@@ -113,7 +113,7 @@ for (const trace of traces) {
   );
   const tKeda = replayKeda(trace, env, keda);
   const [mOurs, mBacklog, mKeda] = [tOurs, tBacklog, tKeda].map((t) => measure(t, trace.eventAt));
-  const widths = [30, 8, 8, 12, 22];
+  const widths = [31, 8, 8, 12, 22];
   console.log(
     `\n## ${trace.name}: ${trace.description} (event at t=${trace.eventAt}s, ${trace.durationSeconds}s)`,
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scalingDefaults, scalingSettingsFromSpec } from './settings.ts';
+import { invalidSettingsReason, scalingDefaults, scalingSettingsFromSpec } from './settings.ts';
 
 describe('scalingSettingsFromSpec', () => {
   it('maps the api.md example field by field', () => {
@@ -36,5 +36,31 @@ describe('scalingSettingsFromSpec', () => {
       scaleDownStabilizationSeconds: 300,
       scaleDownMaxStepPercent: 50,
     });
+  });
+});
+
+describe('invalidSettingsReason', () => {
+  const ok = scalingSettingsFromSpec({
+    maxReplicas: 12,
+    lagThreshold: 1000,
+    drainTargetSeconds: 60,
+  });
+
+  it('accepts sane settings, minReplicas 0 included', () => {
+    expect(invalidSettingsReason(ok)).toBeNull();
+  });
+
+  it.each([
+    [{ lagThreshold: 0 }, /lagThreshold/],
+    [{ minReplicas: 5, maxReplicas: 3 }, /above maxReplicas/],
+    [{ maxReplicas: 0 }, /maxReplicas/],
+    [{ minReplicas: 1.5 }, /minReplicas/],
+    [{ drainTargetSeconds: 0 }, /drainTargetSeconds/],
+    [{ scaleDownMaxStepPercent: 0 }, /maxStepPercent/],
+    [{ scaleDownMaxStepPercent: 150 }, /maxStepPercent/],
+    [{ dwellSeconds: -1 }, /dwellSeconds/],
+    [{ lagThreshold: Number.NaN }, /lagThreshold/],
+  ])('refuses %o with a message naming the field', (change, message) => {
+    expect(invalidSettingsReason({ ...ok, ...change })).toMatch(message);
   });
 });

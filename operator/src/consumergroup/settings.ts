@@ -47,3 +47,36 @@ export function scalingSettingsFromSpec(spec: ConsumerGroupScalingSpec): Scaling
     rebalanceSeconds: spec.scaleUp?.rebalanceSeconds ?? d.rebalanceSeconds,
   };
 }
+
+/**
+ * Why these settings cannot drive the policy, or null. The CRD schema should refuse all of
+ * these at apply time; this is the operator's own guard (Ready=False with this message).
+ */
+export function invalidSettingsReason(s: ScalingSettings): string | null {
+  const whole = (n: number) => Number.isInteger(n) && n >= 0;
+  if (!whole(s.minReplicas)) return `minReplicas ${s.minReplicas} must be a whole number >= 0`;
+  if (!whole(s.maxReplicas) || s.maxReplicas < 1) {
+    return `maxReplicas ${s.maxReplicas} must be a whole number >= 1`;
+  }
+  if (s.minReplicas > s.maxReplicas) {
+    return `minReplicas ${s.minReplicas} is above maxReplicas ${s.maxReplicas}`;
+  }
+  if (!(s.lagThreshold >= 1)) return `lagThreshold ${s.lagThreshold} must be at least 1`;
+  if (!(s.activationLagThreshold >= 0)) {
+    return `activationLagThreshold ${s.activationLagThreshold} must be >= 0`;
+  }
+  if (s.drainTargetSeconds !== null && !(s.drainTargetSeconds > 0)) {
+    return `drainTargetSeconds ${s.drainTargetSeconds} must be above 0`;
+  }
+  if (!(s.scaleDownMaxStepPercent > 0 && s.scaleDownMaxStepPercent <= 100)) {
+    return `scaleDown.maxStepPercent ${s.scaleDownMaxStepPercent} must be in (0, 100]`;
+  }
+  for (const [name, v] of [
+    ['scaleDown.stabilizationSeconds', s.scaleDownStabilizationSeconds],
+    ['scaleUp.dwellSeconds', s.dwellSeconds],
+    ['scaleUp.rebalanceSeconds', s.rebalanceSeconds],
+  ] as const) {
+    if (!(v >= 0)) return `${name} ${v} must be >= 0`;
+  }
+  return null;
+}

@@ -1,10 +1,10 @@
 // Replays one trace through an autoscaler over the simulator and records the timeline.
 
+import type { AutoscalerMemory } from '../../operator/src/consumergroup/autoscale.ts';
+import { autoscaleStep, freshMemory } from '../../operator/src/consumergroup/autoscale.ts';
 import type { ObserveSettings } from '../../operator/src/consumergroup/observe.ts';
-import { defaultObserveSettings, observe } from '../../operator/src/consumergroup/observe.ts';
-import type { ScalingSettings, ScalingState } from '../../operator/src/consumergroup/policy.ts';
-import { decideScale, initialScalingState } from '../../operator/src/consumergroup/policy.ts';
-import type { OffsetWindows } from '../../operator/src/consumergroup/rates.ts';
+import { defaultObserveSettings } from '../../operator/src/consumergroup/observe.ts';
+import type { ScalingSettings } from '../../operator/src/consumergroup/policy.ts';
 import type { KedaSettings } from './keda-model.ts';
 import { hpaSync, initialKedaState, kedaPoll } from './keda-model.ts';
 import type { World, WorldConfig } from './simulator.ts';
@@ -67,16 +67,13 @@ export function replayOurs(
     ...defaultObserveSettings,
     offsetResetPolicy: trace.world.offsetResetPolicy,
   };
-  let windows: OffsetWindows = {};
-  let state: ScalingState | null = null;
+  let memory: AutoscalerMemory | null = null;
   return replay(trace, env, (world, t) => {
     if (t % pollIntervalSeconds !== 0) return world.replicas;
     const now = t * 1000;
-    state ??= initialScalingState(now, world.replicas);
-    const capacitySince =
-      state.lastScaleTime === null ? -Infinity : state.lastScaleTime + settings.dwellSeconds * 1000;
-    const o = observe(
-      windows,
+    memory ??= freshMemory(now, world.replicas, null);
+    const step = autoscaleStep(
+      memory,
       {
         kind: 'offsets',
         time: now,
@@ -85,13 +82,11 @@ export function replayOurs(
         assignments: assignments(world),
       },
       world.replicas,
-      capacitySince,
+      settings,
       observeSettings,
     );
-    windows = o.windows;
-    const d = decideScale(settings, o.observation, state, now);
-    state = d.nextState;
-    return d.desiredReplicas;
+    memory = step.memory;
+    return step.decision.desiredReplicas;
   });
 }
 

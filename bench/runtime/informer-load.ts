@@ -3,7 +3,7 @@
 // (baseline) and with 5,000.
 //
 //   node bench/runtime/informer-load.ts [--kubeconfig PATH] [--objects 5000] [--changes 500]
-//                                        [--operator-node-flags "--max-semi-space-size=1"]
+//                                        [--operator-node-flags=--max-semi-space-size=1]
 //
 // Without --kubeconfig it starts a private control plane (test/fixtures). The "operator" is a
 // child process running only the runtime (informer + controller, managedFields stripped), so

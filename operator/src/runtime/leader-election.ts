@@ -4,13 +4,13 @@
 import { sleep, systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
 import type { KubeClient } from './kube-client.ts';
-import { isConflict } from './kube-client.ts';
+import { isConflict, isNotFound } from './kube-client.ts';
 import { decideLease, releasedLease, sameLeaseSpec } from './lease-record.ts';
 import type { Lease, LeaseSpec } from './lease-record.ts';
 import { silentLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
 import type { OperatorMetrics } from './operator-metrics.ts';
-import { builtinResources } from './resource.ts';
+import { builtinResources, resourcePath } from './resource.ts';
 
 /** Where the Lease lives; the Kubernetes one is kubeLeaseStore, tests may use memory. */
 export interface LeaseStore {
@@ -27,12 +27,18 @@ export function kubeLeaseStore(
   name: string,
   requestTimeoutMs = 5_000,
 ): LeaseStore {
-  const info = builtinResources.Lease;
-  const signal = () => AbortSignal.timeout(requestTimeoutMs);
+  const path = resourcePath(builtinResources.Lease, namespace, name);
+  // Each call is bounded well inside the renew deadline, so a hung connection cannot keep a
+  // leader that can no longer renew believing it leads.
+  const timeoutMs = requestTimeoutMs;
   return {
     get: async () => {
-      const lease = await client.get<Lease>(info, namespace, name);
-      return lease;
+      try {
+        return await client.request<Lease>('GET', path, { timeoutMs });
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
     },
     create: (spec) =>
       client.request<Lease>('POST', `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`, {
@@ -42,22 +48,18 @@ export function kubeLeaseStore(
           metadata: { name, namespace },
           spec,
         },
-        signal: signal(),
+        timeoutMs,
       }),
     update: (lease, spec) =>
-      client.request<Lease>(
-        'PUT',
-        `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${name}`,
-        {
-          body: {
-            apiVersion: 'coordination.k8s.io/v1',
-            kind: 'Lease',
-            metadata: { name, namespace, resourceVersion: lease.metadata?.resourceVersion },
-            spec,
-          },
-          signal: signal(),
+      client.request<Lease>('PUT', path, {
+        body: {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name, namespace, resourceVersion: lease.metadata?.resourceVersion },
+          spec,
         },
-      ),
+        timeoutMs,
+      }),
   };
 }
 

@@ -55,3 +55,16 @@ describe('Registry', () => {
     expect(() => r.histogram('h', 'x', ['le'])).toThrow();
   });
 });
+
+describe('removeMatching', () => {
+  it("drops a deleted object's series and keeps the others", () => {
+    const r = new Registry();
+    const g = r.gauge('x_lag', 'lag', ['namespace', 'name']);
+    g.set({ namespace: 'a', name: 'one' }, 1);
+    g.set({ namespace: 'a', name: 'two' }, 2);
+    g.removeMatching({ namespace: 'a', name: 'one' });
+    const text = r.render();
+    expect(text).not.toContain('name="one"');
+    expect(text).toContain('x_lag{namespace="a",name="two"} 2');
+  });
+});

@@ -69,6 +69,15 @@ abstract class LabelledMetric<S> implements Metric {
     return entry.state;
   }
 
+  /** Drops every series whose labels include `match` (a deleted object's gauges must go). */
+  removeMatching(match: Labels): void {
+    for (const [key, { values }] of this.series) {
+      if (Object.entries(match).every(([k, v]) => values[this.labelNames.indexOf(k)] === v)) {
+        this.series.delete(key);
+      }
+    }
+  }
+
   render(): string[] {
     const out = [
       `# HELP ${this.name} ${escapeHelp(this.help)}`,

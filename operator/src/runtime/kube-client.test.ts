@@ -1,0 +1,153 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apply, applyStatus } from './apply.ts';
+import { KubeClient, isConflict } from './kube-client.ts';
+import { builtinResources } from './resource.ts';
+
+interface Seen {
+  method: string;
+  url: string;
+  contentType: string | undefined;
+  body: string;
+}
+
+let server: Server;
+let client: KubeClient;
+const seen: Seen[] = [];
+let widgetsServed = false;
+
+const body = (req: IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    let b = '';
+    req.on('data', (d: Buffer) => (b += d.toString()));
+    req.on('end', () => resolve(b));
+  });
+
+beforeAll(async () => {
+  server = createServer(async (req, res) => {
+    const b = await body(req);
+    seen.push({
+      method: req.method!,
+      url: req.url!,
+      contentType: req.headers['content-type'],
+      body: b,
+    });
+    const json = (status: number, obj: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(obj));
+    };
+    const path = req.url!.split('?')[0];
+    if (path === '/apis/example.dev/v1') {
+      return json(200, {
+        resources: [
+          { name: 'gadgets', kind: 'Gadget', namespaced: true },
+          { name: 'gadgets/status', kind: 'Gadget', namespaced: true },
+          ...(widgetsServed ? [{ name: 'widgets', kind: 'Widget', namespaced: false }] : []),
+        ],
+      });
+    }
+    if (path === '/api/v1/namespaces/n/configmaps/missing') {
+      return json(404, { kind: 'Status', code: 404, reason: 'NotFound', message: 'not found' });
+    }
+    if (path === '/api/v1/namespaces/n/configmaps/taken') {
+      return json(409, {
+        kind: 'Status',
+        code: 409,
+        reason: 'Conflict',
+        message: 'conflict with "other"',
+      });
+    }
+    return json(200, JSON.parse(b || '{}'));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      {
+        name: 'c',
+        server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        skipTLSVerify: true,
+      },
+    ],
+    users: [{ name: 'u', token: 'secret-token' }],
+    contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+    currentContext: 'c',
+  });
+  client = new KubeClient(kc);
+});
+
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe('KubeClient', () => {
+  it('maps 404 to undefined and 409 to a conflict error carrying the Status', async () => {
+    expect(await client.get(builtinResources.ConfigMap, 'n', 'missing')).toBeUndefined();
+    const err = await client
+      .replace(builtinResources.ConfigMap, { metadata: { name: 'taken', namespace: 'n' } })
+      .catch((e: unknown) => e);
+    expect(isConflict(err)).toBe(true);
+    expect(String(err)).toContain('conflict with "other"');
+  });
+
+  it('discovers plurals, skips subresources, and asks again for a kind it has not seen', async () => {
+    expect(await client.resource('example.dev/v1', 'Gadget')).toEqual({
+      group: 'example.dev',
+      version: 'v1',
+      kind: 'Gadget',
+      plural: 'gadgets',
+      namespaced: true,
+    });
+    widgetsServed = true; // a CRD installed after the first discovery
+    expect((await client.resource('example.dev/v1', 'Widget')).plural).toBe('widgets');
+    const discoveries = seen.filter((s) => s.url === '/apis/example.dev/v1').length;
+    await client.resource('example.dev/v1', 'Gadget');
+    expect(seen.filter((s) => s.url === '/apis/example.dev/v1').length).toBe(discoveries);
+  });
+
+  it('applies with the apply content type, our field manager and force; status to /status', async () => {
+    seen.length = 0;
+    await apply(
+      client,
+      {
+        apiVersion: 'example.dev/v1',
+        kind: 'Gadget',
+        metadata: { name: 'g', namespace: 'n', resourceVersion: '9', managedFields: [] } as never,
+      },
+      {
+        resource: {
+          group: 'example.dev',
+          version: 'v1',
+          kind: 'Gadget',
+          plural: 'gadgets',
+          namespaced: true,
+        },
+      },
+    );
+    await applyStatus(
+      client,
+      {
+        apiVersion: 'example.dev/v1',
+        kind: 'Gadget',
+        metadata: { name: 'g', namespace: 'n', uid: 'u' },
+      },
+      { ready: true },
+    );
+    const [a, s] = seen.filter((x) => x.method === 'PATCH');
+    expect(a!.url).toBe(
+      '/apis/example.dev/v1/namespaces/n/gadgets/g?fieldManager=kraftwerk&force=true',
+    );
+    expect(a!.contentType).toBe('application/apply-patch+yaml');
+    expect(JSON.parse(a!.body).metadata).toEqual({ name: 'g', namespace: 'n' });
+    expect(s!.url).toBe(
+      '/apis/example.dev/v1/namespaces/n/gadgets/g/status?fieldManager=kraftwerk&force=true',
+    );
+    expect(JSON.parse(s!.body)).toEqual({
+      apiVersion: 'example.dev/v1',
+      kind: 'Gadget',
+      metadata: { name: 'g', namespace: 'n' },
+      status: { ready: true },
+    });
+  });
+});

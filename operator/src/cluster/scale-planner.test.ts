@@ -181,7 +181,12 @@ describe('planScale: controllers (dynamic quorum)', () => {
       quorum: quorum([0, 1, 2], [3, 4]),
     });
     expect(planScale(input)).toEqual([
-      expect.objectContaining({ action: 'add-controller', nodeId: 3, pod: 'demo-controller-3' }),
+      expect.objectContaining({
+        action: 'add-controller',
+        nodeId: 3,
+        directoryId: 'dir-3',
+        pod: 'demo-controller-3',
+      }),
     ]);
     const next = { ...input, quorum: quorum([0, 1, 2, 3], [4]) };
     expect(planScale(next)).toEqual([

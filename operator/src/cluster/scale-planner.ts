@@ -51,7 +51,9 @@ export type ScaleAction =
   | {
       action: 'add-controller';
       nodeId: number;
-      /** The pod to run kafka-metadata-quorum add-controller on (it needs the node's own config). */
+      /** The observer's directory id, for Admin.addRaftVoter (with the pod's CONTROLLER endpoint). */
+      directoryId?: string;
+      /** The pod, to run kafka-metadata-quorum add-controller in instead (it reads the node's config). */
       pod: string;
       message: string;
     }
@@ -263,6 +265,7 @@ function quorumTrack(input: ScaleInput, role: Role): ScaleAction | undefined {
     return {
       action: 'add-controller',
       nodeId: candidate.nodeId,
+      ...(observer.directoryId ? { directoryId: observer.directoryId } : {}),
       pod: candidate.name,
       message: `adding controller ${candidate.nodeId} to the quorum (${q.voters.length} -> ${q.voters.length + 1} voters)`,
     };

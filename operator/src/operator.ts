@@ -4,10 +4,12 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { API_GROUP_VERSION } from './api/group-version.ts';
 import type { KafkaCluster } from './api/kafka-cluster.ts';
+import type { KafkaConsumerGroup } from './api/kafka-consumer-group.ts';
 import type { KafkaTopic } from './api/kafka-topic.ts';
+import { consumerGroupReconciler } from './consumergroup/reconciler.ts';
 import { KafkaConnections } from './kafka/connections.ts';
 import { systemClock, type Clock } from './runtime/clock.ts';
-import { Controller } from './runtime/controller.ts';
+import { Controller, specOrMetadataChanged } from './runtime/controller.ts';
 import { EventRecorder } from './runtime/events.ts';
 import { Informer } from './runtime/informer.ts';
 import { KubeClient } from './runtime/kube-client.ts';
@@ -81,11 +83,13 @@ export function createOperator(o: OperatorOptions): Operator {
     );
   const clusters = informer<KafkaCluster>('KafkaCluster');
   const topics = informer<KafkaTopic>('KafkaTopic');
+  const groups = informer<KafkaConsumerGroup>('KafkaConsumerGroup');
 
   manager.addController(
     new Controller({
       name: 'kafkatopic',
       informer: topics,
+      enqueueUpdate: specOrMetadataChanged,
       reconcile: topicReconciler({
         client,
         topics,
@@ -109,6 +113,29 @@ export function createOperator(o: OperatorOptions): Operator {
         .filter((t) => t.spec.cluster === c.metadata?.name)
         .map((t) => `${t.metadata.namespace}/${t.metadata.name}`),
     ),
+  );
+
+  manager.addController(
+    new Controller({
+      name: 'kafkaconsumergroup',
+      informer: groups,
+      enqueueUpdate: specOrMetadataChanged,
+      // Each reconcile is a poll and requeues itself at the group's poll interval.
+      reconcile: consumerGroupReconciler({
+        client,
+        groups,
+        clusters,
+        kafka: (bootstrap) => kafka.get(bootstrap),
+        events,
+        clock,
+        logger: o.logger,
+        registry: metrics.registry,
+      }),
+      concurrency: 8,
+      clock,
+      logger: o.logger,
+      metrics,
+    }),
   );
 
   return {

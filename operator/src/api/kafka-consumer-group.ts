@@ -8,18 +8,14 @@ import { topicName } from './kafka-names.ts';
 import { conditions } from './kubernetes-types.ts';
 import { arr, bool, enm, int, num, obj, optional, str, type Infer } from './schema-dsl.ts';
 
-const scaleBehaviour = (
-  direction: 'up' | 'down',
-  stabilizationSeconds: number,
-  maxStepPercent: number,
-) =>
+const scaleDownBehaviour = (stabilizationSeconds: number, maxStepPercent: number) =>
   obj({
     stabilizationSeconds: int()
       .min(0)
       .max(3600)
       .default(stabilizationSeconds)
       .describe(
-        `Seconds the desired replica count must have called for scaling ${direction} before it happens; damps flapping.`,
+        'Seconds the desired replica count must have called for fewer replicas before scaling down; damps flapping.',
       ),
     maxStepPercent: int()
       .min(1)
@@ -30,7 +26,7 @@ const scaleBehaviour = (
       ),
   })
     .default({ stabilizationSeconds, maxStepPercent })
-    .describe(`How fast the group scales ${direction}.`);
+    .describe('How fast the group scales down.');
 
 export const kafkaConsumerGroupSpecSchema = withClusterReferenceRules(
   obj({
@@ -101,8 +97,27 @@ export const kafkaConsumerGroupSpecSchema = withClusterReferenceRules(
       .max(3600)
       .default(5)
       .describe('How often lag is measured, in seconds.'),
-    scaleUp: scaleBehaviour('up', 0, 100),
-    scaleDown: scaleBehaviour('down', 120, 50),
+    scaleUp: obj({
+      dwellSeconds: int()
+        .min(0)
+        .max(3600)
+        .default(30)
+        .describe(
+          'Seconds after a scale during which lag is not read as new demand unless it grows beyond what the rebalance explains (pods start, partitions move).',
+        ),
+      rebalanceSeconds: int()
+        .min(0)
+        .max(600)
+        .default(15)
+        .describe(
+          'Expected consumption pause of a rebalance; a size change is sized to also drain the backlog its own pause adds.',
+        ),
+    })
+      .default({ dwellSeconds: 30, rebalanceSeconds: 15 })
+      .describe(
+        'How the group scales up: always in one step to the computed size, then a dwell so the rebalance is not read as lag.',
+      ),
+    scaleDown: scaleDownBehaviour(120, 50),
     offsetResetPolicy: enm('latest', 'earliest')
       .default('latest')
       .describe(
@@ -131,7 +146,9 @@ export const kafkaConsumerGroupStatusSchema = obj({
       maxPartition: optional(int().format('int64').describe('Largest lag of a single partition.')),
       partitionsWithLag: optional(int().describe('Partitions whose lag is above zero.')),
       timeLagSeconds: optional(
-        num().describe('Estimated seconds the group is behind (lag divided by the consume rate).'),
+        num().describe(
+          'Estimated seconds the group is behind: how long ago the newest consumed message was produced, interpolated from recent (offset, time) samples.',
+        ),
       ),
     }).describe('Consumer lag at the last measurement.'),
   ),

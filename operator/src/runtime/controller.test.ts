@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from './clock.ts';
-import { Controller, controllerOwnerKeys } from './controller.ts';
+import { Controller, controllerOwnerKeys, specOrMetadataChanged } from './controller.ts';
 import { Informer } from './informer.ts';
 import type { ListWatchSource } from './informer.ts';
 import type { KubeObject } from './resource.ts';
@@ -77,5 +77,22 @@ describe('Controller', () => {
     expect(seen.length).toBe(3);
     await topics.stop();
     await pods.stop();
+  });
+});
+
+describe('specOrMetadataChanged', () => {
+  const base = { metadata: { name: 'a', generation: 1, labels: { x: '1' } } };
+  it('ignores status-only updates (same generation and metadata)', () => {
+    expect(specOrMetadataChanged(base, { ...base, metadata: { ...base.metadata } })).toBe(false);
+  });
+  it('sees spec, deletion, finalizer, label and annotation changes', () => {
+    const m = base.metadata;
+    expect(specOrMetadataChanged(base, { metadata: { ...m, generation: 2 } })).toBe(true);
+    expect(specOrMetadataChanged(base, { metadata: { ...m, deletionTimestamp: 'now' } })).toBe(
+      true,
+    );
+    expect(specOrMetadataChanged(base, { metadata: { ...m, finalizers: ['f'] } })).toBe(true);
+    expect(specOrMetadataChanged(base, { metadata: { ...m, labels: { x: '2' } } })).toBe(true);
+    expect(specOrMetadataChanged(base, { metadata: { ...m, annotations: { a: 'b' } } })).toBe(true);
   });
 });

@@ -17,6 +17,12 @@ export interface ControllerOptions<T extends KubeObject> {
   reconcile: Reconcile;
   concurrency?: number;
   retry?: BackoffPolicy;
+  /**
+   * Whether an update of the primary object should reconcile it; default: always. Use
+   * `specOrMetadataChanged` for kinds whose reconcile writes their own status, or every
+   * status write would trigger the next reconcile at once.
+   */
+  enqueueUpdate?: (old: T, obj: T) => boolean;
   /** Every key is reconciled again this often, to catch drift no event reports. */
   resyncPeriodMs?: number;
   clock?: Clock;
@@ -62,7 +68,9 @@ export class Controller<T extends KubeObject = KubeObject> {
     this.unsubscribe.push(
       this.options.informer.on({
         add: (o) => this.queue.add(objectKey(o)),
-        update: (_old, o) => this.queue.add(objectKey(o)),
+        update: (old, o) => {
+          if (this.options.enqueueUpdate?.(old, o) ?? true) this.queue.add(objectKey(o));
+        },
         delete: (o) => this.queue.add(objectKey(o)),
       }),
     );
@@ -90,6 +98,23 @@ export class Controller<T extends KubeObject = KubeObject> {
     for (const u of this.unsubscribe.splice(0)) u();
     return this.queue.shutDown(deadlineMs);
   }
+}
+
+/**
+ * True when anything but status changed: the spec (generation), or metadata a reconcile
+ * reacts to (deletion, finalizers, labels, annotations). Status-only updates are the
+ * operator's own writes (controller-runtime's GenerationChangedPredicate, plus metadata).
+ */
+export function specOrMetadataChanged(old: KubeObject, obj: KubeObject): boolean {
+  const a = old.metadata ?? {};
+  const b = obj.metadata ?? {};
+  return (
+    a.generation !== b.generation ||
+    a.deletionTimestamp !== b.deletionTimestamp ||
+    JSON.stringify(a.finalizers ?? []) !== JSON.stringify(b.finalizers ?? []) ||
+    JSON.stringify(a.labels ?? {}) !== JSON.stringify(b.labels ?? {}) ||
+    JSON.stringify(a.annotations ?? {}) !== JSON.stringify(b.annotations ?? {})
+  );
 }
 
 /**

@@ -1,0 +1,233 @@
+// The KafkaConsumerGroup reconciler, run once per poll interval per group: read offsets (one
+// batched read), fold them into this process's sample windows, decide (pure policy), scale the
+// target through its scale subresource, and report status, Events and metrics. Any read error
+// holds the current size and says so: an error is never read as zero lag.
+import type { KafkaCluster } from '../api/kafka-cluster.ts';
+import type { KafkaConsumerGroup } from '../api/kafka-consumer-group.ts';
+import type { KafkaAdminPort } from '../kafka/port.ts';
+import { resolveKafkaTarget } from '../kafka-target.ts';
+import { applyStatus } from '../runtime/apply.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { EventRecorder } from '../runtime/events.ts';
+import type { Informer } from '../runtime/informer.ts';
+import { isNotFound, type KubeClient } from '../runtime/kube-client.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { Registry } from '../runtime/metrics.ts';
+import { resourcePath } from '../runtime/resource.ts';
+import type { ReconcileResult } from '../runtime/work-queue.ts';
+import {
+  autoscaleStep,
+  freshMemory,
+  type AutoscalerMemory,
+  type AutoscaleStep,
+} from './autoscale.ts';
+import { pollFrom, statusFor, topicsToWatch, type ReadyReason } from './group-resource.ts';
+import { defaultObserveSettings, type Poll } from './observe.ts';
+import { invalidSettingsReason, scalingSettingsFromSpec } from './settings.ts';
+
+export interface ConsumerGroupReconcilerDeps {
+  client: KubeClient;
+  groups: Informer<KafkaConsumerGroup>;
+  clusters: Informer<KafkaCluster>;
+  kafka: (bootstrap: string) => KafkaAdminPort;
+  events: EventRecorder;
+  clock: Clock;
+  logger: Logger;
+  registry: Registry;
+}
+
+interface Scale {
+  spec?: { replicas?: number };
+  status?: { replicas?: number };
+}
+
+export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
+  // Sample windows live in this process: rates need history. After a restart they refill
+  // within a few polls; the dwell survives through status.lastScaleTime.
+  const memory = new Map<string, { uid: string; memory: AutoscalerMemory }>();
+  const gauges = {
+    lag: deps.registry.gauge(
+      'kraftwerk_consumergroup_lag',
+      'Messages the group is behind, summed over its partitions.',
+      ['namespace', 'name', 'group'],
+    ),
+    timeLag: deps.registry.gauge(
+      'kraftwerk_consumergroup_time_lag_seconds',
+      'Estimated seconds the group is behind.',
+      ['namespace', 'name', 'group'],
+    ),
+    desired: deps.registry.gauge(
+      'kraftwerk_consumergroup_desired_replicas',
+      'Replicas the autoscaler wants.',
+      ['namespace', 'name', 'group'],
+    ),
+    health: deps.registry.gauge(
+      'kraftwerk_consumergroup_health',
+      "1 for the group's current health (Ok, Lagging, Stalled, Stopped), 0 for the others.",
+      ['namespace', 'name', 'group', 'health'],
+    ),
+  };
+
+  return async (key: string): Promise<ReconcileResult | undefined> => {
+    const g = deps.groups.get(key);
+    if (!g) {
+      memory.delete(key);
+      const [namespace, name] = key.split('/');
+      for (const gauge of Object.values(gauges))
+        gauge.removeMatching({ namespace: namespace ?? '', name: name ?? '' });
+      return undefined;
+    }
+    const now = deps.clock.now();
+    const pollMs = g.spec.pollIntervalSeconds * 1000;
+    const labels = {
+      namespace: g.metadata.namespace ?? '',
+      name: g.metadata.name ?? '',
+      group: g.spec.groupId,
+    };
+    const report = async (input: Omit<Parameters<typeof statusFor>[1], 'now'>): Promise<void> => {
+      const status = statusFor(g, { ...input, now: new Date(now) });
+      if (JSON.stringify(status) !== JSON.stringify(g.status ?? {}))
+        await applyStatus(deps.client, g, status);
+    };
+    const lastScaleTime = g.status?.lastScaleTime ? Date.parse(g.status.lastScaleTime) : null;
+
+    const settings = scalingSettingsFromSpec(g.spec);
+    const invalid = invalidSettingsReason(settings);
+    if (invalid) {
+      await report({
+        step: undefined,
+        currentReplicas: undefined,
+        lastScaleTime,
+        ready: { status: 'False', reason: 'InvalidSettings', message: invalid },
+      });
+      return undefined;
+    }
+
+    // The workload first: without it there is nothing to scale, whatever Kafka says.
+    const ref = g.spec.scaleTargetRef;
+    let scalePath: string;
+    let scale: Scale;
+    try {
+      const info = await deps.client.resource(ref.apiVersion, ref.kind);
+      scalePath = resourcePath(info, g.metadata.namespace, ref.name, 'scale');
+      scale = await deps.client.request<Scale>('GET', scalePath);
+    } catch (e) {
+      if (!isNotFound(e) && !String(e).includes('no resource')) throw e;
+      await report({
+        step: undefined,
+        currentReplicas: undefined,
+        lastScaleTime,
+        ready: {
+          status: 'False',
+          reason: 'TargetNotFound',
+          message: `${ref.kind} ${g.metadata.namespace}/${ref.name} (${ref.apiVersion}) was not found or has no scale subresource`,
+        },
+      });
+      return { requeueAfterMs: pollMs };
+    }
+    const current = scale.spec?.replicas ?? 0;
+
+    const target = resolveKafkaTarget(
+      g.spec,
+      g.metadata.namespace ?? '',
+      g.spec.cluster ? deps.clusters.getByName(g.metadata.namespace, g.spec.cluster) : undefined,
+    );
+    let poll: Poll;
+    let readyReason: ReadyReason = 'Polling';
+    let readyMessage = '';
+    if (!target.ready) {
+      poll = { kind: 'error', time: now, error: target.message };
+      readyReason = target.reason;
+      readyMessage = target.message;
+    } else {
+      try {
+        poll = await readPoll(deps.kafka(target.bootstrap), g, now);
+      } catch (e) {
+        poll = { kind: 'error', time: now, error: e instanceof Error ? e.message : String(e) };
+      }
+      if (poll.kind === 'error') {
+        readyReason = poll.error.includes('does not exist') ? 'TopicNotFound' : 'KafkaUnavailable';
+        readyMessage = `holding ${current} replica(s): ${poll.error}`;
+      }
+    }
+
+    let entry = memory.get(key);
+    if (!entry || entry.uid !== g.metadata.uid) {
+      entry = { uid: g.metadata.uid ?? '', memory: freshMemory(now, current, lastScaleTime) };
+      memory.set(key, entry);
+    }
+    const step: AutoscaleStep = autoscaleStep(entry.memory, poll, current, settings, {
+      ...defaultObserveSettings,
+      offsetResetPolicy: g.spec.offsetResetPolicy,
+    });
+    entry.memory = step.memory;
+
+    let replicas = current;
+    let scaledAt = lastScaleTime;
+    const desired = step.decision.desiredReplicas;
+    if (poll.kind === 'offsets' && desired !== current) {
+      await deps.client.request('PATCH', scalePath, {
+        body: { spec: { replicas: desired } },
+        contentType: 'application/merge-patch+json',
+      });
+      replicas = desired;
+      scaledAt = now;
+      const why = step.decision.reasons.join('; ');
+      void deps.events.record(
+        g,
+        'Normal',
+        desired > current ? 'ScaledUp' : 'ScaledDown',
+        'Scale',
+        `${ref.kind} ${ref.name}: ${current} → ${desired} replicas (${step.decision.sizing}): ${why}`,
+      );
+      deps.logger.info('scaled', {
+        kafkaconsumergroup: key,
+        from: current,
+        to: desired,
+        sizing: step.decision.sizing,
+      });
+    }
+
+    if (step.figures) {
+      gauges.lag.set(labels, step.figures.lag.total);
+      if (step.figures.lag.timeLagSeconds !== null)
+        gauges.timeLag.set(labels, step.figures.lag.timeLagSeconds);
+      for (const h of ['Ok', 'Lagging', 'Stalled', 'Stopped'])
+        gauges.health.set({ ...labels, health: h }, h === step.figures.health ? 1 : 0);
+    }
+    gauges.desired.set(labels, desired);
+
+    await report({
+      step,
+      currentReplicas: replicas,
+      lastScaleTime: scaledAt,
+      ready:
+        readyReason === 'Polling'
+          ? {
+              status: 'True',
+              reason: 'Polling',
+              message: `lag measured every ${g.spec.pollIntervalSeconds}s`,
+            }
+          : { status: 'False', reason: readyReason, message: readyMessage },
+    });
+    return { requeueAfterMs: pollMs };
+  };
+}
+
+/** One poll: committed offsets, the topics' partitions, their offset ranges, the members. */
+async function readPoll(kafka: KafkaAdminPort, g: KafkaConsumerGroup, now: number): Promise<Poll> {
+  const [committed, group] = await Promise.all([
+    kafka.fetchCommittedOffsets(g.spec.groupId, g.spec.topics),
+    kafka.describeGroup(g.spec.groupId),
+  ]);
+  const names = topicsToWatch(g.spec, committed);
+  const described = await Promise.all(names.map((n) => kafka.describeTopic(n)));
+  const missing = names.filter((_, i) => described[i] === null);
+  if (missing.length > 0)
+    return { kind: 'error', time: now, error: `topic ${missing.join(', ')} does not exist` };
+  const topics = described.filter((d) => d !== null);
+  const ranges = await kafka.fetchOffsetRanges(
+    topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition }))),
+  );
+  return pollFrom({ committed, topics, ranges, group }, now);
+}

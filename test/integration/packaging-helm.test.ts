@@ -276,6 +276,39 @@ describe('in a real kube-apiserver', () => {
     },
   );
 
+  it('runs pods the restricted Pod Security Standard admits (PodSecurity admission decides)', () => {
+    const ns = 'pkg-restricted';
+    kubectl(['create', 'namespace', ns]);
+    mustRun(kubectlBinary(), [
+      '--kubeconfig',
+      inject('kubeconfig'),
+      'label',
+      '--overwrite',
+      'namespace',
+      ns,
+      'pod-security.kubernetes.io/enforce=restricted',
+    ]);
+    const deployment = render().find((m) => m.kind === 'Deployment')!;
+    const template = (deployment.spec as { template: { metadata: object; spec: object } }).template;
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { ...template.metadata, name: 'operator-pss-probe', namespace: ns },
+      spec: { ...template.spec, serviceAccountName: 'default' },
+    };
+    const out = kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(pod));
+    expect(out.status, out.stderr).toBe(0);
+    // The same pod without the chart's hardening is refused: the check has teeth.
+    const spec = pod.spec as { containers: { securityContext?: object }[] };
+    const weakened = {
+      ...pod,
+      spec: { ...spec, containers: spec.containers.map((c) => ({ ...c, securityContext: {} })) },
+    };
+    const refused = kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(weakened));
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/violates PodSecurity "restricted/);
+  });
+
   it('gives the ServiceAccount the contract in watched namespaces and nothing elsewhere', () => {
     const rendered = helmTemplate(tools, [
       '-f',

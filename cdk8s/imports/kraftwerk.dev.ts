@@ -1138,7 +1138,7 @@ export interface KafkaConsumerGroupSpec {
   readonly pollIntervalSeconds?: number;
 
   /**
-   * How fast the group scales up.
+   * How the group scales up: always in one step to the computed size, then a dwell so the rebalance is not read as lag.
    *
    * @schema KafkaConsumerGroupSpec#scaleUp
    */
@@ -1246,24 +1246,24 @@ export function toJson_KafkaConsumerGroupSpecScaleTargetRef(
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * How fast the group scales up.
+ * How the group scales up: always in one step to the computed size, then a dwell so the rebalance is not read as lag.
  *
  * @schema KafkaConsumerGroupSpecScaleUp
  */
 export interface KafkaConsumerGroupSpecScaleUp {
   /**
-   * Seconds the desired replica count must have called for scaling up before it happens; damps flapping.
+   * Seconds after a scale during which lag is not read as new demand unless it grows beyond what the rebalance explains (pods start, partitions move).
    *
-   * @schema KafkaConsumerGroupSpecScaleUp#stabilizationSeconds
+   * @schema KafkaConsumerGroupSpecScaleUp#dwellSeconds
    */
-  readonly stabilizationSeconds?: number;
+  readonly dwellSeconds?: number;
 
   /**
-   * Largest change in one step, as a percentage of the current replicas (at least one replica is always allowed).
+   * Expected consumption pause of a rebalance; a size change is sized to also drain the backlog its own pause adds.
    *
-   * @schema KafkaConsumerGroupSpecScaleUp#maxStepPercent
+   * @schema KafkaConsumerGroupSpecScaleUp#rebalanceSeconds
    */
-  readonly maxStepPercent?: number;
+  readonly rebalanceSeconds?: number;
 }
 
 /**
@@ -1277,8 +1277,8 @@ export function toJson_KafkaConsumerGroupSpecScaleUp(
     return undefined;
   }
   const result = {
-    stabilizationSeconds: obj.stabilizationSeconds,
-    maxStepPercent: obj.maxStepPercent,
+    dwellSeconds: obj.dwellSeconds,
+    rebalanceSeconds: obj.rebalanceSeconds,
   };
   // filter undefined values
   return Object.entries(result).reduce(
@@ -1295,7 +1295,7 @@ export function toJson_KafkaConsumerGroupSpecScaleUp(
  */
 export interface KafkaConsumerGroupSpecScaleDown {
   /**
-   * Seconds the desired replica count must have called for scaling down before it happens; damps flapping.
+   * Seconds the desired replica count must have called for fewer replicas before scaling down; damps flapping.
    *
    * @schema KafkaConsumerGroupSpecScaleDown#stabilizationSeconds
    */

@@ -38,7 +38,8 @@ export interface ListWatchSource {
 /**
  * client-node's Watch aborts a stream silent for 30 s (its requestTimeoutMs, private in the
  * typings); we treat that as a 'timeout' and resume from our resourceVersion at once, so a
- * quiet watch costs one request per 30 s and a half-open connection cannot hang us.
+ * half-open connection cannot hang us. Measured on kube-apiserver 1.34: a quiet watch gets no
+ * bookmark within 30 s, so it restarts about twice a minute (one cheap request, no relist).
  */
 export function kubeListWatch(client: KubeClient): ListWatchSource {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeDiff, diffTopicConfig, isEmptyDiff } from './planner-config.ts';
+import { describeDiff, diffTopicConfig, isEmptyDiff, sameConfigValue } from './planner-config.ts';
 
 describe('diffTopicConfig', () => {
   it('sets absent and different keys, resets undeclared per-topic keys, ignores inherited ones', () => {
@@ -36,5 +36,32 @@ describe('diffTopicConfig', () => {
     const diff = diffTopicConfig({}, { a: { value: null, source: 'topic' } });
     expect(diff.reset).toEqual([{ key: 'a', from: null }]);
     expect(describeDiff(diff)).toBe('a reset to default (was hidden)');
+  });
+
+  it('treats the value Kafka stores as equal to the text the spec gave (no endless re-apply)', () => {
+    // Pairs seen on Kafka 4.1.1: declared → what DescribeConfigs returned.
+    const stored: [string, string][] = [
+      ['compact, delete', 'compact,delete'],
+      ['delete ,compact', 'delete,compact'],
+      ['01000', '1000'],
+      ['+5', '5'],
+      ['1', '1.0'],
+      ['TRUE', 'true'],
+      [' 1000', '1000'],
+      ['0:1 , 1:1', '0:1,1:1'],
+    ];
+    for (const [declared, kafka] of stored) {
+      expect(sameConfigValue(declared, kafka)).toBe(true);
+      expect(
+        isEmptyDiff(diffTopicConfig({ k: declared }, { k: { value: kafka, source: 'topic' } })),
+      ).toBe(true);
+    }
+  });
+
+  it('still sees real differences', () => {
+    expect(sameConfigValue('compact,delete', 'delete,compact')).toBe(false);
+    expect(sameConfigValue('1000', '1001')).toBe(false);
+    expect(sameConfigValue('LogAppendTime', 'CreateTime')).toBe(false);
+    expect(sameConfigValue('gzip', 'GZIP')).toBe(false);
   });
 });

@@ -34,7 +34,7 @@ export function diffTopicConfig(
     const want = declared[key]!;
     const have = observed[key];
     if (have?.source === 'topic') {
-      if (have.value === null || have.value === want) continue;
+      if (have.value === null || sameConfigValue(have.value, want)) continue;
       set.push({ key, from: have.value, to: want });
     } else {
       // Equal to an inherited default still needs an override: the spec pins it to the topic.
@@ -46,6 +46,28 @@ export function diffTopicConfig(
     .sort()
     .map((key) => ({ key, from: observed[key]!.value }));
   return { set, reset };
+}
+
+/**
+ * Kafka stores a parsed, re-rendered value, not the text it was given: lists lose the spaces
+ * around commas ("compact, delete" → "compact,delete"), numbers are re-printed ("01000" → "1000",
+ * "+5" → "5", "1" → "1.0" for a double), booleans go lower case. Comparing raw text would "fix"
+ * such a value on every resync and report drift that never happened; compare the parsed forms.
+ */
+export function sameConfigValue(a: string, b: string): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: string): string {
+  return value
+    .split(',')
+    .map((part) => {
+      const v = part.trim();
+      if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v)) return String(Number(v));
+      const lower = v.toLowerCase();
+      return lower === 'true' || lower === 'false' ? lower : v;
+    })
+    .join(',');
 }
 
 export function isEmptyDiff(diff: ConfigDiff): boolean {

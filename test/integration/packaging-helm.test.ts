@@ -20,6 +20,7 @@ import {
   manifests,
   mustRun,
   run,
+  schemasFromServer,
   type Manifest,
   type Tools,
 } from './packaging-tools.ts';
@@ -57,16 +58,29 @@ describe('helm lint', () => {
 });
 
 describe('helm template | kubeconform -strict', () => {
+  let served: string;
+  beforeAll(() => {
+    served = schemasFromServer(inject('kubeconfig'));
+  });
+
   it.each(Object.entries(MODES))('validates every object with watch mode %s', (mode, values) => {
     const rendered = helmTemplate(tools, ['-f', valuesFile(mode, values)]);
     expect(rendered.status, rendered.stderr).toBe(0);
-    const out = kubeconform(tools, rendered.stdout);
-    expect(out.status, out.stdout + out.stderr).toBe(0);
     const objects = manifests(rendered.stdout);
-    // Every object was checked against a schema, none skipped for lack of one.
-    expect(out.stdout).toMatch(
-      new RegExp(`${objects.length} resources found.*Valid: ${objects.length},`),
-    );
+    // Against the schemas from the k8s.io/kubernetes module and from the live server's
+    // /openapi/v2; every object checked against a schema, none skipped for lack of one.
+    for (const schemas of [tools.kubernetesSchemas, served]) {
+      const out = kubeconform(tools, rendered.stdout, [], schemas);
+      expect(out.status, out.stdout + out.stderr).toBe(0);
+      expect(out.stdout).toMatch(
+        new RegExp(`${objects.length} resources found.*Valid: ${objects.length},`),
+      );
+    }
+  });
+
+  it('validates the cdk8s install manifest against the live server schemas too', () => {
+    const out = kubeconform(tools, installYaml(), [], served);
+    expect(out.status, out.stdout + out.stderr).toBe(0);
   });
 
   it('refuses what the API server would refuse (a typo, a wrong type)', () => {
@@ -289,7 +303,11 @@ describe('in a real kube-apiserver', () => {
       'pod-security.kubernetes.io/enforce=restricted',
     ]);
     const deployment = render().find((m) => m.kind === 'Deployment')!;
-    const template = (deployment.spec as { template: { metadata: object; spec: object } }).template;
+    const template = (
+      deployment.spec as {
+        template: { metadata: object; spec: { containers: { securityContext?: object }[] } };
+      }
+    ).template;
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -299,7 +317,7 @@ describe('in a real kube-apiserver', () => {
     const out = kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(pod));
     expect(out.status, out.stderr).toBe(0);
     // The same pod without the chart's hardening is refused: the check has teeth.
-    const spec = pod.spec as { containers: { securityContext?: object }[] };
+    const spec = pod.spec;
     const weakened = {
       ...pod,
       spec: { ...spec, containers: spec.containers.map((c) => ({ ...c, securityContext: {} })) },

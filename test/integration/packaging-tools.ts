@@ -3,7 +3,7 @@
 // kubeconform validates against, kubectl, and a normalized view of manifests for comparing
 // the Helm and cdk8s install paths.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadYaml } from '@kubernetes/client-node';
@@ -93,8 +93,34 @@ export function helmTemplate(tools: Tools, args: readonly string[] = []): Run {
   ]);
 }
 
+/**
+ * Kubernetes schemas from a running kube-apiserver's /openapi/v2: the same document as the
+ * module's, plus the enums the server knows (e.g. a Deployment strategy's type) and minus the
+ * alpha APIs it does not serve.
+ */
+export function schemasFromServer(kubeconfig: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kraftwerk-served-schemas-'));
+  const spec = join(dir, 'openapi-v2.json');
+  writeFileSync(
+    spec,
+    mustRun(kubectlBinary(), ['--kubeconfig', kubeconfig, 'get', '--raw', '/openapi/v2']),
+  );
+  mustRun(process.execPath, [
+    join(repoRoot, 'hack', 'toolchain', 'kubeconform-schemas.ts'),
+    'openapi',
+    spec,
+    join(dir, 'schemas'),
+  ]);
+  return join(dir, 'schemas');
+}
+
 /** kubeconform -strict against the Kubernetes schemas and our CRDs' schemas. */
-export function kubeconform(tools: Tools, yaml: string, extra: readonly string[] = []): Run {
+export function kubeconform(
+  tools: Tools,
+  yaml: string,
+  extra: readonly string[] = [],
+  kubernetesSchemas: string = tools.kubernetesSchemas,
+): Run {
   return run(
     tools.kubeconform,
     [
@@ -105,7 +131,7 @@ export function kubeconform(tools: Tools, yaml: string, extra: readonly string[]
       '-kubernetes-version',
       versions.KUBERNETES_VERSION!.replace(/^v/, ''),
       '-schema-location',
-      join(tools.kubernetesSchemas, '{{ .ResourceKind }}{{ .KindSuffix }}.json'),
+      join(kubernetesSchemas, '{{ .ResourceKind }}{{ .KindSuffix }}.json'),
       '-schema-location',
       join(tools.crdSchemas, '{{ .ResourceKind }}{{ .KindSuffix }}.json'),
       ...extra,

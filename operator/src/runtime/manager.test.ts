@@ -96,4 +96,39 @@ describe('Manager', () => {
     expect(metrics.reconcileTotal.get({ kind: 'Test', result: 'success' })).toBe(1);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   });
+
+  it('on SIGTERM stops once, releases the Lease and exits 0; a second signal exits at once', async () => {
+    const leases = memoryLeases();
+    const informer = new Informer({ source, resource: builtinResources.ConfigMap });
+    const manager = new Manager({
+      metrics: createOperatorMetrics(),
+      leaderElection: {
+        store: leases,
+        leaseName: 'kraftwerk',
+        identity: 'me',
+        leaseDurationMs: 3000,
+        renewDeadlineMs: 2000,
+        retryPeriodMs: 500,
+      },
+    });
+    manager.addInformer(informer);
+    await manager.start();
+    for (let i = 0; i < 50 && !manager.isLeader(); i++) await new Promise((r) => setTimeout(r, 10));
+    const exits: number[] = [];
+    const exited = new Promise<void>((resolve) => {
+      const off = manager.handleSignals((code) => {
+        exits.push(code);
+        if (code === 0) {
+          off();
+          resolve();
+        }
+      });
+    });
+    process.emit('SIGTERM', 'SIGTERM');
+    process.emit('SIGTERM', 'SIGTERM');
+    await exited;
+    expect(exits).toEqual([1, 0]);
+    expect(leases.lease?.spec?.holderIdentity).toBe('');
+    expect(await manager.done).toBe('signal');
+  });
 });

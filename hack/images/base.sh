@@ -1,15 +1,11 @@
 #!/usr/bin/env bash
 # Builds the Debian base image every other image is built on. No registry can be reached,
 # so it is made with debootstrap (minbase) and `docker import`ed. The rootfs tarball is
-# cached under $KRAFTWERK_CACHE/images/, keyed by the suite and a hash of this script, so a
+# cached under $KRAFTWERK_CACHE/images/, keyed by the suite and the code that makes it, so a
 # new Docker engine (or a pruned one) re-imports it in seconds instead of rebuilding.
 # Prints the image reference.
 . "$(dirname "$0")/lib.sh"
 ensure_docker
-
-key="$(hash_of "$0" "$HACK_DIR/images/lib.sh" <(echo "$DEBIAN_SUITE"))"
-image="$IMAGE_PREFIX/debian:$DEBIAN_SUITE-$key"
-dest="$IMAGES_CACHE/debian-$DEBIAN_SUITE-$key"
 
 build_rootfs() {
   local out="$1" root="$1/root"
@@ -48,11 +44,20 @@ SRC
   tar --numeric-owner -C "$root" -czf "$out/rootfs.tar.gz" .
   rm -rf "$root"
 }
+# The rootfs is keyed by the function that makes it, the image tag by this whole script
+# (a change to the import settings re-imports in seconds instead of re-running debootstrap).
+rootfs_key="$(hash_of <(declare -f build_rootfs; echo "$DEBIAN_SUITE"))"
+key="$(hash_of "$0")"
+image="$IMAGE_PREFIX/debian:$DEBIAN_SUITE-$key"
+dest="$IMAGES_CACHE/debian-$DEBIAN_SUITE-$rootfs_key"
 build_once "$dest" build_rootfs
 
 if ! image_exists "$image"; then
   log "importing $image"
-  docker import -c 'CMD ["/bin/bash"]' -c 'ENV LANG=C.UTF-8' "$dest/rootfs.tar.gz" "$image" >/dev/null
+  # `docker import` sets no PATH; Docker adds one at run time but containerd does not, so
+  # without it pods could not find any command.
+  docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    -c 'ENV LANG=C.UTF-8' -c 'CMD ["/bin/bash"]' "$dest/rootfs.tar.gz" "$image" >/dev/null
 fi
 # A stable alias for Dockerfiles; the keyed tag is what caching checks.
 docker tag "$image" "$IMAGE_PREFIX/debian:$DEBIAN_SUITE"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyBody, controllerReference } from './apply.ts';
-import { EventSeriesCache, eventFingerprint } from './event-series.ts';
+import { EventRateLimiter, EventSeriesCache, eventFingerprint } from './event-series.ts';
 import { microTime } from './micro-time.ts';
 
 describe('applyBody', () => {
@@ -82,5 +82,16 @@ describe('EventSeriesCache', () => {
     expect(c.size).toBe(2);
     expect(c.decide('b', 2)).toEqual({ kind: 'create' });
     expect(c.decide('a', 2).kind).toBe('increment');
+  });
+});
+
+describe('EventRateLimiter', () => {
+  it('allows a burst per object, then one per refill period', () => {
+    const l = new EventRateLimiter(3, 1000);
+    expect([1, 2, 3, 4].map(() => l.allow('a', 0))).toEqual([true, true, true, false]);
+    expect(l.allow('b', 0)).toBe(true); // other objects have their own bucket
+    expect(l.allow('a', 999)).toBe(false);
+    expect(l.allow('a', 1000)).toBe(true);
+    expect(l.allow('a', 1000)).toBe(false);
   });
 });

@@ -70,3 +70,32 @@ export class EventSeriesCache {
     return this.entries.size;
   }
 }
+
+/**
+ * Per-object token bucket (client-go's spam filter: burst 25, one more every 5 minutes), so
+ * a resource stuck in a failing loop cannot flood the API server with Event writes.
+ */
+export class EventRateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; atMs: number }>();
+  private readonly burst: number;
+  private readonly refillMs: number;
+  private readonly maxObjects: number;
+
+  constructor(burst = 25, refillMs = 5 * 60_000, maxObjects = 4096) {
+    this.burst = burst;
+    this.refillMs = refillMs;
+    this.maxObjects = maxObjects;
+  }
+
+  allow(objectKey: string, nowMs: number): boolean {
+    const b = this.buckets.get(objectKey) ?? { tokens: this.burst, atMs: nowMs };
+    const refilled = Math.min(this.burst, b.tokens + (nowMs - b.atMs) / this.refillMs);
+    const allowed = refilled >= 1;
+    this.buckets.delete(objectKey);
+    this.buckets.set(objectKey, { tokens: allowed ? refilled - 1 : refilled, atMs: nowMs });
+    while (this.buckets.size > this.maxObjects) {
+      this.buckets.delete(this.buckets.keys().next().value as string);
+    }
+    return allowed;
+  }
+}

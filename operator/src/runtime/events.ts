@@ -2,7 +2,7 @@
 // Recording never throws and never blocks a reconcile on the API server's answer.
 import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
-import { EventSeriesCache, eventFingerprint } from './event-series.ts';
+import { EventRateLimiter, EventSeriesCache, eventFingerprint } from './event-series.ts';
 import type { EventInput, EventType } from './event-series.ts';
 import type { KubeClient } from './kube-client.ts';
 import { isNotFound } from './kube-client.ts';
@@ -32,6 +32,7 @@ export class EventRecorder {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly cache: EventSeriesCache;
+  private readonly limiter = new EventRateLimiter();
   // One write at a time per fingerprint, so a burst of repeats cannot create duplicates.
   private readonly pending = new Map<string, Promise<void>>();
 
@@ -80,6 +81,14 @@ export class EventRecorder {
 
   private async write(key: string, regarding: KubeObject, e: EventInput): Promise<void> {
     const now = this.clock.now();
+    const m0 = regarding.metadata ?? {};
+    if (!this.limiter.allow(`${regarding.kind}/${m0.namespace}/${m0.name}/${m0.uid}`, now)) {
+      this.log.debug('event dropped by the per-object rate limit', {
+        reason: e.reason,
+        object: m0.name,
+      });
+      return;
+    }
     const decision = this.cache.decide(key, now);
     const info = builtinResources.Event;
     if (decision.kind === 'increment') {

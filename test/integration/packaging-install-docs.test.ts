@@ -47,10 +47,11 @@ beforeAll(() => {
 }, TOOL_BUILD_TIMEOUT);
 
 afterAll(() => {
+  // Waits for the namespaces to go: the next suite may install into kraftwerk-system again.
   // Everything but the CRDs, which other suites share.
   bash(
     [
-      'kubectl delete namespace kraftwerk-system team-a team-b shop --ignore-not-found --wait=false',
+      'kubectl delete namespace kraftwerk-system team-a team-b shop --ignore-not-found --timeout=90s',
       'kubectl delete clusterrole,clusterrolebinding kraftwerk --ignore-not-found',
     ].join('\n'),
   );

@@ -170,6 +170,22 @@ describe('kind-specific health', () => {
     expect(h).toEqual({ status: 'Degraded', message: 'UnderMinIsr: 2 partitions' });
   });
 
+  it('KafkaConsumerGroup: a scale target that does not exist yet is Progressing', () => {
+    const h = health(
+      'KafkaConsumerGroup',
+      resource({ observedGeneration: 2, conditions: [cond('Ready', 'False', 'TargetNotFound')] }),
+    );
+    expect(h.status).toBe('Progressing');
+  });
+
+  it('KafkaTopic: a change Kafka refused is Degraded', () => {
+    const h = health(
+      'KafkaTopic',
+      resource({ observedGeneration: 2, conditions: [cond('Ready', 'False', 'KafkaRejected')] }),
+    );
+    expect(h.status).toBe('Degraded');
+  });
+
   it('KafkaConsumerGroup: stalled consumers are Degraded', () => {
     const h = health(
       'KafkaConsumerGroup',

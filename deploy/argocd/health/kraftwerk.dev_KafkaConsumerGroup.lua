@@ -2,7 +2,8 @@
 -- Burrow-style lag evaluation — a Stalled group (lag, but no commits) is Degraded even when
 -- the scaler itself is fine, because adding replicas will not help it.
 local hs = { status = "Progressing", message = "Waiting for the operator" }
-local terminal = { InvalidSpec = true, Conflict = true, ScaleTargetNotFound = true }
+-- A missing scale target is not terminal: in a GitOps sync the Deployment may come later.
+local terminal = { InvalidSpec = true, InvalidSettings = true, Conflict = true }
 
 if obj.status == nil then return hs end
 local generation = obj.metadata.generation or 0

@@ -3,7 +3,7 @@
 -- (an invalid spec, a name another resource owns, more replicas than brokers) is Degraded.
 local hs = { status = "Progressing", message = "Waiting for the operator" }
 local terminal = { InvalidSpec = true, Conflict = true, ReplicationFactorTooHigh = true,
-  TopicReplacedOutside = true }
+  TopicReplacedOutside = true, KafkaRejected = true }
 
 if obj.status == nil then return hs end
 local generation = obj.metadata.generation or 0

@@ -68,6 +68,7 @@ describe('docs/install.md', () => {
       'install-yaml',
       'cdk8s-construct',
       'cdk8s-stack',
+      'kubeconform',
     ]);
   });
 

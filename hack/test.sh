@@ -21,6 +21,9 @@ step "Kubernetes $KUBERNETES_VERSION, etcd $ETCD_VERSION, Kafka $KAFKA_VERSIONS"
 bash hack/toolchain/kubernetes.sh >/dev/null
 bash hack/toolchain/etcd.sh >/dev/null
 bash hack/toolchain/kafka.sh >/dev/null
+step "helm and kubeconform (chart checks)"
+bash hack/toolchain/helm.sh >/dev/null
+bash hack/toolchain/kubeconform.sh >/dev/null
 
 step "lint";            npm run --silent lint
 step "typecheck";       npm run --silent typecheck

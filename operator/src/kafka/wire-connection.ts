@@ -36,8 +36,18 @@ export class WireConnection {
     this.#addresses = parseBootstrap(bootstrap);
   }
 
-  /** Sends one request; resolves with the response body (after the response header). */
-  async request(apiKey: number, version: number, body: Buffer, flexible: boolean): Promise<Buffer> {
+  /**
+   * Sends one request; resolves with the response body (after the response header).
+   * `responseHeaderFlexible` differs from `flexible` only for ApiVersions, whose response
+   * header is always v0 so that any client can read it.
+   */
+  async request(
+    apiKey: number,
+    version: number,
+    body: Buffer,
+    flexible: boolean,
+    responseHeaderFlexible = flexible,
+  ): Promise<Buffer> {
     const socket = await this.#connected();
     const correlationId = (this.#correlation = (this.#correlation + 1) & 0x7fffffff);
     const header = new Writer()
@@ -59,7 +69,12 @@ export class WireConnection {
         );
         this.#drop(socket);
       }, this.#opts.requestTimeoutMs);
-      this.#inFlight.set(correlationId, { flexible, resolve, reject, timer });
+      this.#inFlight.set(correlationId, {
+        flexible: responseHeaderFlexible,
+        resolve,
+        reject,
+        timer,
+      });
       socket.write(frame);
     });
   }

@@ -6,12 +6,20 @@ import { API_GROUP_VERSION } from './api/group-version.ts';
 import type { KafkaCluster } from './api/kafka-cluster.ts';
 import type { KafkaConsumerGroup } from './api/kafka-consumer-group.ts';
 import type { KafkaTopic } from './api/kafka-topic.ts';
+import {
+  clusterKeyOfLabelled,
+  type PodObject,
+  type StatefulSetObject,
+} from './cluster/cluster-resource.ts';
+import { CLUSTER_LABEL } from './cluster/labels.ts';
+import { clusterReconciler } from './cluster/reconciler.ts';
 import { consumerGroupReconciler } from './consumergroup/reconciler.ts';
+import { KafkaClusterConnections } from './kafka/cluster-admin.ts';
 import { KafkaConnections } from './kafka/connections.ts';
 import { systemClock, type Clock } from './runtime/clock.ts';
-import { Controller, specOrMetadataChanged } from './runtime/controller.ts';
+import { Controller, controllerOwnerKeys, specOrMetadataChanged } from './runtime/controller.ts';
 import { EventRecorder } from './runtime/events.ts';
-import { Informer } from './runtime/informer.ts';
+import { Informer, stripManagedFields } from './runtime/informer.ts';
 import { KubeClient } from './runtime/kube-client.ts';
 import { kubeLeaseStore } from './runtime/leader-election.ts';
 import type { Logger } from './runtime/logger.ts';
@@ -32,12 +40,18 @@ export interface OperatorOptions {
   clock?: Clock;
   /** Identifies this instance in Events. */
   identity: string;
+  /**
+   * Where the operator reaches a KafkaCluster's brokers; default: its bootstrap Service on the
+   * REPLICATION listener (in-cluster DNS). Tests running outside a cluster point it elsewhere.
+   */
+  clusterBootstrap?: (cluster: { name: string; namespace: string }) => string;
 }
 
 export interface Operator {
   manager: Manager;
   client: KubeClient;
   kafka: KafkaConnections;
+  clusterKafka: KafkaClusterConnections;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -54,6 +68,7 @@ export function createOperator(o: OperatorOptions): Operator {
     logger: o.logger,
   });
   const kafka = new KafkaConnections({ clientId: 'kraftwerk-operator' });
+  const clusterKafka = new KafkaClusterConnections();
   const manager = new Manager({
     metrics,
     logger: o.logger,
@@ -84,6 +99,61 @@ export function createOperator(o: OperatorOptions): Operator {
   const clusters = informer<KafkaCluster>('KafkaCluster');
   const topics = informer<KafkaTopic>('KafkaTopic');
   const groups = informer<KafkaConsumerGroup>('KafkaConsumerGroup');
+
+  // KafkaCluster: the objects it owns are watched through informers that only list what carries
+  // the cluster label, so the operator never caches every pod of the cluster it runs in.
+  const owned = <T extends KubeObject>(apiVersion: string, kind: string) =>
+    manager.addInformer(
+      new Informer<T>({
+        client,
+        resource: { apiVersion, kind },
+        namespaces: o.namespaces,
+        labelSelector: CLUSTER_LABEL,
+        transform: stripManagedFields,
+        clock,
+        logger: o.logger,
+        metrics,
+      }),
+    );
+  const statefulSets = owned<StatefulSetObject>('apps/v1', 'StatefulSet');
+  const pods = owned<PodObject>('v1', 'Pod');
+  const services = owned<KubeObject>('v1', 'Service');
+  const configMaps = owned<KubeObject & { data?: Record<string, string> }>('v1', 'ConfigMap');
+  const pdbs = owned<KubeObject>('policy/v1', 'PodDisruptionBudget');
+  const ownerKeys = controllerOwnerKeys('KafkaCluster');
+  manager.addController(
+    new Controller({
+      name: 'kafkacluster',
+      informer: clusters,
+      // Its own status writes must not trigger it again; owned objects and pods do.
+      enqueueUpdate: specOrMetadataChanged,
+      reconcile: clusterReconciler({
+        client,
+        clusters,
+        statefulSets,
+        pods,
+        services,
+        configMaps,
+        kafka: (bootstrap) => kafka.get(bootstrap),
+        clusterKafka: (bootstrap) => clusterKafka.get(bootstrap),
+        ...(o.clusterBootstrap ? { bootstrapOf: o.clusterBootstrap } : {}),
+        events,
+        clock,
+        logger: o.logger,
+      }),
+      resyncPeriodMs: o.resyncMs,
+      concurrency: 4,
+      clock,
+      logger: o.logger,
+      metrics,
+    })
+      .watches(statefulSets, ownerKeys)
+      .watches(services, ownerKeys)
+      .watches(configMaps, ownerKeys)
+      .watches(pdbs, ownerKeys)
+      // Pods are owned by their StatefulSet; the cluster label names the KafkaCluster.
+      .watches(pods, clusterKeyOfLabelled),
+  );
 
   manager.addController(
     new Controller({
@@ -142,10 +212,11 @@ export function createOperator(o: OperatorOptions): Operator {
     manager,
     client,
     kafka,
+    clusterKafka,
     start: () => manager.start(),
     stop: async () => {
       await manager.stop();
-      await kafka.closeAll();
+      await Promise.all([kafka.closeAll(), clusterKafka.closeAll()]);
     },
   };
 }

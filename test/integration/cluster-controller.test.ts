@@ -1,0 +1,461 @@
+// The KafkaCluster controller at the integration tier: the operator in-process against a real
+// kube-apiserver + kube-controller-manager (its StatefulSet controller creates pods, its
+// garbage collector follows our owner references). No kubelet and no scheduler run here, so
+// pods never start: where a test needs running pods it writes their status through the pod
+// status subresource, standing in for the kubelet, and says so. Real pods, a real quorum and
+// real rolls are proven on kind.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { KafkaCluster } from '../../operator/src/api/kafka-cluster.ts';
+import { KafkaClusterAdmin } from '../../operator/src/kafka/cluster-admin.ts';
+import { createOperator, type Operator } from '../../operator/src/operator.ts';
+import { loadKubeConfig, type KubeClient } from '../../operator/src/runtime/kube-client.ts';
+import { silentLogger } from '../../operator/src/runtime/logger.ts';
+import type { KubeObject } from '../../operator/src/runtime/resource.ts';
+import {
+  createResource,
+  eventsFor,
+  getResource,
+  kraftwerkPath,
+  mergePatch,
+  startTestOperator,
+  type TestOperator,
+} from '../fixtures/operator.ts';
+import { waitFor } from '../fixtures/process.ts';
+
+interface Obj extends KubeObject {
+  spec?: Record<string, unknown> & { replicas?: number; type?: string };
+  status?: Record<string, unknown>;
+  metadata?: KubeObject['metadata'] & {
+    managedFields?: { manager?: string; operation?: string }[];
+  };
+}
+
+const namespace = `clusters-${process.pid}`;
+let op: TestOperator;
+
+const get = async (client: KubeClient, path: string): Promise<Obj | undefined> => {
+  try {
+    return await client.request<Obj>('GET', path);
+  } catch {
+    return undefined;
+  }
+};
+const sts = (ns: string, name: string) =>
+  get(op.client, `/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`);
+const cluster = (ns: string, name: string) =>
+  getResource<KafkaCluster>(op.client, ns, 'kafkaclusters', name);
+const condition = (kc: KafkaCluster | undefined, type: string) =>
+  kc?.status?.conditions?.find((c) => c.type === type);
+
+function kafkaCluster(name: string, ns: string, dedicated: boolean): KafkaCluster {
+  return {
+    apiVersion: 'kraftwerk.dev/v1alpha1',
+    kind: 'KafkaCluster',
+    metadata: { name, namespace: ns },
+    spec: {
+      version: '4.1.1',
+      ...(dedicated
+        ? {
+            controllers: {
+              replicas: 3,
+              storage: { type: 'persistent-claim', size: '1Gi' },
+            },
+          }
+        : {}),
+      brokers: {
+        replicas: dedicated ? 3 : 1,
+        storage: dedicated ? { type: 'persistent-claim', size: '2Gi' } : { type: 'ephemeral' },
+      },
+      listeners: [
+        { name: 'internal', port: 9092, type: 'internal' },
+        ...(dedicated
+          ? [
+              {
+                name: 'external',
+                port: 9094,
+                type: 'nodeport' as const,
+                nodePortBase: 31092,
+                advertisedHost: 'localhost',
+              },
+            ]
+          : []),
+      ],
+      config: { 'default.replication.factor': dedicated ? '3' : '1', 'min.insync.replicas': '1' },
+    } as KafkaCluster['spec'],
+  };
+}
+
+/** Stands in for the kubelet: marks the pod Running and Ready through its status subresource. */
+async function markPodReady(client: KubeClient, ns: string, name: string): Promise<void> {
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  await client.request('PATCH', `/api/v1/namespaces/${ns}/pods/${name}/status`, {
+    contentType: 'application/merge-patch+json',
+    body: {
+      status: {
+        phase: 'Running',
+        hostIP: '10.0.0.1',
+        podIP: '10.1.0.1',
+        startTime: now,
+        conditions: [
+          { type: 'Ready', status: 'True', lastTransitionTime: now },
+          { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
+          { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
+        ],
+        containerStatuses: [
+          {
+            name: 'kafka',
+            ready: true,
+            started: true,
+            restartCount: 0,
+            image: 'apache/kafka:4.1.1',
+            imageID: '',
+            state: { running: { startedAt: now } },
+          },
+        ],
+      },
+    },
+  });
+}
+
+const ownerUid = (o: Obj | undefined) =>
+  o?.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'KafkaCluster')?.uid;
+
+beforeAll(async () => {
+  op = await startTestOperator(inject('kubeconfig'), namespace);
+});
+
+afterAll(async () => {
+  await op?.stop();
+});
+
+describe('KafkaCluster controller (dedicated controllers)', () => {
+  let uid = '';
+  let clusterId = '';
+
+  it('becomes StatefulSets, Services, a ConfigMap and PDBs, all owned by the cluster', async () => {
+    const created = await createResource(
+      op.client,
+      'kafkaclusters',
+      kafkaCluster('dedi', namespace, true),
+    );
+    uid = created.metadata.uid!;
+    const paths = [
+      `/apis/apps/v1/namespaces/${namespace}/statefulsets/dedi-controller`,
+      `/apis/apps/v1/namespaces/${namespace}/statefulsets/dedi-broker`,
+      `/api/v1/namespaces/${namespace}/services/dedi-controller`,
+      `/api/v1/namespaces/${namespace}/services/dedi-broker`,
+      `/api/v1/namespaces/${namespace}/services/dedi-kafka-bootstrap`,
+      ...[0, 1, 2].map((i) => `/api/v1/namespaces/${namespace}/services/dedi-broker-${i}-external`),
+      `/api/v1/namespaces/${namespace}/configmaps/dedi-kafka-config`,
+      `/apis/policy/v1/namespaces/${namespace}/poddisruptionbudgets/dedi-controller`,
+      `/apis/policy/v1/namespaces/${namespace}/poddisruptionbudgets/dedi-broker`,
+    ];
+    const objects = await waitFor('every rendered object', async () => {
+      const all = await Promise.all(paths.map((p) => get(op.client, p)));
+      return all.every((o) => o !== undefined) ? all : undefined;
+    });
+    for (const o of objects) expect(ownerUid(o), o?.metadata?.name).toBe(uid);
+    const brokers = objects[1]!;
+    expect(brokers.spec?.replicas).toBe(3);
+    expect(brokers.spec?.['updateStrategy']).toEqual({ type: 'OnDelete' });
+    const nodePort = objects[5]!;
+    expect(nodePort.spec?.type).toBe('NodePort');
+    expect((nodePort.spec?.['ports'] as { nodePort: number }[])[0]!.nodePort).toBe(31092);
+    // One field manager, kraftwerk, applied them.
+    const managers = (brokers.metadata?.managedFields ?? [])
+      .filter((f) => f.operation === 'Apply')
+      .map((f) => f.manager);
+    expect(managers).toEqual(['kraftwerk']);
+  });
+
+  it('generates the cluster id once, before the pods that carry it, and never changes it', async () => {
+    const kc = await waitFor('status.clusterId', async () => {
+      const c = await cluster(namespace, 'dedi');
+      return c?.status?.clusterId ? c : undefined;
+    });
+    clusterId = kc.status!.clusterId!;
+    expect(clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const brokers = await sts(namespace, 'dedi-broker');
+    const env = (
+      brokers!.spec!['template'] as {
+        spec: { containers: { env: { name: string; value?: string }[] }[] };
+      }
+    ).spec.containers[0]!.env;
+    expect(env.find((e) => e.name === 'KRAFTWERK_CLUSTER_ID')?.value).toBe(clusterId);
+    // Several resyncs (3 s) later it is still the same.
+    await new Promise((r) => setTimeout(r, 7_000));
+    expect((await cluster(namespace, 'dedi'))!.status!.clusterId).toBe(clusterId);
+    // And the API server itself refuses to change it (CEL), whoever tries.
+    await expect(
+      op.client.request('PATCH', kraftwerkPath(namespace, 'kafkaclusters', 'dedi', 'status'), {
+        contentType: 'application/merge-patch+json',
+        body: { status: { clusterId: 'AAAAAAAAAAAAAAAAAAAAAA' } },
+      }),
+    ).rejects.toThrow(/immutable|never changes/);
+  });
+
+  it('re-applies a spec change without fighting another field manager', async () => {
+    // Someone else (kubectl label/annotate style) owns an unrelated annotation.
+    await op.client.request(
+      'PATCH',
+      `/apis/apps/v1/namespaces/${namespace}/statefulsets/dedi-broker`,
+      {
+        contentType: 'application/apply-patch+yaml',
+        query: { fieldManager: 'team-tooling' },
+        body: {
+          apiVersion: 'apps/v1',
+          kind: 'StatefulSet',
+          metadata: { name: 'dedi-broker', annotations: { 'example.com/owner': 'team-a' } },
+        },
+      },
+    );
+    const hashOf = (o: Obj | undefined) =>
+      (o?.spec?.['template'] as { metadata: { annotations: Record<string, string> } } | undefined)
+        ?.metadata.annotations['kraftwerk.dev/config-hash'];
+    const before = hashOf(await sts(namespace, 'dedi-broker'));
+    // A restart-relevant key: the pods' config hash changes.
+    await mergePatch(op.client, namespace, 'kafkaclusters', 'dedi', {
+      spec: { config: { 'log.retention.hours': '72' } },
+    });
+    const after = await waitFor('the new config hash on the broker StatefulSet', async () => {
+      const o = await sts(namespace, 'dedi-broker');
+      return hashOf(o) !== before ? o : undefined;
+    });
+    expect(after.metadata?.annotations?.['example.com/owner']).toBe('team-a');
+    const managers = (after.metadata?.managedFields ?? []).map((f) => f.manager);
+    expect(managers).toContain('team-tooling');
+    expect(managers).toContain('kraftwerk');
+    const cm = await get(op.client, `/api/v1/namespaces/${namespace}/configmaps/dedi-kafka-config`);
+    expect((cm as { data?: Record<string, string> }).data?.['broker.properties']).toContain(
+      'log.retention.hours=72',
+    );
+    expect((await cluster(namespace, 'dedi'))!.status!.clusterId).toBe(clusterId);
+  });
+
+  it('scales brokers up through the scale subresource (kubectl scale kc/dedi --replicas=4)', async () => {
+    await op.client.request('PATCH', kraftwerkPath(namespace, 'kafkaclusters', 'dedi', 'scale'), {
+      contentType: 'application/merge-patch+json',
+      body: { spec: { replicas: 4 } },
+    });
+    await waitFor(
+      'the broker StatefulSet at 4',
+      async () => (await sts(namespace, 'dedi-broker'))?.spec?.replicas === 4,
+    );
+    await waitFor('a NodePort Service for the new broker', () =>
+      get(op.client, `/api/v1/namespaces/${namespace}/services/dedi-broker-3-external`),
+    );
+    const scale = await op.client.request<{ status: { replicas: number; selector: string } }>(
+      'GET',
+      kraftwerkPath(namespace, 'kafkaclusters', 'dedi', 'scale'),
+    );
+    expect(scale.status.selector).toBe('kraftwerk.dev/cluster=dedi,kraftwerk.dev/role=broker');
+  });
+
+  it('does not remove a broker while it cannot see where its partitions are', async () => {
+    await op.client.request('PATCH', kraftwerkPath(namespace, 'kafkaclusters', 'dedi', 'scale'), {
+      contentType: 'application/merge-patch+json',
+      body: { spec: { replicas: 3 } },
+    });
+    const kc = await waitFor('Progressing explains the wait', async () => {
+      const c = await cluster(namespace, 'dedi');
+      const p = condition(c, 'Progressing');
+      return p?.status === 'True' && /cannot describe partitions/.test(p.message) ? c : undefined;
+    });
+    expect(condition(kc, 'Progressing')?.observedGeneration).toBe(kc.metadata.generation);
+    // Several reconciles later the broker is still there: Kafka was never asked, so no drain.
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect((await sts(namespace, 'dedi-broker'))?.spec?.replicas).toBe(4);
+  });
+
+  it('follows the StatefulSets in status (pods made Ready by the test, standing in for the kubelet)', async () => {
+    const pods = await waitFor(
+      'the StatefulSet controller to create the controller pods',
+      async () => {
+        const list = await op.client.request<{ items: Obj[] }>(
+          'GET',
+          `/api/v1/namespaces/${namespace}/pods`,
+          { query: { labelSelector: 'kraftwerk.dev/cluster=dedi,kraftwerk.dev/role=controller' } },
+        );
+        return list.items.length === 3 ? list.items : undefined;
+      },
+    );
+    for (const p of pods) await markPodReady(op.client, namespace, p.metadata!.name!);
+    const kc = await waitFor('status.controllers.readyReplicas = 3', async () => {
+      const c = await cluster(namespace, 'dedi');
+      return c?.status?.controllers?.readyReplicas === 3 ? c : undefined;
+    });
+    expect(kc.status?.controllers?.nodeIds).toEqual([0, 1, 2]);
+    expect(kc.status?.brokers?.replicas).toBe(4);
+    expect(kc.status?.brokers?.readyReplicas).toBe(0);
+    const ready = condition(kc, 'Ready');
+    expect(ready?.status).toBe('False');
+    expect(ready?.reason).toBe('PodsNotReady');
+    expect(ready?.message).toContain('dedi-broker: 0/4 ready');
+    expect(kc.status?.listeners).toEqual([
+      { name: 'internal', bootstrapServers: `dedi-kafka-bootstrap.${namespace}.svc:9092` },
+      // The spec asks for 3 brokers: the fourth, waiting to be drained, is not advertised.
+      { name: 'external', bootstrapServers: 'localhost:31092,localhost:31093,localhost:31094' },
+    ]);
+  });
+
+  it('restarts a stale stuck pod onto the new spec, one at a time, with an Event', async () => {
+    // The broker pods are Pending (nothing schedules them here): a spec change makes them stale
+    // and stuck, which the roller restarts without waiting for health (it cannot get healthy).
+    const brokerPods = async () =>
+      (
+        await op.client.request<{ items: Obj[] }>('GET', `/api/v1/namespaces/${namespace}/pods`, {
+          query: { labelSelector: 'kraftwerk.dev/cluster=dedi,kraftwerk.dev/role=broker' },
+        })
+      ).items;
+    await waitFor('4 broker pods', async () => (await brokerPods()).length === 4);
+    const uidsBefore = new Set((await brokerPods()).map((p) => p.metadata!.uid));
+    await mergePatch(op.client, namespace, 'kafkaclusters', 'dedi', {
+      spec: { config: { 'log.retention.hours': '96' } },
+    });
+    const events = await waitFor('a StuckOnStaleSpec restart Event', async () => {
+      const list = await eventsFor(op.client, namespace, 'dedi');
+      const hit = list.filter((e) => e.reason === 'StuckOnStaleSpec');
+      return hit.length > 0 ? hit : undefined;
+    });
+    expect(events[0]!.note).toMatch(/dedi-(broker|controller)-\d is Pending on an old spec/);
+    await waitFor('a broker pod replaced', async () =>
+      (await brokerPods()).some((p) => !uidsBefore.has(p.metadata!.uid)),
+    );
+  });
+
+  it('is garbage-collected with everything it owns', async () => {
+    await op.client.request('DELETE', kraftwerkPath(namespace, 'kafkaclusters', 'dedi'));
+    await waitFor(
+      'the garbage collector to remove the StatefulSets, Services, ConfigMap and PDBs',
+      async () => {
+        const left = await Promise.all([
+          sts(namespace, 'dedi-broker'),
+          sts(namespace, 'dedi-controller'),
+          get(op.client, `/api/v1/namespaces/${namespace}/services/dedi-kafka-bootstrap`),
+          get(op.client, `/api/v1/namespaces/${namespace}/services/dedi-broker-0-external`),
+          get(op.client, `/api/v1/namespaces/${namespace}/configmaps/dedi-kafka-config`),
+          get(
+            op.client,
+            `/apis/policy/v1/namespaces/${namespace}/poddisruptionbudgets/dedi-broker`,
+          ),
+        ]);
+        return left.every((o) => o === undefined);
+      },
+      { timeoutMs: 90_000 },
+    );
+  });
+});
+
+describe('KafkaCluster controller (combined mode)', () => {
+  it('renders one StatefulSet of combined nodes and refuses a spec only the operator can judge', async () => {
+    const kc = kafkaCluster('combo', namespace, false);
+    await createResource(op.client, 'kafkaclusters', kc);
+    const s = await waitFor('the combined StatefulSet', () => sts(namespace, 'combo-kafka'));
+    expect(s.spec?.replicas).toBe(1);
+    expect(await sts(namespace, 'combo-controller')).toBeUndefined();
+    expect(
+      await get(
+        op.client,
+        `/apis/policy/v1/namespaces/${namespace}/poddisruptionbudgets/combo-kafka`,
+      ),
+    ).toBeDefined();
+    // RF 3 on one broker: the schema cannot judge it, the operator says why.
+    await mergePatch(op.client, namespace, 'kafkaclusters', 'combo', {
+      spec: { config: { 'default.replication.factor': '3' } },
+    });
+    const bad = await waitFor('Ready=False InvalidSpec', async () => {
+      const c = await cluster(namespace, 'combo');
+      return condition(c, 'Ready')?.reason === 'InvalidSpec' ? c : undefined;
+    });
+    expect(condition(bad, 'Ready')?.message).toMatch(
+      /default.replication.factor=3 is more than the 1 broker/,
+    );
+    expect(bad.status?.clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    // Nothing was deleted for a bad spec.
+    expect(await sts(namespace, 'combo-kafka')).toBeDefined();
+  });
+});
+
+describe('KafkaCluster controller reading a real Kafka', () => {
+  // The shared Kafka is one combined node (node id 1, static quorum). An operator whose
+  // bootstrap for this cluster points at it reads its quorum, partitions, registrations,
+  // features and broker defaults exactly as it would read a cluster's bootstrap Service.
+  const ns = `clusters-kafka-${process.pid}`;
+  let operator: Operator;
+  let client: KubeClient;
+
+  beforeAll(async () => {
+    const kubeConfig = loadKubeConfig(inject('kubeconfig'));
+    operator = createOperator({
+      kubeConfig,
+      logger: silentLogger,
+      namespaces: [ns],
+      resyncMs: 2_000,
+      identity: `test-${ns}`,
+      clusterBootstrap: () => inject('kafkaBootstrap'),
+    });
+    client = operator.client;
+    await client.request('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } });
+    await operator.start();
+  });
+
+  afterAll(async () => {
+    await operator?.stop();
+  });
+
+  it('reports the quorum leader and metadata.version, and applies dynamic config without a restart', async () => {
+    const spec = kafkaCluster('real', ns, false);
+    spec.spec.brokers.replicas = 2; // node ids 0 and 1; the real node is 1
+    spec.spec.config = { 'min.insync.replicas': '1', 'log.cleaner.backoff.ms': '16000' };
+    await createResource(client, 'kafkaclusters', spec);
+    const s = await waitFor('the combined StatefulSet', () =>
+      get(client, `/apis/apps/v1/namespaces/${ns}/statefulsets/real-kafka`),
+    );
+    const hash = (s.spec?.['template'] as { metadata: { annotations: Record<string, string> } })
+      .metadata.annotations['kraftwerk.dev/config-hash'];
+    const pods = await waitFor('two pods', async () => {
+      const list = await client.request<{ items: Obj[] }>('GET', `/api/v1/namespaces/${ns}/pods`);
+      return list.items.length === 2 ? list.items : undefined;
+    });
+    // Standing in for the kubelet: the pods run and are ready, so the operator asks Kafka.
+    for (const p of pods) await markPodReady(client, ns, p.metadata!.name!);
+    const kc = await waitFor('the quorum leader in status', async () => {
+      const c = await getResource<KafkaCluster>(client, ns, 'kafkaclusters', 'real');
+      return c?.status?.controllers?.leaderId !== undefined ? c : undefined;
+    });
+    expect(kc.status?.controllers?.leaderId).toBe(1);
+    expect(kc.status?.metadataVersion).toMatch(/^\d+\.\d+-IV\d+$/);
+    const admin = new KafkaClusterAdmin({ bootstrap: inject('kafkaBootstrap') });
+    try {
+      await waitFor(
+        'log.cleaner.backoff.ms as a cluster-wide broker default',
+        async () => (await admin.describeBrokerDefaults())['log.cleaner.backoff.ms'] === '16000',
+      );
+      const events = await eventsFor(client, ns, 'real');
+      expect(events.some((e) => e.reason === 'ConfigUpdated')).toBe(true);
+      // A dynamic key changes no pod template: nothing rolls.
+      const after = await get(client, `/apis/apps/v1/namespaces/${ns}/statefulsets/real-kafka`);
+      expect(
+        (after!.spec?.['template'] as { metadata: { annotations: Record<string, string> } })
+          .metadata.annotations['kraftwerk.dev/config-hash'],
+      ).toBe(hash);
+      // Node 0 is not a voter of this static quorum: the operator refuses, not guesses.
+      const refused = await waitFor('Ready=False StaticQuorum', async () => {
+        const c = await getResource<KafkaCluster>(client, ns, 'kafkaclusters', 'real');
+        return condition(c, 'Ready')?.reason === 'StaticQuorum' ? c : undefined;
+      });
+      expect(condition(refused, 'Ready')?.message).toMatch(/static voters/);
+      // Removing the key from the spec removes the default again.
+      await mergePatch(client, ns, 'kafkaclusters', 'real', {
+        spec: { config: { 'log.cleaner.backoff.ms': null } },
+      });
+      await waitFor(
+        'the default removed',
+        async () => (await admin.describeBrokerDefaults())['log.cleaner.backoff.ms'] === undefined,
+      );
+    } finally {
+      await admin.close();
+      await client.request('DELETE', kraftwerkPath(ns, 'kafkaclusters', 'real'));
+    }
+  });
+});

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves the kind cluster from up.sh works: a pod running our Debian base image resolves
 # kubernetes.default through CoreDNS and writes to a PVC that local-path provisions/binds.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../images/lib.sh"
 k8s_bin="$(bash "$HACK_DIR/toolchain/kubernetes.sh" kubectl | tail -1)"
 export PATH="$k8s_bin:$PATH"
 export KUBECONFIG="${KIND_KUBECONFIG:-$KRAFTWERK_CACHE/kind/kraftwerk.kubeconfig}"

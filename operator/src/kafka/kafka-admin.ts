@@ -46,6 +46,10 @@ import {
   decodeDeleteTopicsResponse,
   encodeDeleteTopicsRequest,
   ALTER_CONFIGS_VERSION,
+  CREATE_PARTITIONS_API_KEY,
+  CREATE_PARTITIONS_VERSION,
+  decodeCreatePartitionsResponse,
+  encodeCreatePartitionsRequest,
   CREATE_TOPICS_API_KEY,
   CREATE_TOPICS_VERSION,
   decodeAlterConfigsResponse,
@@ -84,6 +88,7 @@ export class KafkaAdmin implements KafkaAdminPort {
   readonly #describe: Batcher<string, TopicDescription | null>;
   readonly #describeConfigs: Batcher<string, Record<string, ConfigEntry>>;
   readonly #create: Batcher<NewTopic, void>;
+  readonly #createPartitions: Batcher<{ name: string; count: number }, void>;
   readonly #alterConfigs: Batcher<{ name: string; config: Readonly<Record<string, string>> }, void>;
   readonly #delete: Batcher<string, void>;
   /** Requests sent, by kind: what a resync costs (benchmarks read this). */
@@ -114,6 +119,11 @@ export class KafkaAdmin implements KafkaAdminPort {
     this.#create = new Batcher(
       (t) => t.name,
       (topics) => this.#createBatch(topics),
+      writes,
+    );
+    this.#createPartitions = new Batcher(
+      (t) => t.name,
+      (items) => this.#createPartitionsBatch(items),
       writes,
     );
     this.#alterConfigs = new Batcher(
@@ -149,10 +159,8 @@ export class KafkaAdmin implements KafkaAdminPort {
     return this.#create.submit(topic);
   }
 
-  async createPartitions(name: string, count: number): Promise<void> {
-    await this.#withAdmin('CreatePartitions', (a) =>
-      a.createPartitions({ topicPartitions: [{ topic: name, count }] }),
-    );
+  createPartitions(name: string, count: number): Promise<void> {
+    return this.#createPartitions.submit({ name, count });
   }
 
   replaceTopicConfigs(name: string, config: Readonly<Record<string, string>>): Promise<void> {
@@ -444,6 +452,19 @@ export class KafkaAdmin implements KafkaAdminPort {
     );
     // Kafka creates each topic on its own; an existing topic is what creating wanted.
     return outcomes(decodeCreateTopicsResponse(body), [TOPIC_ALREADY_EXISTS]);
+  }
+
+  async #createPartitionsBatch(
+    items: readonly { name: string; count: number }[],
+  ): Promise<Map<string, ItemResult<void>>> {
+    this.#count('CreatePartitions');
+    const body = await this.#wire.request(
+      CREATE_PARTITIONS_API_KEY,
+      CREATE_PARTITIONS_VERSION,
+      encodeCreatePartitionsRequest(items, Math.min(this.#opts.requestTimeoutMs, 10_000)),
+      false,
+    );
+    return outcomes(decodeCreatePartitionsResponse(body), []);
   }
 
   async #alterConfigsBatch(

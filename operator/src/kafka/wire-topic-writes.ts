@@ -1,4 +1,4 @@
-// CreateTopics v4, AlterConfigs v1 and DeleteTopics v3 (all pre-flexible, accepted by 3.9 and 4.x after
+// CreateTopics v4, CreatePartitions v1, AlterConfigs v1 and DeleteTopics v3 (all pre-flexible, accepted by 3.9 and 4.x after
 // KIP-896). kafkajs sends these too, but its response parser throws the first failed item's
 // error code with a canned text ("Configuration is invalid") and drops Kafka's own
 // error_message ("Unknown topic config name: foo"), which users need in Ready=False. Any broker
@@ -96,3 +96,20 @@ export function decodeDeleteTopicsResponse(body: Buffer): ItemOutcome[] {
   r.int32(); // throttle time
   return r.array((t) => ({ name: t.string() ?? '', errorCode: t.int16(), errorMessage: null }));
 }
+
+export const CREATE_PARTITIONS_API_KEY = 37;
+export const CREATE_PARTITIONS_VERSION = 1;
+
+export function encodeCreatePartitionsRequest(
+  items: readonly { name: string; count: number }[],
+  timeoutMs: number,
+): Buffer {
+  return new Writer()
+    .array(items, (w, i) => w.string(i.name).int32(i.count).int32(-1)) // null assignment: Kafka places
+    .int32(timeoutMs)
+    .bool(false)
+    .bytes();
+}
+
+/** Same shape as CreateTopics v4's: name, code, Kafka's message ("Topic already has 3 partitions."). */
+export const decodeCreatePartitionsResponse = decodeCreateTopicsResponse;

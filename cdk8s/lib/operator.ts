@@ -25,6 +25,8 @@ export interface KraftwerkOperatorProps {
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
   readonly httpPort?: number;
   readonly extraScaleTargets?: readonly ScaleTarget[];
+  /** A PodDisruptionBudget (maxUnavailable 1) when replicas > 1; default true. */
+  readonly podDisruptionBudget?: boolean;
   /** Directory of the CRD manifests to include; omit to leave CRDs out. */
   readonly crdsDir?: string;
 }
@@ -173,6 +175,16 @@ export class KraftwerkOperator extends Construct {
       }),
       JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
     );
+
+    if ((props.podDisruptionBudget ?? true) && replicas > 1) {
+      // cdk8s-plus-28 has no PodDisruptionBudget construct.
+      new ApiObject(this, 'pod-disruption-budget', {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: meta(name),
+        spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
+      });
+    }
 
     new kplus.Service(this, 'metrics-service', {
       metadata: meta(`${name}-metrics`),

@@ -130,6 +130,8 @@ function view(m: Manifest, podPorts: Map<string, unknown>): Obj {
           targetPort: typeof p.targetPort === 'string' ? podPorts.get(p.targetPort) : p.targetPort,
         })),
       };
+    case 'PodDisruptionBudget':
+      return { ...head, labels: pick(m.metadata.labels ?? {}, LABELS), spec };
     case 'Deployment': {
       const template = asObj(spec.template);
       const pod = asObj(template.spec);

@@ -3,6 +3,9 @@
 // real Kafka with real kafkajs consumers. A backlog scales the Deployment up (to the partition
 // ceiling), consumers draining it scale it down after the window, and a dead broker holds the
 // size with a condition instead of reading as zero lag.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KafkaConsumerGroup } from '../../operator/src/api/kafka-consumer-group.ts';
@@ -15,6 +18,11 @@ import {
   type TestOperator,
 } from '../fixtures/operator.ts';
 import { waitFor } from '../fixtures/process.ts';
+import { kafkaHome } from '../fixtures/toolchain.ts';
+
+const execFileP = promisify(execFile);
+const kafkaTool = async (tool: string, args: string[]): Promise<string> =>
+  (await execFileP(join(kafkaHome(), 'bin', tool), args, { timeout: 60_000 })).stdout;
 
 const namespace = `groups-${process.pid}`;
 let op: TestOperator;
@@ -212,5 +220,67 @@ describe('KafkaConsumerGroup', () => {
     } finally {
       await kafka.stop();
     }
+  });
+
+  it("reports the same lag as Kafka's own kafka-consumer-groups.sh, with every input made by other tools", async () => {
+    const bootstrap = inject('kafkaBootstrap');
+    // Topic by kafka-topics.sh, messages by kcat (librdkafka), committed offsets by
+    // kafka-consumer-groups.sh --reset-offsets: nothing here comes from our code or kafkajs.
+    await kafkaTool('kafka-topics.sh', [
+      '--bootstrap-server',
+      bootstrap,
+      '--create',
+      '--topic',
+      'agree',
+      '--partitions',
+      '4',
+    ]);
+    const lines = Array.from({ length: 400 }, (_, i) => `k${i}:v${i}`).join('\n') + '\n';
+    await new Promise<void>((resolve, reject) => {
+      const p = execFile(
+        'kcat',
+        ['-b', bootstrap, '-P', '-t', 'agree', '-K', ':'],
+        { timeout: 30_000 },
+        (e) => (e ? reject(e) : resolve()),
+      );
+      p.stdin!.end(lines);
+    });
+    await kafkaTool('kafka-consumer-groups.sh', [
+      '--bootstrap-server',
+      bootstrap,
+      '--group',
+      'agree',
+      '--topic',
+      'agree',
+      '--reset-offsets',
+      '--to-offset',
+      '30',
+      '--execute',
+    ]);
+    const described = await kafkaTool('kafka-consumer-groups.sh', [
+      '--bootstrap-server',
+      bootstrap,
+      '--describe',
+      '--group',
+      'agree',
+    ]);
+    // Columns: GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG ...
+    const rows = described.split('\n').filter((l) => l.startsWith('agree '));
+    expect(rows).toHaveLength(4);
+    const kafkasLag = rows.reduce((sum, l) => sum + Number(l.trim().split(/\s+/)[5]), 0);
+    expect(kafkasLag).toBeGreaterThan(0);
+
+    await deployment('agree', 1);
+    await createResource(
+      op.client,
+      'kafkaconsumergroups',
+      groupResource('agree', bootstrap, { lagThreshold: 1000, offsetResetPolicy: 'latest' }),
+    );
+    const g = await waitFor('status.lag', async () => {
+      const x = await group('agree');
+      return x?.status?.lag?.total !== undefined ? x : undefined;
+    });
+    expect(g.status!.lag!.total).toBe(kafkasLag);
+    expect(g.status!.partitions).toBe(4);
   });
 });

@@ -117,16 +117,23 @@ export function statusAfter(
     { type: 'Ready', ...ready, observedGeneration: generation },
     now,
   );
-  const facts = plan?.status ?? {};
   const status: KafkaTopicStatus = {
     ...(t.status ?? {}),
     observedGeneration: generation,
     topicName: topicNameOf(t),
     conditions,
   };
-  if (facts.topicId !== undefined) status.topicId = facts.topicId;
-  if (facts.partitions !== undefined) status.partitions = facts.partitions;
-  if (facts.replicationFactor !== undefined) status.replicationFactor = facts.replicationFactor;
+  if (plan) {
+    // With an observation the facts are exactly what Kafka has now: a topic that is gone has
+    // no id, or the next reconcile would report its recreation as a replacement.
+    const facts = plan.status;
+    delete status.topicId;
+    delete status.partitions;
+    delete status.replicationFactor;
+    if (facts.topicId !== undefined) status.topicId = facts.topicId;
+    if (facts.partitions !== undefined) status.partitions = facts.partitions;
+    if (facts.replicationFactor !== undefined) status.replicationFactor = facts.replicationFactor;
+  }
   return status;
 }
 

@@ -38,4 +38,8 @@ docker build --build-arg "BASE=$base" -t "$image" "$ctx" >"$ctx.build.log" 2>&1 
   { tail -40 "$ctx.build.log" >&2; die "node image build failed"; }
 log "built $image in $((SECONDS - start))s ($(docker image inspect -f '{{.Size}}' "$image" | numfmt --to=iec))"
 docker tag "$image" "$IMAGE_PREFIX/kind-node:$KUBERNETES_VERSION"
+# Each build is ~1.3 GB: drop older builds of this version (a node still running one keeps it).
+docker images --format '{{.Repository}}:{{.Tag}}' "$IMAGE_PREFIX/kind-node" |
+  grep "^$IMAGE_PREFIX/kind-node:$KUBERNETES_VERSION-" | grep -vx "$image" |
+  xargs -r docker rmi >/dev/null 2>&1 || true
 echo "$image"

@@ -7,6 +7,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KafkaCluster } from '../../operator/src/api/kafka-cluster.ts';
 import { KafkaClusterAdmin } from '../../operator/src/kafka/cluster-admin.ts';
+import { KafkaAdmin } from '../../operator/src/kafka/kafka-admin.ts';
+import { KafkaRequestError } from '../../operator/src/kafka/errors.ts';
+import { metadataVersionName } from '../../operator/src/kafka/metadata-versions.ts';
+import { KafkaFixture } from '../fixtures/kafka.ts';
 import { createOperator, type Operator } from '../../operator/src/operator.ts';
 import { loadKubeConfig, type KubeClient } from '../../operator/src/runtime/kube-client.ts';
 import { silentLogger } from '../../operator/src/runtime/logger.ts';
@@ -298,7 +302,7 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
     ]);
   });
 
-  it('restarts a stale stuck pod onto the new spec, one at a time, with an Event', async () => {
+  it('restarts stale pods stuck in Pending onto the new spec, with an Event naming the reason', async () => {
     // The broker pods are Pending (nothing schedules them here): a spec change makes them stale
     // and stuck, which the roller restarts without waiting for health (it cannot get healthy).
     const brokerPods = async () =>
@@ -457,5 +461,100 @@ describe('KafkaCluster controller reading a real Kafka', () => {
       await admin.close();
       await client.request('DELETE', kraftwerkPath(ns, 'kafkaclusters', 'real'));
     }
+  });
+});
+
+describe.each(['shared', '3.9.1'])('cluster-level Kafka requests against the %s Kafka', (which) => {
+  // Both are one combined node with id 1 and a static quorum (controller.quorum.voters).
+  let fixture: KafkaFixture | undefined;
+  let bootstrap = '';
+  let admin: KafkaClusterAdmin;
+
+  beforeAll(async () => {
+    if (which === 'shared') bootstrap = inject('kafkaBootstrap');
+    else {
+      fixture = await KafkaFixture.start({ name: 'cluster-ops-3.9', version: which });
+      bootstrap = fixture.bootstrapServers;
+    }
+    admin = new KafkaClusterAdmin({ bootstrap });
+  });
+
+  afterAll(async () => {
+    await admin?.close();
+    await fixture?.stop();
+  });
+
+  it('describes the quorum, the registered brokers and the finalized features', async () => {
+    const q = await admin.describeQuorum();
+    expect(q.leaderId).toBe(1);
+    expect(q.voters.map((v) => [v.nodeId, v.lag])).toEqual([[1, 0]]);
+    // A static quorum has no directory ids.
+    expect(q.voters[0]!.directoryId).toBeUndefined();
+    expect(await admin.describeBrokers()).toEqual([{ nodeId: 1, fenced: false, rack: null }]);
+    const features = await admin.finalizedFeatures();
+    expect(metadataVersionName(features['metadata.version']!)).toMatch(/^\d+\.\d+-IV\d+$/);
+    expect(features['kraft.version'] ?? 0).toBe(0);
+  });
+
+  it('describes every partition with its min.insync.replicas', async () => {
+    const topics = new KafkaAdmin({ bootstrap });
+    const name = `cluster-ops-${process.pid}-${which.replace(/\W/g, '')}`;
+    try {
+      await topics.createTopic({
+        name,
+        partitions: 2,
+        replicationFactor: 1,
+        config: { 'min.insync.replicas': '1' },
+      });
+      const partitions = await waitFor('the new topic in the partition list', async () => {
+        const all = await admin.describePartitions();
+        const mine = all.filter((p) => p.topic === name);
+        return mine.length === 2 ? mine : undefined;
+      });
+      const sorted = [...partitions].sort((a, b) => a.partition - b.partition);
+      expect(sorted.map((p) => [p.partition, p.replicas, p.isr, p.minIsr])).toEqual([
+        [0, [1], [1], 1],
+        [1, [1], [1], 1],
+      ]);
+    } finally {
+      await topics.deleteTopic(name).catch(() => undefined);
+      await topics.close();
+    }
+  });
+
+  it('sets and deletes cluster-wide broker defaults', async () => {
+    // The broker forwards the change to the controller and describes from its own metadata
+    // cache, which catches up a moment later.
+    const backoff = async () => (await admin.describeBrokerDefaults())['log.cleaner.backoff.ms'];
+    await admin.alterBrokerDefaults({ 'log.cleaner.backoff.ms': '17000' });
+    await waitFor('the default set', async () => (await backoff()) === '17000');
+    await admin.alterBrokerDefaults({ 'log.cleaner.backoff.ms': null });
+    await waitFor('the default deleted', async () => (await backoff()) === undefined);
+    await expect(admin.alterBrokerDefaults({ 'log.cleaner.threads': 'many' })).rejects.toThrow(
+      /many|log.cleaner.threads/,
+    );
+  });
+
+  it('gets Kafka’s own refusal for quorum and registration changes it cannot make', async () => {
+    // Refusals (not dropped connections) show the requests were parsed and forwarded.
+    const dir = Buffer.alloc(16, 7).toString('base64url');
+    const refusals = await Promise.all([
+      admin.removeRaftVoter(1, dir).then(
+        () => 'accepted',
+        (e: unknown) => e,
+      ),
+      admin.addRaftVoter(5, dir, { name: 'CONTROLLER', host: '127.0.0.1', port: 1 }).then(
+        () => 'accepted',
+        (e: unknown) => e,
+      ),
+      admin.unregisterBroker(99).then(
+        () => 'accepted',
+        (e: unknown) => e,
+      ),
+    ]);
+    for (const r of refusals) expect(r).toBeInstanceOf(KafkaRequestError);
+    console.log(
+      `[${which}] refusals: ${refusals.map((r) => `${(r as KafkaRequestError).code}: ${(r as Error).message}`).join(' | ')}`,
+    );
   });
 });

@@ -24,6 +24,7 @@ const codes: Readonly<Record<number, readonly [name: string, retriable: boolean]
   69: ['GROUP_ID_NOT_FOUND', false],
   85: ['NO_REASSIGNMENT_IN_PROGRESS', false],
   100: ['UNKNOWN_TOPIC_ID', true],
+  102: ['BROKER_ID_NOT_REGISTERED', false],
 };
 
 export function errorName(code: number): string {

@@ -1,7 +1,7 @@
 // Assembles the operator: one API client, the informers, one controller per kind, and the
 // manager that runs them (leader election, health, metrics, shutdown). main.ts calls it with
 // settings from the environment; integration tests call it in-process against a real API server.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterConnection } from './runtime/kubeconfig.ts';
 import { API_GROUP_VERSION } from './api/group-version.ts';
 import type { KafkaCluster } from './api/kafka-cluster.ts';
 import type { KafkaConsumerGroup } from './api/kafka-consumer-group.ts';
@@ -29,7 +29,7 @@ import { createOperatorMetrics } from './runtime/operator-metrics.ts';
 import { topicReconciler } from './topic/reconciler.ts';
 
 export interface OperatorOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: ClusterConnection;
   logger: Logger;
   /** Namespaces to watch; empty: all. */
   namespaces: readonly string[];
@@ -137,6 +137,9 @@ export function createOperator(o: OperatorOptions): Operator {
         kafka: (bootstrap) => kafka.get(bootstrap),
         clusterKafka: (bootstrap) => clusterKafka.get(bootstrap),
         ...(o.clusterBootstrap ? { bootstrapOf: o.clusterBootstrap } : {}),
+        release: async (bootstrap) => {
+          await Promise.all([kafka.release(bootstrap), clusterKafka.release(bootstrap)]);
+        },
         events,
         clock,
         logger: o.logger,

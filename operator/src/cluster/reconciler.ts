@@ -129,6 +129,8 @@ export interface ClusterReconcilerDeps {
   randomBytes?: (n: number) => Uint8Array;
   /** How soon to look again while something is under way (roll, drain, pods coming up). */
   recheckMs?: number;
+  /** Closes the Kafka connections of a cluster that is gone. */
+  release?: (bootstrap: string) => Promise<void>;
 }
 
 /** What Kafka told us this round; undefined fields could not be read. */
@@ -155,7 +157,14 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
 
   return async (key: string): Promise<ReconcileResult | undefined> => {
     const kc = deps.clusters.get(key);
-    if (!kc || kc.metadata.deletionTimestamp) return undefined; // the GC removes what it owned
+    if (!kc || kc.metadata.deletionTimestamp) {
+      // The garbage collector removes what it owned; only our connections to it are left.
+      const slash = key.indexOf('/');
+      await deps.release?.(
+        bootstrapOf({ namespace: key.slice(0, slash), name: key.slice(slash + 1), uid: '' }),
+      );
+      return undefined;
+    }
     const ref = clusterRef(kc);
     const spec: ClusterSpec = kc.spec;
     const log = deps.logger.child({ kafkacluster: key });
@@ -313,6 +322,13 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
       status.controllers.leaderId = previous.controllers.leaderId;
     }
     await writeStatus(kc, status);
+    log.debug('reconciled', {
+      generation: kc.metadata.generation,
+      kafka: kafkaView.quorum ? 'reachable' : (kafkaView.error ?? 'not asked'),
+      roll: roll.action === 'none' ? 'none' : `${roll.action}: ${roll.message}`,
+      scale: scale.map((s) => `${s.action}: ${s.message}`).join('; ') || 'none',
+      metadata: metadataStep.action,
+    });
 
     const busy =
       roll.action !== 'none' ||

@@ -1,0 +1,347 @@
+// The reconciler's Kafka-side paths, which the integration tier cannot reach (no pods run
+// there): recorded fakes of the API client, the caches and both Kafka ports. What is checked
+// is the shell's glue — which requests go out for a given observed state — the decisions
+// themselves are the pure planners' and have their own tests.
+import { describe, expect, it } from 'vitest';
+import type { KafkaCluster } from '../api/kafka-cluster.ts';
+import type { KafkaClusterPort, PartitionInfo, QuorumDescription } from '../kafka/cluster-port.ts';
+import type { KafkaAdminPort } from '../kafka/port.ts';
+import type { EventRecorder } from '../runtime/events.ts';
+import type { Informer } from '../runtime/informer.ts';
+import type { KubeClient } from '../runtime/kube-client.ts';
+import { silentLogger } from '../runtime/logger.ts';
+import type { KubeObject } from '../runtime/resource.ts';
+import type { PodObject, StatefulSetObject } from './cluster-resource.ts';
+import { clusterReconciler } from './reconciler.ts';
+
+const NS = 'ns';
+const UID = 'kc-uid';
+
+function kafkaCluster(
+  brokers: number,
+  controllers = 3,
+  status: KafkaCluster['status'] = {},
+): KafkaCluster {
+  return {
+    apiVersion: 'kraftwerk.dev/v1alpha1',
+    kind: 'KafkaCluster',
+    metadata: { name: 'demo', namespace: NS, uid: UID, generation: 2 },
+    spec: {
+      version: '4.1.1',
+      controllers: { replicas: controllers, storage: { type: 'ephemeral' } },
+      brokers: { replicas: brokers, storage: { type: 'ephemeral' } },
+      listeners: [{ name: 'internal', port: 9092, type: 'internal' }],
+      config: {
+        'default.replication.factor': '3',
+        'min.insync.replicas': '2',
+        'num.io.threads': '16',
+      },
+    } as KafkaCluster['spec'],
+    status: { clusterId: 'AAAAAAAAAAAAAAAAAAAAAA', ...status },
+  };
+}
+
+const owner = [
+  {
+    apiVersion: 'kraftwerk.dev/v1alpha1',
+    kind: 'KafkaCluster',
+    name: 'demo',
+    uid: UID,
+    controller: true,
+  },
+];
+
+function statefulSet(role: 'controller' | 'broker', replicas: number): StatefulSetObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: `demo-${role}`, namespace: NS, ownerReferences: owner },
+    spec: { replicas },
+    status: { replicas, readyReplicas: replicas, updateRevision: `${role}-new` },
+  };
+}
+
+function pod(role: 'controller' | 'broker', ordinal: number, revision = `${role}-new`): PodObject {
+  return {
+    metadata: {
+      name: `demo-${role}-${ordinal}`,
+      namespace: NS,
+      uid: `uid-${role}-${ordinal}`,
+      labels: {
+        'kraftwerk.dev/cluster': 'demo',
+        'kraftwerk.dev/role': role,
+        'controller-revision-hash': revision,
+      },
+    },
+    status: {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }],
+    },
+  };
+}
+
+function informer<T extends KubeObject>(items: T[]): Informer<T> {
+  const key = (o: T) => `${o.metadata?.namespace}/${o.metadata?.name}`;
+  return {
+    get: (k: string) => items.find((o) => key(o) === k),
+    getByName: (ns: string | undefined, name: string) =>
+      items.find((o) => key(o) === `${ns}/${name}`),
+    list: (ns?: string) => items.filter((o) => ns === undefined || o.metadata?.namespace === ns),
+  } as unknown as Informer<T>;
+}
+
+interface World {
+  brokers: number;
+  controllers?: number;
+  stsBrokers: number;
+  pods: PodObject[];
+  quorum?: QuorumDescription;
+  partitions?: PartitionInfo[];
+  defaults?: Record<string, string>;
+  kafkaDown?: boolean;
+}
+
+async function reconcile(w: World) {
+  const requests: { method: string; path: string; body?: unknown }[] = [];
+  const kafkaCalls: string[] = [];
+  const events: string[] = [];
+  const client = {
+    request: (method: string, path: string, o: { body?: unknown } = {}) => {
+      requests.push({ method, path, body: o.body });
+      return Promise.resolve(o.body ?? {});
+    },
+    get: () => Promise.resolve(undefined),
+    list: () => Promise.resolve({ items: [] }),
+    delete: (_i: unknown, _ns: string, name: string) => {
+      requests.push({ method: 'DELETE', path: name });
+      return Promise.resolve(true);
+    },
+    mergePatch: () => Promise.resolve({}),
+  } as unknown as KubeClient;
+  const down = () => Promise.reject(new Error('no broker answered'));
+  const cluster: KafkaClusterPort = {
+    describeQuorum: () => (w.kafkaDown ? down() : Promise.resolve(w.quorum!)),
+    describePartitions: () => (w.kafkaDown ? down() : Promise.resolve(w.partitions ?? [])),
+    describeBrokers: () =>
+      w.kafkaDown
+        ? down()
+        : Promise.resolve(
+            w.pods
+              .filter((p) => p.metadata?.labels?.['kraftwerk.dev/role'] === 'broker')
+              .map((p) => ({
+                nodeId: 100 + Number(/\d+$/.exec(p.metadata!.name!)![0]),
+                fenced: false,
+                rack: null,
+              })),
+          ),
+    describeBrokerDefaults: () => (w.kafkaDown ? down() : Promise.resolve(w.defaults ?? {})),
+    alterBrokerDefaults: (c) => {
+      kafkaCalls.push(`alterBrokerDefaults ${JSON.stringify(c)}`);
+      return Promise.resolve();
+    },
+    finalizedFeatures: () =>
+      w.kafkaDown ? down() : Promise.resolve({ 'metadata.version': 27, 'kraft.version': 1 }),
+    upgradeFeature: (f, l) => {
+      kafkaCalls.push(`upgradeFeature ${f} ${l}`);
+      return Promise.resolve();
+    },
+    addRaftVoter: (id, dir, e) => {
+      kafkaCalls.push(`addRaftVoter ${id} ${dir} ${e.name}://${e.host}:${e.port}`);
+      return Promise.resolve();
+    },
+    removeRaftVoter: (id, dir) => {
+      kafkaCalls.push(`removeRaftVoter ${id} ${dir}`);
+      return Promise.resolve();
+    },
+    unregisterBroker: (id) => {
+      kafkaCalls.push(`unregisterBroker ${id}`);
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  };
+  const admin = {
+    alterPartitionReassignments: (
+      topic: string,
+      a: readonly { partition: number; replicas: readonly number[] }[],
+    ) => {
+      kafkaCalls.push(`reassign ${topic} ${JSON.stringify(a)}`);
+      return Promise.resolve();
+    },
+    listPartitionReassignments: () => Promise.resolve([]),
+  } as unknown as KafkaAdminPort;
+  const recorder = {
+    normal: (_o: unknown, reason: string, _a: string, note: string) => {
+      events.push(`Normal ${reason}: ${note}`);
+      return Promise.resolve();
+    },
+    warning: (_o: unknown, reason: string, _a: string, note: string) => {
+      events.push(`Warning ${reason}: ${note}`);
+      return Promise.resolve();
+    },
+  } as unknown as EventRecorder;
+  const kc = kafkaCluster(w.brokers, w.controllers ?? 3);
+  const run = clusterReconciler({
+    client,
+    clusters: informer([kc]),
+    statefulSets: informer([
+      statefulSet('controller', w.controllers ?? 3),
+      statefulSet('broker', w.stsBrokers),
+    ]),
+    pods: informer(w.pods),
+    services: informer<KubeObject>([]),
+    configMaps: informer<KubeObject & { data?: Record<string, string> }>([]),
+    kafka: () => admin,
+    clusterKafka: () => cluster,
+    events: recorder,
+    clock: {
+      now: () => Date.parse('2026-01-01T00:10:00Z'),
+      setTimeout: () => 0 as never,
+      clearTimeout: () => {},
+    },
+    logger: silentLogger,
+  });
+  const result = await run(`${NS}/demo`);
+  const applied = (kind: string, name: string) =>
+    requests.find(
+      (r) =>
+        r.method === 'PATCH' &&
+        (r.body as KubeObject | undefined)?.kind === kind &&
+        r.path.endsWith(`/${name}`),
+    )?.body as { spec?: { replicas?: number } } | undefined;
+  const status = requests.find((r) => r.path.endsWith('/status'))?.body as
+    | {
+        status: { conditions: { type: string; status: string; reason: string; message: string }[] };
+      }
+    | undefined;
+  const deletes = requests.filter((r) => r.method === 'DELETE');
+  return { result, kafkaCalls, events, applied, status: status?.status, deletes };
+}
+
+const voters = (leader = 2): QuorumDescription => ({
+  leaderId: leader,
+  voters: [0, 1, 2].map((nodeId) => ({ nodeId, directoryId: `dir-${nodeId}`, lag: 0 })),
+  observers: [],
+});
+const healthyPods = (brokers: number) => [
+  ...[0, 1, 2].map((i) => pod('controller', i)),
+  ...Array.from({ length: brokers }, (_, i) => pod('broker', i)),
+];
+const partition = (
+  topic: string,
+  p: number,
+  replicas: number[],
+  isr = replicas,
+): PartitionInfo => ({
+  topic,
+  partition: p,
+  replicas,
+  isr,
+  minIsr: 2,
+});
+
+describe('clusterReconciler against a reachable cluster', () => {
+  it('drains a leaving broker by reassignment before shrinking its StatefulSet', async () => {
+    const r = await reconcile({
+      brokers: 3,
+      stsBrokers: 4,
+      pods: healthyPods(4),
+      quorum: voters(),
+      partitions: [
+        partition('orders', 0, [103, 100, 101]),
+        partition('orders', 1, [100, 101, 102]),
+        partition('logs', 0, [101, 103]),
+      ],
+    });
+    expect(r.kafkaCalls.filter((c) => c.startsWith('reassign'))).toEqual([
+      'reassign logs [{"partition":0,"replicas":[101,102]}]',
+      'reassign orders [{"partition":0,"replicas":[102,100,101]}]',
+    ]);
+    // The StatefulSet keeps its 4 pods until the broker holds nothing.
+    expect(r.applied('StatefulSet', 'demo-broker')?.spec?.replicas).toBe(4);
+    expect(r.events.some((e) => e.startsWith('Normal ReassigningPartitions'))).toBe(true);
+    expect(r.result).toEqual({ requeueAfterMs: 5_000 });
+  });
+
+  it('shrinks once the leaving broker holds no replica', async () => {
+    const r = await reconcile({
+      brokers: 3,
+      stsBrokers: 4,
+      pods: healthyPods(4),
+      quorum: voters(),
+      partitions: [partition('orders', 0, [102, 100, 101])],
+    });
+    expect(r.kafkaCalls).toEqual([expect.stringMatching(/^alterBrokerDefaults/)]);
+    expect(r.applied('StatefulSet', 'demo-broker')?.spec?.replicas).toBe(3);
+  });
+
+  it('restarts one stale broker, by uid, with an Event naming the reason', async () => {
+    const pods = healthyPods(3);
+    pods[4] = pod('broker', 1, 'broker-old');
+    pods[5] = pod('broker', 2, 'broker-old');
+    const r = await reconcile({
+      brokers: 3,
+      stsBrokers: 3,
+      pods,
+      quorum: voters(),
+      partitions: [partition('orders', 0, [100, 101, 102])],
+    });
+    expect(r.deletes).toHaveLength(1);
+    expect(r.deletes[0]!.path).toMatch(/\/pods\/demo-broker-1$/);
+    expect(r.deletes[0]!.body).toMatchObject({ preconditions: { uid: 'uid-broker-1' } });
+    expect(r.events).toContain(
+      'Normal SpecChanged: restarting demo-broker-1 (node 101): its spec changed (revision broker-old -> broker-new)',
+    );
+  });
+
+  it('does not restart a broker whose restart would take a partition below min.insync.replicas', async () => {
+    const pods = healthyPods(3);
+    pods[3] = pod('broker', 0, 'broker-old');
+    const r = await reconcile({
+      brokers: 3,
+      stsBrokers: 3,
+      pods,
+      quorum: voters(),
+      partitions: [partition('orders', 0, [100, 101, 102], [100, 101])],
+    });
+    expect(r.deletes).toHaveLength(0);
+    const progressing = r.status?.conditions.find((c) => c.type === 'Progressing');
+    expect(progressing?.message).toMatch(/below min.insync.replicas=2/);
+  });
+
+  it('promotes a controller running as an observer with its directory id and pod endpoint', async () => {
+    const r = await reconcile({
+      brokers: 3,
+      controllers: 4,
+      stsBrokers: 3,
+      pods: [...healthyPods(3), pod('controller', 3)],
+      quorum: { ...voters(), observers: [{ nodeId: 3, directoryId: 'dir-new', lag: 0 }] },
+    });
+    expect(r.kafkaCalls).toContain(
+      'addRaftVoter 3 dir-new CONTROLLER://demo-controller-3.demo-controller.ns.svc:9090',
+    );
+    expect(r.events.some((e) => e.startsWith('Normal ControllerAdded'))).toBe(true);
+  });
+
+  it('sets and removes cluster-wide dynamic config to match the spec', async () => {
+    const r = await reconcile({
+      brokers: 3,
+      stsBrokers: 3,
+      pods: healthyPods(3),
+      quorum: voters(),
+      defaults: { 'num.io.threads': '8', 'log.cleaner.threads': '4' },
+    });
+    expect(r.kafkaCalls).toContain(
+      'alterBrokerDefaults {"log.cleaner.threads":null,"min.insync.replicas":"2","num.io.threads":"16"}',
+    );
+    expect(r.status?.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
+  });
+
+  it('changes nothing in Kafka and waits when Kafka does not answer', async () => {
+    const r = await reconcile({ brokers: 3, stsBrokers: 4, pods: healthyPods(4), kafkaDown: true });
+    expect(r.kafkaCalls).toEqual([]);
+    expect(r.applied('StatefulSet', 'demo-broker')?.spec?.replicas).toBe(4);
+    const ready = r.status?.conditions.find((c) => c.type === 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: 'QuorumUnavailable' });
+    expect(r.result).toEqual({ requeueAfterMs: 5_000 });
+  });
+});

@@ -1,6 +1,6 @@
 // A watch survives the API server process going away and coming back: changes made while
 // the informer was disconnected reach the cache and the handlers, nothing is missed.
-import { CoreV1Api, makeInformer } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, makeInformer } from '@kubernetes/client-node';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlane } from '../fixtures/control-plane.ts';
@@ -69,9 +69,11 @@ describe('informer across an API server restart', () => {
     await informer.waitForSync(30_000);
 
     // Evidence for informer.ts's header: client-node's own informer, through the same outage.
-    const core = client.kubeConfig.makeApiClient(CoreV1Api);
+    const theirConfig = new KubeConfig();
+    theirConfig.loadFromFile(cp.kubeconfigPath);
+    const core = theirConfig.makeApiClient(CoreV1Api);
     const theirs = makeInformer<V1ConfigMap>(
-      client.kubeConfig,
+      theirConfig,
       `/api/v1/namespaces/${ns}/configmaps`,
       () => core.listNamespacedConfigMap({ namespace: ns }),
     );

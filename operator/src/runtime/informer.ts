@@ -6,7 +6,7 @@
 // informer stays stopped until someone calls start() again. It never sends
 // allowWatchBookmarks, cannot scope to a list of namespaces, has no hasSynced, and a watch
 // ERROR event other than 410 is dropped without a word. So this is our own reflector on top of
-// client-node's Watch (which does the streaming, auth and TLS well).
+// KubeClient.watch (watch-stream.ts).
 import { sleep, systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
 import { backoffDelay } from './backoff.ts';
@@ -36,18 +36,15 @@ export interface ListWatchSource {
 }
 
 /**
- * client-node's Watch aborts a stream silent for 30 s (its requestTimeoutMs, private in the
- * typings); we treat that as a 'timeout' and resume from our resourceVersion at once, so a
+ * The client's watch ends a stream silent for 30 s with a TimeoutError (as client-node's Watch
+ * did); we treat that as a 'timeout' and resume from our resourceVersion at once, so a
  * half-open connection cannot hang us. Measured on kube-apiserver 1.34: a quiet watch gets no
  * bookmark within 30 s, so it restarts about twice a minute (one cheap request, no relist).
  */
 export function kubeListWatch(client: KubeClient): ListWatchSource {
   return {
     list: (path, query, signal) => client.request<KubeList>('GET', path, { query, signal }),
-    watch: (path, query, onEvent, onDone) =>
-      client
-        .newWatch()
-        .watch(path, query, (type: string, obj: unknown) => onEvent(type, obj), onDone),
+    watch: (path, query, onEvent, onDone) => client.watch(path, query, onEvent, onDone),
   };
 }
 

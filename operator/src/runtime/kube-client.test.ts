@@ -1,16 +1,17 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply, applyStatus } from './apply.ts';
 import { KubeClient, isConflict } from './kube-client.ts';
+import type { ClusterConnection } from './kubeconfig.ts';
 import { builtinResources } from './resource.ts';
 
 interface Seen {
   method: string;
   url: string;
   contentType: string | undefined;
+  authorization: string | undefined;
   body: string;
 }
 
@@ -33,6 +34,7 @@ beforeAll(async () => {
       method: req.method!,
       url: req.url!,
       contentType: req.headers['content-type'],
+      authorization: req.headers.authorization,
       body: b,
     });
     const json = (status: number, obj: unknown) => {
@@ -40,6 +42,7 @@ beforeAll(async () => {
       res.end(JSON.stringify(obj));
     };
     const path = req.url!.split('?')[0];
+    if (path === '/slow') return; // never answers
     if (path === '/apis/example.dev/v1') {
       return json(200, {
         resources: [
@@ -63,23 +66,19 @@ beforeAll(async () => {
     return json(200, JSON.parse(b || '{}'));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [
-      {
-        name: 'c',
-        server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        skipTLSVerify: true,
-      },
-    ],
-    users: [{ name: 'u', token: 'secret-token' }],
-    contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
-    currentContext: 'c',
-  });
+  const kc: ClusterConnection = {
+    server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    credentials: async () => ({ authorization: 'Bearer secret-token' }),
+    source: 'test',
+  };
   client = new KubeClient(kc);
 });
 
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => {
+  client.close();
+  server.closeAllConnections();
+  return new Promise<void>((r) => server.close(() => r()));
+});
 
 describe('KubeClient', () => {
   it('maps 404 to undefined and 409 to a conflict error carrying the Status', async () => {
@@ -89,6 +88,22 @@ describe('KubeClient', () => {
       .catch((e: unknown) => e);
     expect(isConflict(err)).toBe(true);
     expect(String(err)).toContain('conflict with "other"');
+  });
+
+  it('sends the credentials and a JSON body; a request that hangs times out', async () => {
+    seen.length = 0;
+    await client.create(builtinResources.ConfigMap, { metadata: { name: 'x', namespace: 'n' } });
+    expect(seen[0]!.authorization).toBe('Bearer secret-token');
+    expect(seen[0]!.contentType).toBe('application/json');
+    expect(JSON.parse(seen[0]!.body)).toEqual({ metadata: { name: 'x', namespace: 'n' } });
+    const err = await client.request('GET', '/slow', { timeoutMs: 200 }).catch((e: unknown) => e);
+    expect((err as Error).name).toBe('TimeoutError');
+    const aborted = new AbortController();
+    const pending = client
+      .request('GET', '/slow', { signal: aborted.signal })
+      .catch((e: unknown) => e);
+    aborted.abort(new Error('stopping'));
+    expect(String(await pending)).toContain('stopping');
   });
 
   it('discovers plurals, skips subresources, and asks again for a kind it has not seen', async () => {

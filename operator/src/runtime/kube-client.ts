@@ -1,26 +1,19 @@
 // The one talker to the API server. Raw JSON in and out: no model classes, so objects keep
 // every field (SSA must not drop what it does not know) and the cache holds plain data.
-import {
-  HttpMethod,
-  IsomorphicFetchHttpLibrary,
-  KubeConfig,
-  RequestContext,
-  Watch,
-} from '@kubernetes/client-node';
+// node:http(s) directly, not @kubernetes/client-node: importing that costs ~80 MB of RSS
+// (kubeconfig.ts says what is read without it).
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import type { IncomingMessage, RequestOptions as NodeRequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { ClusterConnection } from './kubeconfig.ts';
+import { loadKubeConfig } from './kubeconfig.ts';
 import type { KubeList, KubeObject, ResourceInfo } from './resource.ts';
 import { groupVersionPath, resourcePath, splitApiVersion } from './resource.ts';
+import { watchStream } from './watch-stream.ts';
+import type { WatchHandle, WatchStreamOptions } from './watch-stream.ts';
 
-/**
- * Out of cluster: an explicit path, else $KUBECONFIG, else ~/.kube/config. In cluster: the
- * service account token and CA (loadFromDefault falls back to them when no kubeconfig exists).
- */
-export function loadKubeConfig(path?: string): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  if (!kc.getCurrentCluster()) throw new Error('kubeconfig has no current cluster');
-  return kc;
-}
+export { loadKubeConfig };
+export type { ClusterConnection };
 
 /** The API server's Status body, when it sent one. */
 export interface KubeStatus {
@@ -62,56 +55,120 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
-export type Dispatcher = ReturnType<RequestContext['getDispatcher']>;
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+
+export const defaultRequestTimeoutMs = 30_000;
 
 export class KubeClient {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: ClusterConnection;
   readonly server: string;
-  private readonly http = new IsomorphicFetchHttpLibrary();
   private readonly discovery = new Map<string, Promise<ResourceInfo[]>>();
-  // applySecurityAuthentication builds a new connection pool per call; keeping the first one
-  // reuses TLS connections. Headers (tokens) are still refreshed on every request.
-  private dispatcher: Dispatcher | undefined;
+  private readonly secure: boolean;
+  // One keep-alive pool per client: TLS handshakes are paid once per connection, not per request.
+  private readonly agent: HttpAgent;
 
-  constructor(kubeConfig: KubeConfig) {
+  constructor(kubeConfig: ClusterConnection) {
     this.kubeConfig = kubeConfig;
-    const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster');
-    this.server = cluster.server.replace(/\/$/, '');
+    this.server = kubeConfig.server.replace(/\/+$/, '');
+    this.secure = new URL(this.server).protocol === 'https:';
+    this.agent = this.secure
+      ? new HttpsAgent({
+          keepAlive: true,
+          ...(kubeConfig.ca ? { ca: kubeConfig.ca } : {}),
+          ...(kubeConfig.cert ? { cert: kubeConfig.cert } : {}),
+          ...(kubeConfig.key ? { key: kubeConfig.key } : {}),
+          ...(kubeConfig.servername ? { servername: kubeConfig.servername } : {}),
+          // Unset unless asked for, so NODE_TLS_REJECT_UNAUTHORIZED still has its say.
+          ...(kubeConfig.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
+        })
+      : new HttpAgent({ keepAlive: true });
   }
 
   static fromKubeconfig(path?: string): KubeClient {
     return new KubeClient(loadKubeConfig(path));
   }
 
-  /** A client-node Watch sharing this client's credentials. */
-  newWatch(): Watch {
-    return new Watch(this.kubeConfig);
+  /** Closes idle pooled connections (open watches end on their own abort). */
+  close(): void {
+    this.agent.destroy();
   }
 
   async request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
-    const ctx = new RequestContext(this.server + path, method);
-    for (const [k, v] of Object.entries(options.query ?? {})) {
-      if (v !== undefined) ctx.setQueryParam(k, String(v));
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? defaultRequestTimeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    let res: IncomingMessage;
+    let text: string;
+    try {
+      res = await this.send(method, path, options.query, signal, body, options.contentType);
+      text = await readBody(res);
+    } catch (err) {
+      // Like fetch: an abort or timeout rejects with the signal's reason (a TimeoutError).
+      throw signal.aborted ? signal.reason : err;
     }
-    ctx.setHeaderParam('Accept', 'application/json');
-    ctx.setHeaderParam('User-Agent', 'kraftwerk-operator');
-    if (options.body !== undefined) {
-      ctx.setHeaderParam('Content-Type', options.contentType ?? 'application/json');
-      ctx.setBody(JSON.stringify(options.body));
-    }
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
-    ctx.setSignal(options.signal ? AbortSignal.any([options.signal, timeout]) : timeout);
-    await this.kubeConfig.applySecurityAuthentication(ctx);
-    this.dispatcher ??= ctx.getDispatcher();
-    if (this.dispatcher) ctx.setDispatcher(this.dispatcher);
-    const response = await this.http.send(ctx).toPromise();
-    const text = await response.body.text();
     const parsed: unknown = text ? safeJson(text) : undefined;
-    if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
-      throw new KubeApiError(method, path, response.httpStatusCode, parsed as KubeStatus);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status > 299) {
+      throw new KubeApiError(method, path, status, parsed as KubeStatus);
     }
     return parsed as T;
+  }
+
+  /**
+   * A streaming watch of `path` (`watch=1` is added): onEvent per event, then exactly one onDone
+   * (see watchStream). A non-200 answer ends it with a KubeApiError (a 410 means relist).
+   */
+  async watch(
+    path: string,
+    query: Record<string, string>,
+    onEvent: (type: string, obj: unknown) => void,
+    onDone: (err: unknown) => void,
+    options: WatchStreamOptions = {},
+  ): Promise<WatchHandle> {
+    const open = async (signal: AbortSignal) => {
+      const res = await this.send('GET', path, { ...query, watch: '1' }, signal);
+      if (res.statusCode === 200) return res;
+      const text = await readBody(res);
+      throw new KubeApiError(
+        'GET',
+        path,
+        res.statusCode ?? 0,
+        (text ? safeJson(text) : undefined) as KubeStatus,
+      );
+    };
+    return watchStream(open, onEvent, onDone, options);
+  }
+
+  /** Resolves with the response once its headers are in; the body is the caller's to read. */
+  private async send(
+    method: HttpMethod,
+    path: string,
+    query: RequestOptions['query'],
+    signal: AbortSignal,
+    body?: string,
+    contentType?: string,
+  ): Promise<IncomingMessage> {
+    const url = new URL(this.server + path);
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    }
+    const headers: Record<string, string | number> = {
+      Accept: 'application/json',
+      'User-Agent': 'kraftwerk-operator',
+    };
+    const { authorization } = await this.kubeConfig.credentials();
+    if (authorization) headers.Authorization = authorization;
+    if (body !== undefined) {
+      headers['Content-Type'] = contentType ?? 'application/json';
+      headers['Content-Length'] = Buffer.byteLength(body);
+    }
+    signal.throwIfAborted();
+    const opts: NodeRequestOptions = { method, headers, agent: this.agent, signal };
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = (this.secure ? httpsRequest : httpRequest)(url, opts, resolve);
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 
   /** Finds where a kind is served; asks discovery again once if the kind is new (a fresh CRD). */
@@ -133,7 +190,7 @@ export class KubeClient {
     const { group, version } = splitApiVersion(apiVersion);
     const list = await this.request<{
       resources: { name: string; kind: string; namespaced: boolean }[];
-    }>(HttpMethod.GET, groupVersionPath(apiVersion));
+    }>('GET', groupVersionPath(apiVersion));
     return list.resources
       .filter((r) => !r.name.includes('/'))
       .map((r) => ({ group, version, kind: r.kind, plural: r.name, namespaced: r.namespaced }));
@@ -151,7 +208,7 @@ export class KubeClient {
     name: string,
   ): Promise<T | undefined> {
     try {
-      return await this.request<T>(HttpMethod.GET, resourcePath(info, namespace, name));
+      return await this.request<T>('GET', resourcePath(info, namespace, name));
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;
@@ -164,14 +221,14 @@ export class KubeClient {
     query: RequestOptions['query'] = {},
     signal?: AbortSignal,
   ): Promise<KubeList<T>> {
-    return this.request<KubeList<T>>(HttpMethod.GET, resourcePath(info, namespace), {
+    return this.request<KubeList<T>>('GET', resourcePath(info, namespace), {
       query,
       ...(signal ? { signal } : {}),
     });
   }
 
   create<T extends KubeObject>(info: ResourceInfo, obj: T): Promise<T> {
-    return this.request<T>(HttpMethod.POST, resourcePath(info, obj.metadata?.namespace), {
+    return this.request<T>('POST', resourcePath(info, obj.metadata?.namespace), {
       body: obj,
     });
   }
@@ -179,7 +236,7 @@ export class KubeClient {
   /** PUT; carries metadata.resourceVersion, so a stale write fails with 409. */
   replace<T extends KubeObject>(info: ResourceInfo, obj: T): Promise<T> {
     return this.request<T>(
-      HttpMethod.PUT,
+      'PUT',
       resourcePath(info, obj.metadata?.namespace, obj.metadata?.name ?? ''),
       { body: obj },
     );
@@ -192,7 +249,7 @@ export class KubeClient {
     patch: unknown,
     subresource?: string,
   ): Promise<T> {
-    return this.request<T>(HttpMethod.PATCH, resourcePath(info, namespace, name, subresource), {
+    return this.request<T>('PATCH', resourcePath(info, namespace, name, subresource), {
       body: patch,
       contentType: 'application/merge-patch+json',
     });
@@ -206,7 +263,7 @@ export class KubeClient {
     propagationPolicy: 'Background' | 'Foreground' | 'Orphan' = 'Background',
   ): Promise<boolean> {
     try {
-      await this.request(HttpMethod.DELETE, resourcePath(info, namespace, name), {
+      await this.request('DELETE', resourcePath(info, namespace, name), {
         body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy },
       });
       return true;
@@ -215,6 +272,12 @@ export class KubeClient {
       throw e;
     }
   }
+}
+
+async function readBody(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
 function safeJson(text: string): unknown {

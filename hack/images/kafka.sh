@@ -25,4 +25,7 @@ if ! image_exists "$image"; then
   log "built $image in $((SECONDS - start))s ($(docker image inspect -f '{{.Size}}' "$image" | numfmt --to=iec))"
 fi
 docker tag "$image" "$IMAGE_PREFIX/kafka:$version"
+# Drop older builds of this version (one still used by a container is kept).
+docker images --format '{{.Repository}}:{{.Tag}}' "$IMAGE_PREFIX/kafka" |
+  grep "^$IMAGE_PREFIX/kafka:$version-" | grep -vx "$image" | xargs -r docker rmi >/dev/null 2>&1 || true
 echo "$image"

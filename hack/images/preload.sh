@@ -83,7 +83,7 @@ build_preload() {
   cat >"$kp/Dockerfile" <<DOCKERFILE
 FROM $base
 RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iptables nftables conntrack kmod >/dev/null \\
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb /var/log/*
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/*
 COPY kube-proxy /usr/local/bin/
 DOCKERFILE
   docker_build "$(tag_of kube-proxy)" "$kp"; save "$(tag_of kube-proxy)"
@@ -96,4 +96,6 @@ DOCKERFILE
   (cd "$out" && ls -l --block-size=M ./*.tar) >&2
 }
 build_once "$dest" build_preload
+# Older sets (~700 MB each) are only inputs of older node images: drop them.
+find "$IMAGES_CACHE/preload" -mindepth 1 -maxdepth 1 ! -path "$dest" -exec rm -rf {} +
 echo "$dest"

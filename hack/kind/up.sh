@@ -33,5 +33,9 @@ start=$SECONDS
 kubectl wait --for=condition=Ready node --all --timeout=180s >/dev/null
 kubectl -n kube-system rollout status deployment/coredns --timeout=180s >/dev/null
 kubectl -n local-path-storage rollout status deployment/local-path-provisioner --timeout=120s >/dev/null
+# Right after a node restart the Deployments' status is stale (rollout status passes while
+# the pods are still starting again): wait for the pods themselves.
+kubectl -n kube-system wait --for=condition=Ready pod -l k8s-app=kube-dns --timeout=180s >/dev/null
+kubectl -n local-path-storage wait --for=condition=Ready pod -l app=local-path-provisioner --timeout=120s >/dev/null
 log "node Ready, CoreDNS and local-path running (waited $((SECONDS - start))s)"
 echo "$KUBECONFIG"

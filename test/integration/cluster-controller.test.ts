@@ -327,6 +327,22 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
     );
   });
 
+  it('after an operator restart, carries on from what it finds: same id, same objects, no blind shrink', async () => {
+    const before = await sts(namespace, 'dedi-broker');
+    await op.stop();
+    op = await startTestOperator(inject('kubeconfig'), namespace);
+    // A few resyncs (3 s) of the new operator, which remembers nothing of the old one.
+    await new Promise((r) => setTimeout(r, 7_000));
+    const after = await sts(namespace, 'dedi-broker');
+    expect(after?.metadata?.uid).toBe(before?.metadata?.uid);
+    // The scale-down to 3 still waits for Kafka to say where the partitions are.
+    expect(after?.spec?.replicas).toBe(4);
+    const kc = await cluster(namespace, 'dedi');
+    expect(kc?.status?.clusterId).toBe(clusterId);
+    // Still under way (the roll of the Pending pods reports first, the drain waits behind it).
+    expect(condition(kc, 'Progressing')?.status).toBe('True');
+  });
+
   it('is garbage-collected with everything it owns', async () => {
     await op.client.request('DELETE', kraftwerkPath(namespace, 'kafkaclusters', 'dedi'));
     await waitFor(

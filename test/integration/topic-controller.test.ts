@@ -171,6 +171,11 @@ describe('KafkaTopic against one Kafka broker', () => {
     );
     const t = await waitReady('bad-config', 'False', 'KafkaRejected');
     expect(ready(t)!.message).toMatch(/cleanup\.policy|sometimes/);
+    // Flux (kstatus) reads Stalled, not Ready: a refusal that needs a person is Stalled.
+    expect(t.status?.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({
+      status: 'True',
+      reason: 'KafkaRejected',
+    });
     const names = await admin.listTopics();
     expect(names).not.toContain('bad-config');
   });
@@ -192,6 +197,7 @@ describe('KafkaTopic against one Kafka broker', () => {
     );
     const t = await waitReady('payments-copy', 'False', 'Conflict');
     expect(ready(t)!.message).toContain(`${namespace}/payments`);
+    expect(t.status?.conditions?.find((c) => c.type === 'Stalled')?.status).toBe('True');
     const meta = await admin.fetchTopicMetadata({ topics: ['payments'] });
     expect(meta.topics[0]!.partitions).toHaveLength(1);
   });
@@ -203,6 +209,9 @@ describe('KafkaTopic against one Kafka broker', () => {
     });
     const t = await waitReady('later', 'False', 'ClusterNotFound');
     expect(ready(t)!.message).toContain('not-yet');
+    // Waiting resolves by itself: Reconciling, not Stalled.
+    expect(t.status?.conditions?.find((c) => c.type === 'Reconciling')?.status).toBe('True');
+    expect(t.status?.conditions?.find((c) => c.type === 'Stalled')?.status).toBe('False');
   });
 
   it('deletes the topic under deletionPolicy Delete and keeps it under Retain', async () => {

@@ -7,7 +7,7 @@ import type {
   PartitionOffsetRange,
   TopicDescription,
 } from '../kafka/port.ts';
-import { setCondition, type Condition } from '../runtime/conditions.ts';
+import { setCondition, setKstatusConditions, type Condition } from '../runtime/conditions.ts';
 import type { AutoscaleStep } from './autoscale.ts';
 import { partitionKey } from './lag.ts';
 import type { Poll } from './observe.ts';
@@ -70,6 +70,9 @@ export type ReadyReason =
   | 'TopicNotFound'
   | 'TargetNotFound'
   | 'InvalidSettings';
+
+/** Ready reasons that stay until a person changes something (Stalled, for kstatus/Flux). */
+const needsAction = new Set<ReadyReason>(['InvalidSettings', 'TargetNotFound', 'TopicNotFound']);
 
 export interface StatusInput {
   step: AutoscaleStep | undefined;
@@ -158,6 +161,12 @@ export function statusFor(g: KafkaConsumerGroup, input: StatusInput): KafkaConsu
       input.now,
     );
   }
-  status.conditions = conditions;
+  status.conditions = setKstatusConditions(
+    conditions,
+    input.ready,
+    needsAction.has(input.ready.reason),
+    generation,
+    input.now,
+  );
   return status;
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { findCondition, isConditionTrue, removeCondition, setCondition } from './conditions.ts';
+import {
+  findCondition,
+  isConditionTrue,
+  removeCondition,
+  setCondition,
+  setKstatusConditions,
+  type Condition,
+} from './conditions.ts';
 
 const t0 = new Date('2026-01-01T00:00:00.123Z');
 const t1 = new Date('2026-01-01T00:05:00.000Z');
@@ -67,5 +74,51 @@ describe('setCondition', () => {
     expect(isConditionTrue(a, 'Other')).toBe(false);
     expect(findCondition(a, 'Ready')?.reason).toBe('Ok');
     expect(removeCondition(a, 'Ready')).toEqual([]);
+  });
+});
+
+describe('setKstatusConditions', () => {
+  const now = new Date('2026-01-01T00:00:00Z');
+  const find = (c: Condition[], t: string) => c.find((x) => x.type === t)!;
+  it('Ready: neither reconciling nor stalled', () => {
+    const c = setKstatusConditions(
+      [],
+      { status: 'True', reason: 'Ok', message: '' },
+      false,
+      3,
+      now,
+    );
+    expect(find(c, 'Reconciling').status).toBe('False');
+    expect(find(c, 'Stalled').status).toBe('False');
+  });
+  it('waiting on something that resolves by itself: Reconciling with Ready’s reason', () => {
+    const c = setKstatusConditions(
+      [],
+      { status: 'False', reason: 'ClusterNotReady', message: 'wait' },
+      false,
+      3,
+      now,
+    );
+    expect(find(c, 'Reconciling')).toMatchObject({
+      status: 'True',
+      reason: 'ClusterNotReady',
+      observedGeneration: 3,
+    });
+    expect(find(c, 'Stalled').status).toBe('False');
+  });
+  it('needs a person: Stalled', () => {
+    const c = setKstatusConditions(
+      [],
+      { status: 'False', reason: 'Conflict', message: 'older wins' },
+      true,
+      3,
+      now,
+    );
+    expect(find(c, 'Stalled')).toMatchObject({
+      status: 'True',
+      reason: 'Conflict',
+      message: 'older wins',
+    });
+    expect(find(c, 'Reconciling').status).toBe('False');
   });
 });

@@ -80,3 +80,45 @@ function conditionsEqual(a: Condition, b: Condition): boolean {
     a.lastTransitionTime === b.lastTransitionTime
   );
 }
+
+/**
+ * Reconciling and Stalled next to Ready, for kstatus (Flux, kpt, cli-utils): it ignores Ready
+ * and reads only these two plus observedGeneration. Not ready and waiting on something that
+ * resolves by itself → Reconciling; not ready until a person acts → Stalled; Ready → neither.
+ */
+export function setKstatusConditions(
+  conditions: readonly Condition[],
+  ready: { status: ConditionStatus; reason: string; message: string },
+  needsAction: boolean,
+  observedGeneration: number,
+  now: Date,
+): Condition[] {
+  const notReady = ready.status !== 'True';
+  let next = setCondition(
+    conditions,
+    notReady && !needsAction
+      ? {
+          type: 'Reconciling',
+          status: 'True',
+          reason: ready.reason,
+          message: ready.message,
+          observedGeneration,
+        }
+      : { type: 'Reconciling', status: 'False', reason: 'Idle', observedGeneration },
+    now,
+  );
+  next = setCondition(
+    next,
+    notReady && needsAction
+      ? {
+          type: 'Stalled',
+          status: 'True',
+          reason: ready.reason,
+          message: ready.message,
+          observedGeneration,
+        }
+      : { type: 'Stalled', status: 'False', reason: 'Healthy', observedGeneration },
+    now,
+  );
+  return next;
+}

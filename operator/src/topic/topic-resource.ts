@@ -2,7 +2,7 @@
 // back onto the resource's status. Pure; the reconciler does the I/O around it.
 import type { KafkaTopic, KafkaTopicStatus } from '../api/kafka-topic.ts';
 import type { ConfigEntry, PartitionReassignment, TopicDescription } from '../kafka/port.ts';
-import { setCondition, type Condition } from '../runtime/conditions.ts';
+import { setCondition, setKstatusConditions, type Condition } from '../runtime/conditions.ts';
 import type {
   DesiredTopic,
   ObservedTopic,
@@ -12,6 +12,15 @@ import type {
 } from './planner.ts';
 
 export const topicFinalizer = 'kraftwerk.dev/topic';
+
+/** Ready reasons that stay until a person changes something (Stalled, for kstatus/Flux). */
+const needsAction = new Set([
+  'KafkaRejected',
+  'ReplicationFactorTooHigh',
+  'Conflict',
+  'PartitionsAboveSpec',
+  'InvalidSpec',
+]);
 
 export function topicNameOf(t: KafkaTopic): string {
   return t.spec.topicName ?? t.metadata.name ?? '';
@@ -112,9 +121,11 @@ export function statusAfter(
 ): KafkaTopicStatus {
   const generation = t.metadata.generation ?? 0;
   const previous = (t.status?.conditions ?? []) as Condition[];
-  const conditions = setCondition(
-    previous,
-    { type: 'Ready', ...ready, observedGeneration: generation },
+  const conditions = setKstatusConditions(
+    setCondition(previous, { type: 'Ready', ...ready, observedGeneration: generation }, now),
+    ready,
+    needsAction.has(ready.reason),
+    generation,
     now,
   );
   const status: KafkaTopicStatus = {

@@ -13,7 +13,7 @@ import type { Clock } from '../runtime/clock.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
 import type { KubeClient } from '../runtime/kube-client.ts';
-import { isConflict, isNotFound } from '../runtime/kube-client.ts';
+import { KubeApiError, isConflict, isNotFound } from '../runtime/kube-client.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { KubeObject, ResourceInfo } from '../runtime/resource.ts';
 import { resourcePath } from '../runtime/resource.ts';
@@ -579,12 +579,20 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
           ...(c.spec?.storageClassName ? { storageClassName: c.spec.storageClassName } : {}),
         }));
       const className = claims[0]?.storageClassName;
+      // StorageClasses are cluster-scoped; an install that watches namespaces may not grant
+      // reading them. Unknown then: the API server itself refuses an expansion the class
+      // does not allow, with a message the reconcile reports.
       const sc = className
-        ? await deps.client.get<KubeObject & { allowVolumeExpansion?: boolean }>(
-            resources.StorageClass,
-            undefined,
-            className,
-          )
+        ? await deps.client
+            .get<KubeObject & { allowVolumeExpansion?: boolean }>(
+              resources.StorageClass,
+              undefined,
+              className,
+            )
+            .catch((e: unknown) => {
+              if (e instanceof KubeApiError && e.statusCode === 403) return undefined;
+              throw e;
+            })
         : undefined;
       const plan = planStorage(
         storage,

@@ -72,6 +72,18 @@ describe('docs/install.md', () => {
     ]);
   });
 
+  it("README's install blocks are exactly blocks this suite runs", () => {
+    const readme = testedBlocks(readFileSync(join(repoRoot, 'README.md'), 'utf8'));
+    expect(readme.map(([name]) => name)).toEqual([
+      'helm-install',
+      'install-yaml',
+      'cdk8s-construct',
+    ]);
+    for (const [name, body] of readme) {
+      expect(body, `README block ${name}`).toBe(blocks.find(([n]) => n === name)?.[1]);
+    }
+  });
+
   it('shows cdk8s/examples/install-team-a.ts as it is', () => {
     const file = readFileSync(join(repoRoot, 'cdk8s', 'examples', 'install-team-a.ts'), 'utf8');
     const body = file.slice(file.indexOf('import '));

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# `npm run demo`: the kind cluster (created or reused), our Kafka and operator images loaded
+# into it, the CRDs and the operator installed with the Helm chart, examples/ applied in the
+# namespace kraftwerk-demo, and a wait until the KafkaCluster, its topics and the consumer
+# group are Ready. Prints how to reach Kafka. Every step prints its elapsed time.
+. "$(dirname "$0")/lib.sh"
+
+kafka_version="$(sed -n "s/^  version: *['\"]\?\([^'\"]*\)['\"]\?$/\1/p" "$REPO_ROOT/examples/kafka-cluster-demo.yaml")"
+[[ -n "$kafka_version" ]] || die "no spec.version in examples/kafka-cluster-demo.yaml"
+
+cluster_up() { bash "$HACK_DIR/kind/up.sh" >/dev/null; }
+
+images() {
+  kafka_image="$(bash "$HACK_DIR/images/kafka.sh" "$kafka_version" | tail -1)"
+  # The examples (and the operator's default spec.image) name apache/kafka:<version>. Our
+  # image has that image's layout, so it is loaded under that name too: the examples stay
+  # what a user would apply anywhere, and no node ever tries to pull.
+  docker tag "$kafka_image" "apache/kafka:$kafka_version"
+  operator_image="$(bash "$HACK_DIR/images/operator.sh" | tail -1)"
+}
+
+# kind has no crictl on our node image, so `kind load` always copies (13-19 s for Kafka).
+# The keyed tags name the content: skip what the node already has.
+node_has() { docker exec "$KIND_CLUSTER-control-plane" ctr -n k8s.io images ls -q | grep -q "/${1#*/}\$\|^$1\$"; }
+load_images() {
+  local todo=()
+  node_has "$kafka_image" || todo+=("$kafka_image" "apache/kafka:$kafka_version")
+  node_has "$operator_image" || todo+=("$operator_image")
+  if ((${#todo[@]})); then kind load docker-image --name "$KIND_CLUSTER" "${todo[@]}" >/dev/null; else log "  images already on the node"; fi
+}
+
+install_operator() {
+  # Helm installs crds/ only on first install and never upgrades them (docs/install.md).
+  kubectl apply --server-side --force-conflicts -f "$REPO_ROOT/charts/kraftwerk/crds/" >/dev/null
+  # The content-keyed tag: a rebuilt image changes the pod template and rolls the operator.
+  helm upgrade --install kraftwerk "$REPO_ROOT/charts/kraftwerk" --namespace "$OPERATOR_NAMESPACE" \
+    --create-namespace --set "image.tag=${operator_image#*:}" >/dev/null
+  kubectl -n "$OPERATOR_NAMESPACE" rollout status deployment/kraftwerk --timeout=180s >/dev/null
+}
+
+apply_examples() {
+  kubectl create namespace "$DEMO_NAMESPACE" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  # Everything the operator creates there must meet the restricted Pod Security Standard.
+  kubectl label --overwrite namespace "$DEMO_NAMESPACE" pod-security.kubernetes.io/enforce=restricted >/dev/null
+  # examples/ holds only kraftwerk resources (a test applies each of them); the consumer they
+  # scale is a plain Deployment beside them.
+  kubectl -n "$DEMO_NAMESPACE" apply -f "$REPO_ROOT/examples/" -f "$REPO_ROOT/examples/workloads/" >/dev/null
+}
+
+wait_ready() { # wait_ready TIMEOUT RESOURCE...
+  local timeout="$1"
+  shift
+  kubectl -n "$DEMO_NAMESPACE" wait --for=condition=Ready "$@" --timeout="$timeout" >/dev/null && return 0
+  kubectl -n "$DEMO_NAMESPACE" get kafkacluster,kafkatopic,kafkaconsumergroup,pods >&2 || true
+  kubectl -n "$DEMO_NAMESPACE" get "$@" -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{range .status.conditions[*]}  {.type}={.status} {.reason}: {.message}{"\n"}{end}{end}' >&2 || true
+  die "$* not Ready after $timeout (operator logs: kubectl -n $OPERATOR_NAMESPACE logs deploy/kraftwerk)"
+}
+wait_cluster() { wait_ready 600s kafkacluster/demo; }
+wait_rest() { wait_ready 180s kafkatopic --all && wait_ready 120s kafkaconsumergroup --all; }
+
+demo_tools
+step "kind cluster" cluster_up
+step "images (Kafka $kafka_version, operator)" images
+step "load images into kind" load_images
+step "CRDs and operator (Helm)" install_operator
+step "apply examples/ to namespace $DEMO_NAMESPACE" apply_examples
+step "KafkaCluster demo Ready" wait_cluster
+step "topics and consumer group Ready" wait_rest
+
+ports="$(kubectl -n "$DEMO_NAMESPACE" get svc -l kraftwerk.dev/cluster=demo -o jsonpath='{range .items[*]}{.spec.ports[*].nodePort}{" "}{end}' | tr ' ' '\n' | grep . | sort -n | tr '\n' ' ')"
+cat <<MSG
+
+kraftwerk demo is up in $((SECONDS - DEMO_START))s.
+  kubeconfig:         export KUBECONFIG=$KUBECONFIG
+  in the cluster:     demo-kafka-bootstrap.$DEMO_NAMESPACE.svc:9092
+  from this host:     localhost:30092 (NodePorts: ${ports:-none})
+  produce (host):     seq 1 5000 | kcat -P -b localhost:30092 -t orders
+  watch it scale:     kubectl -n $DEMO_NAMESPACE get kafkaconsumergroup,deploy/demo-consumer -w
+  remove it:          npm run demo:down
+MSG

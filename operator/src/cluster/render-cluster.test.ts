@@ -257,6 +257,24 @@ describe('renderCluster properties', () => {
     expect(props).toContain('log.dirs=/var/lib/kafka/data/kafka-log');
   });
 
+  it('gives brokers 5 minutes to register (a new quorum may take longer than 60 s), unless spec.config says otherwise', () => {
+    const props = (spec: ClusterSpec, file: string) =>
+      render(spec).configMap.data![file]!.split('\n');
+    expect(props(dedicated, 'broker.properties')).toContain(
+      'initial.broker.registration.timeout.ms=300000',
+    );
+    expect(props(combined, 'combined.properties')).toContain(
+      'initial.broker.registration.timeout.ms=300000',
+    );
+    expect(props(dedicated, 'controller.properties').join('\n')).not.toContain(
+      'initial.broker.registration.timeout.ms',
+    );
+    const own = { ...dedicated, config: { 'initial.broker.registration.timeout.ms': '90000' } };
+    expect(props(own, 'broker.properties')).toContain(
+      'initial.broker.registration.timeout.ms=90000',
+    );
+  });
+
   it('renders the replicas the scale planner asks for instead of the spec', () => {
     const objects = render(dedicated, { replicas: { broker: 4, controller: 2 } });
     expect(objects.statefulSets.map((s) => s.spec!.replicas)).toEqual([2, 4]);

@@ -15,6 +15,15 @@ import { isOwnedConfigKey } from '../api/owned-config-keys.ts';
 
 export type Properties = Record<string, string>;
 
+/**
+ * How long a broker waits for its first registration before it exits (Kafka's default: 60 s).
+ * A new cluster starts brokers and controllers together; on a busy node the quorum took
+ * ~80 s to form (volumes provisioned one by one, JVM start), so every broker exited once and
+ * went into CrashLoopBackOff, which delays Ready by the back-off. Waiting longer costs
+ * nothing: a broker that can never register is still caught by the startup probe.
+ */
+export const INITIAL_BROKER_REGISTRATION_TIMEOUT_MS = 300_000;
+
 /** A listener as the start script sees it: how to advertise it for one node. */
 export interface AdvertisedListener {
   name: string;
@@ -58,6 +67,12 @@ export function roleProperties(
   props['controller.listener.names'] = CONTROLLER_LISTENER.name;
   props['controller.quorum.bootstrap.servers'] = quorumBootstrapServers(cluster, layouts);
   props['log.dirs'] = LOG_DIR;
+  if (layout.isBroker) {
+    // A default, not owned: spec.config may set another value.
+    props['initial.broker.registration.timeout.ms'] ??= String(
+      INITIAL_BROKER_REGISTRATION_TIMEOUT_MS,
+    );
+  }
   return props;
 }
 

@@ -14,7 +14,7 @@ import type { Informer } from '../runtime/informer.ts';
 import type { KubeClient } from '../runtime/kube-client.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { ReconcileResult } from '../runtime/work-queue.ts';
-import { planTopic, type TopicAction } from './planner.ts';
+import { planTopic, type LastReconciled, type TopicAction } from './planner.ts';
 import {
   claimOf,
   desiredOf,
@@ -93,40 +93,43 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
     const kafka = deps.kafka(target.bootstrap);
     const name = topicNameOf(t);
     try {
-      const [cluster, description] = await Promise.all([
-        clusterInfo.get(target.bootstrap, () => kafka.describeCluster()),
-        kafka.describeTopic(name),
-      ]);
-      const [configs, reassignments] = description
-        ? await Promise.all([
-            kafka.describeTopicConfigs(name),
-            // A running reassignment shows as replica counts off the declared factor (Kafka
-            // lists adding replicas too); only then is it worth a cluster-wide request.
-            mayBeReassigning(t, description.partitions)
-              ? kafka.listPartitionReassignments([name])
-              : Promise.resolve([]),
-          ])
-        : [undefined, []];
-      const clusterDefault = t.spec.cluster
-        ? numberOrUndefined(
-            deps.clusters.getByName(t.metadata.namespace, t.spec.cluster)?.spec.config?.[
-              'default.replication.factor'
-            ],
-          )
-        : undefined;
-      const rf = desiredReplicationFactor(t, clusterDefault, description, cluster.brokers.length);
-      const plan = planTopic({
-        self: claimOf(t),
-        desired: desiredOf(t, rf),
-        deleting,
-        observed: observedOf(description, configs),
-        brokers: cluster.brokers.map((b) => b.nodeId),
-        reassignments: reassignmentsOf(name, reassignments),
-        otherClaims: otherClaims(t, deps.topics.list(), targetKey),
-        lastReconciled: {
-          ...(t.status?.topicId ? { topicId: t.status.topicId } : {}),
-          specUnchanged: specUnchanged(t),
-        },
+      const observeAndPlan = async (lastReconciled: LastReconciled) => {
+        const [cluster, description] = await Promise.all([
+          clusterInfo.get(target.bootstrap, () => kafka.describeCluster()),
+          kafka.describeTopic(name),
+        ]);
+        const [configs, reassignments] = description
+          ? await Promise.all([
+              kafka.describeTopicConfigs(name),
+              // A running reassignment shows as replica counts off the declared factor (Kafka
+              // lists adding replicas too); only then is it worth a cluster-wide request.
+              mayBeReassigning(t, description.partitions)
+                ? kafka.listPartitionReassignments([name])
+                : Promise.resolve([]),
+            ])
+          : [undefined, []];
+        const clusterDefault = t.spec.cluster
+          ? numberOrUndefined(
+              deps.clusters.getByName(t.metadata.namespace, t.spec.cluster)?.spec.config?.[
+                'default.replication.factor'
+              ],
+            )
+          : undefined;
+        const rf = desiredReplicationFactor(t, clusterDefault, description, cluster.brokers.length);
+        return planTopic({
+          self: claimOf(t),
+          desired: desiredOf(t, rf),
+          deleting,
+          observed: observedOf(description, configs),
+          brokers: cluster.brokers.map((b) => b.nodeId),
+          reassignments: reassignmentsOf(name, reassignments),
+          otherClaims: otherClaims(t, deps.topics.list(), targetKey),
+          lastReconciled,
+        });
+      };
+      const plan = await observeAndPlan({
+        ...(t.status?.topicId ? { topicId: t.status.topicId } : {}),
+        specUnchanged: specUnchanged(t),
       });
 
       for (const action of plan.actions) {
@@ -140,8 +143,16 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
         if (plan.finalizer === 'remove') await removeFinalizer(deps.client, t, topicFinalizer);
         return undefined;
       }
-      await report(t, plan.ready, plan);
-      return plan.recheck ? { requeueAfterMs: recheckMs } : undefined;
+      // A topic just created has its id and partitions now: look once more (batched, cheap)
+      // and write the whole status at once, instead of a second status write after a
+      // recheck. Only the facts and verdict are taken: the events were the first plan's.
+      let final = plan;
+      if (plan.actions.some((a) => a.type === 'createTopic')) {
+        const after = await observeAndPlan({ specUnchanged: false });
+        if (after.actions.length === 0) final = after;
+      }
+      await report(t, final.ready, final);
+      return final.recheck ? { requeueAfterMs: recheckMs } : undefined;
     } catch (e) {
       if (e instanceof KafkaRequestError) {
         // Kafka refused the change (unknown config key, invalid value, …): its own words are

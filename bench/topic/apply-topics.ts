@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { operatorNodeOptions } from '../../operator/src/node-options.ts';
 import { KubeClient, loadKubeConfig } from '../../operator/src/runtime/kube-client.ts';
 import { ControlPlane } from '../../test/fixtures/control-plane.ts';
 import { installCrds } from '../../test/fixtures/crds.ts';
@@ -86,6 +87,8 @@ const port = await freePort();
 const operator = spawn(process.execPath, [join(repoRoot, 'operator/src/main.ts')], {
   env: {
     ...process.env,
+    // As shipped (chart, cdk8s); OPERATOR_NODE_OPTIONS='' measures V8's defaults instead.
+    NODE_OPTIONS: process.env.OPERATOR_NODE_OPTIONS ?? operatorNodeOptions,
     KUBECONFIG: cp.kubeconfigPath,
     KRAFTWERK_WATCH_NAMESPACES: namespace,
     KRAFTWERK_LEADER_ELECTION: 'false',

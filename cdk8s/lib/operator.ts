@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ApiObject, Duration, Include, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { operatorNodeOptions } from '../../operator/src/node-options.ts';
 import { leaseRules, watchRules, type Rule, type ScaleTarget } from './operator-rules.ts';
 
 export interface KraftwerkOperatorProps {
@@ -23,6 +24,8 @@ export interface KraftwerkOperatorProps {
   readonly leaderElection?: boolean;
   readonly leaseName?: string;
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** V8 heap limits; default operator/src/node-options.ts. */
+  readonly nodeOptions?: string;
   readonly httpPort?: number;
   readonly extraScaleTargets?: readonly ScaleTarget[];
   /** A PodDisruptionBudget (maxUnavailable 1) when replicas > 1; default true. */
@@ -139,6 +142,7 @@ export class KraftwerkOperator extends Construct {
             KRAFTWERK_LEASE_NAME: kplus.EnvValue.fromValue(props.leaseName ?? 'kraftwerk-operator'),
             KRAFTWERK_HTTP_PORT: kplus.EnvValue.fromValue(String(httpPort)),
             KRAFTWERK_LOG_LEVEL: kplus.EnvValue.fromValue(props.logLevel ?? 'info'),
+            NODE_OPTIONS: kplus.EnvValue.fromValue(props.nodeOptions ?? operatorNodeOptions),
           },
           ports: [{ name: 'http', number: httpPort, protocol: kplus.Protocol.TCP }],
           liveness: kplus.Probe.fromHttpGet('/healthz', {

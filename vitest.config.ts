@@ -23,6 +23,20 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          // One kind cluster and one KafkaCluster (see globalSetup) serve every scenario, in
+          // file order: each leaves the cluster as it found it (3 brokers, Ready).
+          globalSetup: ['test/e2e/global-setup.ts'],
+          fileParallelism: false,
+          sequence: { concurrent: false },
+          testTimeout: 15 * 60_000,
+          hookTimeout: 20 * 60_000,
+        },
+      },
     ],
   },
 });

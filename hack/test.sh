@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): installs whatever is missing, then runs lint,
-# typecheck, unit and integration tests. Safe to run on a fresh machine; fast when warm.
+# typecheck, unit, integration and end-to-end (kind) tests. Safe to run on a fresh machine; fast when warm.
 # Everything installed lives outside the clone under $KRAFTWERK_CACHE (default
 # ~/.cache/kraftwerk), keyed by version.
 . "$(dirname "$0")/lib/common.sh"
@@ -29,4 +29,10 @@ step "lint";            npm run --silent lint
 step "typecheck";       npm run --silent typecheck
 step "unit tests";      npm run --silent test:unit
 step "integration tests"; npm run --silent test:integration
+# Tier 3: the kind cluster, our images, the operator and a real 3+3 KafkaCluster (docs/e2e.md).
+if [[ "${KRAFTWERK_SKIP_E2E:-}" == 1 ]]; then
+  log "end-to-end tests skipped (KRAFTWERK_SKIP_E2E=1)"
+else
+  step "end-to-end tests on kind"; npm run --silent test:e2e
+fi
 step "done"

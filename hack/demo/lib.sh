@@ -25,3 +25,64 @@ step() {
   "$@"
   log "✔ $what ($((SECONDS - start))s, total $((SECONDS - DEMO_START))s)"
 }
+
+# The steps the demo and the e2e suite share: the kind cluster, our images in it, the CRDs and
+# the operator installed with the Helm chart.
+cluster_up() { bash "$HACK_DIR/kind/up.sh" >/dev/null; }
+
+images() { # needs $kafka_version
+  kafka_image="$(bash "$HACK_DIR/images/kafka.sh" "$kafka_version" | tail -1)"
+  # The examples (and the operator's default spec.image) name apache/kafka:<version>. Our
+  # image has that image's layout, so it is loaded under that name too: the examples stay
+  # what a user would apply anywhere, and no node ever tries to pull.
+  docker tag "$kafka_image" "apache/kafka:$kafka_version"
+  operator_image="$(bash "$HACK_DIR/images/operator.sh" | tail -1)"
+}
+
+# kind has no crictl on our node image, so `kind load` always copies (13-19 s for Kafka).
+# Skip it when the node already has the image under the content-keyed tag and every alias
+# points at the same content (kafka-smoke.sh, for one, loads only the keyed tag).
+full_ref() { # containerd's name for a Docker reference
+  case "$1" in
+    */*) [[ "${1%%/*}" == *[.:]* || "${1%%/*}" == localhost ]] && echo "$1" || echo "docker.io/$1" ;;
+    *) echo "docker.io/library/$1" ;;
+  esac
+}
+node_images="" # "ref digest" lines, read once per run
+node_digest() { awk -v r="$(full_ref "$1")" '$1 == r { print $3 }' <<<"$node_images"; }
+on_node() { # on_node REF ALIAS... : all present with one digest
+  local want
+  want="$(node_digest "$1")"
+  [[ -n "$want" ]] || return 1
+  for ref in "${@:2}"; do [[ "$(node_digest "$ref")" == "$want" ]] || return 1; done
+}
+load_images() {
+  node_images="$(docker exec "$KIND_CLUSTER-control-plane" ctr -n k8s.io images ls 2>/dev/null | tail -n +2)"
+  local todo=()
+  on_node "$kafka_image" "apache/kafka:$kafka_version" || todo+=("$kafka_image" "apache/kafka:$kafka_version")
+  on_node "$operator_image" || todo+=("$operator_image")
+  if ((${#todo[@]})); then
+    kind load docker-image --name "$KIND_CLUSTER" "${todo[@]}" 2>&1 | grep -v 'not yet present' >&2 || true
+  else
+    log "  images already on the node"
+  fi
+}
+
+install_operator() {
+  # Helm installs crds/ only on first install and never upgrades them (docs/install.md).
+  kubectl apply --server-side --force-conflicts -f "$REPO_ROOT/charts/kraftwerk/crds/" >/dev/null
+  # The content-keyed tag: a rebuilt image changes the pod template and rolls the operator.
+  helm upgrade --install kraftwerk "$REPO_ROOT/charts/kraftwerk" --namespace "$OPERATOR_NAMESPACE" \
+    --create-namespace --set "image.tag=${operator_image#*:}" >/dev/null
+  kubectl -n "$OPERATOR_NAMESPACE" rollout status deployment/kraftwerk --timeout=180s >/dev/null
+}
+
+remove_examples() { # the demo namespace and all in it; the cluster stays
+  # Topics and groups first, while Kafka still runs: their finalizers wait for Kafka's answer
+  # (deleting the namespace at once took 140 s, the topics waiting for the cluster to go).
+  if kubectl get namespace "$DEMO_NAMESPACE" >/dev/null 2>&1; then
+    kubectl -n "$DEMO_NAMESPACE" delete kafkatopic,kafkaconsumergroup --all --ignore-not-found --timeout=120s
+    kubectl -n "$DEMO_NAMESPACE" delete kafkacluster --all --ignore-not-found --timeout=180s
+  fi
+  kubectl delete namespace "$DEMO_NAMESPACE" --ignore-not-found --wait=true
+}

@@ -1,0 +1,148 @@
+// What every e2e scenario shares: the kind cluster with our images, the CRDs and the operator
+// installed by the Helm chart (hack/e2e/up.sh: the demo's own steps), and one KafkaCluster —
+// examples/kafka-cluster-demo.yaml as a user would apply it (3 controllers, 3 brokers, an
+// internal and a NodePort listener) — in namespace kraftwerk-e2e, Ready.
+// Prints the numbers the kind issue asks for: apply → Ready and the
+// teardown time (hack/e2e/up.sh prints the image sizes).
+// KRAFTWERK_E2E_KEEP=1 keeps the KafkaCluster after the run (the next run reuses it).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import type { TestProject } from 'vitest/node';
+import { KubeClient, loadKubeConfig } from '../../operator/src/runtime/kube-client.ts';
+import { waitFor } from '../fixtures/process.ts';
+import { repoRoot } from '../fixtures/toolchain.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    e2eKubeconfig: string;
+    e2eNamespace: string;
+    e2eCluster: string;
+    e2eKafkaImage: string;
+    e2eHostBootstrap: string;
+  }
+}
+
+const namespace = 'kraftwerk-e2e';
+const log = (msg: string) => console.log(`[e2e ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+function runScript(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // Progress lines go to stderr (shown as they come); the last stdout line is the result.
+    const child = spawn('bash', args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(out.trim().split('\n').pop() ?? '')
+        : reject(new Error(`bash ${args.join(' ')} exited ${code}`)),
+    );
+  });
+}
+
+interface Cluster {
+  metadata: { name: string; generation?: number };
+  spec: { version: string; brokers: { replicas: number } };
+  status?: {
+    observedGeneration?: number;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  };
+}
+
+const isReady = (c: Cluster | undefined) =>
+  c?.status?.observedGeneration === c?.metadata.generation &&
+  c?.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') === true;
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const example = load(
+    readFileSync(join(repoRoot, 'examples/kafka-cluster-demo.yaml'), 'utf8'),
+  ) as Cluster;
+  const version = example.spec.version;
+  const started = Date.now();
+  const kubeconfig = await runScript(['hack/e2e/up.sh', version]);
+  log(`kind cluster, images and operator ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+  const kube = new KubeClient(loadKubeConfig(kubeconfig));
+  await kube.request('PATCH', `/api/v1/namespaces/${namespace}?fieldManager=kraftwerk-e2e`, {
+    body: {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: namespace,
+        // Everything the operator runs there must meet the restricted Pod Security Standard.
+        labels: { 'pod-security.kubernetes.io/enforce': 'restricted' },
+      },
+    },
+    contentType: 'application/apply-patch+yaml',
+  });
+  const name = example.metadata.name;
+  const path = `/apis/kraftwerk.dev/v1alpha1/namespaces/${namespace}/kafkaclusters/${name}`;
+  const existing = await kube.request<Cluster>('GET', path).catch(() => undefined);
+  const applied = Date.now();
+  await kube.request('PATCH', `${path}?fieldManager=kraftwerk-e2e&force=true`, {
+    body: { ...example, metadata: { ...example.metadata, namespace } },
+    contentType: 'application/apply-patch+yaml',
+  });
+  let last: Cluster | undefined;
+  await waitFor(
+    `KafkaCluster ${namespace}/${name} Ready`,
+    async () => isReady((last = await kube.request<Cluster>('GET', path))),
+    { timeoutMs: 10 * 60_000, intervalMs: 1000 },
+  ).catch((e: unknown) => {
+    throw new Error(`${String(e)}; status: ${JSON.stringify(last?.status)}`);
+  });
+  log(
+    existing
+      ? `KafkaCluster ${name} reused (KRAFTWERK_E2E_KEEP), Ready after ${((Date.now() - applied) / 1000).toFixed(0)} s`
+      : `benchmark: kubectl apply of the demo KafkaCluster → Ready in ${((Date.now() - applied) / 1000).toFixed(0)} s (fresh volumes)`,
+  );
+
+  project.provide('e2eKubeconfig', kubeconfig);
+  project.provide('e2eNamespace', namespace);
+  project.provide('e2eCluster', name);
+  project.provide('e2eKafkaImage', `apache/kafka:${version}`);
+  project.provide('e2eHostBootstrap', 'localhost:30092');
+
+  return async () => {
+    if (process.env.KRAFTWERK_E2E_KEEP === '1') {
+      log(`keeping namespace ${namespace} (KRAFTWERK_E2E_KEEP=1)`);
+      return;
+    }
+    // Topics and groups first, while Kafka answers their finalizers; then the cluster.
+    const base = `/apis/kraftwerk.dev/v1alpha1/namespaces/${namespace}`;
+    for (const kind of ['kafkatopics', 'kafkaconsumergroups']) {
+      await kube.request('DELETE', `${base}/${kind}`);
+    }
+    await waitFor(
+      'KafkaTopics and KafkaConsumerGroups gone',
+      async () => {
+        const [t, g] = await Promise.all(
+          ['kafkatopics', 'kafkaconsumergroups'].map((k) =>
+            kube.request<{ items: unknown[] }>('GET', `${base}/${k}`),
+          ),
+        );
+        return t!.items.length + g!.items.length === 0;
+      },
+      { timeoutMs: 180_000, intervalMs: 1000 },
+    );
+    const deleting = Date.now();
+    await kube.request('DELETE', path);
+    await waitFor(
+      'the KafkaCluster and its pods gone',
+      async () => {
+        const pods = await kube.request<{ items: unknown[] }>(
+          'GET',
+          `/api/v1/namespaces/${namespace}/pods?labelSelector=kraftwerk.dev/cluster=${name}`,
+        );
+        const cluster = await kube.request('GET', path).catch(() => undefined);
+        return pods.items.length === 0 && cluster === undefined;
+      },
+      { timeoutMs: 300_000, intervalMs: 1000 },
+    );
+    log(
+      `benchmark: KafkaCluster delete → all its pods gone in ${((Date.now() - deleting) / 1000).toFixed(0)} s`,
+    );
+    await kube.request('DELETE', `/api/v1/namespaces/${namespace}`);
+  };
+}

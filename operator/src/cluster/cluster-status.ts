@@ -162,6 +162,17 @@ function ready(input: StatusInput): Cond {
       message: `creating the ${missing.map((l) => l.statefulSetName).join(', ')} StatefulSet(s)`,
     };
   }
+  // During a roll every pod may be ready between two restarts; the cluster is still not what
+  // the spec asks for until the last stale pod has restarted, so Ready stays False throughout.
+  const stale = input.pods.filter(needsRestart);
+  if (stale.length > 0 && input.roll && input.roll.action !== 'none') {
+    return {
+      type: t,
+      status: 'False',
+      reason: 'RollingRestart',
+      message: `${stale.length} pod(s) still to restart onto the current spec: ${stale.map((p) => p.name).join(', ')}`,
+    };
+  }
   const notReady = roles.filter((l) => {
     const sts = input.statefulSets[l.role]!;
     return sts.readyReplicas < sts.replicas;

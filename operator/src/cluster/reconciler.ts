@@ -9,6 +9,7 @@ import type { KafkaClusterPort } from '../kafka/cluster-port.ts';
 import { metadataLevelOfRelease, metadataVersionName } from '../kafka/metadata-versions.ts';
 import type { KafkaAdminPort } from '../kafka/port.ts';
 import { apply, applyStatus } from '../runtime/apply.ts';
+import { addFinalizer, hasFinalizer, removeFinalizer } from '../runtime/finalizers.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
@@ -37,7 +38,7 @@ import {
 } from './cluster-resource.ts';
 import { clusterStatus, type ClusterStatus } from './cluster-status.ts';
 import { configDiff, dynamicConfig } from './dynamic-config.ts';
-import { CLUSTER_LABEL, ROLE_LABEL } from './labels.ts';
+import { CLUSTER_FINALIZER, CLUSTER_LABEL, ROLE_LABEL } from './labels.ts';
 import { planMetadataVersion, type MetadataVersionDecision } from './metadata-version.ts';
 import {
   CONTROLLER_LISTENER,
@@ -62,6 +63,7 @@ import { planRoll, type RollDecision } from './roll-planner.ts';
 import { planScale, replicasToRender, type ScaleAction } from './scale-planner.ts';
 import { specProblems } from './spec-checks.ts';
 import { claimName, planStorage } from './storage-plan.ts';
+import { planTeardown, type TeardownPod, type TeardownStatefulSet } from './teardown-plan.ts';
 
 export const resources = {
   StatefulSet: {
@@ -157,6 +159,10 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
 
   return async (key: string): Promise<ReconcileResult | undefined> => {
     const kc = deps.clusters.get(key);
+    if (kc?.metadata.deletionTimestamp && hasFinalizer(kc, CLUSTER_FINALIZER)) {
+      const result = await teardown(kc);
+      if (result) return result;
+    }
     if (!kc || kc.metadata.deletionTimestamp) {
       // The garbage collector removes what it owned; only our connections to it are left.
       const slash = key.indexOf('/');
@@ -165,6 +171,8 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
       );
       return undefined;
     }
+    // Before anything is applied, so that whatever exists is torn down in order.
+    await addFinalizer(deps.client, kc, CLUSTER_FINALIZER, resources.KafkaCluster);
     const ref = clusterRef(kc);
     const spec: ClusterSpec = kc.spec;
     const log = deps.logger.child({ kafkacluster: key });
@@ -343,6 +351,101 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
   };
 
   // ------------------------------------------------------------------------------------------
+
+  /**
+   * One step of the ordered teardown (teardown-plan.ts); undefined once the finalizer is gone.
+   * Uses the caches only: every deletion it waits for arrives as a watch event.
+   */
+  async function teardown(kc: KafkaCluster): Promise<ReconcileResult | undefined> {
+    const ref = clusterRef(kc);
+    const log = deps.logger.child({ kafkacluster: `${ref.namespace}/${ref.name}` });
+    // `kubectl delete --cascade=orphan`: the garbage collector first takes the owner references
+    // off what the user keeps; only what is still ours afterwards is ours to stop.
+    if (kc.metadata.finalizers?.includes('orphan')) return { requeueAfterMs: recheckMs };
+    const roles = roleLayouts(ref, kc.spec).map((l) => l.role);
+    const statefulSets: Partial<Record<Role, TeardownStatefulSet>> = {};
+    const foreign = new Set<string>();
+    for (const sts of deps.statefulSets.list(ref.namespace)) {
+      if (sts.metadata?.labels?.[CLUSTER_LABEL] !== ref.name) continue;
+      const role = sts.metadata.labels[ROLE_LABEL] as Role | undefined;
+      if (!ownedByCluster(sts, ref)) foreign.add(sts.metadata.uid ?? '');
+      else if (role && roles.includes(role))
+        statefulSets[role] = {
+          name: sts.metadata.name ?? '',
+          uid: sts.metadata.uid ?? '',
+          deleting: sts.metadata.deletionTimestamp !== undefined,
+        };
+    }
+    const pods: TeardownPod[] = [];
+    for (const p of deps.pods.list(ref.namespace)) {
+      const labels = p.metadata?.labels ?? {};
+      const role = labels[ROLE_LABEL] as Role | undefined;
+      if (labels[CLUSTER_LABEL] !== ref.name || !role) continue;
+      // A pod of a StatefulSet that was orphaned away from this cluster is not ours to wait for.
+      if ((p.metadata?.ownerReferences ?? []).some((o) => foreign.has(o.uid))) continue;
+      const deletion = p.metadata?.deletionTimestamp;
+      pods.push({
+        name: p.metadata?.name ?? '',
+        uid: p.metadata?.uid ?? '',
+        role,
+        phase: typeof p.status?.['phase'] === 'string' ? p.status['phase'] : 'Unknown',
+        ...(deletion ? { deletionDeadline: new Date(deletion) } : {}),
+      });
+    }
+    const plan = planTeardown({
+      roles,
+      statefulSets,
+      pods,
+      deletedAt: new Date(kc.metadata.deletionTimestamp ?? deps.clock.now()),
+      now: new Date(deps.clock.now()),
+    });
+    for (const step of plan.steps) {
+      const path =
+        step.action === 'delete-statefulset'
+          ? resourcePath(resources.StatefulSet, ref.namespace, step.name)
+          : resourcePath(resources.Pod, ref.namespace, step.name);
+      try {
+        // The uid precondition: never delete a same-named object that replaced the one seen.
+        await deps.client.request('DELETE', path, {
+          body: {
+            kind: 'DeleteOptions',
+            apiVersion: 'v1',
+            preconditions: { uid: step.uid },
+            ...(step.action === 'delete-statefulset'
+              ? { propagationPolicy: 'Background' }
+              : { gracePeriodSeconds: 0 }),
+          },
+        });
+      } catch (e) {
+        if (isNotFound(e) || isConflict(e)) continue;
+        throw e;
+      }
+      if (step.action === 'delete-statefulset') {
+        log.info('teardown: deleting StatefulSet', { statefulset: step.name });
+        void deps.events.normal(
+          kc,
+          step.role === 'broker' ? 'StoppingBrokers' : 'StoppingControllers',
+          'Delete',
+          step.role === 'broker'
+            ? `deleting ${step.name} first, so the brokers shut down while the quorum still answers`
+            : `deleting ${step.name} now that the brokers are gone`,
+        );
+      } else {
+        log.info('teardown: deleting Pending pod without a grace period', { pod: step.name });
+      }
+    }
+    if (!plan.done) {
+      log.debug('teardown waits', { message: plan.message });
+      return { requeueAfterMs: recheckMs };
+    }
+    if (plan.abandoned.length > 0) {
+      log.warn('teardown: not waiting any longer', { message: plan.message });
+      void deps.events.warning(kc, 'TeardownStuckPods', 'Delete', plan.message);
+    }
+    log.info('teardown done; the garbage collector removes the rest', { message: plan.message });
+    await removeFinalizer(deps.client, kc, CLUSTER_FINALIZER, resources.KafkaCluster);
+    return undefined;
+  }
 
   async function ensureClusterId(kc: KafkaCluster): Promise<string> {
     if (kc.status?.clusterId) return kc.status.clusterId;

@@ -8,7 +8,7 @@ import type { KafkaClusterPort, PartitionInfo, QuorumDescription } from '../kafk
 import type { KafkaAdminPort } from '../kafka/port.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
-import type { KubeClient } from '../runtime/kube-client.ts';
+import { KubeApiError, type KubeClient } from '../runtime/kube-client.ts';
 import { silentLogger } from '../runtime/logger.ts';
 import type { KubeObject } from '../runtime/resource.ts';
 import type { PodObject, StatefulSetObject } from './cluster-resource.ts';
@@ -17,10 +17,13 @@ import { clusterReconciler } from './reconciler.ts';
 const NS = 'ns';
 const UID = 'kc-uid';
 
+type BrokerStorage = KafkaCluster['spec']['brokers']['storage'];
+
 function kafkaCluster(
   brokers: number,
   controllers = 3,
   status: KafkaCluster['status'] = {},
+  brokerStorage: BrokerStorage = { type: 'ephemeral' },
 ): KafkaCluster {
   return {
     apiVersion: 'kraftwerk.dev/v1alpha1',
@@ -29,7 +32,7 @@ function kafkaCluster(
     spec: {
       version: '4.1.1',
       controllers: { replicas: controllers, storage: { type: 'ephemeral' } },
-      brokers: { replicas: brokers, storage: { type: 'ephemeral' } },
+      brokers: { replicas: brokers, storage: brokerStorage },
       listeners: [{ name: 'internal', port: 9092, type: 'internal' }],
       config: {
         'default.replication.factor': '3',
@@ -51,12 +54,21 @@ const owner = [
   },
 ];
 
-function statefulSet(role: 'controller' | 'broker', replicas: number): StatefulSetObject {
+function statefulSet(
+  role: 'controller' | 'broker',
+  replicas: number,
+  claimSize?: string,
+): StatefulSetObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
     metadata: { name: `demo-${role}`, namespace: NS, ownerReferences: owner },
-    spec: { replicas },
+    spec: {
+      replicas,
+      ...(claimSize
+        ? { volumeClaimTemplates: [{ spec: { resources: { requests: { storage: claimSize } } } }] }
+        : {}),
+    },
     status: { replicas, readyReplicas: replicas, updateRevision: `${role}-new` },
   };
 }
@@ -99,6 +111,14 @@ interface World {
   partitions?: PartitionInfo[];
   defaults?: Record<string, string>;
   kafkaDown?: boolean;
+  brokerStorage?: BrokerStorage;
+  /** The broker StatefulSet's (immutable) claim size, and its claims as they are. */
+  claimSize?: string;
+  claims?: { name: string; size: string }[];
+  /** What GET storageclasses answers; 'forbidden' is a 403. */
+  storageClass?: 'forbidden' | { allowVolumeExpansion: boolean };
+  /** The API server refuses the PVC patch (422), as for a class that cannot expand. */
+  expansionRefused?: boolean;
 }
 
 async function reconcile(w: World) {
@@ -110,13 +130,46 @@ async function reconcile(w: World) {
       requests.push({ method, path, body: o.body });
       return Promise.resolve(o.body ?? {});
     },
-    get: () => Promise.resolve(undefined),
-    list: () => Promise.resolve({ items: [] }),
+    get: (info: { plural: string }, _ns: string | undefined, name: string) => {
+      if (info.plural !== 'storageclasses') return Promise.resolve(undefined);
+      if (w.storageClass === 'forbidden') {
+        return Promise.reject(
+          new KubeApiError('GET', `/storageclasses/${name}`, 403, {
+            reason: 'Forbidden',
+            message: `storageclasses.storage.k8s.io "${name}" is forbidden`,
+          }),
+        );
+      }
+      return Promise.resolve(
+        w.storageClass ? { metadata: { name }, ...w.storageClass } : undefined,
+      );
+    },
+    list: (info: { plural: string }) =>
+      Promise.resolve({
+        items:
+          info.plural === 'persistentvolumeclaims'
+            ? (w.claims ?? []).map((c) => ({
+                metadata: { name: c.name },
+                spec: { resources: { requests: { storage: c.size } }, storageClassName: 'slow' },
+              }))
+            : [],
+      }),
     delete: (_i: unknown, _ns: string, name: string) => {
       requests.push({ method: 'DELETE', path: name });
       return Promise.resolve(true);
     },
-    mergePatch: () => Promise.resolve({}),
+    mergePatch: (_i: unknown, _ns: string, name: string, body: unknown) => {
+      requests.push({ method: 'MERGE-PATCH', path: name, body });
+      if (w.expansionRefused) {
+        return Promise.reject(
+          new KubeApiError('PATCH', `/persistentvolumeclaims/${name}`, 422, {
+            reason: 'Invalid',
+            message: `only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize`,
+          }),
+        );
+      }
+      return Promise.resolve({});
+    },
   } as unknown as KubeClient;
   const down = () => Promise.reject(new Error('no broker answered'));
   const cluster: KafkaClusterPort = {
@@ -179,13 +232,13 @@ async function reconcile(w: World) {
       return Promise.resolve();
     },
   } as unknown as EventRecorder;
-  const kc = kafkaCluster(w.brokers, w.controllers ?? 3);
+  const kc = kafkaCluster(w.brokers, w.controllers ?? 3, {}, w.brokerStorage);
   const run = clusterReconciler({
     client,
     clusters: informer([kc]),
     statefulSets: informer([
       statefulSet('controller', w.controllers ?? 3),
-      statefulSet('broker', w.stsBrokers),
+      statefulSet('broker', w.stsBrokers, w.claimSize),
     ]),
     pods: informer(w.pods),
     services: informer<KubeObject>([]),
@@ -214,7 +267,8 @@ async function reconcile(w: World) {
       }
     | undefined;
   const deletes = requests.filter((r) => r.method === 'DELETE');
-  return { result, kafkaCalls, events, applied, status: status?.status, deletes };
+  const claimPatches = requests.filter((r) => r.method === 'MERGE-PATCH').map((r) => r.path);
+  return { result, kafkaCalls, events, applied, status: status?.status, deletes, claimPatches };
 }
 
 const voters = (leader = 2): QuorumDescription => ({
@@ -343,5 +397,44 @@ describe('clusterReconciler against a reachable cluster', () => {
     const ready = r.status?.conditions.find((c) => c.type === 'Ready');
     expect(ready).toMatchObject({ status: 'False', reason: 'QuorumUnavailable' });
     expect(r.result).toEqual({ requeueAfterMs: 5_000 });
+  });
+});
+
+describe('clusterReconciler growing claims', () => {
+  const grow = {
+    brokers: 3,
+    stsBrokers: 3,
+    pods: healthyPods(3),
+    quorum: voters(),
+    brokerStorage: { type: 'persistent-claim', size: '20Gi' } as BrokerStorage,
+    claimSize: '10Gi',
+    claims: [0, 1, 2].map((i) => ({ name: `data-demo-broker-${i}`, size: '10Gi' })),
+  };
+
+  it('patches the claims when the StorageClass allows expansion', async () => {
+    const r = await reconcile({ ...grow, storageClass: { allowVolumeExpansion: true } });
+    expect(r.claimPatches).toEqual([
+      'data-demo-broker-0',
+      'data-demo-broker-1',
+      'data-demo-broker-2',
+    ]);
+  });
+
+  it('says why not, without patching, when the class does not allow it', async () => {
+    const r = await reconcile({ ...grow, storageClass: { allowVolumeExpansion: false } });
+    expect(r.claimPatches).toEqual([]);
+    const ready = r.status?.conditions.find((c) => c.type === 'Ready');
+    expect(ready?.message).toMatch(/StorageClass slow does not allow volume expansion/);
+  });
+
+  it('with the StorageClass read forbidden, tries, and reports the refusal as a condition', async () => {
+    const r = await reconcile({ ...grow, storageClass: 'forbidden', expansionRefused: true });
+    // Unknown, so the API server decides; its refusal ends in status, not in a failed reconcile.
+    expect(r.claimPatches).toHaveLength(3);
+    const ready = r.status?.conditions.find((c) => c.type === 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    expect(ready?.message).toMatch(
+      /expanding data-demo-broker-0 to 20Gi was refused: only dynamically provisioned pvc/,
+    );
   });
 });

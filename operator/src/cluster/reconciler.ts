@@ -704,9 +704,19 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
       );
       problems.push(...plan.problems);
       for (const e of plan.expand) {
-        await deps.client.mergePatch(resources.PersistentVolumeClaim, ref.namespace, e.name, {
-          spec: { resources: { requests: { storage: e.size } } },
-        });
+        try {
+          await deps.client.mergePatch(resources.PersistentVolumeClaim, ref.namespace, e.name, {
+            spec: { resources: { requests: { storage: e.size } } },
+          });
+        } catch (err) {
+          // Refused (the class cannot expand, which may have been unknown to us; a quota): that
+          // is the answer, reported as a condition, not a reconcile that fails forever.
+          if (!(err instanceof KubeApiError) || ![403, 422].includes(err.statusCode)) throw err;
+          const why = err.status?.message ?? err.message;
+          problems.push(`expanding ${e.name} to ${e.size} was refused: ${why}`);
+          log.warn('volume expansion refused', { claim: e.name, err: why });
+          continue;
+        }
         log.info('expanding volume', { claim: e.name, size: e.size });
         void deps.events.normal(kc, 'VolumeExpanding', 'ExpandVolume', `${e.name} -> ${e.size}`);
       }

@@ -4,6 +4,7 @@
 // pods never start: where a test needs running pods it writes their status through the pod
 // status subresource, standing in for the kubelet, and says so. Real pods, a real quorum and
 // real rolls are proven on kind.
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KafkaCluster } from '../../operator/src/api/kafka-cluster.ts';
 import { KafkaClusterAdmin } from '../../operator/src/kafka/cluster-admin.ts';
@@ -25,6 +26,7 @@ import {
   type TestOperator,
 } from '../fixtures/operator.ts';
 import { waitFor } from '../fixtures/process.ts';
+import { kubectlBinary } from './packaging-tools.ts';
 
 interface Obj extends KubeObject {
   spec?: Record<string, unknown> & { replicas?: number; type?: string };
@@ -196,6 +198,69 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
         body: { status: { clusterId: 'AAAAAAAAAAAAAAAAAAAAAA' } },
       }),
     ).rejects.toThrow(/immutable|never changes/);
+  });
+
+  it('sends no apply on a quiet resync, and one to put back a change made by hand', async () => {
+    // Counted by the API server itself: server-side applies of the kinds the reconciler owns.
+    const applies = (): number => {
+      const out = spawnSync(
+        kubectlBinary(),
+        ['--kubeconfig', inject('kubeconfig'), 'get', '--raw', '/metrics'],
+        { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+      );
+      let n = 0;
+      for (const line of out.stdout.split('\n')) {
+        if (!line.startsWith('apiserver_request_total{')) continue;
+        const labels = Object.fromEntries(
+          [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+        );
+        if (
+          labels['verb'] === 'APPLY' &&
+          labels['subresource'] === '' &&
+          ['statefulsets', 'services', 'configmaps', 'poddisruptionbudgets'].includes(
+            labels['resource'] ?? '',
+          )
+        )
+          n += Number(line.slice(line.lastIndexOf(' ') + 1));
+      }
+      return n;
+    };
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // Let the cluster's start-up settle (pods created, status written).
+    let before = applies();
+    await waitFor(
+      'no applies for 4 s',
+      async () => {
+        await sleep(4_000);
+        const now = applies();
+        const quiet = now === before;
+        before = now;
+        return quiet;
+      },
+      { timeoutMs: 40_000, intervalMs: 0 },
+    );
+    // Reconciles without a change: metadata touches enqueue the cluster, and resyncs (3 s).
+    for (const i of [1, 2, 3]) {
+      await mergePatch(op.client, namespace, 'kafkaclusters', 'dedi', {
+        metadata: { annotations: { 'example.com/touched': String(i) } },
+      });
+      await sleep(1_000);
+    }
+    await sleep(4_000);
+    expect(applies() - before).toBe(0);
+    // A field we own changed by hand (another manager) is put back, with one apply.
+    const cmPath = `/api/v1/namespaces/${namespace}/configmaps/dedi-kafka-config`;
+    const original = (await get(op.client, cmPath)) as { data: Record<string, string> };
+    await op.client.request('PATCH', cmPath, {
+      contentType: 'application/merge-patch+json',
+      body: { data: { 'broker.properties': 'edited=by-hand\n' } },
+    });
+    await waitFor('the ConfigMap put back', async () => {
+      const cm = (await get(op.client, cmPath)) as { data: Record<string, string> };
+      return cm.data['broker.properties'] === original.data['broker.properties'];
+    });
+    await sleep(4_000);
+    expect(applies() - before).toBe(1);
   });
 
   it('re-applies a spec change without fighting another field manager', async () => {

@@ -119,6 +119,8 @@ interface World {
   storageClass?: 'forbidden' | { allowVolumeExpansion: boolean };
   /** The API server refuses the PVC patch (422), as for a class that cannot expand. */
   expansionRefused?: boolean;
+  /** Objects as the caches hold them (StatefulSets keep the status of the fixture's). */
+  cached?: KubeObject[];
 }
 
 async function reconcile(w: World) {
@@ -233,16 +235,23 @@ async function reconcile(w: World) {
     },
   } as unknown as EventRecorder;
   const kc = kafkaCluster(w.brokers, w.controllers ?? 3, {}, w.brokerStorage);
+  const cachedOf = (kind: string) => (w.cached ?? []).filter((o) => o.kind === kind);
   const run = clusterReconciler({
     client,
     clusters: informer([kc]),
-    statefulSets: informer([
-      statefulSet('controller', w.controllers ?? 3),
-      statefulSet('broker', w.stsBrokers, w.claimSize),
-    ]),
+    statefulSets: informer(
+      [
+        statefulSet('controller', w.controllers ?? 3),
+        statefulSet('broker', w.stsBrokers, w.claimSize),
+      ].map((sts) => {
+        const c = cachedOf('StatefulSet').find((o) => o.metadata?.name === sts.metadata?.name);
+        return c ? { ...c, status: sts.status } : sts;
+      }),
+    ),
     pods: informer(w.pods),
-    services: informer<KubeObject>([]),
-    configMaps: informer<KubeObject & { data?: Record<string, string> }>([]),
+    services: informer<KubeObject>(cachedOf('Service')),
+    configMaps: informer<KubeObject & { data?: Record<string, string> }>(cachedOf('ConfigMap')),
+    podDisruptionBudgets: informer<KubeObject>(cachedOf('PodDisruptionBudget')),
     kafka: () => admin,
     clusterKafka: () => cluster,
     events: recorder,
@@ -268,7 +277,20 @@ async function reconcile(w: World) {
     | undefined;
   const deletes = requests.filter((r) => r.method === 'DELETE');
   const claimPatches = requests.filter((r) => r.method === 'MERGE-PATCH').map((r) => r.path);
-  return { result, kafkaCalls, events, applied, status: status?.status, deletes, claimPatches };
+  const applies = requests
+    .filter((r) => r.method === 'PATCH' && (r.body as KubeObject | undefined)?.kind !== undefined)
+    .filter((r) => !r.path.endsWith('/status'))
+    .map((r) => r.body as KubeObject);
+  return {
+    result,
+    kafkaCalls,
+    events,
+    applied,
+    applies,
+    status: status?.status,
+    deletes,
+    claimPatches,
+  };
 }
 
 const voters = (leader = 2): QuorumDescription => ({
@@ -397,6 +419,42 @@ describe('clusterReconciler against a reachable cluster', () => {
     const ready = r.status?.conditions.find((c) => c.type === 'Ready');
     expect(ready).toMatchObject({ status: 'False', reason: 'QuorumUnavailable' });
     expect(r.result).toEqual({ requeueAfterMs: 5_000 });
+  });
+});
+
+describe('clusterReconciler on a quiet resync', () => {
+  it('applies nothing when the caches already show what it would apply', async () => {
+    const world = {
+      brokers: 3,
+      stsBrokers: 3,
+      pods: healthyPods(3),
+      quorum: voters(),
+      defaults: { 'min.insync.replicas': '2', 'num.io.threads': '16' },
+    };
+    const first = await reconcile(world);
+    // ConfigMap, 3 Services (headless x2, bootstrap), 2 StatefulSets, 2 PDBs.
+    expect(first.applies.map((o) => `${o.kind}/${o.metadata?.name}`)).toHaveLength(8);
+    // As the API server would keep them: with server-side additions, e.g. a ClusterIP.
+    const cached = first.applies.map((o) =>
+      o.kind === 'Service'
+        ? { ...o, metadata: { ...o.metadata, uid: 'u' }, spec: { clusterIP: '10.0.0.9' } }
+        : o,
+    );
+    // (The Service spec above lost our fields: it must be applied again; the rest not.)
+    const second = await reconcile({ ...world, cached });
+    expect(second.applies.map((o) => o.kind)).toEqual(['Service', 'Service', 'Service']);
+    const quiet = await reconcile({ ...world, cached: first.applies });
+    expect(quiet.applies).toEqual([]);
+    // The StatefulSet's replicas changed by hand: put back on the next reconcile.
+    const drifted = first.applies.map((o) =>
+      o.kind === 'StatefulSet' && o.metadata?.name === 'demo-broker'
+        ? { ...o, spec: { ...(o as { spec: object }).spec, replicas: 5 } }
+        : o,
+    );
+    const fixed = await reconcile({ ...world, cached: drifted });
+    expect(fixed.applies.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual([
+      'StatefulSet/demo-broker',
+    ]);
   });
 });
 

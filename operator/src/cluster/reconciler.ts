@@ -8,7 +8,7 @@ import type { KafkaCluster } from '../api/kafka-cluster.ts';
 import type { KafkaClusterPort } from '../kafka/cluster-port.ts';
 import { metadataLevelOfRelease, metadataVersionName } from '../kafka/metadata-versions.ts';
 import type { KafkaAdminPort } from '../kafka/port.ts';
-import { apply, applyStatus } from '../runtime/apply.ts';
+import { alreadyApplied, apply, applyStatus, withAppliedHash } from '../runtime/apply.ts';
 import { addFinalizer, hasFinalizer, removeFinalizer } from '../runtime/finalizers.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { EventRecorder } from '../runtime/events.ts';
@@ -119,6 +119,8 @@ export interface ClusterReconcilerDeps {
   pods: Informer<PodObject>;
   services: Informer<KubeObject>;
   configMaps: Informer<KubeObject & { data?: Record<string, string> }>;
+  /** Without it, PodDisruptionBudgets are applied on every reconcile. */
+  podDisruptionBudgets?: Informer<KubeObject>;
   /** Per-topic admin (partition reassignments go through it). */
   kafka: (bootstrap: string) => KafkaAdminPort;
   /** Cluster-level admin: quorum, partitions, registrations, broker defaults, features. */
@@ -249,7 +251,11 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
     for (const obj of desiredObjectList(objects)) {
       // The renderers build client-node V1* objects, whose timestamp fields are Dates; they
       // set none of them, so the object is already the wire JSON the API server takes.
-      await apply(deps.client, obj as unknown as KubeObject, { resource: resourceOf(obj) });
+      const desiredObj = withAppliedHash(obj as unknown as KubeObject);
+      const resource = resourceOf(obj);
+      // A quiet resync re-sends nothing: the cache already shows exactly this apply.
+      if (alreadyApplied(desiredObj, cachedObject(resource, ref.namespace, desiredObj))) continue;
+      await apply(deps.client, desiredObj, { resource });
     }
     await pruneServices(ref, new Set(objects.services.map((s) => s.metadata?.name ?? '')), log);
     for (const step of scale) {
@@ -351,6 +357,26 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
   };
 
   // ------------------------------------------------------------------------------------------
+
+  function cachedObject(
+    resource: ResourceInfo,
+    namespace: string,
+    obj: KubeObject,
+  ): KubeObject | undefined {
+    const name = obj.metadata?.name ?? '';
+    switch (resource.kind) {
+      case 'StatefulSet':
+        return deps.statefulSets.getByName(namespace, name);
+      case 'Service':
+        return deps.services.getByName(namespace, name);
+      case 'ConfigMap':
+        return deps.configMaps.getByName(namespace, name);
+      case 'PodDisruptionBudget':
+        return deps.podDisruptionBudgets?.getByName(namespace, name);
+      default:
+        return undefined;
+    }
+  }
 
   /**
    * One step of the ordered teardown (teardown-plan.ts); undefined once the finalizer is gone.

@@ -473,6 +473,12 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
       const waiting = await cluster(namespace, 'dedi');
       expect(waiting?.metadata.deletionTimestamp).toBeDefined();
       expect(waiting?.metadata.finalizers).toContain('kraftwerk.dev/cluster');
+      // Status says so, which topics and groups naming the cluster read as not Ready.
+      expect(condition(waiting, 'Ready')).toMatchObject({
+        status: 'False',
+        reason: 'Deleting',
+        message: `waiting for the brokers to stop: ${broker}`,
+      });
 
       // The broker goes: now the controllers. One of them never goes (as on a node that is
       // gone); past its grace period (0 here) + 30 s the operator stops waiting for it.

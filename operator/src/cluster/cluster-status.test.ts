@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterRef, ClusterSpec } from './cluster-spec.ts';
-import { clusterStatus } from './cluster-status.ts';
+import { clusterStatus, deletingStatus } from './cluster-status.ts';
 import type { StatusInput } from './cluster-status.ts';
 import type { Role } from './node-layout.ts';
 import type { ObservedPod } from './observed-state.ts';
@@ -360,6 +360,25 @@ describe('clusterStatus', () => {
     expect(
       clusterStatus(healthy({ pods: mixed, previous: { kafkaVersion: '4.0.0' } })).kafkaVersion,
     ).toBe('4.0.0');
+  });
+});
+
+describe('deletingStatus', () => {
+  it('keeps the last status and says Deleting, with what the teardown waits for', () => {
+    const last = clusterStatus(healthy());
+    const s = deletingStatus(last, 'waiting for the brokers to stop: demo-broker-0', 4, later);
+    expect(s.clusterId).toBe(last.clusterId);
+    expect(s.brokers).toEqual(last.brokers);
+    expect(cond(s, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'Deleting',
+      message: 'waiting for the brokers to stop: demo-broker-0',
+      lastTransitionTime: '2026-11-22T03:05:00Z',
+    });
+    expect(cond(s, 'Progressing')).toMatchObject({ status: 'True', reason: 'Deleting' });
+    expect(cond(s, 'Reconciling')).toMatchObject({ status: 'True', reason: 'Deleting' });
+    expect(cond(s, 'Stalled')).toMatchObject({ status: 'False' });
+    expect(cond(s, 'Degraded')).toEqual(cond(last, 'Degraded'));
   });
 });
 

@@ -36,7 +36,7 @@ import {
   type PodObject,
   type StatefulSetObject,
 } from './cluster-resource.ts';
-import { clusterStatus, type ClusterStatus } from './cluster-status.ts';
+import { clusterStatus, deletingStatus, type ClusterStatus } from './cluster-status.ts';
 import { configDiff, dynamicConfig } from './dynamic-config.ts';
 import { CLUSTER_FINALIZER, CLUSTER_LABEL, ROLE_LABEL } from './labels.ts';
 import { planMetadataVersion, type MetadataVersionDecision } from './metadata-version.ts';
@@ -462,6 +462,15 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
     }
     if (!plan.done) {
       log.debug('teardown waits', { message: plan.message });
+      await writeStatus(
+        kc,
+        deletingStatus(
+          kc.status as ClusterStatus | undefined,
+          plan.message,
+          kc.metadata.generation ?? 0,
+          new Date(deps.clock.now()),
+        ),
+      );
       return { requeueAfterMs: recheckMs };
     }
     if (plan.abandoned.length > 0) {

@@ -62,7 +62,13 @@ function statefulSet(
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: { name: `demo-${role}`, namespace: NS, ownerReferences: owner },
+    metadata: {
+      name: `demo-${role}`,
+      namespace: NS,
+      uid: `uid-sts-${role}`,
+      labels: { 'kraftwerk.dev/cluster': 'demo', 'kraftwerk.dev/role': role },
+      ownerReferences: owner,
+    },
     spec: {
       replicas,
       ...(claimSize
@@ -84,6 +90,15 @@ function pod(role: 'controller' | 'broker', ordinal: number, revision = `${role}
         'kraftwerk.dev/role': role,
         'controller-revision-hash': revision,
       },
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'StatefulSet',
+          name: `demo-${role}`,
+          uid: `uid-sts-${role}`,
+          controller: true,
+        },
+      ],
     },
     status: {
       phase: 'Running',
@@ -121,6 +136,10 @@ interface World {
   expansionRefused?: boolean;
   /** Objects as the caches hold them (StatefulSets keep the status of the fixture's). */
   cached?: KubeObject[];
+  /** The KafkaCluster was deleted a minute ago and carries these finalizers. */
+  deletedWith?: string[];
+  /** The garbage collector took the StatefulSets' owner references off (cascade=orphan). */
+  orphaned?: boolean;
 }
 
 async function reconcile(w: World) {
@@ -235,6 +254,10 @@ async function reconcile(w: World) {
     },
   } as unknown as EventRecorder;
   const kc = kafkaCluster(w.brokers, w.controllers ?? 3, {}, w.brokerStorage);
+  if (w.deletedWith) {
+    kc.metadata.deletionTimestamp = '2026-01-01T00:09:00Z';
+    kc.metadata.finalizers = w.deletedWith;
+  }
   const cachedOf = (kind: string) => (w.cached ?? []).filter((o) => o.kind === kind);
   const run = clusterReconciler({
     client,
@@ -245,6 +268,7 @@ async function reconcile(w: World) {
         statefulSet('broker', w.stsBrokers, w.claimSize),
       ].map((sts) => {
         const c = cachedOf('StatefulSet').find((o) => o.metadata?.name === sts.metadata?.name);
+        if (w.orphaned) sts.metadata!.ownerReferences = [];
         return c ? { ...c, status: sts.status } : sts;
       }),
     ),
@@ -281,8 +305,13 @@ async function reconcile(w: World) {
     .filter((r) => r.method === 'PATCH' && (r.body as KubeObject | undefined)?.kind !== undefined)
     .filter((r) => !r.path.endsWith('/status'))
     .map((r) => r.body as KubeObject);
+  const finalizerPatches = requests
+    .filter((r) => r.method === 'PATCH' && Array.isArray(r.body))
+    .map((r) => r.body);
   return {
     result,
+    requests,
+    finalizerPatches,
     kafkaCalls,
     events,
     applied,
@@ -419,6 +448,54 @@ describe('clusterReconciler against a reachable cluster', () => {
     const ready = r.status?.conditions.find((c) => c.type === 'Ready');
     expect(ready).toMatchObject({ status: 'False', reason: 'QuorumUnavailable' });
     expect(r.result).toEqual({ requeueAfterMs: 5_000 });
+  });
+});
+
+describe('clusterReconciler tearing a deleted cluster down', () => {
+  const world = { brokers: 3, stsBrokers: 3, pods: healthyPods(3), quorum: voters() };
+
+  it('adds its finalizer to a live cluster first', async () => {
+    const r = await reconcile(world);
+    expect(r.finalizerPatches[0]).toEqual([
+      { op: 'test', path: '/metadata/resourceVersion', value: undefined },
+      { op: 'add', path: '/metadata/finalizers', value: ['kraftwerk.dev/cluster'] },
+    ]);
+  });
+
+  it('deletes the broker StatefulSet, by uid, and nothing else yet; asks Kafka nothing', async () => {
+    const r = await reconcile({ ...world, deletedWith: ['kraftwerk.dev/cluster'] });
+    expect(r.deletes.map((d) => d.path)).toEqual([
+      '/apis/apps/v1/namespaces/ns/statefulsets/demo-broker',
+    ]);
+    expect(r.deletes[0]!.body).toMatchObject({
+      propagationPolicy: 'Background',
+      preconditions: { uid: 'uid-sts-broker' },
+    });
+    expect(r.kafkaCalls).toEqual([]);
+    expect(r.applies).toEqual([]);
+    expect(r.status?.conditions.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'Deleting',
+    });
+    expect(r.result).toEqual({ requeueAfterMs: 5_000 });
+  });
+
+  it('waits while the garbage collector orphans what cascade=orphan keeps', async () => {
+    const r = await reconcile({ ...world, deletedWith: ['orphan', 'kraftwerk.dev/cluster'] });
+    expect(r.requests).toEqual([]);
+    expect(r.result).toEqual({ requeueAfterMs: 5_000 });
+  });
+
+  it('leaves orphaned StatefulSets and their pods alone and lets the cluster go', async () => {
+    const r = await reconcile({ ...world, deletedWith: ['kraftwerk.dev/cluster'], orphaned: true });
+    expect(r.deletes).toEqual([]);
+    expect(r.finalizerPatches).toEqual([
+      [
+        { op: 'test', path: '/metadata/finalizers/0', value: 'kraftwerk.dev/cluster' },
+        { op: 'remove', path: '/metadata/finalizers/0' },
+      ],
+    ]);
+    expect(r.result).toBeUndefined();
   });
 });
 

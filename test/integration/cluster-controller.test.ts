@@ -550,6 +550,66 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
   });
 });
 
+describe('KafkaCluster deleted with foreground propagation (Argo CD prune default)', () => {
+  it('keeps the order too: the garbage collector waits for the finalizer', async () => {
+    // Foreground deletion asks the garbage collector to delete the dependents before the owner.
+    // Observed with this kube-controller-manager: while the operator's finalizer is on the
+    // KafkaCluster, it deletes none of them, so the teardown order holds here as well.
+    await createResource(op.client, 'kafkaclusters', kafkaCluster('fg', namespace, true));
+    await waitFor('both StatefulSets', async () =>
+      (await sts(namespace, 'fg-broker')) && (await sts(namespace, 'fg-controller'))
+        ? true
+        : undefined,
+    );
+    await waitFor('the finalizer', async () =>
+      (await cluster(namespace, 'fg'))?.metadata.finalizers?.includes('kraftwerk.dev/cluster'),
+    );
+    const brokerPod = await waitFor('a broker pod', async () => {
+      const list = await op.client.request<{ items: Obj[] }>(
+        'GET',
+        `/api/v1/namespaces/${namespace}/pods`,
+        { query: { labelSelector: 'kraftwerk.dev/cluster=fg,kraftwerk.dev/role=broker' } },
+      );
+      return list.items[0]?.metadata?.name;
+    });
+    const podPath = `/api/v1/namespaces/${namespace}/pods/${brokerPod}`;
+    const hold = (finalizers: string[] | null) =>
+      op.client.request('PATCH', podPath, {
+        contentType: 'application/merge-patch+json',
+        body: { metadata: { finalizers } },
+      });
+    await hold(['test.kraftwerk.dev/hold']);
+    try {
+      await op.client.request('DELETE', kraftwerkPath(namespace, 'kafkaclusters', 'fg'), {
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground' },
+      });
+      await waitFor(
+        'the broker StatefulSet gone',
+        async () => !(await sts(namespace, 'fg-broker')),
+      );
+      // Several resyncs and garbage-collector passes with the broker pod held: the controllers
+      // and the cluster's Services stay.
+      await new Promise((r) => setTimeout(r, 10_000));
+      const kc = await cluster(namespace, 'fg');
+      expect(kc?.metadata.finalizers).toEqual(['kraftwerk.dev/cluster', 'foregroundDeletion']);
+      const controllers = await sts(namespace, 'fg-controller');
+      expect(controllers?.metadata?.deletionTimestamp).toBeUndefined();
+      expect(
+        await get(op.client, `/api/v1/namespaces/${namespace}/services/fg-kafka-bootstrap`),
+      ).toBeDefined();
+    } finally {
+      await hold(null);
+    }
+    await waitFor('the KafkaCluster gone', async () => !(await cluster(namespace, 'fg')), {
+      timeoutMs: 60_000,
+    });
+    await waitFor(
+      'the controller StatefulSet gone',
+      async () => !(await sts(namespace, 'fg-controller')),
+    );
+  });
+});
+
 describe('KafkaCluster controller (combined mode)', () => {
   it('renders one StatefulSet of combined nodes and refuses a spec only the operator can judge', async () => {
     const kc = kafkaCluster('combo', namespace, false);

@@ -551,10 +551,11 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
 });
 
 describe('KafkaCluster deleted with foreground propagation (Argo CD prune default)', () => {
-  it('keeps the order too: the garbage collector waits for the finalizer', async () => {
-    // Foreground deletion asks the garbage collector to delete the dependents before the owner.
-    // Observed with this kube-controller-manager: while the operator's finalizer is on the
-    // KafkaCluster, it deletes none of them, so the teardown order holds here as well.
+  it('loses the order: the garbage collector deletes the controllers while a broker is held', async () => {
+    // A limit, written down in docs/gitops.md: foreground deletion makes the garbage collector
+    // delete the owner's dependents right away, finalizers or not. (It only does so once it
+    // watches the KafkaCluster kind, which starts at its ~30 s discovery resync after the CRDs
+    // were installed; this test runs late in the file.)
     await createResource(op.client, 'kafkaclusters', kafkaCluster('fg', namespace, true));
     await waitFor('both StatefulSets', async () =>
       (await sts(namespace, 'fg-broker')) && (await sts(namespace, 'fg-controller'))
@@ -583,30 +584,25 @@ describe('KafkaCluster deleted with foreground propagation (Argo CD prune defaul
       await op.client.request('DELETE', kraftwerkPath(namespace, 'kafkaclusters', 'fg'), {
         body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground' },
       });
+      // Well before the operator would stop waiting for the held pod (30 s).
       await waitFor(
-        'the broker StatefulSet gone',
-        async () => !(await sts(namespace, 'fg-broker')),
+        'the controller StatefulSet deleted by the garbage collector',
+        async () => {
+          const c = await sts(namespace, 'fg-controller');
+          return !c || c.metadata?.deletionTimestamp !== undefined;
+        },
+        { timeoutMs: 15_000 },
       );
-      // Several resyncs and garbage-collector passes with the broker pod held: the controllers
-      // and the cluster's Services stay.
-      await new Promise((r) => setTimeout(r, 10_000));
-      const kc = await cluster(namespace, 'fg');
-      expect(kc?.metadata.finalizers).toEqual(['kraftwerk.dev/cluster', 'foregroundDeletion']);
-      const controllers = await sts(namespace, 'fg-controller');
-      expect(controllers?.metadata?.deletionTimestamp).toBeUndefined();
-      expect(
-        await get(op.client, `/api/v1/namespaces/${namespace}/services/fg-kafka-bootstrap`),
-      ).toBeDefined();
+      expect((await get(op.client, podPath))?.metadata?.deletionTimestamp).toBeDefined();
+      expect((await cluster(namespace, 'fg'))?.metadata.finalizers).toContain(
+        'kraftwerk.dev/cluster',
+      );
     } finally {
       await hold(null);
     }
     await waitFor('the KafkaCluster gone', async () => !(await cluster(namespace, 'fg')), {
       timeoutMs: 60_000,
     });
-    await waitFor(
-      'the controller StatefulSet gone',
-      async () => !(await sts(namespace, 'fg-controller')),
-    );
   });
 });
 

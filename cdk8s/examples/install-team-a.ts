@@ -1,5 +1,6 @@
 // Installs the operator from your own cdk8s app: here watching only the namespace team-a,
-// with a Role there instead of a ClusterRole. Prints the manifests:
+// with a Role there instead of a ClusterRole (cluster-wide only `get` on StorageClasses;
+// readStorageClasses: false drops that too). Prints the manifests:
 //   node cdk8s/examples/install-team-a.ts | kubectl apply --server-side -f -
 import { App, Chart } from 'cdk8s';
 import { KraftwerkOperator } from '../lib/operator.ts';

@@ -59,6 +59,15 @@ export function watchRules(extraScaleTargets: readonly ScaleTarget[] = []): Rule
   ];
 }
 
+/**
+ * Cluster-scoped reads, granted by a ClusterRole whatever the watch mode: the reconciler gets
+ * the StorageClass of a claim it is asked to grow (allowVolumeExpansion). Only `get`: it never
+ * lists or watches them.
+ */
+export const storageClassRules: Rule[] = [
+  { groups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get'] },
+];
+
 /** Rules for the leader-election Lease, granted only in the Lease's namespace. */
 export const leaseRules: Rule[] = [
   { groups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },

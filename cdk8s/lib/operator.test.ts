@@ -4,7 +4,7 @@ import { Chart, Testing } from 'cdk8s';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { KraftwerkOperator, type KraftwerkOperatorProps } from './operator.ts';
-import { leaseRules, permissions, watchRules } from './operator-rules.ts';
+import { leaseRules, permissions, storageClassRules, watchRules } from './operator-rules.ts';
 import { installYaml } from '../install.ts';
 
 type Obj = {
@@ -27,7 +27,7 @@ const rulesOf = (o: Obj) =>
 describe('KraftwerkOperator', () => {
   it('watches every namespace with one ClusterRole holding exactly the contract', () => {
     const objects = synth();
-    const role = objects.find((o) => o.kind === 'ClusterRole')!;
+    const role = objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'kraftwerk')!;
     expect(role.metadata.namespace).toBeUndefined();
     expect(rulesOf(role)).toEqual(permissions(watchRules()));
     expect(JSON.stringify(objects)).not.toMatch(/"\*"/);
@@ -38,7 +38,20 @@ describe('KraftwerkOperator', () => {
 
   it('watches a list of namespaces with a Role and RoleBinding in each', () => {
     const objects = synth({ watchNamespaces: ['a', 'b'] });
-    expect(objects.filter((o) => o.kind.startsWith('Cluster'))).toEqual([]);
+    // Cluster-wide only what no Role can grant: get on StorageClasses.
+    const clusterWide = objects.filter((o) => o.kind.startsWith('Cluster'));
+    expect(clusterWide.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'ClusterRole/kraftwerk-storageclasses',
+      'ClusterRoleBinding/kraftwerk-storageclasses',
+    ]);
+    expect(rulesOf(clusterWide.find((o) => o.kind === 'ClusterRole')!)).toEqual(
+      permissions(storageClassRules),
+    );
+    expect(
+      synth({ watchNamespaces: ['a'], readStorageClasses: false }).filter((o) =>
+        o.kind.startsWith('Cluster'),
+      ),
+    ).toEqual([]);
     for (const ns of ['a', 'b']) {
       const role = objects.find((o) => o.kind === 'Role' && o.metadata.namespace === ns)!;
       expect(rulesOf(role)).toEqual(permissions(watchRules()));
@@ -51,7 +64,7 @@ describe('KraftwerkOperator', () => {
   it('adds /scale rules for extra scale targets', () => {
     const role = synth({
       extraScaleTargets: [{ group: 'argoproj.io', resource: 'rollouts' }],
-    }).find((o) => o.kind === 'ClusterRole')!;
+    }).find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'kraftwerk')!;
     expect(rulesOf(role)).toContain('argoproj.io/rollouts/scale:patch');
   });
 

@@ -7,7 +7,13 @@ import { ApiObject, Duration, Include, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { operatorNodeOptions } from '../../operator/src/node-options.ts';
-import { leaseRules, watchRules, type Rule, type ScaleTarget } from './operator-rules.ts';
+import {
+  leaseRules,
+  storageClassRules,
+  watchRules,
+  type Rule,
+  type ScaleTarget,
+} from './operator-rules.ts';
 
 export interface KraftwerkOperatorProps {
   /** Namespace the operator runs in (created unless `createNamespace` is false). */
@@ -28,6 +34,8 @@ export interface KraftwerkOperatorProps {
   readonly nodeOptions?: string;
   readonly httpPort?: number;
   readonly extraScaleTargets?: readonly ScaleTarget[];
+  /** A ClusterRole to get StorageClasses (allowVolumeExpansion); default true. */
+  readonly readStorageClasses?: boolean;
   /** A PodDisruptionBudget (maxUnavailable 1) when replicas > 1; default true. */
   readonly podDisruptionBudget?: boolean;
   /** Directory of the CRD manifests to include; omit to leave CRDs out. */
@@ -104,6 +112,17 @@ export class KraftwerkOperator extends Construct {
           role,
         }).addSubjects(subject);
       }
+    }
+    if (props.readStorageClasses ?? true) {
+      // Cluster-scoped: no Role in a watched namespace can grant it.
+      const role = new kplus.ClusterRole(this, 'storageclasses-role', {
+        metadata: meta(`${name}-storageclasses`, null),
+      });
+      allow(role, storageClassRules);
+      new kplus.ClusterRoleBinding(this, 'storageclasses-binding', {
+        metadata: meta(`${name}-storageclasses`, null),
+        role,
+      }).addSubjects(subject);
     }
     if (leaderElection) {
       const role = new kplus.Role(this, 'leader-election-role', {

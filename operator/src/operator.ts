@@ -134,6 +134,7 @@ export function createOperator(o: OperatorOptions): Operator {
         pods,
         services,
         configMaps,
+        podDisruptionBudgets: pdbs,
         kafka: (bootstrap) => kafka.get(bootstrap),
         clusterKafka: (bootstrap) => clusterKafka.get(bootstrap),
         ...(o.clusterBootstrap ? { bootstrapOf: o.clusterBootstrap } : {}),

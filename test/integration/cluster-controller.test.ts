@@ -4,6 +4,7 @@
 // pods never start: where a test needs running pods it writes their status through the pod
 // status subresource, standing in for the kubelet, and says so. Real pods, a real quorum and
 // real rolls are proven on kind.
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KafkaCluster } from '../../operator/src/api/kafka-cluster.ts';
 import { KafkaClusterAdmin } from '../../operator/src/kafka/cluster-admin.ts';
@@ -25,6 +26,7 @@ import {
   type TestOperator,
 } from '../fixtures/operator.ts';
 import { waitFor } from '../fixtures/process.ts';
+import { kubectlBinary } from './packaging-tools.ts';
 
 interface Obj extends KubeObject {
   spec?: Record<string, unknown> & { replicas?: number; type?: string };
@@ -198,6 +200,69 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
     ).rejects.toThrow(/immutable|never changes/);
   });
 
+  it('sends no apply on a quiet resync, and one to put back a change made by hand', async () => {
+    // Counted by the API server itself: server-side applies of the kinds the reconciler owns.
+    const applies = (): number => {
+      const out = spawnSync(
+        kubectlBinary(),
+        ['--kubeconfig', inject('kubeconfig'), 'get', '--raw', '/metrics'],
+        { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+      );
+      let n = 0;
+      for (const line of out.stdout.split('\n')) {
+        if (!line.startsWith('apiserver_request_total{')) continue;
+        const labels = Object.fromEntries(
+          [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+        );
+        if (
+          labels['verb'] === 'APPLY' &&
+          labels['subresource'] === '' &&
+          ['statefulsets', 'services', 'configmaps', 'poddisruptionbudgets'].includes(
+            labels['resource'] ?? '',
+          )
+        )
+          n += Number(line.slice(line.lastIndexOf(' ') + 1));
+      }
+      return n;
+    };
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // Let the cluster's start-up settle (pods created, status written).
+    let before = applies();
+    await waitFor(
+      'no applies for 4 s',
+      async () => {
+        await sleep(4_000);
+        const now = applies();
+        const quiet = now === before;
+        before = now;
+        return quiet;
+      },
+      { timeoutMs: 40_000, intervalMs: 0 },
+    );
+    // Reconciles without a change: metadata touches enqueue the cluster, and resyncs (3 s).
+    for (const i of [1, 2, 3]) {
+      await mergePatch(op.client, namespace, 'kafkaclusters', 'dedi', {
+        metadata: { annotations: { 'example.com/touched': String(i) } },
+      });
+      await sleep(1_000);
+    }
+    await sleep(4_000);
+    expect(applies() - before).toBe(0);
+    // A field we own changed by hand (another manager) is put back, with one apply.
+    const cmPath = `/api/v1/namespaces/${namespace}/configmaps/dedi-kafka-config`;
+    const original = (await get(op.client, cmPath)) as { data: Record<string, string> };
+    await op.client.request('PATCH', cmPath, {
+      contentType: 'application/merge-patch+json',
+      body: { data: { 'broker.properties': 'edited=by-hand\n' } },
+    });
+    await waitFor('the ConfigMap put back', async () => {
+      const cm = (await get(op.client, cmPath)) as { data: Record<string, string> };
+      return cm.data['broker.properties'] === original.data['broker.properties'];
+    });
+    await sleep(4_000);
+    expect(applies() - before).toBe(1);
+  });
+
   it('re-applies a spec change without fighting another field manager', async () => {
     // Someone else (kubectl label/annotate style) owns an unrelated annotation.
     await op.client.request(
@@ -343,8 +408,118 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
     expect(condition(kc, 'Progressing')?.status).toBe('True');
   });
 
-  it('is garbage-collected with everything it owns', async () => {
-    await op.client.request('DELETE', kraftwerkPath(namespace, 'kafkaclusters', 'dedi'));
+  it('holds a finalizer and tears down brokers, then controllers, then lets GC do the rest', async () => {
+    // Pods here are never scheduled, so the API server deletes them without a grace period;
+    // a test finalizer on a pod stands in for a pod that takes its time to stop.
+    const hold = 'test.kraftwerk.dev/hold';
+    const podsOf = async (role: string) =>
+      (
+        await op.client.request<{ items: Obj[] }>('GET', `/api/v1/namespaces/${namespace}/pods`, {
+          query: { labelSelector: `kraftwerk.dev/cluster=dedi,kraftwerk.dev/role=${role}` },
+        })
+      ).items;
+    const setFinalizers = (name: string, finalizers: string[] | null) =>
+      op.client.request('PATCH', `/api/v1/namespaces/${namespace}/pods/${name}`, {
+        contentType: 'application/merge-patch+json',
+        body: { metadata: { finalizers } },
+      });
+    const before = await cluster(namespace, 'dedi');
+    expect(before?.metadata.finalizers).toContain('kraftwerk.dev/cluster');
+    const broker = (await podsOf('broker'))[0]!.metadata!.name!;
+    const controller = (await podsOf('controller'))[0]!.metadata!.name!;
+    await setFinalizers(broker, [hold]);
+    await setFinalizers(controller, [hold]);
+    const claimsBefore = (
+      await op.client.request<{ items: Obj[] }>(
+        'GET',
+        `/api/v1/namespaces/${namespace}/persistentvolumeclaims`,
+        { query: { labelSelector: 'kraftwerk.dev/cluster=dedi' } },
+      )
+    ).items.map((c) => c.metadata!.name!);
+    expect(claimsBefore.length).toBeGreaterThan(0);
+
+    // A timeline of what the API server shows, sampled every 100 ms.
+    const seen: Record<string, number> = {};
+    const mark = (what: string) => (seen[what] ??= Date.now());
+    const started = Date.now();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const [b, c, kc] = await Promise.all([
+          sts(namespace, 'dedi-broker'),
+          sts(namespace, 'dedi-controller'),
+          cluster(namespace, 'dedi'),
+        ]);
+        if (!b || b.metadata?.deletionTimestamp) mark('broker StatefulSet deleted');
+        if (!c || c.metadata?.deletionTimestamp) mark('controller StatefulSet deleted');
+        if (!kc) mark('KafkaCluster gone');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    try {
+      await op.client.request('DELETE', kraftwerkPath(namespace, 'kafkaclusters', 'dedi'));
+      await waitFor(
+        'the broker StatefulSet deleted',
+        async () => seen['broker StatefulSet deleted'],
+      );
+      // The held broker pod is still terminating: nothing happens to the controllers, over
+      // several resyncs (3 s), and the KafkaCluster stays with its finalizer.
+      await new Promise((r) => setTimeout(r, 7_000));
+      const brokersLeft = await podsOf('broker');
+      expect(brokersLeft.map((p) => p.metadata!.name)).toEqual([broker]);
+      expect(brokersLeft[0]!.metadata?.deletionTimestamp).toBeDefined();
+      expect(seen['controller StatefulSet deleted']).toBeUndefined();
+      expect((await podsOf('controller')).every((p) => !p.metadata?.deletionTimestamp)).toBe(true);
+      const waiting = await cluster(namespace, 'dedi');
+      expect(waiting?.metadata.deletionTimestamp).toBeDefined();
+      expect(waiting?.metadata.finalizers).toContain('kraftwerk.dev/cluster');
+      // Status says so, which topics and groups naming the cluster read as not Ready.
+      expect(condition(waiting, 'Ready')).toMatchObject({
+        status: 'False',
+        reason: 'Deleting',
+        message: `waiting for the brokers to stop: ${broker}`,
+      });
+
+      // The broker goes: now the controllers. One of them never goes (as on a node that is
+      // gone); past its grace period (0 here) + 30 s the operator stops waiting for it.
+      const released = Date.now();
+      await setFinalizers(broker, null);
+      await waitFor(
+        'the controller StatefulSet deleted',
+        async () => seen['controller StatefulSet deleted'],
+      );
+      await waitFor('the KafkaCluster gone', async () => seen['KafkaCluster gone'], {
+        timeoutMs: 90_000,
+      });
+      const stuck = (await podsOf('controller')).map((p) => p.metadata!.name);
+      expect(stuck).toEqual([controller]);
+      const order = Object.entries(seen)
+        .sort((a, b) => a[1] - b[1])
+        .map(([what, t]) => `${what} +${((t - started) / 1000).toFixed(1)}s`);
+      console.log(`[teardown] ${order.join(' | ')}`);
+      expect(Object.keys(seen).sort((a, b) => seen[a]! - seen[b]!)).toEqual([
+        'broker StatefulSet deleted',
+        'controller StatefulSet deleted',
+        'KafkaCluster gone',
+      ]);
+      expect(seen['controller StatefulSet deleted']!).toBeGreaterThanOrEqual(released);
+      // Gave up on the stuck pod after ~30 s, not at once and not never.
+      expect(seen['KafkaCluster gone']! - seen['controller StatefulSet deleted']!).toBeGreaterThan(
+        25_000,
+      );
+      const events = await eventsFor(op.client, namespace, 'dedi');
+      const reasons = events.map((e) => e.reason);
+      expect(reasons).toContain('StoppingBrokers');
+      expect(reasons).toContain('StoppingControllers');
+      const stuckEvent = events.find((e) => e.reason === 'TeardownStuckPods');
+      expect(stuckEvent?.note).toContain(controller);
+    } finally {
+      sampling = false;
+      await sampler;
+      await setFinalizers(broker, null).catch(() => undefined);
+      await setFinalizers(controller, null).catch(() => undefined);
+    }
+
     await waitFor(
       'the garbage collector to remove the StatefulSets, Services, ConfigMap and PDBs',
       async () => {
@@ -363,6 +538,71 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
       },
       { timeoutMs: 90_000 },
     );
+    // deleteClaim is unset (false): the claims stay, as they did before the finalizer.
+    const claimsAfter = (
+      await op.client.request<{ items: Obj[] }>(
+        'GET',
+        `/api/v1/namespaces/${namespace}/persistentvolumeclaims`,
+        { query: { labelSelector: 'kraftwerk.dev/cluster=dedi' } },
+      )
+    ).items.map((c) => c.metadata!.name!);
+    expect(claimsAfter.sort()).toEqual(claimsBefore.sort());
+  });
+});
+
+describe('KafkaCluster deleted with foreground propagation (Argo CD prune default)', () => {
+  it('loses the order: the garbage collector deletes the controllers while a broker is held', async () => {
+    // A limit, written down in docs/gitops.md: foreground deletion makes the garbage collector
+    // delete the owner's dependents right away, finalizers or not. (It only does so once it
+    // watches the KafkaCluster kind, which starts at its ~30 s discovery resync after the CRDs
+    // were installed; this test runs late in the file.)
+    await createResource(op.client, 'kafkaclusters', kafkaCluster('fg', namespace, true));
+    await waitFor('both StatefulSets', async () =>
+      (await sts(namespace, 'fg-broker')) && (await sts(namespace, 'fg-controller'))
+        ? true
+        : undefined,
+    );
+    await waitFor('the finalizer', async () =>
+      (await cluster(namespace, 'fg'))?.metadata.finalizers?.includes('kraftwerk.dev/cluster'),
+    );
+    const brokerPod = await waitFor('a broker pod', async () => {
+      const list = await op.client.request<{ items: Obj[] }>(
+        'GET',
+        `/api/v1/namespaces/${namespace}/pods`,
+        { query: { labelSelector: 'kraftwerk.dev/cluster=fg,kraftwerk.dev/role=broker' } },
+      );
+      return list.items[0]?.metadata?.name;
+    });
+    const podPath = `/api/v1/namespaces/${namespace}/pods/${brokerPod}`;
+    const hold = (finalizers: string[] | null) =>
+      op.client.request('PATCH', podPath, {
+        contentType: 'application/merge-patch+json',
+        body: { metadata: { finalizers } },
+      });
+    await hold(['test.kraftwerk.dev/hold']);
+    try {
+      await op.client.request('DELETE', kraftwerkPath(namespace, 'kafkaclusters', 'fg'), {
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground' },
+      });
+      // Well before the operator would stop waiting for the held pod (30 s).
+      await waitFor(
+        'the controller StatefulSet deleted by the garbage collector',
+        async () => {
+          const c = await sts(namespace, 'fg-controller');
+          return !c || c.metadata?.deletionTimestamp !== undefined;
+        },
+        { timeoutMs: 15_000 },
+      );
+      expect((await get(op.client, podPath))?.metadata?.deletionTimestamp).toBeDefined();
+      expect((await cluster(namespace, 'fg'))?.metadata.finalizers).toContain(
+        'kraftwerk.dev/cluster',
+      );
+    } finally {
+      await hold(null);
+    }
+    await waitFor('the KafkaCluster gone', async () => !(await cluster(namespace, 'fg')), {
+      timeoutMs: 60_000,
+    });
   });
 });
 
@@ -393,6 +633,21 @@ describe('KafkaCluster controller (combined mode)', () => {
     expect(bad.status?.clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     // Nothing was deleted for a bad spec.
     expect(await sts(namespace, 'combo-kafka')).toBeDefined();
+  });
+
+  it('goes at once when deleted: combined nodes have no order to keep', async () => {
+    const kc = await waitFor('the finalizer', async () => {
+      const c = await cluster(namespace, 'combo');
+      return c?.metadata.finalizers?.includes('kraftwerk.dev/cluster') ? c : undefined;
+    });
+    expect(kc.metadata.finalizers).toEqual(['kraftwerk.dev/cluster']);
+    await op.client.request('DELETE', kraftwerkPath(namespace, 'kafkaclusters', 'combo'));
+    const t0 = Date.now();
+    await waitFor('the KafkaCluster gone', async () => !(await cluster(namespace, 'combo')), {
+      timeoutMs: 15_000,
+    });
+    console.log(`[teardown] combined cluster gone after ${Date.now() - t0} ms`);
+    await waitFor('its StatefulSet collected', async () => !(await sts(namespace, 'combo-kafka')));
   });
 });
 
@@ -476,6 +731,12 @@ describe('KafkaCluster controller reading a real Kafka', () => {
     } finally {
       await admin.close();
       await client.request('DELETE', kraftwerkPath(ns, 'kafkaclusters', 'real'));
+      // Combined nodes: the operator drops its finalizer at once; wait before it stops.
+      await waitFor(
+        'the combined cluster gone',
+        async () => !(await getResource<KafkaCluster>(client, ns, 'kafkaclusters', 'real')),
+        { timeoutMs: 15_000 },
+      );
     }
   });
 });

@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { installYaml } from '../../cdk8s/install.ts';
-import { leaseRules, permissions, watchRules } from '../../cdk8s/lib/operator-rules.ts';
+import {
+  leaseRules,
+  permissions,
+  storageClassRules,
+  watchRules,
+} from '../../cdk8s/lib/operator-rules.ts';
 import { normalize, rulePermissions } from './packaging-normalize.ts';
 import {
   TOOL_BUILD_TIMEOUT,
@@ -116,21 +121,27 @@ describe('helm template | kubeconform -strict', () => {
     });
     const service = objects.find((m) => m.kind === 'Service')!;
     expect((service.spec as { ports: { name: string }[] }).ports[0]!.name).toBe('http-metrics');
-    const role = objects.find((m) => m.kind === 'ClusterRole')!;
+    const role = objects.find((m) => m.kind === 'ClusterRole' && m.metadata.name === 'kraftwerk')!;
     expect(rulePermissions(role.rules)).toContain('argoproj.io/rollouts/scale:update');
   });
 });
 
 describe('RBAC per namespace mode', () => {
   const contract = permissions(watchRules());
+  const storageClasses = permissions(storageClassRules);
+  const storageClassRole = (objects: Manifest[]) =>
+    objects.find(
+      (m) => m.kind === 'ClusterRole' && m.metadata.name === 'kraftwerk-storageclasses',
+    )!;
 
   it('all namespaces: one ClusterRole with exactly the contract, no wildcards', () => {
     const objects = render(MODES.all);
     const kinds = objects.map((m) => `${m.kind}/${m.metadata.namespace ?? ''}`);
     expect(kinds).toContain('ClusterRole/');
     expect(kinds).toContain('ClusterRoleBinding/');
-    const role = objects.find((m) => m.kind === 'ClusterRole')!;
+    const role = objects.find((m) => m.kind === 'ClusterRole' && m.metadata.name === 'kraftwerk')!;
     expect(rulePermissions(role.rules)).toEqual(contract);
+    expect(rulePermissions(storageClassRole(objects).rules)).toEqual(storageClasses);
     expect(JSON.stringify(objects.filter((m) => m.kind.endsWith('Role')))).not.toContain('"*"');
     const lease = objects.find((m) => m.kind === 'Role')!;
     expect(lease.metadata).toMatchObject({ namespace: 'kraftwerk-system' });
@@ -141,13 +152,21 @@ describe('RBAC per namespace mode', () => {
     ['one', MODES.one.watchNamespaces],
     ['list', MODES.list.watchNamespaces],
   ] as const)(
-    '%s: a Role and RoleBinding in each watched namespace, nothing cluster-wide',
+    '%s: a Role and RoleBinding in each watched namespace; cluster-wide only StorageClass get',
     (mode, namespaces) => {
       const objects = render(MODES[mode]);
+      const clusterWide = objects.filter(
+        (m) => m.kind.startsWith('Cluster') && m.kind !== 'CustomResourceDefinition',
+      );
+      expect(clusterWide.map(idOf).sort()).toEqual([
+        'ClusterRole//kraftwerk-storageclasses',
+        'ClusterRoleBinding//kraftwerk-storageclasses',
+      ]);
+      expect(rulePermissions(storageClassRole(objects).rules)).toEqual(storageClasses);
+      // And none at all when the install may not create cluster-scoped RBAC.
+      const strict = render({ ...MODES[mode], rbac: { create: true, readStorageClasses: false } });
       expect(
-        objects.filter(
-          (m) => m.kind.startsWith('Cluster') && m.kind !== 'CustomResourceDefinition',
-        ),
+        strict.filter((m) => m.kind.startsWith('Cluster') && m.kind !== 'CustomResourceDefinition'),
       ).toEqual([]);
       for (const ns of namespaces) {
         const role = objects.find((m) => m.kind === 'Role' && m.metadata.namespace === ns)!;
@@ -348,6 +367,10 @@ describe('in a real kube-apiserver', () => {
       expect(can('delete', 'kafkatopics.kraftwerk.dev', ns)).toBe('no');
     }
     expect(can('list', 'kafkatopics.kraftwerk.dev', 'pkg-elsewhere')).toBe('no');
+    // Cluster-scoped: exactly what the reconciler sends (GET one StorageClass), nothing more.
+    expect(can('get', 'storageclasses.storage.k8s.io', 'pkg-elsewhere')).toBe('yes');
+    expect(can('list', 'storageclasses.storage.k8s.io', 'pkg-elsewhere')).toBe('no');
+    expect(can('patch', 'storageclasses.storage.k8s.io', 'pkg-elsewhere')).toBe('no');
     expect(can('update', 'leases.coordination.k8s.io', 'kraftwerk-system')).toBe('yes');
     expect(can('update', 'leases.coordination.k8s.io', 'pkg-team-a')).toBe('no');
     kubectl(['delete', '-f', '-', '--wait=false'], rendered);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterRef, ClusterSpec } from './cluster-spec.ts';
-import { clusterStatus } from './cluster-status.ts';
+import { clusterStatus, deletingStatus } from './cluster-status.ts';
 import type { StatusInput } from './cluster-status.ts';
 import type { Role } from './node-layout.ts';
 import type { ObservedPod } from './observed-state.ts';
@@ -207,6 +207,68 @@ describe('clusterStatus', () => {
     });
   });
 
+  it('keeps Ready=False between two broker restarts of a roll, then True once none is stale', () => {
+    // Broker 0 was restarted and is back, ready and on the new revision; 1 and 2 are stale
+    // but ready too: every StatefulSet counts 3/3 ready and the quorum has a leader.
+    const pods = healthy().pods.map((p) =>
+      p.role === 'broker' && p.ordinal > 0 ? { ...p, revision: 'old' } : p,
+    );
+    const between = clusterStatus(
+      healthy({
+        pods,
+        roll: {
+          action: 'restart',
+          pod: 'demo-broker-1',
+          nodeId: 101,
+          reason: 'SpecChanged',
+          message: 'restarting demo-broker-1',
+        },
+      }),
+    );
+    expect(cond(between, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'RollingRestart',
+      message: '2 pod(s) still to restart onto the current spec: demo-broker-1, demo-broker-2',
+    });
+    expect(cond(between, 'Progressing')).toMatchObject({
+      status: 'True',
+      reason: 'RollingRestart',
+    });
+    // kstatus: still reconciling, not stalled.
+    expect(cond(between, 'Reconciling')).toMatchObject({ status: 'True' });
+    expect(cond(between, 'Stalled')).toMatchObject({ status: 'False' });
+
+    // The planner waiting for the restarted broker to register is still the roll.
+    const waiting = clusterStatus(
+      healthy({
+        previous: between,
+        now: later,
+        pods,
+        roll: {
+          action: 'wait',
+          reason: 'BrokerNotRegistered',
+          pod: 'demo-broker-0',
+          message: 'waiting for broker 100 (demo-broker-0) to register',
+        },
+      }),
+    );
+    expect(cond(waiting, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'RollingRestart',
+      lastTransitionTime: '2026-11-22T03:00:00Z',
+    });
+    expect(cond(waiting, 'Progressing')).toMatchObject({
+      status: 'True',
+      reason: 'RollingRestart',
+      message: '2 pod(s) to restart; waiting for broker 100 (demo-broker-0) to register',
+    });
+
+    // The last stale pod restarted and came back: Ready again, Progressing Idle.
+    const done = clusterStatus(healthy({ previous: waiting, now: later }));
+    expect(cond(done, 'Ready')).toMatchObject({ status: 'True', reason: 'ClusterReady' });
+    expect(cond(done, 'Progressing')).toMatchObject({ status: 'False', reason: 'Idle' });
+  });
+
   it('shows draining, quorum changes, scaling and metadata upgrades as Progressing', () => {
     expect(
       cond(
@@ -298,6 +360,25 @@ describe('clusterStatus', () => {
     expect(
       clusterStatus(healthy({ pods: mixed, previous: { kafkaVersion: '4.0.0' } })).kafkaVersion,
     ).toBe('4.0.0');
+  });
+});
+
+describe('deletingStatus', () => {
+  it('keeps the last status and says Deleting, with what the teardown waits for', () => {
+    const last = clusterStatus(healthy());
+    const s = deletingStatus(last, 'waiting for the brokers to stop: demo-broker-0', 4, later);
+    expect(s.clusterId).toBe(last.clusterId);
+    expect(s.brokers).toEqual(last.brokers);
+    expect(cond(s, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'Deleting',
+      message: 'waiting for the brokers to stop: demo-broker-0',
+      lastTransitionTime: '2026-11-22T03:05:00Z',
+    });
+    expect(cond(s, 'Progressing')).toMatchObject({ status: 'True', reason: 'Deleting' });
+    expect(cond(s, 'Reconciling')).toMatchObject({ status: 'True', reason: 'Deleting' });
+    expect(cond(s, 'Stalled')).toMatchObject({ status: 'False' });
+    expect(cond(s, 'Degraded')).toEqual(cond(last, 'Degraded'));
   });
 });
 

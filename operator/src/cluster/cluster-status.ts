@@ -115,6 +115,43 @@ export function clusterStatus(input: StatusInput): ClusterStatus {
   return status;
 }
 
+/**
+ * The status of a KafkaCluster being torn down: the last status with Ready=False and
+ * Progressing=True, both `Deleting` with what the teardown waits for. Topics and groups that
+ * name the cluster then wait for it to go instead of asking brokers that are stopping.
+ */
+export function deletingStatus(
+  previous: ClusterStatus | undefined,
+  message: string,
+  generation: number,
+  now: Date,
+): ClusterStatus {
+  let conditions = previous?.conditions ?? [];
+  for (const type of ['Ready', 'Progressing'] as const) {
+    conditions = setCondition(
+      conditions,
+      {
+        type,
+        status: type === 'Ready' ? 'False' : 'True',
+        reason: 'Deleting',
+        message,
+        observedGeneration: generation,
+      },
+      now,
+    );
+  }
+  return {
+    ...previous,
+    conditions: setKstatusConditions(
+      conditions,
+      { status: 'False', reason: 'Deleting', message },
+      false,
+      generation,
+      now,
+    ),
+  };
+}
+
 function listenerStatus(input: StatusInput): { name: string; bootstrapServers: string }[] {
   const { cluster, spec } = input;
   const brokers = brokerLayout(roleLayouts(cluster, spec));
@@ -160,6 +197,17 @@ function ready(input: StatusInput): Cond {
       status: 'False',
       reason: 'Creating',
       message: `creating the ${missing.map((l) => l.statefulSetName).join(', ')} StatefulSet(s)`,
+    };
+  }
+  // During a roll every pod may be ready between two restarts; the cluster is still not what
+  // the spec asks for until the last stale pod has restarted, so Ready stays False throughout.
+  const stale = input.pods.filter(needsRestart);
+  if (stale.length > 0 && input.roll && input.roll.action !== 'none') {
+    return {
+      type: t,
+      status: 'False',
+      reason: 'RollingRestart',
+      message: `${stale.length} pod(s) still to restart onto the current spec: ${stale.map((p) => p.name).join(', ')}`,
     };
   }
   const notReady = roles.filter((l) => {

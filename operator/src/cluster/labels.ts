@@ -12,6 +12,8 @@ export const CONFIG_HASH_ANNOTATION = 'kraftwerk.dev/config-hash';
 export const KAFKA_VERSION_ANNOTATION = 'kraftwerk.dev/kafka-version';
 /** Set by a person on a pod to ask for a restart through the safe roller. */
 export const MANUAL_RESTART_ANNOTATION = 'kraftwerk.dev/restart';
+/** Held on a KafkaCluster until its brokers, then its controllers, have stopped. */
+export const CLUSTER_FINALIZER = 'kraftwerk.dev/cluster';
 
 export function clusterLabels(clusterName: string): Record<string, string> {
   return {

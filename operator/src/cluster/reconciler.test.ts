@@ -8,7 +8,7 @@ import type { KafkaClusterPort, PartitionInfo, QuorumDescription } from '../kafk
 import type { KafkaAdminPort } from '../kafka/port.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
-import type { KubeClient } from '../runtime/kube-client.ts';
+import { KubeApiError, type KubeClient } from '../runtime/kube-client.ts';
 import { silentLogger } from '../runtime/logger.ts';
 import type { KubeObject } from '../runtime/resource.ts';
 import type { PodObject, StatefulSetObject } from './cluster-resource.ts';
@@ -17,10 +17,13 @@ import { clusterReconciler } from './reconciler.ts';
 const NS = 'ns';
 const UID = 'kc-uid';
 
+type BrokerStorage = KafkaCluster['spec']['brokers']['storage'];
+
 function kafkaCluster(
   brokers: number,
   controllers = 3,
   status: KafkaCluster['status'] = {},
+  brokerStorage: BrokerStorage = { type: 'ephemeral' },
 ): KafkaCluster {
   return {
     apiVersion: 'kraftwerk.dev/v1alpha1',
@@ -29,7 +32,7 @@ function kafkaCluster(
     spec: {
       version: '4.1.1',
       controllers: { replicas: controllers, storage: { type: 'ephemeral' } },
-      brokers: { replicas: brokers, storage: { type: 'ephemeral' } },
+      brokers: { replicas: brokers, storage: brokerStorage },
       listeners: [{ name: 'internal', port: 9092, type: 'internal' }],
       config: {
         'default.replication.factor': '3',
@@ -51,12 +54,27 @@ const owner = [
   },
 ];
 
-function statefulSet(role: 'controller' | 'broker', replicas: number): StatefulSetObject {
+function statefulSet(
+  role: 'controller' | 'broker',
+  replicas: number,
+  claimSize?: string,
+): StatefulSetObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: { name: `demo-${role}`, namespace: NS, ownerReferences: owner },
-    spec: { replicas },
+    metadata: {
+      name: `demo-${role}`,
+      namespace: NS,
+      uid: `uid-sts-${role}`,
+      labels: { 'kraftwerk.dev/cluster': 'demo', 'kraftwerk.dev/role': role },
+      ownerReferences: owner,
+    },
+    spec: {
+      replicas,
+      ...(claimSize
+        ? { volumeClaimTemplates: [{ spec: { resources: { requests: { storage: claimSize } } } }] }
+        : {}),
+    },
     status: { replicas, readyReplicas: replicas, updateRevision: `${role}-new` },
   };
 }
@@ -72,6 +90,15 @@ function pod(role: 'controller' | 'broker', ordinal: number, revision = `${role}
         'kraftwerk.dev/role': role,
         'controller-revision-hash': revision,
       },
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'StatefulSet',
+          name: `demo-${role}`,
+          uid: `uid-sts-${role}`,
+          controller: true,
+        },
+      ],
     },
     status: {
       phase: 'Running',
@@ -99,6 +126,20 @@ interface World {
   partitions?: PartitionInfo[];
   defaults?: Record<string, string>;
   kafkaDown?: boolean;
+  brokerStorage?: BrokerStorage;
+  /** The broker StatefulSet's (immutable) claim size, and its claims as they are. */
+  claimSize?: string;
+  claims?: { name: string; size: string }[];
+  /** What GET storageclasses answers; 'forbidden' is a 403. */
+  storageClass?: 'forbidden' | { allowVolumeExpansion: boolean };
+  /** The API server refuses the PVC patch (422), as for a class that cannot expand. */
+  expansionRefused?: boolean;
+  /** Objects as the caches hold them (StatefulSets keep the status of the fixture's). */
+  cached?: KubeObject[];
+  /** The KafkaCluster was deleted a minute ago and carries these finalizers. */
+  deletedWith?: string[];
+  /** The garbage collector took the StatefulSets' owner references off (cascade=orphan). */
+  orphaned?: boolean;
 }
 
 async function reconcile(w: World) {
@@ -110,13 +151,46 @@ async function reconcile(w: World) {
       requests.push({ method, path, body: o.body });
       return Promise.resolve(o.body ?? {});
     },
-    get: () => Promise.resolve(undefined),
-    list: () => Promise.resolve({ items: [] }),
+    get: (info: { plural: string }, _ns: string | undefined, name: string) => {
+      if (info.plural !== 'storageclasses') return Promise.resolve(undefined);
+      if (w.storageClass === 'forbidden') {
+        return Promise.reject(
+          new KubeApiError('GET', `/storageclasses/${name}`, 403, {
+            reason: 'Forbidden',
+            message: `storageclasses.storage.k8s.io "${name}" is forbidden`,
+          }),
+        );
+      }
+      return Promise.resolve(
+        w.storageClass ? { metadata: { name }, ...w.storageClass } : undefined,
+      );
+    },
+    list: (info: { plural: string }) =>
+      Promise.resolve({
+        items:
+          info.plural === 'persistentvolumeclaims'
+            ? (w.claims ?? []).map((c) => ({
+                metadata: { name: c.name },
+                spec: { resources: { requests: { storage: c.size } }, storageClassName: 'slow' },
+              }))
+            : [],
+      }),
     delete: (_i: unknown, _ns: string, name: string) => {
       requests.push({ method: 'DELETE', path: name });
       return Promise.resolve(true);
     },
-    mergePatch: () => Promise.resolve({}),
+    mergePatch: (_i: unknown, _ns: string, name: string, body: unknown) => {
+      requests.push({ method: 'MERGE-PATCH', path: name, body });
+      if (w.expansionRefused) {
+        return Promise.reject(
+          new KubeApiError('PATCH', `/persistentvolumeclaims/${name}`, 422, {
+            reason: 'Invalid',
+            message: `only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize`,
+          }),
+        );
+      }
+      return Promise.resolve({});
+    },
   } as unknown as KubeClient;
   const down = () => Promise.reject(new Error('no broker answered'));
   const cluster: KafkaClusterPort = {
@@ -179,17 +253,29 @@ async function reconcile(w: World) {
       return Promise.resolve();
     },
   } as unknown as EventRecorder;
-  const kc = kafkaCluster(w.brokers, w.controllers ?? 3);
+  const kc = kafkaCluster(w.brokers, w.controllers ?? 3, {}, w.brokerStorage);
+  if (w.deletedWith) {
+    kc.metadata.deletionTimestamp = '2026-01-01T00:09:00Z';
+    kc.metadata.finalizers = w.deletedWith;
+  }
+  const cachedOf = (kind: string) => (w.cached ?? []).filter((o) => o.kind === kind);
   const run = clusterReconciler({
     client,
     clusters: informer([kc]),
-    statefulSets: informer([
-      statefulSet('controller', w.controllers ?? 3),
-      statefulSet('broker', w.stsBrokers),
-    ]),
+    statefulSets: informer(
+      [
+        statefulSet('controller', w.controllers ?? 3),
+        statefulSet('broker', w.stsBrokers, w.claimSize),
+      ].map((sts) => {
+        const c = cachedOf('StatefulSet').find((o) => o.metadata?.name === sts.metadata?.name);
+        if (w.orphaned) sts.metadata!.ownerReferences = [];
+        return c ? { ...c, status: sts.status } : sts;
+      }),
+    ),
     pods: informer(w.pods),
-    services: informer<KubeObject>([]),
-    configMaps: informer<KubeObject & { data?: Record<string, string> }>([]),
+    services: informer<KubeObject>(cachedOf('Service')),
+    configMaps: informer<KubeObject & { data?: Record<string, string> }>(cachedOf('ConfigMap')),
+    podDisruptionBudgets: informer<KubeObject>(cachedOf('PodDisruptionBudget')),
     kafka: () => admin,
     clusterKafka: () => cluster,
     events: recorder,
@@ -214,7 +300,26 @@ async function reconcile(w: World) {
       }
     | undefined;
   const deletes = requests.filter((r) => r.method === 'DELETE');
-  return { result, kafkaCalls, events, applied, status: status?.status, deletes };
+  const claimPatches = requests.filter((r) => r.method === 'MERGE-PATCH').map((r) => r.path);
+  const applies = requests
+    .filter((r) => r.method === 'PATCH' && (r.body as KubeObject | undefined)?.kind !== undefined)
+    .filter((r) => !r.path.endsWith('/status'))
+    .map((r) => r.body as KubeObject);
+  const finalizerPatches = requests
+    .filter((r) => r.method === 'PATCH' && Array.isArray(r.body))
+    .map((r) => r.body);
+  return {
+    result,
+    requests,
+    finalizerPatches,
+    kafkaCalls,
+    events,
+    applied,
+    applies,
+    status: status?.status,
+    deletes,
+    claimPatches,
+  };
 }
 
 const voters = (leader = 2): QuorumDescription => ({
@@ -343,5 +448,128 @@ describe('clusterReconciler against a reachable cluster', () => {
     const ready = r.status?.conditions.find((c) => c.type === 'Ready');
     expect(ready).toMatchObject({ status: 'False', reason: 'QuorumUnavailable' });
     expect(r.result).toEqual({ requeueAfterMs: 5_000 });
+  });
+});
+
+describe('clusterReconciler tearing a deleted cluster down', () => {
+  const world = { brokers: 3, stsBrokers: 3, pods: healthyPods(3), quorum: voters() };
+
+  it('adds its finalizer to a live cluster first', async () => {
+    const r = await reconcile(world);
+    expect(r.finalizerPatches[0]).toEqual([
+      { op: 'test', path: '/metadata/resourceVersion', value: undefined },
+      { op: 'add', path: '/metadata/finalizers', value: ['kraftwerk.dev/cluster'] },
+    ]);
+  });
+
+  it('deletes the broker StatefulSet, by uid, and nothing else yet; asks Kafka nothing', async () => {
+    const r = await reconcile({ ...world, deletedWith: ['kraftwerk.dev/cluster'] });
+    expect(r.deletes.map((d) => d.path)).toEqual([
+      '/apis/apps/v1/namespaces/ns/statefulsets/demo-broker',
+    ]);
+    expect(r.deletes[0]!.body).toMatchObject({
+      propagationPolicy: 'Background',
+      preconditions: { uid: 'uid-sts-broker' },
+    });
+    expect(r.kafkaCalls).toEqual([]);
+    expect(r.applies).toEqual([]);
+    expect(r.status?.conditions.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'Deleting',
+    });
+    expect(r.result).toEqual({ requeueAfterMs: 5_000 });
+  });
+
+  it('waits while the garbage collector orphans what cascade=orphan keeps', async () => {
+    const r = await reconcile({ ...world, deletedWith: ['orphan', 'kraftwerk.dev/cluster'] });
+    expect(r.requests).toEqual([]);
+    expect(r.result).toEqual({ requeueAfterMs: 5_000 });
+  });
+
+  it('leaves orphaned StatefulSets and their pods alone and lets the cluster go', async () => {
+    const r = await reconcile({ ...world, deletedWith: ['kraftwerk.dev/cluster'], orphaned: true });
+    expect(r.deletes).toEqual([]);
+    expect(r.finalizerPatches).toEqual([
+      [
+        { op: 'test', path: '/metadata/finalizers/0', value: 'kraftwerk.dev/cluster' },
+        { op: 'remove', path: '/metadata/finalizers/0' },
+      ],
+    ]);
+    expect(r.result).toBeUndefined();
+  });
+});
+
+describe('clusterReconciler on a quiet resync', () => {
+  it('applies nothing when the caches already show what it would apply', async () => {
+    const world = {
+      brokers: 3,
+      stsBrokers: 3,
+      pods: healthyPods(3),
+      quorum: voters(),
+      defaults: { 'min.insync.replicas': '2', 'num.io.threads': '16' },
+    };
+    const first = await reconcile(world);
+    // ConfigMap, 3 Services (headless x2, bootstrap), 2 StatefulSets, 2 PDBs.
+    expect(first.applies.map((o) => `${o.kind}/${o.metadata?.name}`)).toHaveLength(8);
+    // As the API server would keep them: with server-side additions, e.g. a ClusterIP.
+    const cached = first.applies.map((o) =>
+      o.kind === 'Service'
+        ? { ...o, metadata: { ...o.metadata, uid: 'u' }, spec: { clusterIP: '10.0.0.9' } }
+        : o,
+    );
+    // (The Service spec above lost our fields: it must be applied again; the rest not.)
+    const second = await reconcile({ ...world, cached });
+    expect(second.applies.map((o) => o.kind)).toEqual(['Service', 'Service', 'Service']);
+    const quiet = await reconcile({ ...world, cached: first.applies });
+    expect(quiet.applies).toEqual([]);
+    // The StatefulSet's replicas changed by hand: put back on the next reconcile.
+    const drifted = first.applies.map((o) =>
+      o.kind === 'StatefulSet' && o.metadata?.name === 'demo-broker'
+        ? { ...o, spec: { ...(o as { spec: object }).spec, replicas: 5 } }
+        : o,
+    );
+    const fixed = await reconcile({ ...world, cached: drifted });
+    expect(fixed.applies.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual([
+      'StatefulSet/demo-broker',
+    ]);
+  });
+});
+
+describe('clusterReconciler growing claims', () => {
+  const grow = {
+    brokers: 3,
+    stsBrokers: 3,
+    pods: healthyPods(3),
+    quorum: voters(),
+    brokerStorage: { type: 'persistent-claim', size: '20Gi' } as BrokerStorage,
+    claimSize: '10Gi',
+    claims: [0, 1, 2].map((i) => ({ name: `data-demo-broker-${i}`, size: '10Gi' })),
+  };
+
+  it('patches the claims when the StorageClass allows expansion', async () => {
+    const r = await reconcile({ ...grow, storageClass: { allowVolumeExpansion: true } });
+    expect(r.claimPatches).toEqual([
+      'data-demo-broker-0',
+      'data-demo-broker-1',
+      'data-demo-broker-2',
+    ]);
+  });
+
+  it('says why not, without patching, when the class does not allow it', async () => {
+    const r = await reconcile({ ...grow, storageClass: { allowVolumeExpansion: false } });
+    expect(r.claimPatches).toEqual([]);
+    const ready = r.status?.conditions.find((c) => c.type === 'Ready');
+    expect(ready?.message).toMatch(/StorageClass slow does not allow volume expansion/);
+  });
+
+  it('with the StorageClass read forbidden, tries, and reports the refusal as a condition', async () => {
+    const r = await reconcile({ ...grow, storageClass: 'forbidden', expansionRefused: true });
+    // Unknown, so the API server decides; its refusal ends in status, not in a failed reconcile.
+    expect(r.claimPatches).toHaveLength(3);
+    const ready = r.status?.conditions.find((c) => c.type === 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    expect(ready?.message).toMatch(
+      /expanding data-demo-broker-0 to 20Gi was refused: only dynamically provisioned pvc/,
+    );
   });
 });

@@ -8,7 +8,8 @@ import type { KafkaCluster } from '../api/kafka-cluster.ts';
 import type { KafkaClusterPort } from '../kafka/cluster-port.ts';
 import { metadataLevelOfRelease, metadataVersionName } from '../kafka/metadata-versions.ts';
 import type { KafkaAdminPort } from '../kafka/port.ts';
-import { apply, applyStatus } from '../runtime/apply.ts';
+import { alreadyApplied, apply, applyStatus, withAppliedHash } from '../runtime/apply.ts';
+import { addFinalizer, hasFinalizer, removeFinalizer } from '../runtime/finalizers.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
@@ -35,9 +36,9 @@ import {
   type PodObject,
   type StatefulSetObject,
 } from './cluster-resource.ts';
-import { clusterStatus, type ClusterStatus } from './cluster-status.ts';
+import { clusterStatus, deletingStatus, type ClusterStatus } from './cluster-status.ts';
 import { configDiff, dynamicConfig } from './dynamic-config.ts';
-import { CLUSTER_LABEL, ROLE_LABEL } from './labels.ts';
+import { CLUSTER_FINALIZER, CLUSTER_LABEL, ROLE_LABEL } from './labels.ts';
 import { planMetadataVersion, type MetadataVersionDecision } from './metadata-version.ts';
 import {
   CONTROLLER_LISTENER,
@@ -62,6 +63,7 @@ import { planRoll, type RollDecision } from './roll-planner.ts';
 import { planScale, replicasToRender, type ScaleAction } from './scale-planner.ts';
 import { specProblems } from './spec-checks.ts';
 import { claimName, planStorage } from './storage-plan.ts';
+import { planTeardown, type TeardownPod, type TeardownStatefulSet } from './teardown-plan.ts';
 
 export const resources = {
   StatefulSet: {
@@ -117,6 +119,8 @@ export interface ClusterReconcilerDeps {
   pods: Informer<PodObject>;
   services: Informer<KubeObject>;
   configMaps: Informer<KubeObject & { data?: Record<string, string> }>;
+  /** Without it, PodDisruptionBudgets are applied on every reconcile. */
+  podDisruptionBudgets?: Informer<KubeObject>;
   /** Per-topic admin (partition reassignments go through it). */
   kafka: (bootstrap: string) => KafkaAdminPort;
   /** Cluster-level admin: quorum, partitions, registrations, broker defaults, features. */
@@ -157,6 +161,10 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
 
   return async (key: string): Promise<ReconcileResult | undefined> => {
     const kc = deps.clusters.get(key);
+    if (kc?.metadata.deletionTimestamp && hasFinalizer(kc, CLUSTER_FINALIZER)) {
+      const result = await teardown(kc);
+      if (result) return result;
+    }
     if (!kc || kc.metadata.deletionTimestamp) {
       // The garbage collector removes what it owned; only our connections to it are left.
       const slash = key.indexOf('/');
@@ -165,6 +173,8 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
       );
       return undefined;
     }
+    // Before anything is applied, so that whatever exists is torn down in order.
+    await addFinalizer(deps.client, kc, CLUSTER_FINALIZER, resources.KafkaCluster);
     const ref = clusterRef(kc);
     const spec: ClusterSpec = kc.spec;
     const log = deps.logger.child({ kafkacluster: key });
@@ -241,7 +251,11 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
     for (const obj of desiredObjectList(objects)) {
       // The renderers build client-node V1* objects, whose timestamp fields are Dates; they
       // set none of them, so the object is already the wire JSON the API server takes.
-      await apply(deps.client, obj as unknown as KubeObject, { resource: resourceOf(obj) });
+      const desiredObj = withAppliedHash(obj as unknown as KubeObject);
+      const resource = resourceOf(obj);
+      // A quiet resync re-sends nothing: the cache already shows exactly this apply.
+      if (alreadyApplied(desiredObj, cachedObject(resource, ref.namespace, desiredObj))) continue;
+      await apply(deps.client, desiredObj, { resource });
     }
     await pruneServices(ref, new Set(objects.services.map((s) => s.metadata?.name ?? '')), log);
     for (const step of scale) {
@@ -343,6 +357,130 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
   };
 
   // ------------------------------------------------------------------------------------------
+
+  function cachedObject(
+    resource: ResourceInfo,
+    namespace: string,
+    obj: KubeObject,
+  ): KubeObject | undefined {
+    const name = obj.metadata?.name ?? '';
+    switch (resource.kind) {
+      case 'StatefulSet':
+        return deps.statefulSets.getByName(namespace, name);
+      case 'Service':
+        return deps.services.getByName(namespace, name);
+      case 'ConfigMap':
+        return deps.configMaps.getByName(namespace, name);
+      case 'PodDisruptionBudget':
+        return deps.podDisruptionBudgets?.getByName(namespace, name);
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * One step of the ordered teardown (teardown-plan.ts); undefined once the finalizer is gone.
+   * Uses the caches only: every deletion it waits for arrives as a watch event.
+   */
+  async function teardown(kc: KafkaCluster): Promise<ReconcileResult | undefined> {
+    const ref = clusterRef(kc);
+    const log = deps.logger.child({ kafkacluster: `${ref.namespace}/${ref.name}` });
+    // `kubectl delete --cascade=orphan`: the garbage collector first takes the owner references
+    // off what the user keeps; only what is still ours afterwards is ours to stop.
+    if (kc.metadata.finalizers?.includes('orphan')) return { requeueAfterMs: recheckMs };
+    const roles = roleLayouts(ref, kc.spec).map((l) => l.role);
+    const statefulSets: Partial<Record<Role, TeardownStatefulSet>> = {};
+    const foreign = new Set<string>();
+    for (const sts of deps.statefulSets.list(ref.namespace)) {
+      if (sts.metadata?.labels?.[CLUSTER_LABEL] !== ref.name) continue;
+      const role = sts.metadata.labels[ROLE_LABEL] as Role | undefined;
+      if (!ownedByCluster(sts, ref)) foreign.add(sts.metadata.uid ?? '');
+      else if (role && roles.includes(role))
+        statefulSets[role] = {
+          name: sts.metadata.name ?? '',
+          uid: sts.metadata.uid ?? '',
+          deleting: sts.metadata.deletionTimestamp !== undefined,
+        };
+    }
+    const pods: TeardownPod[] = [];
+    for (const p of deps.pods.list(ref.namespace)) {
+      const labels = p.metadata?.labels ?? {};
+      const role = labels[ROLE_LABEL] as Role | undefined;
+      if (labels[CLUSTER_LABEL] !== ref.name || !role) continue;
+      // A pod of a StatefulSet that was orphaned away from this cluster is not ours to wait for.
+      if ((p.metadata?.ownerReferences ?? []).some((o) => foreign.has(o.uid))) continue;
+      const deletion = p.metadata?.deletionTimestamp;
+      pods.push({
+        name: p.metadata?.name ?? '',
+        uid: p.metadata?.uid ?? '',
+        role,
+        phase: typeof p.status?.['phase'] === 'string' ? p.status['phase'] : 'Unknown',
+        ...(deletion ? { deletionDeadline: new Date(deletion) } : {}),
+      });
+    }
+    const plan = planTeardown({
+      roles,
+      statefulSets,
+      pods,
+      deletedAt: new Date(kc.metadata.deletionTimestamp ?? deps.clock.now()),
+      now: new Date(deps.clock.now()),
+    });
+    for (const step of plan.steps) {
+      const path =
+        step.action === 'delete-statefulset'
+          ? resourcePath(resources.StatefulSet, ref.namespace, step.name)
+          : resourcePath(resources.Pod, ref.namespace, step.name);
+      try {
+        // The uid precondition: never delete a same-named object that replaced the one seen.
+        await deps.client.request('DELETE', path, {
+          body: {
+            kind: 'DeleteOptions',
+            apiVersion: 'v1',
+            preconditions: { uid: step.uid },
+            ...(step.action === 'delete-statefulset'
+              ? { propagationPolicy: 'Background' }
+              : { gracePeriodSeconds: 0 }),
+          },
+        });
+      } catch (e) {
+        if (isNotFound(e) || isConflict(e)) continue;
+        throw e;
+      }
+      if (step.action === 'delete-statefulset') {
+        log.info('teardown: deleting StatefulSet', { statefulset: step.name });
+        void deps.events.normal(
+          kc,
+          step.role === 'broker' ? 'StoppingBrokers' : 'StoppingControllers',
+          'Delete',
+          step.role === 'broker'
+            ? `deleting ${step.name} first, so the brokers shut down while the quorum still answers`
+            : `deleting ${step.name} now that the brokers are gone`,
+        );
+      } else {
+        log.info('teardown: deleting Pending pod without a grace period', { pod: step.name });
+      }
+    }
+    if (!plan.done) {
+      log.debug('teardown waits', { message: plan.message });
+      await writeStatus(
+        kc,
+        deletingStatus(
+          kc.status as ClusterStatus | undefined,
+          plan.message,
+          kc.metadata.generation ?? 0,
+          new Date(deps.clock.now()),
+        ),
+      );
+      return { requeueAfterMs: recheckMs };
+    }
+    if (plan.abandoned.length > 0) {
+      log.warn('teardown: not waiting any longer', { message: plan.message });
+      void deps.events.warning(kc, 'TeardownStuckPods', 'Delete', plan.message);
+    }
+    log.info('teardown done; the garbage collector removes the rest', { message: plan.message });
+    await removeFinalizer(deps.client, kc, CLUSTER_FINALIZER, resources.KafkaCluster);
+    return undefined;
+  }
 
   async function ensureClusterId(kc: KafkaCluster): Promise<string> {
     if (kc.status?.clusterId) return kc.status.clusterId;
@@ -601,9 +739,19 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
       );
       problems.push(...plan.problems);
       for (const e of plan.expand) {
-        await deps.client.mergePatch(resources.PersistentVolumeClaim, ref.namespace, e.name, {
-          spec: { resources: { requests: { storage: e.size } } },
-        });
+        try {
+          await deps.client.mergePatch(resources.PersistentVolumeClaim, ref.namespace, e.name, {
+            spec: { resources: { requests: { storage: e.size } } },
+          });
+        } catch (err) {
+          // Refused (the class cannot expand, which may have been unknown to us; a quota): that
+          // is the answer, reported as a condition, not a reconcile that fails forever.
+          if (!(err instanceof KubeApiError) || ![403, 422].includes(err.statusCode)) throw err;
+          const why = err.status?.message ?? err.message;
+          problems.push(`expanding ${e.name} to ${e.size} was refused: ${why}`);
+          log.warn('volume expansion refused', { claim: e.name, err: why });
+          continue;
+        }
         log.info('expanding volume', { claim: e.name, size: e.size });
         void deps.events.normal(kc, 'VolumeExpanding', 'ExpandVolume', `${e.name} -> ${e.size}`);
       }

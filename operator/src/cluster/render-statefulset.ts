@@ -23,8 +23,9 @@ import {
   roleSelector,
 } from './labels.ts';
 import { parseQuantity } from './quantity.ts';
-import { CONFIG_MOUNT, DATA_MOUNT, configMapName } from './node-layout.ts';
+import { CONFIG_MOUNT, DATA_MOUNT, REPLICATION_LISTENER, configMapName } from './node-layout.ts';
 import type { RoleLayout } from './node-layout.ts';
+import { kafkaReadinessProbe } from './readiness-probe.ts';
 import { START_SCRIPT_KEY, roleConfigHash } from './render-configmap.ts';
 import { roleListeners } from './server-properties.ts';
 
@@ -189,11 +190,15 @@ function kafkaContainer(spec: ClusterSpec, clusterId: string, layout: RoleLayout
       { name: 'tmp', mountPath: '/tmp' },
     ],
     // Log recovery after an unclean stop can take long: the startup probe allows 30 minutes
-    // before liveness starts counting.
+    // before liveness starts counting. Startup and liveness stay TCP checks: cheap, and a
+    // broker still catching up must not be killed for it.
     startupProbe: tcpProbe(probePort, { periodSeconds: 10, failureThreshold: 180 }),
-    // A broker opens its listeners once it has caught up with the metadata log; a controller
-    // opens its listener at start, and the roller additionally checks it caught up.
-    readinessProbe: tcpProbe(probePort, { periodSeconds: 5, failureThreshold: 3 }),
+    // A broker is ready once it answers Kafka requests (it binds its port earlier, before it
+    // has caught up with the metadata log). A controller keeps the TCP check: the roller asks
+    // the quorum whether it caught up.
+    readinessProbe: layout.isBroker
+      ? kafkaReadinessProbe(REPLICATION_LISTENER.port, { periodSeconds: 5, failureThreshold: 3 })
+      : tcpProbe(probePort, { periodSeconds: 5, failureThreshold: 3 }),
     livenessProbe: tcpProbe(probePort, { periodSeconds: 10, failureThreshold: 6 }),
   };
 }

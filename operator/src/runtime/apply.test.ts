@@ -1,7 +1,70 @@
 import { describe, expect, it } from 'vitest';
-import { applyBody, controllerReference } from './apply.ts';
+import {
+  APPLIED_HASH_ANNOTATION,
+  alreadyApplied,
+  applyBody,
+  controllerReference,
+  withAppliedHash,
+} from './apply.ts';
 import { EventRateLimiter, EventSeriesCache, eventFingerprint } from './event-series.ts';
 import { microTime } from './micro-time.ts';
+import type { KubeObject } from './resource.ts';
+
+describe('alreadyApplied', () => {
+  type Service = KubeObject & { spec?: Record<string, unknown> };
+  const desired = withAppliedHash<Service>({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 's', namespace: 'n', labels: { a: '1' } },
+    spec: { ports: [{ name: 'p', port: 9091, targetPort: 'p' }], selector: { a: '1' } },
+  });
+  // As the API server keeps it: defaults added, other managers' labels, server metadata.
+  const live = {
+    ...desired,
+    metadata: {
+      ...desired.metadata,
+      uid: 'u',
+      resourceVersion: '7',
+      labels: { a: '1', 'team.example/owner': 'x' },
+    },
+    spec: {
+      ports: [{ name: 'p', port: 9091, targetPort: 'p', protocol: 'TCP' }],
+      selector: { a: '1' },
+      clusterIP: '10.0.0.1',
+      type: 'ClusterIP',
+    },
+  };
+
+  it('is true when every field we set is there with our digest, whatever else was added', () => {
+    expect(desired.metadata?.annotations?.[APPLIED_HASH_ANNOTATION]).toMatch(/^[0-9a-f]{16}$/);
+    expect(withAppliedHash(desired)).toEqual(desired);
+    expect(alreadyApplied(desired, live)).toBe(true);
+  });
+
+  it('is false for a missing object, drift in our fields, or a field we stopped setting', () => {
+    expect(alreadyApplied(desired, undefined)).toBe(false);
+    const drifted: Service = { ...live, spec: { ...live.spec, selector: { a: '2' } } };
+    expect(alreadyApplied(desired, drifted)).toBe(false);
+    const extraPort = { ...live.spec.ports[0]!, name: 'q', port: 1 };
+    expect(
+      alreadyApplied(desired, {
+        ...live,
+        spec: { ...live.spec, ports: [...live.spec.ports, extraPort] },
+      } as Service),
+    ).toBe(false);
+    // The label b is no longer rendered: the live object still matches field by field, but the
+    // digest differs, and only an apply removes b.
+    const previous = withAppliedHash({
+      ...desired,
+      metadata: { ...desired.metadata, labels: { a: '1', b: '2' } },
+    });
+    const liveWithB = { ...live, metadata: { ...previous.metadata, labels: { a: '1', b: '2' } } };
+    expect(alreadyApplied(desired, liveWithB)).toBe(false);
+    // Without our digest (applied by an older operator): applied once more.
+    const unhashed = { ...live, metadata: { ...live.metadata, annotations: {} } };
+    expect(alreadyApplied(desired, unhashed)).toBe(false);
+  });
+});
 
 describe('applyBody', () => {
   it('drops server-populated metadata and keeps what we declare', () => {

@@ -1,6 +1,7 @@
 // Server-side apply under one field manager, and status through the status subresource.
 // The operator writes spec-side objects it owns and the status of its own resources, never
 // their spec (api.md principles).
+import { createHash } from 'node:crypto';
 import type { KubeClient } from './kube-client.ts';
 import type { KubeObject, ResourceInfo } from './resource.ts';
 import { resourcePath } from './resource.ts';
@@ -37,6 +38,52 @@ export function applyBody<T extends KubeObject>(obj: T, keepResourceVersion = fa
     Object.entries(obj.metadata).filter(([k]) => !serverSet.has(k)),
   );
   return { ...obj, metadata } as T;
+}
+
+/** On objects we apply: a digest of the apply body, so an unchanged one need not be re-sent. */
+export const APPLIED_HASH_ANNOTATION = 'kraftwerk.dev/applied-hash';
+
+/** `obj` with APPLIED_HASH_ANNOTATION set to the digest of its apply body (without it). */
+export function withAppliedHash<T extends KubeObject>(obj: T): T {
+  const body = applyBody(obj);
+  const annotations = Object.fromEntries(
+    Object.entries(body.metadata?.annotations ?? {}).filter(([k]) => k !== APPLIED_HASH_ANNOTATION),
+  );
+  const unhashed = { ...body, metadata: { ...body.metadata, annotations } };
+  const hash = createHash('sha256').update(JSON.stringify(unhashed)).digest('hex').slice(0, 16);
+  return {
+    ...body,
+    metadata: {
+      ...body.metadata,
+      annotations: { ...annotations, [APPLIED_HASH_ANNOTATION]: hash },
+    },
+  };
+}
+
+/**
+ * Whether applying `desired` (from withAppliedHash) would change nothing in `live` (a cached
+ * copy): every field it sets has that value there. The digest, part of those fields, catches
+ * what this cannot see: a field we stopped setting, which the apply would remove. A field
+ * someone else changed shows as a difference, so their drift is still put back.
+ */
+export function alreadyApplied(desired: KubeObject, live: KubeObject | undefined): boolean {
+  if (!live || !desired.metadata?.annotations?.[APPLIED_HASH_ANNOTATION]) return false;
+  return contains(live, applyBody(desired));
+}
+
+function contains(live: unknown, want: unknown): boolean {
+  if (want === undefined) return true;
+  if (want === null || typeof want !== 'object') return live === want;
+  if (Array.isArray(want)) {
+    return (
+      Array.isArray(live) &&
+      live.length === want.length &&
+      want.every((w, i) => contains(live[i], w))
+    );
+  }
+  if (live === null || typeof live !== 'object' || Array.isArray(live)) return false;
+  const l = live as Record<string, unknown>;
+  return Object.entries(want).every(([k, v]) => contains(l[k], v));
 }
 
 function applyQuery(options: ApplyOptions): Record<string, string> {

@@ -3,7 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply, applyStatus } from './apply.ts';
-import { KubeApiError, KubeClient, isConflict } from './kube-client.ts';
+import { KubeApiError, KubeClient, isConflict, resourceOfPath } from './kube-client.ts';
 import type { ClusterConnection } from './kubeconfig.ts';
 import { builtinResources } from './resource.ts';
 
@@ -215,5 +215,21 @@ describe('KubeClient', () => {
       metadata: { name: 'g', namespace: 'n' },
       status: { ready: true },
     });
+  });
+});
+
+describe('resourceOfPath', () => {
+  it('names the plural and subresource a request is about', () => {
+    expect(resourceOfPath('/apis/kraftwerk.dev/v1alpha1/namespaces/n/kafkatopics/t/status')).toBe(
+      'kafkatopics/status',
+    );
+    expect(resourceOfPath('/apis/kraftwerk.dev/v1alpha1/namespaces/n/kafkatopics?watch=1')).toBe(
+      'kafkatopics',
+    );
+    expect(resourceOfPath('/api/v1/namespaces/n')).toBe('namespaces');
+    expect(resourceOfPath('/api/v1/namespaces')).toBe('namespaces');
+    expect(resourceOfPath('/apis/events.k8s.io/v1/namespaces/n/events')).toBe('events');
+    expect(resourceOfPath('/apis/kraftwerk.dev/v1alpha1')).toBe('discovery');
+    expect(resourceOfPath('/metrics')).toBe('other');
   });
 });

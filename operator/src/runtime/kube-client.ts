@@ -107,6 +107,26 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 
 export const defaultRequestTimeoutMs = 30_000;
 
+export interface KubeClientOptions {
+  /** Called once per request the API server answered (watches when they open), e.g. to count. */
+  onResponse?: (method: HttpMethod, path: string, statusCode: number) => void;
+}
+
+/**
+ * What a request path is about, for metrics: `plural[/subresource]` (`kafkatopics/status`),
+ * `discovery` for group/version documents, `other` for anything else (/metrics, /version).
+ */
+export function resourceOfPath(path: string): string {
+  const seg = path.split('?')[0]!.split('/').filter(Boolean);
+  let rest: string[];
+  if (seg[0] === 'api') rest = seg.slice(2);
+  else if (seg[0] === 'apis') rest = seg.slice(3);
+  else return 'other';
+  if (rest.length === 0) return 'discovery';
+  if (rest[0] === 'namespaces' && rest.length > 2) rest = rest.slice(2);
+  return rest[2] ? `${rest[0]}/${rest[2]}` : rest[0]!;
+}
+
 export class KubeClient {
   readonly kubeConfig: ClusterConnection;
   readonly server: string;
@@ -115,8 +135,11 @@ export class KubeClient {
   // One keep-alive pool per client: TLS handshakes are paid once per connection, not per request.
   private readonly agent: HttpAgent;
 
-  constructor(kubeConfig: ClusterConnection) {
+  private readonly onResponse: KubeClientOptions['onResponse'];
+
+  constructor(kubeConfig: ClusterConnection, options: KubeClientOptions = {}) {
     this.kubeConfig = kubeConfig;
+    this.onResponse = options.onResponse;
     this.server = kubeConfig.server.replace(/\/+$/, '');
     this.secure = new URL(this.server).protocol === 'https:';
     this.agent = this.secure
@@ -156,6 +179,7 @@ export class KubeClient {
     }
     const parsed: unknown = text ? safeJson(text) : undefined;
     const status = res.statusCode ?? 0;
+    this.onResponse?.(method, path, status);
     if (status < 200 || status > 299) {
       throw new KubeApiError(
         method,
@@ -181,6 +205,7 @@ export class KubeClient {
   ): Promise<WatchHandle> {
     const open = async (signal: AbortSignal) => {
       const res = await this.send('GET', path, { ...query, watch: '1' }, signal);
+      this.onResponse?.('GET', path, res.statusCode ?? 0);
       if (res.statusCode === 200) return res;
       const text = await readBody(res);
       throw new KubeApiError(

@@ -15,6 +15,8 @@ export interface OperatorMetrics {
   watchEvents: Counter;
   informerErrors: Counter;
   leader: Gauge;
+  /** method, resource (plural[/subresource]), code */
+  kubeRequests: Counter;
 }
 
 export function createOperatorMetrics(registry: Registry = new Registry()): OperatorMetrics {
@@ -62,6 +64,11 @@ export function createOperatorMetrics(registry: Registry = new Registry()): Oper
       'kraftwerk_informer_errors_total',
       'List or watch errors seen by informers, by resource.',
       ['resource'],
+    ),
+    kubeRequests: registry.counter(
+      'kraftwerk_kube_requests_total',
+      'Requests the API server answered, by method, resource (plural[/subresource]) and HTTP code; a watch counts when it opens.',
+      ['method', 'resource', 'code'],
     ),
     leader: registry.gauge(
       'kraftwerk_leader_is_leader',

@@ -7,7 +7,7 @@ import {
   removeFinalizer,
 } from '../../operator/src/runtime/finalizers.ts';
 import { KubeApiError, KubeClient } from '../../operator/src/runtime/kube-client.ts';
-import { builtinResources } from '../../operator/src/runtime/resource.ts';
+import { builtinResources, resourcePath } from '../../operator/src/runtime/resource.ts';
 import type { KubeObject } from '../../operator/src/runtime/resource.ts';
 
 type Managed = KubeObject & {
@@ -124,5 +124,38 @@ describe('addFinalizer', () => {
     expect((refused as KubeApiError).statusCode).toBe(422);
     expect(String(refused)).toContain('metadata.uid');
     expect((await read('reborn')).metadata.finalizers).toBeUndefined();
+  });
+});
+
+describe('why adding a finalizer and reporting status are two writes', () => {
+  it('a KafkaTopic takes status only through /status, and metadata only through itself', async () => {
+    const apiVersion = 'kraftwerk.dev/v1alpha1';
+    const info = await client.resource(apiVersion, 'KafkaTopic');
+    const metadata = { name: 'two-writes', namespace: ns };
+    await client.create(info, {
+      apiVersion,
+      kind: 'KafkaTopic',
+      metadata,
+      spec: { bootstrapServers: 'localhost:9092', partitions: 1 },
+    });
+    type Topic = KubeObject & { status?: { topicName?: string } };
+    const applyBoth = (subresource: string | undefined, topicName: string) =>
+      client.request<Topic>('PATCH', resourcePath(info, ns, metadata.name, subresource), {
+        contentType: 'application/apply-patch+yaml',
+        query: { fieldManager: 'probe', force: 'true' },
+        body: {
+          apiVersion,
+          kind: 'KafkaTopic',
+          metadata: { ...metadata, finalizers: [ours] },
+          status: { topicName },
+        },
+      });
+    const viaStatus = await applyBoth('status', 'first');
+    expect(viaStatus.status?.topicName).toBe('first');
+    expect(viaStatus.metadata?.finalizers).toBeUndefined();
+    const viaObject = await applyBoth(undefined, 'second');
+    expect(viaObject.metadata?.finalizers).toEqual([ours]);
+    expect(viaObject.status?.topicName).toBe('first');
+    await removeFinalizer(client, viaObject, ours);
   });
 });

@@ -263,10 +263,12 @@ const idleRss = procStatus(e2e.pid, 'VmRSS');
 let watch = await readiness(client, 'bench');
 let requestsBefore = await apiRequests(client);
 const reconcilesBefore = await reconciles(e2e.port);
+const e2eCpuBefore = cpuSeconds(e2e.pid);
 t0 = performance.now();
 const appliedS = await postTopics('bench', 't-');
 await watch.allReady;
 const readyS = (performance.now() - t0) / 1000;
+const e2eCpu = cpuSeconds(e2e.pid) - e2eCpuBefore;
 const e2eRequests = diff(await apiRequests(client), requestsBefore);
 // Settled: requeues and retries still pending count too.
 await new Promise((r) => setTimeout(r, 3000));
@@ -312,6 +314,7 @@ t0 = performance.now();
 const catchup = await startOperator('bench-catchup');
 await watch.allReady;
 const catchupS = (performance.now() - t0) / 1000;
+const catchupCpu = cpuSeconds(catchup.pid);
 const catchupRequests = diff(await apiRequests(client), requestsBefore);
 await new Promise((r) => setTimeout(r, 3000));
 const catchupReconciles = reconcilesPerTopic(await reconciles(catchup.port), {});
@@ -336,13 +339,13 @@ console.log(
   `end to end: all Ready + in Kafka     ${readyS.toFixed(1)} s  ${rate(readyS)}  (${e2eInKafka}/${N} in Kafka)  ${(readyS / baselineS).toFixed(2)}x baseline, ${(readyS / floorS).toFixed(2)}x API floor`,
 );
 console.log(
-  `  API requests per topic: ${perTopic(e2eRequests, { 'POST kafkatopics': N })}; reconciles per topic ${e2eReconciles}`,
+  `  API requests per topic: ${perTopic(e2eRequests, { 'POST kafkatopics': N })}; reconciles per topic ${e2eReconciles}; operator CPU ${e2eCpu.toFixed(1)} s`,
 );
 console.log(
   `operator catch-up: all Ready + in Kafka ${catchupS.toFixed(1)} s  ${rate(catchupS)}  (${catchupInKafka}/${N} in Kafka; /readyz after ${catchup.startS.toFixed(1)} s)  ${(catchupS / baselineS).toFixed(2)}x baseline`,
 );
 console.log(
-  `  API requests per topic: ${perTopic(catchupRequests, {})}; reconciles per topic ${catchupReconciles}`,
+  `  API requests per topic: ${perTopic(catchupRequests, {})}; reconciles per topic ${catchupReconciles}; operator CPU ${catchupCpu.toFixed(1)} s (with start-up)`,
 );
 console.log(
   `operator RSS idle / peak            ${idleRss.toFixed(0)} MB / ${peakRss.toFixed(0)} MB (catch-up peak ${catchupPeak.toFixed(0)} MB)`,

@@ -77,7 +77,10 @@ export function createOperator(o: OperatorOptions): Operator {
     clock,
     logger: o.logger,
   });
-  const kafka = new KafkaConnections({ clientId: 'kraftwerk-operator' });
+  const kafka = new KafkaConnections({
+    clientId: 'kraftwerk-operator',
+    onRequest: (api) => metrics.kafkaRequests.inc({ api }),
+  });
   const clusterKafka = new KafkaClusterConnections();
   const manager = new Manager({
     metrics,

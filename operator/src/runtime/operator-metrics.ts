@@ -17,6 +17,8 @@ export interface OperatorMetrics {
   leader: Gauge;
   /** method, resource (plural[/subresource]), code */
   kubeRequests: Counter;
+  /** api: Metadata, CreateTopics, DescribeConfigs, … */
+  kafkaRequests: Counter;
 }
 
 export function createOperatorMetrics(registry: Registry = new Registry()): OperatorMetrics {
@@ -69,6 +71,11 @@ export function createOperatorMetrics(registry: Registry = new Registry()): Oper
       'kraftwerk_kube_requests_total',
       'Requests the API server answered, by method, resource (plural[/subresource]) and HTTP code; a watch counts when it opens.',
       ['method', 'resource', 'code'],
+    ),
+    kafkaRequests: registry.counter(
+      'kraftwerk_kafka_requests_total',
+      'Requests sent to Kafka by the admin of topics and consumer groups, by API.',
+      ['api'],
     ),
     leader: registry.gauge(
       'kraftwerk_leader_is_leader',

@@ -115,6 +115,21 @@ async function reconciles(port: number): Promise<Record<string, number>> {
   }
   return r;
 }
+/** Kafka requests the operator sent so far, by API, from its /metrics. */
+async function kafkaRequests(port: number): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^kraftwerk_kafka_requests_total\{api="([^"]+)"\} (\S+)$/.exec(line);
+    if (m) counts.set(m[1]!, Number(m[2]));
+  }
+  return counts;
+}
+function kafkaSummary(d: Map<string, number>): string {
+  const total = [...d.values()].reduce((a, b) => a + b, 0);
+  const parts = [...d].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${v}`);
+  return `${total} Kafka requests (${parts.join(', ') || 'none'})`;
+}
 function reconcilesPerTopic(after: Record<string, number>, before: Record<string, number>) {
   const d = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
   return `${((d('success') + d('requeue') + d('error')) / N).toFixed(2)} (requeue ${(d('requeue') / N).toFixed(2)}, error ${(d('error') / N).toFixed(2)})`;
@@ -264,11 +279,13 @@ let watch = await readiness(client, 'bench');
 let requestsBefore = await apiRequests(client);
 const reconcilesBefore = await reconciles(e2e.port);
 const e2eCpuBefore = cpuSeconds(e2e.pid);
+let kafkaBefore = await kafkaRequests(e2e.port);
 t0 = performance.now();
 const appliedS = await postTopics('bench', 't-');
 await watch.allReady;
 const readyS = (performance.now() - t0) / 1000;
 const e2eCpu = cpuSeconds(e2e.pid) - e2eCpuBefore;
+const e2eKafka = diff(await kafkaRequests(e2e.port), kafkaBefore);
 const e2eRequests = diff(await apiRequests(client), requestsBefore);
 // Settled: requeues and retries still pending count too.
 await new Promise((r) => setTimeout(r, 3000));
@@ -285,6 +302,7 @@ const before = {
   reconciles: await metric(e2e.port, 'kraftwerk_reconcile_total', 'kafkatopic'),
 };
 requestsBefore = await apiRequests(client);
+kafkaBefore = await kafkaRequests(e2e.port);
 t0 = performance.now();
 await pool(
   Array.from({ length: N }, (_, i) => i),
@@ -304,6 +322,7 @@ await waitFor(
 const resyncS = (performance.now() - t0) / 1000;
 const resyncCpu = cpuSeconds(e2e.pid) - before.cpu;
 const resyncRequests = diff(await apiRequests(client), requestsBefore);
+const resyncKafka = diff(await kafkaRequests(e2e.port), kafkaBefore);
 await stopOperator(e2e);
 
 // Catch-up: N resources wait for an operator that is not running; then one starts.
@@ -315,6 +334,7 @@ const catchup = await startOperator('bench-catchup');
 await watch.allReady;
 const catchupS = (performance.now() - t0) / 1000;
 const catchupCpu = cpuSeconds(catchup.pid);
+const catchupKafka = await kafkaRequests(catchup.port);
 const catchupRequests = diff(await apiRequests(client), requestsBefore);
 await new Promise((r) => setTimeout(r, 3000));
 const catchupReconciles = reconcilesPerTopic(await reconciles(catchup.port), {});
@@ -339,13 +359,13 @@ console.log(
   `end to end: all Ready + in Kafka     ${readyS.toFixed(1)} s  ${rate(readyS)}  (${e2eInKafka}/${N} in Kafka)  ${(readyS / baselineS).toFixed(2)}x baseline, ${(readyS / floorS).toFixed(2)}x API floor`,
 );
 console.log(
-  `  API requests per topic: ${perTopic(e2eRequests, { 'POST kafkatopics': N })}; reconciles per topic ${e2eReconciles}; operator CPU ${e2eCpu.toFixed(1)} s`,
+  `  API requests per topic: ${perTopic(e2eRequests, { 'POST kafkatopics': N })}; reconciles per topic ${e2eReconciles}; operator CPU ${e2eCpu.toFixed(1)} s; ${kafkaSummary(e2eKafka)}`,
 );
 console.log(
   `operator catch-up: all Ready + in Kafka ${catchupS.toFixed(1)} s  ${rate(catchupS)}  (${catchupInKafka}/${N} in Kafka; /readyz after ${catchup.startS.toFixed(1)} s)  ${(catchupS / baselineS).toFixed(2)}x baseline`,
 );
 console.log(
-  `  API requests per topic: ${perTopic(catchupRequests, {})}; reconciles per topic ${catchupReconciles}; operator CPU ${catchupCpu.toFixed(1)} s (with start-up)`,
+  `  API requests per topic: ${perTopic(catchupRequests, {})}; reconciles per topic ${catchupReconciles}; operator CPU ${catchupCpu.toFixed(1)} s (with start-up); ${kafkaSummary(catchupKafka)}`,
 );
 console.log(
   `operator RSS idle / peak            ${idleRss.toFixed(0)} MB / ${peakRss.toFixed(0)} MB (catch-up peak ${catchupPeak.toFixed(0)} MB)`,
@@ -354,7 +374,7 @@ console.log(
   `full pass over ${N} unchanged topics  ${resyncS.toFixed(1)} s  CPU ${resyncCpu.toFixed(2)} s (${((resyncCpu / N) * 1000).toFixed(2)} ms/topic)`,
 );
 console.log(
-  `  API requests per topic (besides the bench's label PATCH): ${perTopic(resyncRequests, { 'PATCH kafkatopics': N }) || 'none'}`,
+  `  API requests per topic (besides the bench's label PATCH): ${perTopic(resyncRequests, { 'PATCH kafkatopics': N }) || 'none'}; ${kafkaSummary(resyncKafka)}`,
 );
 console.log(`reference (Strimzi, published)     ~17 topics/s, ~314 MB at 4,100 topics`);
 

@@ -198,10 +198,11 @@ function mayBeReassigning(
 ): boolean {
   const factors = new Set(partitions.map((p) => p.replicas.length));
   const want = t.spec.replicationFactor;
+  // Without a factor in the status yet (a new topic), the spec's is what to compare with:
+  // otherwise every new topic cost an unbatched listing (1,000 requests for 1,000 topics).
+  const known = t.status?.replicationFactor ?? want;
   return (
-    factors.size > 1 ||
-    (want !== undefined && !factors.has(want)) ||
-    t.status?.replicationFactor !== [...factors][0]
+    factors.size > 1 || (want !== undefined && !factors.has(want)) || known !== [...factors][0]
   );
 }
 

@@ -8,14 +8,17 @@
 //     namespace of their own, then deleted: what the API server alone takes for the creates;
 //   - end to end (the operator, a separate `node operator/src/main.ts` process, running while
 //     the N resources are POSTed): time until every resource is Ready and its topic exists in
-//     Kafka, topics/s, ratios to both floors, idle and peak RSS, API requests per topic (from
-//     kube-apiserver's apiserver_request_total);
-//   - one full pass over N unchanged topics: reconciles, CPU time, API requests;
+//     Kafka, topics/s, ratios to both floors, idle and peak RSS, operator CPU, API requests
+//     per topic (from kube-apiserver's apiserver_request_total), reconciles per topic and
+//     Kafka requests (from the operator's /metrics);
+//   - one full pass over N unchanged topics: time, CPU time, API and Kafka requests;
 //   - operator catch-up: N resources created while no operator runs, then a fresh operator
 //     started: time from its start until all are Ready and in Kafka — the operator alone,
-//     without the creates competing for the API server and the CPU.
-// Readiness is followed with a watch (our informer), not by listing N objects every 500 ms,
-// which cost the API server and the 2-core machine as much as some of what it measured.
+//     without the creates competing for the API server and the CPU. Its peak RSS is printed
+//     too (as "catch-up peak").
+// Results and what bounds them: docs/topics.md, "Load".
+// Readiness is followed with a watch (our informer) rather than by listing all N objects every
+// 500 ms, which itself loads the API server being measured.
 // BENCH_OPERATOR_MAIN=<path to main.ts> runs another checkout's operator (before/after).
 // Strimzi's published figures for reference: ~17 topic events/s, ~314 MB at 4,100 topics.
 import { spawn, type ChildProcess } from 'node:child_process';

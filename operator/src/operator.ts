@@ -17,16 +17,22 @@ import { consumerGroupReconciler } from './consumergroup/reconciler.ts';
 import { KafkaClusterConnections } from './kafka/cluster-admin.ts';
 import { KafkaConnections } from './kafka/connections.ts';
 import { systemClock, type Clock } from './runtime/clock.ts';
-import { Controller, controllerOwnerKeys, specOrMetadataChanged } from './runtime/controller.ts';
+import {
+  Controller,
+  controllerOwnerKeys,
+  exceptAddedFinalizer,
+  specOrMetadataChanged,
+} from './runtime/controller.ts';
 import { EventRecorder } from './runtime/events.ts';
 import { Informer, stripManagedFields } from './runtime/informer.ts';
-import { KubeClient } from './runtime/kube-client.ts';
+import { KubeClient, resourceOfPath } from './runtime/kube-client.ts';
 import { kubeLeaseStore } from './runtime/leader-election.ts';
 import type { Logger } from './runtime/logger.ts';
 import type { KubeObject } from './runtime/resource.ts';
 import { Manager } from './runtime/manager.ts';
-import { createOperatorMetrics } from './runtime/operator-metrics.ts';
+import { createOperatorMetrics, type OperatorMetrics } from './runtime/operator-metrics.ts';
 import { topicReconciler } from './topic/reconciler.ts';
+import { topicFinalizer } from './topic/topic-resource.ts';
 
 export interface OperatorOptions {
   kubeConfig: ClusterConnection;
@@ -49,6 +55,7 @@ export interface OperatorOptions {
 
 export interface Operator {
   manager: Manager;
+  metrics: OperatorMetrics;
   client: KubeClient;
   kafka: KafkaConnections;
   clusterKafka: KafkaClusterConnections;
@@ -59,7 +66,10 @@ export interface Operator {
 export function createOperator(o: OperatorOptions): Operator {
   const clock = o.clock ?? systemClock;
   const metrics = createOperatorMetrics();
-  const client = new KubeClient(o.kubeConfig);
+  const client = new KubeClient(o.kubeConfig, {
+    onResponse: (method, path, code) =>
+      metrics.kubeRequests.inc({ method, resource: resourceOfPath(path), code: String(code) }),
+  });
   const events = new EventRecorder({
     client,
     reportingController: 'kraftwerk.dev/operator',
@@ -67,7 +77,10 @@ export function createOperator(o: OperatorOptions): Operator {
     clock,
     logger: o.logger,
   });
-  const kafka = new KafkaConnections({ clientId: 'kraftwerk-operator' });
+  const kafka = new KafkaConnections({
+    clientId: 'kraftwerk-operator',
+    onRequest: (api) => metrics.kafkaRequests.inc({ api }),
+  });
   const clusterKafka = new KafkaClusterConnections();
   const manager = new Manager({
     metrics,
@@ -163,7 +176,7 @@ export function createOperator(o: OperatorOptions): Operator {
     new Controller({
       name: 'kafkatopic',
       informer: topics,
-      enqueueUpdate: specOrMetadataChanged,
+      enqueueUpdate: exceptAddedFinalizer(topicFinalizer, specOrMetadataChanged),
       reconcile: topicReconciler({
         client,
         topics,
@@ -215,6 +228,7 @@ export function createOperator(o: OperatorOptions): Operator {
 
   return {
     manager,
+    metrics,
     client,
     kafka,
     clusterKafka,

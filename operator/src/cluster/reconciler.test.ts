@@ -301,9 +301,16 @@ async function reconcile(w: World) {
     | undefined;
   const deletes = requests.filter((r) => r.method === 'DELETE');
   const claimPatches = requests.filter((r) => r.method === 'MERGE-PATCH').map((r) => r.path);
+  // Our finalizer is added by a server-side apply of just metadata.finalizers (finalizers.ts).
+  const isFinalizerApply = (body: unknown) =>
+    (body as KubeObject | undefined)?.kind === 'KafkaCluster' &&
+    (body as KubeObject).metadata?.finalizers !== undefined;
+  const finalizerApplies = requests
+    .filter((r) => r.method === 'PATCH' && isFinalizerApply(r.body))
+    .map((r) => r.body as KubeObject);
   const applies = requests
     .filter((r) => r.method === 'PATCH' && (r.body as KubeObject | undefined)?.kind !== undefined)
-    .filter((r) => !r.path.endsWith('/status'))
+    .filter((r) => !r.path.endsWith('/status') && !isFinalizerApply(r.body))
     .map((r) => r.body as KubeObject);
   const finalizerPatches = requests
     .filter((r) => r.method === 'PATCH' && Array.isArray(r.body))
@@ -312,6 +319,7 @@ async function reconcile(w: World) {
     result,
     requests,
     finalizerPatches,
+    finalizerApplies,
     kafkaCalls,
     events,
     applied,
@@ -456,10 +464,11 @@ describe('clusterReconciler tearing a deleted cluster down', () => {
 
   it('adds its finalizer to a live cluster first', async () => {
     const r = await reconcile(world);
-    expect(r.finalizerPatches[0]).toEqual([
-      { op: 'test', path: '/metadata/resourceVersion', value: undefined },
-      { op: 'add', path: '/metadata/finalizers', value: ['kraftwerk.dev/cluster'] },
-    ]);
+    expect(r.finalizerApplies).toHaveLength(1);
+    expect(r.finalizerApplies[0]!.metadata).toMatchObject({
+      name: 'demo',
+      finalizers: ['kraftwerk.dev/cluster'],
+    });
   });
 
   it('deletes the broker StatefulSet, by uid, and nothing else yet; asks Kafka nothing', async () => {

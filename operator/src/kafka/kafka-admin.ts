@@ -74,6 +74,8 @@ export interface KafkaAdminOptions {
   requestTimeoutMs?: number;
   /** Batching of per-topic calls (Strimzi batches up to 100 topics; we linger 5 ms). */
   batch?: Partial<Omit<BatcherOptions, 'shareDuplicates'>>;
+  /** Called per Kafka request sent, with its API name (Metadata, CreateTopics, …), e.g. to count. */
+  onRequest?: (api: string) => void;
 }
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
@@ -81,7 +83,8 @@ const TOPIC_ALREADY_EXISTS = 36;
 
 export class KafkaAdmin implements KafkaAdminPort {
   readonly bootstrap: string;
-  readonly #opts: Required<Omit<KafkaAdminOptions, 'batch'>>;
+  readonly #opts: Required<Omit<KafkaAdminOptions, 'batch' | 'onRequest'>>;
+  readonly #onRequest: KafkaAdminOptions['onRequest'];
   #admin: Promise<Admin> | undefined;
   readonly #wire: WireConnection;
   readonly #brokerWires = new Map<string, WireConnection>();
@@ -96,6 +99,7 @@ export class KafkaAdmin implements KafkaAdminPort {
 
   constructor(options: KafkaAdminOptions) {
     this.bootstrap = options.bootstrap;
+    this.#onRequest = options.onRequest;
     this.#opts = {
       bootstrap: options.bootstrap,
       clientId: options.clientId ?? 'kraftwerk',
@@ -562,6 +566,7 @@ export class KafkaAdmin implements KafkaAdminPort {
 
   #count(kind: string): void {
     this.requests.set(kind, (this.requests.get(kind) ?? 0) + 1);
+    this.#onRequest?.(kind);
   }
 }
 

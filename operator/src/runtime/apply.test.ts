@@ -4,6 +4,7 @@ import {
   alreadyApplied,
   applyBody,
   controllerReference,
+  sameJson,
   withAppliedHash,
 } from './apply.ts';
 import { EventRateLimiter, EventSeriesCache, eventFingerprint } from './event-series.ts';
@@ -113,6 +114,25 @@ describe('applyBody', () => {
       controller: true,
       blockOwnerDeletion: true,
     });
+  });
+});
+
+describe('sameJson', () => {
+  it('compares as JSON: key order and undefined members do not count, array order does', () => {
+    const stored = {
+      conditions: [{ status: 'True', type: 'Ready' }],
+      observedGeneration: 1,
+      topicId: 'x',
+    };
+    const built = {
+      topicId: 'x',
+      observedGeneration: 1,
+      conditions: [{ type: 'Ready', status: 'True' }],
+      partitions: undefined,
+    };
+    expect(sameJson(stored, built)).toBe(true);
+    expect(sameJson(stored, { ...built, topicId: 'y' })).toBe(false);
+    expect(sameJson({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
   });
 });
 

@@ -2,6 +2,7 @@
 // The operator writes spec-side objects it owns and the status of its own resources, never
 // their spec (api.md principles).
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { KubeClient } from './kube-client.ts';
 import type { KubeObject, ResourceInfo } from './resource.ts';
 import { resourcePath } from './resource.ts';
@@ -137,6 +138,18 @@ export async function applyStatus<T extends KubeObject, S>(
     resourcePath(info, obj.metadata.namespace, obj.metadata.name, 'status'),
     { body, contentType: 'application/apply-patch+yaml', query: applyQuery(options) },
   );
+}
+
+/**
+ * Whether `next` says the same as `current` (a status as the cache holds it): equal as JSON,
+ * whatever the order of keys. The API server hands objects back with their keys sorted, while
+ * a status built in code has its own order; comparing JSON text therefore saw a change every
+ * time and sent an apply that changed nothing.
+ */
+export function sameJson(current: unknown, next: unknown): boolean {
+  const plain = (v: unknown): unknown =>
+    v === undefined ? undefined : JSON.parse(JSON.stringify(v));
+  return isDeepStrictEqual(plain(current), plain(next));
 }
 
 /** An owner reference that makes `owner` the controller of a dependent (GC and adoption). */

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from './clock.ts';
-import { Controller, controllerOwnerKeys, specOrMetadataChanged } from './controller.ts';
+import {
+  Controller,
+  controllerOwnerKeys,
+  exceptAddedFinalizer,
+  specOrMetadataChanged,
+} from './controller.ts';
 import { Informer } from './informer.ts';
 import type { ListWatchSource } from './informer.ts';
 import type { KubeObject } from './resource.ts';
@@ -94,5 +99,28 @@ describe('specOrMetadataChanged', () => {
     expect(specOrMetadataChanged(base, { metadata: { ...m, finalizers: ['f'] } })).toBe(true);
     expect(specOrMetadataChanged(base, { metadata: { ...m, labels: { x: '2' } } })).toBe(true);
     expect(specOrMetadataChanged(base, { metadata: { ...m, annotations: { a: 'b' } } })).toBe(true);
+  });
+});
+
+describe('exceptAddedFinalizer', () => {
+  const changed = exceptAddedFinalizer('ours.dev/f', specOrMetadataChanged);
+  const m = { name: 'a', generation: 1, finalizers: ['other.dev/g'] };
+  it('ignores the update that only adds the finalizer', () => {
+    expect(
+      changed({ metadata: m }, { metadata: { ...m, finalizers: ['other.dev/g', 'ours.dev/f'] } }),
+    ).toBe(false);
+    expect(
+      changed({ metadata: { name: 'a' } }, { metadata: { name: 'a', finalizers: ['ours.dev/f'] } }),
+    ).toBe(false);
+  });
+  it('sees anything else that came with it, and losing the finalizer', () => {
+    const added = { ...m, finalizers: ['other.dev/g', 'ours.dev/f'] };
+    expect(changed({ metadata: m }, { metadata: { ...added, generation: 2 } })).toBe(true);
+    expect(changed({ metadata: m }, { metadata: { ...added, deletionTimestamp: 'now' } })).toBe(
+      true,
+    );
+    expect(changed({ metadata: m }, { metadata: { ...m, finalizers: ['ours.dev/f'] } })).toBe(true);
+    expect(changed({ metadata: added }, { metadata: m })).toBe(true);
+    expect(changed({ metadata: m }, { metadata: { ...m } })).toBe(false);
   });
 });

@@ -118,6 +118,25 @@ export function specOrMetadataChanged(old: KubeObject, obj: KubeObject): boolean
 }
 
 /**
+ * `changed`, except for the update that does nothing but add `finalizer`: that is the
+ * reconcile's own write, made at its start, so reconciling again would only repeat the work —
+ * and, with a cache that has not yet seen the status it wrote at its end, write that again.
+ * Losing the finalizer still counts as a change.
+ */
+export function exceptAddedFinalizer<T extends KubeObject>(
+  finalizer: string,
+  changed: (old: T, obj: T) => boolean,
+): (old: T, obj: T) => boolean {
+  return (old, obj) => {
+    const had = old.metadata?.finalizers?.includes(finalizer) ?? false;
+    const has = obj.metadata?.finalizers?.includes(finalizer) ?? false;
+    if (had || !has) return changed(old, obj);
+    const finalizers = obj.metadata!.finalizers!.filter((f) => f !== finalizer);
+    return changed(old, { ...obj, metadata: { ...obj.metadata, finalizers } });
+  };
+}
+
+/**
  * Maps a dependent to the key of its controller owner of `kind`, for `watches`. Owners are
  * namespaced like their dependents (cross-namespace owner references are not allowed).
  */

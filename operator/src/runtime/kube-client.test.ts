@@ -3,7 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply, applyStatus } from './apply.ts';
-import { KubeClient, isConflict } from './kube-client.ts';
+import { KubeApiError, KubeClient, isConflict, resourceOfPath } from './kube-client.ts';
 import type { ClusterConnection } from './kubeconfig.ts';
 import { builtinResources } from './resource.ts';
 
@@ -63,6 +63,36 @@ beforeAll(async () => {
         message: 'conflict with "other"',
       });
     }
+    if (path === '/api/v1/namespaces/n/configmaps/invalid') {
+      // As kube-apiserver 1.34 answers: each cause listed twice, one of them in the message.
+      const label = {
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: "a b"',
+        field: 'metadata.labels',
+      };
+      const uid = {
+        reason: 'FieldValueInvalid',
+        message: 'field is immutable',
+        field: 'metadata.uid',
+      };
+      return json(422, {
+        kind: 'Status',
+        code: 422,
+        reason: 'Invalid',
+        message: 'ConfigMap "invalid" is invalid: metadata.labels: Invalid value: "a b"',
+        details: { name: 'invalid', kind: 'ConfigMap', causes: [label, uid, label, uid] },
+      });
+    }
+    if (path === '/api/v1/namespaces/n/configmaps/stale') {
+      // A failed JSON Patch `test`: the API server says no more than this.
+      return json(422, {
+        kind: 'Status',
+        code: 422,
+        reason: 'Invalid',
+        message: 'the server rejected our request due to an error in our request',
+        details: {},
+      });
+    }
     return json(200, JSON.parse(b || '{}'));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -88,6 +118,27 @@ describe('KubeClient', () => {
       .catch((e: unknown) => e);
     expect(isConflict(err)).toBe(true);
     expect(String(err)).toContain('conflict with "other"');
+  });
+
+  it("puts the Status' message and the causes it leaves out into a 4xx error", async () => {
+    const err = await client
+      .mergePatch(builtinResources.ConfigMap, 'n', 'invalid', { metadata: {} })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeApiError);
+    expect((err as KubeApiError).message).toBe(
+      'PATCH /api/v1/namespaces/n/configmaps/invalid: 422 Invalid: ConfigMap "invalid" is invalid: metadata.labels: Invalid value: "a b" (metadata.uid: field is immutable)',
+    );
+    expect((err as KubeApiError).causes.map((c) => c.field)).toEqual([
+      'metadata.labels',
+      'metadata.uid',
+    ]);
+    const stale = await client
+      .request('PATCH', '/api/v1/namespaces/n/configmaps/stale', {
+        body: [{ op: 'test', path: '/metadata/resourceVersion', value: '1' }],
+        contentType: 'application/json-patch+json',
+      })
+      .catch((e: unknown) => e);
+    expect(String(stale)).toContain('a test op failed or a path does not exist');
   });
 
   it('sends the credentials and a JSON body; a request that hangs times out', async () => {
@@ -164,5 +215,21 @@ describe('KubeClient', () => {
       metadata: { name: 'g', namespace: 'n' },
       status: { ready: true },
     });
+  });
+});
+
+describe('resourceOfPath', () => {
+  it('names the plural and subresource a request is about', () => {
+    expect(resourceOfPath('/apis/kraftwerk.dev/v1alpha1/namespaces/n/kafkatopics/t/status')).toBe(
+      'kafkatopics/status',
+    );
+    expect(resourceOfPath('/apis/kraftwerk.dev/v1alpha1/namespaces/n/kafkatopics?watch=1')).toBe(
+      'kafkatopics',
+    );
+    expect(resourceOfPath('/api/v1/namespaces/n')).toBe('namespaces');
+    expect(resourceOfPath('/api/v1/namespaces')).toBe('namespaces');
+    expect(resourceOfPath('/apis/events.k8s.io/v1/namespaces/n/events')).toBe('events');
+    expect(resourceOfPath('/apis/kraftwerk.dev/v1alpha1')).toBe('discovery');
+    expect(resourceOfPath('/metrics')).toBe('other');
   });
 });

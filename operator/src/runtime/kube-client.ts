@@ -15,6 +15,13 @@ import type { WatchHandle, WatchStreamOptions } from './watch-stream.ts';
 export { loadKubeConfig };
 export type { ClusterConnection };
 
+/** One reason a request was refused, as the API server lists it (422 mostly). */
+export interface KubeStatusCause {
+  reason?: string;
+  message?: string;
+  field?: string;
+}
+
 /** The API server's Status body, when it sent one. */
 export interface KubeStatus {
   kind?: 'Status';
@@ -22,22 +29,63 @@ export interface KubeStatus {
   message?: string;
   reason?: string;
   code?: number;
-  details?: unknown;
+  details?: { name?: string; kind?: string; causes?: KubeStatusCause[] } & Record<string, unknown>;
 }
 
 export class KubeApiError extends Error {
   readonly statusCode: number;
   readonly reason: string | undefined;
   readonly status: KubeStatus | undefined;
-  constructor(method: string, path: string, statusCode: number, status: KubeStatus | undefined) {
-    super(
-      `${method} ${path}: ${statusCode} ${status?.reason ?? ''} ${status?.message ?? ''}`.trim(),
-    );
+  /** The Status' causes, without repeats. */
+  readonly causes: KubeStatusCause[];
+  /** `hint`: what we know about the failure that the Status does not say. */
+  constructor(
+    method: string,
+    path: string,
+    statusCode: number,
+    status: KubeStatus | undefined,
+    hint?: string,
+  ) {
+    const causes = uniqueCauses(status?.details?.causes);
+    super(`${method} ${path}: ${statusCode} ${describeStatus(status, causes, hint)}`.trim());
     this.name = 'KubeApiError';
     this.statusCode = statusCode;
     this.reason = status?.reason;
     this.status = status;
+    this.causes = causes;
   }
+}
+
+function uniqueCauses(causes: KubeStatusCause[] | undefined): KubeStatusCause[] {
+  const seen = new Set<string>();
+  return (Array.isArray(causes) ? causes : []).filter((c) => {
+    const key = `${c.field ?? ''}\0${c.reason ?? ''}\0${c.message ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Reason, message, and the causes the message does not already spell out (the API server
+ * often lists each cause two or four times, and a CRD's message usually includes them).
+ */
+function describeStatus(
+  status: KubeStatus | undefined,
+  causes: KubeStatusCause[],
+  hint: string | undefined,
+): string {
+  const message = status?.message ?? '';
+  const extra = causes
+    .filter((c) => c.message && !message.includes(c.message))
+    .map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
+  return [
+    [status?.reason, message].filter(Boolean).join(': '),
+    extra.length > 0 ? `(${extra.join('; ')})` : '',
+    hint ? `(${hint})` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 export const isNotFound = (e: unknown): boolean =>
@@ -59,6 +107,26 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 
 export const defaultRequestTimeoutMs = 30_000;
 
+export interface KubeClientOptions {
+  /** Called once per request the API server answered (watches when they open), e.g. to count. */
+  onResponse?: (method: HttpMethod, path: string, statusCode: number) => void;
+}
+
+/**
+ * What a request path is about, for metrics: `plural[/subresource]` (`kafkatopics/status`),
+ * `discovery` for group/version documents, `other` for anything else (/metrics, /version).
+ */
+export function resourceOfPath(path: string): string {
+  const seg = path.split('?')[0]!.split('/').filter(Boolean);
+  let rest: string[];
+  if (seg[0] === 'api') rest = seg.slice(2);
+  else if (seg[0] === 'apis') rest = seg.slice(3);
+  else return 'other';
+  if (rest.length === 0) return 'discovery';
+  if (rest[0] === 'namespaces' && rest.length > 2) rest = rest.slice(2);
+  return rest[2] ? `${rest[0]}/${rest[2]}` : rest[0]!;
+}
+
 export class KubeClient {
   readonly kubeConfig: ClusterConnection;
   readonly server: string;
@@ -67,8 +135,11 @@ export class KubeClient {
   // One keep-alive pool per client: TLS handshakes are paid once per connection, not per request.
   private readonly agent: HttpAgent;
 
-  constructor(kubeConfig: ClusterConnection) {
+  private readonly onResponse: KubeClientOptions['onResponse'];
+
+  constructor(kubeConfig: ClusterConnection, options: KubeClientOptions = {}) {
     this.kubeConfig = kubeConfig;
+    this.onResponse = options.onResponse;
     this.server = kubeConfig.server.replace(/\/+$/, '');
     this.secure = new URL(this.server).protocol === 'https:';
     this.agent = this.secure
@@ -108,8 +179,15 @@ export class KubeClient {
     }
     const parsed: unknown = text ? safeJson(text) : undefined;
     const status = res.statusCode ?? 0;
+    this.onResponse?.(method, path, status);
     if (status < 200 || status > 299) {
-      throw new KubeApiError(method, path, status, parsed as KubeStatus);
+      throw new KubeApiError(
+        method,
+        path,
+        status,
+        parsed as KubeStatus,
+        jsonPatchHint(status, options.contentType, parsed as KubeStatus | undefined),
+      );
     }
     return parsed as T;
   }
@@ -127,6 +205,7 @@ export class KubeClient {
   ): Promise<WatchHandle> {
     const open = async (signal: AbortSignal) => {
       const res = await this.send('GET', path, { ...query, watch: '1' }, signal);
+      this.onResponse?.('GET', path, res.statusCode ?? 0);
       if (res.statusCode === 200) return res;
       const text = await readBody(res);
       throw new KubeApiError(
@@ -272,6 +351,21 @@ export class KubeClient {
       throw e;
     }
   }
+}
+
+/**
+ * A JSON Patch whose `test` fails, or whose path is missing, is answered with a bare 422
+ * ("the server rejected our request due to an error in our request", no details): say that
+ * much, since the patch is ours.
+ */
+function jsonPatchHint(
+  statusCode: number,
+  contentType: string | undefined,
+  status: KubeStatus | undefined,
+): string | undefined {
+  if (statusCode !== 422 || contentType !== 'application/json-patch+json') return undefined;
+  if (status?.details?.causes?.length) return undefined;
+  return 'JSON Patch not applicable: a test op failed or a path does not exist, i.e. the object changed since it was read';
 }
 
 async function readBody(res: IncomingMessage): Promise<string> {

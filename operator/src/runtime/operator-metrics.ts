@@ -15,6 +15,10 @@ export interface OperatorMetrics {
   watchEvents: Counter;
   informerErrors: Counter;
   leader: Gauge;
+  /** method, resource (plural[/subresource]), code */
+  kubeRequests: Counter;
+  /** api: Metadata, CreateTopics, DescribeConfigs, … */
+  kafkaRequests: Counter;
 }
 
 export function createOperatorMetrics(registry: Registry = new Registry()): OperatorMetrics {
@@ -62,6 +66,16 @@ export function createOperatorMetrics(registry: Registry = new Registry()): Oper
       'kraftwerk_informer_errors_total',
       'List or watch errors seen by informers, by resource.',
       ['resource'],
+    ),
+    kubeRequests: registry.counter(
+      'kraftwerk_kube_requests_total',
+      'Requests the API server answered, by method, resource (plural[/subresource]) and HTTP code; a watch counts when it opens.',
+      ['method', 'resource', 'code'],
+    ),
+    kafkaRequests: registry.counter(
+      'kraftwerk_kafka_requests_total',
+      'Requests sent to Kafka by the admin of topics and consumer groups, by API.',
+      ['api'],
     ),
     leader: registry.gauge(
       'kraftwerk_leader_is_leader',

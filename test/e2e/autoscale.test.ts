@@ -95,14 +95,26 @@ describe('lag autoscaling with real consumers', () => {
       intervalMs: 1000,
     });
 
-    // 6,000 messages: 12 replicas by lagThreshold, but only 6 partitions to share.
-    const burst = Array.from({ length: 6000 }, (_, i) => `order-${i}`).join('\n') + '\n';
+    // 20,000 keyed messages, spread over the 6 partitions by key (unkeyed, librdkafka's sticky
+    // partitioner put 98% of a burst in one partition, which one consumer drains alone — and
+    // the group rightly scales to the partitions that have lag). By lagThreshold 40 replicas
+    // are wanted, even from a reading taken halfway through the burst; 6 partitions cap it.
+    const burst = Array.from({ length: 20_000 }, (_, i) => `k${i}:order-${i}`).join('\n') + '\n';
     const started = Date.now();
-    await kcat(['-P', '-t', topicName, '-X', 'acks=all'], burst);
+    await kcat(['-P', '-t', topicName, '-K', ':', '-X', 'acks=all'], burst);
     let most = 0;
+    // What the group and the Deployment did, for the failure message.
+    const history: string[] = [];
     const watch = setInterval(() => {
-      replicasOf().then(
-        (r) => (most = Math.max(most, r)),
+      Promise.all([replicasOf(), get(paths.group(name))]).then(
+        ([r, g]) => {
+          most = Math.max(most, r);
+          const s = g.status as { lag?: { total?: number }; desiredReplicas?: number } | undefined;
+          const ready = g.status?.conditions?.find((c) => c.type === 'Ready');
+          history.push(
+            `+${seconds(Date.now() - started)} replicas ${r} desired ${s?.desiredReplicas} lag ${s?.lag?.total} ${ready?.reason ?? ''}: ${ready?.message ?? ''}`,
+          );
+        },
         () => undefined,
       );
     }, 1000);
@@ -111,12 +123,16 @@ describe('lag autoscaling with real consumers', () => {
         'scaled up to the partition count',
         async () => ((await replicasOf()) === partitions ? Date.now() - started : undefined),
         { timeoutMs: 120_000, intervalMs: 1000 },
-      );
+      ).catch((e: unknown) => {
+        throw new Error(`${String(e)}\n${history.slice(-40).join('\n')}`, { cause: e });
+      });
       const downAfter = await waitFor(
         'drained and back to zero',
         async () => ((await replicasOf()) === 0 ? Date.now() - started : undefined),
         { timeoutMs: 8 * 60_000, intervalMs: 2000 },
-      );
+      ).catch((e: unknown) => {
+        throw new Error(`${String(e)}\n${history.slice(-40).join('\n')}`, { cause: e });
+      });
       console.log(
         `autoscale: 0 → ${partitions} replicas after ${seconds(upAfter)}, back to 0 after ${seconds(downAfter)}`,
       );

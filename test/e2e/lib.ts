@@ -270,20 +270,19 @@ const podReady = (p: Pod) =>
   p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
 /**
- * Polls the Kafka pods of one role every 500 ms and records, per pod name, each span in which
- * it was not Ready (or absent): the safety of a roll is "never two at once".
+ * Records, per pod of one role, each span in which it was not Ready (or absent): the safety of
+ * a roll is "never two at once". Fed by a PodWatch, so every role is judged on the same
+ * snapshots and "controllers before brokers" can be compared exactly.
  */
 export class RoleWatch {
-  private timer: NodeJS.Timeout | undefined;
   private readonly down = new Map<string, number>();
   readonly outages: { pod: string; from: number; to: number; ms: number }[] = [];
   maxDownAtOnce = 0;
   /** Every pod UID seen per pod name: a restart (a new pod) adds one. */
   readonly uids = new Map<string, Set<string>>();
   private polls = 0;
-  private polling = Promise.resolve();
 
-  private readonly role: 'broker' | 'controller';
+  readonly role: 'broker' | 'controller';
   private readonly expected: () => string[];
 
   constructor(role: 'broker' | 'controller', expected: () => string[]) {
@@ -291,18 +290,8 @@ export class RoleWatch {
     this.expected = expected;
   }
 
-  start(): this {
-    this.timer = setInterval(() => {
-      this.polling = this.polling.then(() => this.poll()).catch(() => undefined);
-    }, 500);
-    return this;
-  }
-
-  private async poll(): Promise<void> {
-    const pods = await listPods(
-      `kraftwerk.dev/cluster=${e2e.cluster},kraftwerk.dev/role=${this.role}`,
-    );
-    const now = Date.now();
+  observe(all: Pod[], now: number): void {
+    const pods = all.filter((p) => p.metadata.labels?.['kraftwerk.dev/role'] === this.role);
     for (const p of pods) {
       const seen = this.uids.get(p.metadata.name) ?? new Set<string>();
       this.uids.set(p.metadata.name, seen.add(p.metadata.uid));
@@ -328,6 +317,30 @@ export class RoleWatch {
   /** Pods replaced since the watch started (new UIDs). */
   restarts(): number {
     return [...this.uids.values()].reduce((n, s) => n + s.size - 1, 0);
+  }
+}
+
+/** Lists the cluster's Kafka pods every 500 ms and hands each snapshot to every RoleWatch. */
+export class PodWatch {
+  private timer: NodeJS.Timeout | undefined;
+  private polling = Promise.resolve();
+  private readonly roles: RoleWatch[];
+
+  constructor(roles: RoleWatch[]) {
+    this.roles = roles;
+  }
+
+  start(): this {
+    this.timer = setInterval(() => {
+      this.polling = this.polling
+        .then(async () => {
+          const pods = await listPods(`kraftwerk.dev/cluster=${e2e.cluster}`);
+          const now = Date.now();
+          for (const r of this.roles) r.observe(pods, now);
+        })
+        .catch(() => undefined);
+    }, 500);
+    return this;
   }
 
   async stop(): Promise<void> {

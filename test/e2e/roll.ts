@@ -7,6 +7,7 @@ import {
   get,
   paths,
   podNames,
+  PodWatch,
   RoleWatch,
   seconds,
   SteadyProducer,
@@ -47,10 +48,11 @@ export async function rollWithConfig(
     paths.cluster(),
   );
   const replicas = { broker: cluster.spec.brokers.replicas, controller: 3 };
-  const brokers = new RoleWatch('broker', () => podNames('broker', replicas.broker)).start();
+  const brokers = new RoleWatch('broker', () => podNames('broker', replicas.broker));
   const controllers = new RoleWatch('controller', () =>
     podNames('controller', replicas.controller),
-  ).start();
+  );
+  const pods = new PodWatch([brokers, controllers]).start();
 
   const producer = new SteadyProducer(topicName, 100);
   await waitFor('the producer has 200 messages acknowledged', async () => producer.acked() >= 200, {
@@ -99,7 +101,7 @@ export async function rollWithConfig(
     { timeoutMs: 15 * 60_000, intervalMs: 2000 },
   );
   const rollMs = Date.now() - started;
-  await Promise.all([brokers.stop(), controllers.stop()]);
+  await pods.stop();
   const { acked, summary } = await producer.stop();
   const consumed = new Set(await consumeAll(topicName));
   const lost = acked.filter((v) => !consumed.has(v));

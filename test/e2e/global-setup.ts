@@ -12,7 +12,7 @@ import { load } from 'js-yaml';
 import type { TestProject } from 'vitest/node';
 import { KubeClient, loadKubeConfig } from '../../operator/src/runtime/kube-client.ts';
 import { waitFor } from '../fixtures/process.ts';
-import { repoRoot } from '../fixtures/toolchain.ts';
+import { kafkaVersions, repoRoot } from '../fixtures/toolchain.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +21,8 @@ declare module 'vitest' {
     e2eCluster: string;
     e2eKafkaImage: string;
     e2eHostBootstrap: string;
+    /** The toolchain's other Kafka version, loaded into kind: the upgrade scenario's start. */
+    e2eUpgradeFrom: string;
   }
 }
 
@@ -60,7 +62,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   ) as Cluster;
   const version = example.spec.version;
   const started = Date.now();
-  const kubeconfig = await runScript(['hack/e2e/up.sh', version]);
+  // The upgrade scenario starts from the other Kafka version of the toolchain.
+  const kubeconfig = await runScript([
+    'hack/e2e/up.sh',
+    version,
+    ...kafkaVersions.filter((v) => v !== version),
+  ]);
   log(`kind cluster, images and operator ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   const kube = new KubeClient(loadKubeConfig(kubeconfig));
@@ -103,6 +110,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('e2eCluster', name);
   project.provide('e2eKafkaImage', `apache/kafka:${version}`);
   project.provide('e2eHostBootstrap', 'localhost:30092');
+  project.provide('e2eUpgradeFrom', kafkaVersions.find((v) => v !== version) ?? version);
 
   return async () => {
     if (process.env.KRAFTWERK_E2E_KEEP === '1') {

@@ -30,6 +30,13 @@ else
 fi
 
 start=$SECONDS
+# A restarted API server answers before its RBAC caches are synced: for a few seconds even
+# the cluster admin gets Forbidden, and `kubectl wait` gives up at the first refusal. Wait
+# until it is ready and the admin may list nodes.
+until kubectl get --raw /readyz >/dev/null 2>&1 && [[ "$(kubectl auth can-i list nodes 2>/dev/null)" == yes ]]; do
+  ((SECONDS - start < 180)) || die "the API server of $cluster is not ready after 180 s: $(kubectl get --raw '/readyz?verbose' 2>&1 | grep -v ' ok$' | tail -5)"
+  sleep 1
+done
 kubectl wait --for=condition=Ready node --all --timeout=180s >/dev/null
 kubectl -n kube-system rollout status deployment/coredns --timeout=180s >/dev/null
 kubectl -n local-path-storage rollout status deployment/local-path-provisioner --timeout=120s >/dev/null

@@ -162,7 +162,7 @@ describe.each(['4.1.1', '3.9.1'])('KafkaAdmin against Kafka %s', (version) => {
   it('creates many topics in one request, and describes them (with topic ids) in one more', async () => {
     const names = Array.from({ length: 40 }, (_, i) => `${prefix}-bulk-${i}`);
     const before = new Map(admin.requests);
-    await Promise.all(
+    const answers = await Promise.all(
       names.map((name) =>
         admin.createTopic({
           name,
@@ -173,6 +173,17 @@ describe.each(['4.1.1', '3.9.1'])('KafkaAdmin against Kafka %s', (version) => {
       ),
     );
     expect(delta(admin, before, 'CreateTopics')).toBe(1);
+    // The answer itself says what Kafka made (CreateTopics v7), checked below against
+    // kafka-topics.sh and DescribeConfigs.
+    for (const [i, a] of answers.entries()) {
+      expect(a).toMatchObject({ name: names[i], partitions: 2, replicationFactor: 1 });
+      expect(a!.configs!['retention.ms']).toEqual({
+        value: '3600000',
+        source: 'topic',
+        readOnly: false,
+      });
+      expect(a!.configs!['cleanup.policy']?.source).toBe('default');
+    }
 
     const seen = await waitFor('all topics visible', async () => {
       const d = await Promise.all(names.map((n) => admin.describeTopic(n)));
@@ -186,6 +197,7 @@ describe.each(['4.1.1', '3.9.1'])('KafkaAdmin against Kafka %s', (version) => {
 
     const ids = kafkaTopicsIds(version, target.bootstrap, names.slice(0, 3));
     for (const d of seen.slice(0, 3)) expect(d!.topicId).toBe(ids[d!.name]);
+    expect(answers.map((a) => a!.topicId)).toEqual(seen.map((d) => d!.topicId));
 
     const beforeReads = new Map(admin.requests);
     await Promise.all(names.map((n) => admin.describeTopic(n)));
@@ -199,8 +211,11 @@ describe.each(['4.1.1', '3.9.1'])('KafkaAdmin against Kafka %s', (version) => {
     ).toBe(true);
     expect(pythonTopicConfigs(target.bootstrap, names[0]!)).toEqual({ 'retention.ms': '3600000' });
 
-    // Creating again is idempotent; deleting is batched too and agrees with kcat.
-    await admin.createTopic({ name: names[0]!, partitions: 2, replicationFactor: 1, config: {} });
+    // Creating again is idempotent (and makes nothing, so reports nothing); deleting is batched
+    // too and agrees with kcat.
+    expect(
+      await admin.createTopic({ name: names[0]!, partitions: 2, replicationFactor: 1, config: {} }),
+    ).toBeNull();
     const beforeDelete = new Map(admin.requests);
     await Promise.all(names.map((n) => admin.deleteTopic(n)));
     expect(delta(admin, beforeDelete, 'DeleteTopics')).toBe(1);

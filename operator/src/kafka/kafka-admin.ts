@@ -11,6 +11,7 @@ import { Batcher, type BatcherOptions, type ItemResult } from './batcher.ts';
 import { errorName, isRetriable } from './error-codes.ts';
 import { KafkaError, KafkaRequestError, KafkaUnavailableError } from './errors.ts';
 import type {
+  CreatedTopic,
   ClusterDescription,
   CommittedOffset,
   ConfigEntry,
@@ -90,7 +91,7 @@ export class KafkaAdmin implements KafkaAdminPort {
   readonly #brokerWires = new Map<string, WireConnection>();
   readonly #describe: Batcher<string, TopicDescription | null>;
   readonly #describeConfigs: Batcher<string, Record<string, ConfigEntry>>;
-  readonly #create: Batcher<NewTopic, void>;
+  readonly #create: Batcher<NewTopic, CreatedTopic | null>;
   readonly #createPartitions: Batcher<{ name: string; count: number }, void>;
   readonly #alterConfigs: Batcher<{ name: string; config: Readonly<Record<string, string>> }, void>;
   readonly #delete: Batcher<string, void>;
@@ -159,7 +160,7 @@ export class KafkaAdmin implements KafkaAdminPort {
     return this.#describeConfigs.submit(name);
   }
 
-  createTopic(topic: NewTopic): Promise<void> {
+  createTopic(topic: NewTopic): Promise<CreatedTopic | null> {
     return this.#create.submit(topic);
   }
 
@@ -446,16 +447,48 @@ export class KafkaAdmin implements KafkaAdminPort {
     );
   }
 
-  async #createBatch(topics: readonly NewTopic[]): Promise<Map<string, ItemResult<void>>> {
+  async #createBatch(
+    topics: readonly NewTopic[],
+  ): Promise<Map<string, ItemResult<CreatedTopic | null>>> {
     this.#count('CreateTopics');
     const body = await this.#wire.request(
       CREATE_TOPICS_API_KEY,
       CREATE_TOPICS_VERSION,
       encodeCreateTopicsRequest(topics, Math.min(this.#opts.requestTimeoutMs, 10_000)),
-      false,
+      true,
     );
-    // Kafka creates each topic on its own; an existing topic is what creating wanted.
-    return outcomes(decodeCreateTopicsResponse(body), [TOPIC_ALREADY_EXISTS]);
+    return new Map(
+      decodeCreateTopicsResponse(body).map((o): [string, ItemResult<CreatedTopic | null>] => {
+        // An existing topic is what creating wanted, but Kafka made nothing to report.
+        if (o.errorCode === TOPIC_ALREADY_EXISTS) return [o.name, { ok: true, value: null }];
+        if (o.errorCode !== 0) return [o.name, { ok: false, error: requestError(o) }];
+        return [
+          o.name,
+          {
+            ok: true,
+            value: {
+              name: o.name,
+              topicId: o.topicId,
+              partitions: o.partitions,
+              replicationFactor: o.replicationFactor,
+              configs:
+                o.configs === null
+                  ? null
+                  : Object.fromEntries(
+                      o.configs.map((c) => [
+                        c.name,
+                        {
+                          value: c.sensitive ? null : c.value,
+                          source: sourceOf(c.source),
+                          readOnly: c.readOnly,
+                        },
+                      ]),
+                    ),
+            },
+          },
+        ];
+      }),
+    );
   }
 
   async #createPartitionsBatch(
@@ -620,15 +653,16 @@ function outcomes(
       o.name,
       o.errorCode === 0 || fine.includes(o.errorCode)
         ? { ok: true, value: undefined }
-        : {
-            ok: false,
-            error: new KafkaRequestError(
-              errorName(o.errorCode),
-              o.errorMessage || errorName(o.errorCode),
-              isRetriable(o.errorCode),
-            ),
-          },
+        : { ok: false, error: requestError(o) },
     ]),
+  );
+}
+
+function requestError(o: ItemOutcome): KafkaRequestError {
+  return new KafkaRequestError(
+    errorName(o.errorCode),
+    o.errorMessage || errorName(o.errorCode),
+    isRetriable(o.errorCode),
   );
 }
 

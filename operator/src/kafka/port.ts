@@ -54,6 +54,17 @@ export interface NewTopic {
   readonly config: Readonly<Record<string, string>>;
 }
 
+/** What Kafka reports it made, from the CreateTopics answer itself. */
+export interface CreatedTopic {
+  readonly name: string;
+  /** Kafka's topic UUID in base64url. */
+  readonly topicId: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  /** Every config of the new topic with its source; null when Kafka did not include them. */
+  readonly configs: Readonly<Record<string, ConfigEntry>> | null;
+}
+
 export interface PartitionAssignment {
   readonly partition: number;
   readonly replicas: readonly number[];
@@ -108,8 +119,9 @@ export interface KafkaAdminPort {
   /** Every config of the topic with its source. Batched (one DescribeConfigs request). */
   describeTopicConfigs(name: string): Promise<Readonly<Record<string, ConfigEntry>>>;
 
-  /** Resolves once Kafka accepted the topic; an existing topic counts as created. Batched. */
-  createTopic(topic: NewTopic): Promise<void>;
+  /** Resolves once Kafka's controller has committed the topic, with what it made; null when the
+   *  topic already existed (nothing was made, and a broker may not show it yet). Batched. */
+  createTopic(topic: NewTopic): Promise<CreatedTopic | null>;
   /** Grow the topic to `count` partitions; Kafka places the new replicas. */
   createPartitions(name: string, count: number): Promise<void>;
   /** Make the topic's per-topic configs exactly `config`: keys not in it go back to the broker

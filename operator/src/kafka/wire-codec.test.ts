@@ -11,6 +11,7 @@ import {
   encodeDeleteTopicsRequest,
   encodeAlterTopicConfigsRequest,
   decodeAlterConfigsResponse,
+  decodeCreatePartitionsResponse,
   decodeCreateTopicsResponse,
   encodeCreateTopicsRequest,
 } from './wire-topic-writes.ts';
@@ -175,31 +176,99 @@ describe('ListOffsets v5', () => {
 });
 
 describe('topic writes and config reads', () => {
-  it('encodes CreateTopics with configs and no manual assignment', () => {
+  it('encodes CreateTopics v7 (flexible) with configs and no manual assignment', () => {
     const r = new Reader(
       encodeCreateTopicsRequest(
         [{ name: 't', partitions: 3, replicationFactor: 2, config: { k: 'v' } }],
         5000,
       ),
     );
-    const [t] = r.array((x) => [
-      x.string(),
-      x.int32(),
-      x.int16(),
-      x.array(() => 0),
-      x.array((c) => [c.string(), c.string()]),
-    ]);
+    const [t] = r.compactArray((x) => {
+      const topic = [
+        x.compactString(),
+        x.int32(),
+        x.int16(),
+        x.compactArray(() => 0),
+        x.compactArray((c) => {
+          const kv = [c.compactString(), c.compactString()];
+          c.tags();
+          return kv;
+        }),
+      ];
+      x.tags();
+      return topic;
+    });
     expect(t).toEqual(['t', 3, 2, [], [['k', 'v']]]);
     expect([r.int32(), r.bool()]).toEqual([5000, false]);
+    r.tags();
+    expect(r.remaining).toBe(0);
+  });
+
+  it('decodes CreateTopics v7: what Kafka made, or its refusal with its message', () => {
+    const id = Buffer.from('0123456789abcdef').toString('base64url');
+    const created = new Writer()
+      .int32(0)
+      .compactArray(['made', 'refused'], (w, n) => {
+        if (n === 'made') {
+          w.compactString(n).uuid(id).int16(0).compactString(null).int32(6).int16(3);
+          w.compactArray(
+            [
+              ['retention.ms', '1000', 1],
+              ['segment.bytes', '1073741824', 5],
+            ] as const,
+            (c, [k, v, source]) =>
+              c.compactString(k).compactString(v).bool(false).int8(source).bool(false).tags(),
+          );
+          w.tags();
+        } else {
+          w.compactString(n).uuid(null).int16(40).compactString('Unknown topic config name: x');
+          w.int32(-1)
+            .int16(-1)
+            .compactArray(null, () => undefined);
+          // TopicConfigErrorCode arrives as tag 0: skipped.
+          w.uvarint(1).uvarint(0).uvarint(2).int16(40);
+        }
+      })
+      .tags()
+      .bytes();
+    expect(decodeCreateTopicsResponse(created)).toEqual([
+      {
+        name: 'made',
+        topicId: id,
+        errorCode: 0,
+        errorMessage: null,
+        partitions: 6,
+        replicationFactor: 3,
+        configs: [
+          { name: 'retention.ms', value: '1000', readOnly: false, source: 1, sensitive: false },
+          {
+            name: 'segment.bytes',
+            value: '1073741824',
+            readOnly: false,
+            source: 5,
+            sensitive: false,
+          },
+        ],
+      },
+      {
+        name: 'refused',
+        topicId: ZERO_UUID,
+        errorCode: 40,
+        errorMessage: 'Unknown topic config name: x',
+        partitions: -1,
+        replicationFactor: -1,
+        configs: null,
+      },
+    ]);
   });
 
   it('decodes per-item outcomes with Kafka’s message', () => {
-    const created = new Writer()
+    const grown = new Writer()
       .int32(0)
-      .array(['t'], (w, n) => w.string(n).int16(40).string('Unknown topic config name: x'))
+      .array(['t'], (w, n) => w.string(n).int16(37).string('Topic already has 3 partitions.'))
       .bytes();
-    expect(decodeCreateTopicsResponse(created)).toEqual([
-      { name: 't', errorCode: 40, errorMessage: 'Unknown topic config name: x' },
+    expect(decodeCreatePartitionsResponse(grown)).toEqual([
+      { name: 't', errorCode: 37, errorMessage: 'Topic already has 3 partitions.' },
     ]);
     const altered = new Writer()
       .int32(0)

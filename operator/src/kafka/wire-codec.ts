@@ -133,6 +133,14 @@ export class Reader {
     for (let i = 1; i < n; i++) out.push(each(this));
     return out;
   }
+  /** COMPACT_NULLABLE_ARRAY: null for length 0. */
+  compactNullableArray<T>(each: (r: Reader) => T): T[] | null {
+    const n = this.uvarint();
+    if (n === 0) return null;
+    const out: T[] = [];
+    for (let i = 1; i < n; i++) out.push(each(this));
+    return out;
+  }
   /** base64url, as Kafka prints ids; the all-zero id means "none". */
   uuid(): string {
     return this.#take(16).toString('base64url');

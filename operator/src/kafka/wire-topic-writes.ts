@@ -1,13 +1,17 @@
-// CreateTopics v4, CreatePartitions v1, AlterConfigs v1 and DeleteTopics v3 (all pre-flexible, accepted by 3.9 and 4.x after
-// KIP-896). kafkajs sends these too, but its response parser throws the first failed item's
-// error code with a canned text ("Configuration is invalid") and drops Kafka's own
+// CreateTopics v7, CreatePartitions v1, AlterConfigs v1 and DeleteTopics v3 (all accepted by 3.9
+// and 4.x after KIP-896). kafkajs sends these too, but its response parser throws the first
+// failed item's error code with a canned text ("Configuration is invalid") and drops Kafka's own
 // error_message ("Unknown topic config name: foo"), which users need in Ready=False. Any broker
 // takes them: in KRaft, brokers forward both to the active controller.
+//
+// CreateTopics v7 (flexible) and not v4: its answer carries what Kafka created — the topic id
+// (v7), partitions, replication factor and every config with its source (v5) — so a new topic's
+// status is complete from the create alone, without waiting until a broker's metadata shows it.
 
 import { Reader, Writer } from './wire-codec.ts';
 
 export const CREATE_TOPICS_API_KEY = 19;
-export const CREATE_TOPICS_VERSION = 4;
+export const CREATE_TOPICS_VERSION = 7;
 export const ALTER_CONFIGS_API_KEY = 33;
 export const ALTER_CONFIGS_VERSION = 1;
 const TOPIC_RESOURCE = 2;
@@ -26,32 +30,74 @@ export interface ItemOutcome {
   errorMessage: string | null;
 }
 
+export interface CreatedConfig {
+  name: string;
+  value: string | null;
+  readOnly: boolean;
+  /** DescribeConfigs' source numbers: 1 = per-topic, 5 = default, … */
+  source: number;
+  sensitive: boolean;
+}
+
+/** A CreateTopics v7 item: the outcome and, when it succeeded, what Kafka made. */
+export interface CreateTopicOutcome extends ItemOutcome {
+  /** base64url; the all-zero id when Kafka did not create it. */
+  topicId: string;
+  /** -1 when the answer does not say (an error). */
+  partitions: number;
+  replicationFactor: number;
+  /** null when Kafka did not describe them (an error, or no permission to describe). */
+  configs: CreatedConfig[] | null;
+}
+
 export function encodeCreateTopicsRequest(
   topics: readonly CreateTopicRequest[],
   timeoutMs: number,
 ): Buffer {
   return new Writer()
-    .array(topics, (w, t) =>
+    .compactArray(topics, (w, t) =>
       w
-        .string(t.name)
+        .compactString(t.name)
         .int32(t.partitions)
         .int16(t.replicationFactor)
-        .array([], () => undefined) // no manual assignment: Kafka places replicas
-        .array(Object.entries(t.config), (cw, [k, v]) => cw.string(k).string(v)),
+        .compactArray([], () => undefined) // no manual assignment: Kafka places replicas
+        .compactArray(Object.entries(t.config), (cw, [k, v]) =>
+          cw.compactString(k).compactString(v).tags(),
+        )
+        .tags(),
     )
     .int32(timeoutMs)
     .bool(false)
+    .tags()
     .bytes();
 }
 
-export function decodeCreateTopicsResponse(body: Buffer): ItemOutcome[] {
+export function decodeCreateTopicsResponse(body: Buffer): CreateTopicOutcome[] {
   const r = new Reader(body);
   r.int32(); // throttle time
-  return r.array((t) => ({
-    name: t.string() ?? '',
-    errorCode: t.int16(),
-    errorMessage: t.string(),
-  }));
+  const topics = r.compactArray((t) => {
+    const name = t.compactString() ?? '';
+    const topicId = t.uuid();
+    const errorCode = t.int16();
+    const errorMessage = t.compactString();
+    const partitions = t.int32();
+    const replicationFactor = t.int16();
+    const configs = t.compactNullableArray((c) => {
+      const config: CreatedConfig = {
+        name: c.compactString() ?? '',
+        value: c.compactString(),
+        readOnly: c.bool(),
+        source: c.int8(),
+        sensitive: c.bool(),
+      };
+      c.tags();
+      return config;
+    });
+    t.tags(); // TopicConfigErrorCode (tag 0) only says why configs is null
+    return { name, topicId, errorCode, errorMessage, partitions, replicationFactor, configs };
+  });
+  r.tags();
+  return topics;
 }
 
 /** AlterConfigs replaces a topic's whole set of per-topic configs with `config`. */
@@ -111,5 +157,13 @@ export function encodeCreatePartitionsRequest(
     .bytes();
 }
 
-/** Same shape as CreateTopics v4's: name, code, Kafka's message ("Topic already has 3 partitions."). */
-export const decodeCreatePartitionsResponse = decodeCreateTopicsResponse;
+/** Per item: name, code, Kafka's message ("Topic already has 3 partitions."). */
+export function decodeCreatePartitionsResponse(body: Buffer): ItemOutcome[] {
+  const r = new Reader(body);
+  r.int32(); // throttle time
+  return r.array((t) => ({
+    name: t.string() ?? '',
+    errorCode: t.int16(),
+    errorMessage: t.string(),
+  }));
+}

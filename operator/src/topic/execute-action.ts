@@ -1,9 +1,13 @@
 // Carries out one planned topic action through the Kafka port. Shared by the reconciler and the
 // tests that drive the planner against real Kafka, so both exercise the same mapping.
-import type { KafkaAdminPort } from '../kafka/port.ts';
+import type { CreatedTopic, KafkaAdminPort } from '../kafka/port.ts';
 import type { TopicAction } from './planner.ts';
 
-export async function executeTopicAction(kafka: KafkaAdminPort, a: TopicAction): Promise<void> {
+/** A create's answer (null: the topic already existed); undefined for every other action. */
+export async function executeTopicAction(
+  kafka: KafkaAdminPort,
+  a: TopicAction,
+): Promise<CreatedTopic | null | undefined> {
   switch (a.type) {
     case 'createTopic':
       return kafka.createTopic({
@@ -13,12 +17,16 @@ export async function executeTopicAction(kafka: KafkaAdminPort, a: TopicAction):
         config: a.config,
       });
     case 'createPartitions':
-      return kafka.createPartitions(a.topic, a.count);
+      await kafka.createPartitions(a.topic, a.count);
+      return undefined;
     case 'alterConfigs':
-      return kafka.replaceTopicConfigs(a.topic, a.config);
+      await kafka.replaceTopicConfigs(a.topic, a.config);
+      return undefined;
     case 'reassignPartitions':
-      return kafka.alterPartitionReassignments(a.topic, a.assignments);
+      await kafka.alterPartitionReassignments(a.topic, a.assignments);
+      return undefined;
     case 'deleteTopic':
-      return kafka.deleteTopic(a.topic);
+      await kafka.deleteTopic(a.topic);
+      return undefined;
   }
 }

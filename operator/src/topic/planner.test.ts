@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   conflictWinner,
+  planAfterCreate,
   planTopic,
   type ObservedConfig,
   type ObservedTopic,
@@ -42,6 +43,56 @@ function topic(
 
 const dyn = (value: string): ObservedConfig => ({ value, source: 'topic' });
 const dflt = (value: string): ObservedConfig => ({ value, source: 'default' });
+
+describe('after a create, from Kafka’s answer', () => {
+  const desired = {
+    name: 'orders',
+    partitions: 12,
+    replicationFactor: 3,
+    config: { 'retention.ms': '1000', 'cleanup.policy': 'compact,delete' },
+    deletionPolicy: 'Delete' as const,
+  };
+  const answer = {
+    topicId: 'new-id',
+    partitions: 12,
+    replicationFactor: 3,
+    // Kafka re-renders list values ("compact, delete" would come back without the space).
+    configs: {
+      'retention.ms': dyn('1000'),
+      'cleanup.policy': dyn('compact,delete'),
+      'segment.bytes': dflt('1073741824'),
+    },
+  };
+  const created = planTopic(
+    input({ desired, lastReconciled: { topicId: 'old', specUnchanged: true } }),
+  );
+
+  it('takes the status from the answer and needs no second look when it is as asked', () => {
+    const plan = planAfterCreate(created, answer);
+    expect(plan.actions).toEqual([]);
+    expect(plan.status).toEqual({ topicId: 'new-id', partitions: 12, replicationFactor: 3 });
+    expect(plan.ready).toMatchObject({ status: 'True', reason: 'TopicReady' });
+    expect(plan.recheck).toBe(false);
+    // The recreation Event the plan carried is still true: Kafka made a new topic.
+    expect(plan.events.map((e) => e.reason)).toEqual(['TopicRecreated']);
+  });
+
+  it.each([
+    ['fewer partitions', { partitions: 6 }],
+    ['another factor', { replicationFactor: 2 }],
+    ['a config missing', { configs: { 'cleanup.policy': dyn('compact,delete') } }],
+    [
+      'an extra per-topic config',
+      { configs: { ...answer.configs, 'max.message.bytes': dyn('1') } },
+    ],
+    ['no configs in the answer', { configs: null }],
+  ])('looks again when the answer shows %s', (_, over) => {
+    const plan = planAfterCreate(created, { ...answer, ...over });
+    expect(plan.recheck).toBe(true);
+    expect(plan.actions).toEqual([]);
+    expect(plan.status.topicId).toBe('new-id');
+  });
+});
 
 describe('create', () => {
   it('creates an absent topic with partitions, factor and config', () => {

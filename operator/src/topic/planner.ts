@@ -180,6 +180,37 @@ export function planTopic(input: PlanInput): TopicPlan {
   return planUpdate(input, observed, status);
 }
 
+/** What Kafka's answer to a create says it made (CreateTopics v7). */
+export interface CreatedTopicFacts {
+  readonly topicId: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  /** null when the answer carried no configs. */
+  readonly configs: Readonly<Record<string, ObservedConfig>> | null;
+}
+
+/**
+ * The plan once its create succeeded. Kafka answers a create after its controller committed
+ * the topic, with what it made; a broker's metadata may show the topic only seconds later. So
+ * the answer, not a later look, is the observation: when it is exactly what was asked for, the
+ * topic is as declared now and nothing needs a second look.
+ */
+export function planAfterCreate(plan: TopicPlan, created: CreatedTopicFacts): TopicPlan {
+  const create = plan.actions.find((a) => a.type === 'createTopic');
+  const status: TopicStatusFields = {
+    topicId: created.topicId,
+    partitions: created.partitions,
+    replicationFactor: created.replicationFactor,
+  };
+  const asAsked =
+    create !== undefined &&
+    created.partitions === create.partitions &&
+    created.replicationFactor === create.replicationFactor &&
+    created.configs !== null &&
+    isEmptyDiff(diffTopicConfig(create.config, created.configs));
+  return { ...plan, actions: [], status, recheck: !asAsked };
+}
+
 /** The oldest claim wins; equal timestamps fall back to namespace/name so every resource agrees. */
 export function conflictWinner(self: TopicClaim, others: readonly TopicClaim[]): TopicClaim {
   let best = self;

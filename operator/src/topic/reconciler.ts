@@ -3,7 +3,7 @@
 import type { KafkaCluster } from '../api/kafka-cluster.ts';
 import type { KafkaTopic } from '../api/kafka-topic.ts';
 import { KafkaRequestError, KafkaUnavailableError } from '../kafka/errors.ts';
-import type { ClusterDescription, KafkaAdminPort } from '../kafka/port.ts';
+import type { ClusterDescription, CreatedTopic, KafkaAdminPort } from '../kafka/port.ts';
 import { Recent } from '../kafka/recent.ts';
 import { resolveKafkaTarget, type KafkaTarget } from '../kafka-target.ts';
 import { applyStatus, sameJson } from '../runtime/apply.ts';
@@ -15,7 +15,7 @@ import type { KubeClient } from '../runtime/kube-client.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { ReconcileResult } from '../runtime/work-queue.ts';
 import { executeTopicAction } from './execute-action.ts';
-import { planTopic, type LastReconciled } from './planner.ts';
+import { planAfterCreate, planTopic, type LastReconciled } from './planner.ts';
 import {
   claimOf,
   desiredOf,
@@ -133,27 +133,34 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
         specUnchanged: specUnchanged(t),
       });
 
+      let createAnswer: CreatedTopic | null | undefined;
       for (const action of plan.actions) {
         log.info('kafka action', { action: action.type, topic: name });
-        await executeTopicAction(kafka, action);
+        const answer = await executeTopicAction(kafka, action);
+        if (action.type === 'createTopic') createAnswer = answer;
       }
-      for (const e of plan.events) {
+      // "Already exists": the topic was there all along, just not yet in the broker's
+      // metadata (created moments ago); nothing was recreated.
+      const events =
+        createAnswer === null
+          ? plan.events.filter((e) => e.reason !== 'TopicRecreated')
+          : plan.events;
+      for (const e of events) {
         void deps.events.record(t, e.type, e.reason, 'Reconcile', e.message);
       }
       if (deleting) {
         if (plan.finalizer === 'remove') await removeFinalizer(deps.client, t, topicFinalizer);
         return undefined;
       }
-      // A topic just created has its id and partitions now: look again (batched, cheap) and
-      // write the whole status at once, instead of a second status write after a recheck.
-      // Kafka answers CreateTopics once its controller has committed the topic; the broker's
-      // metadata shows it later: usually at once, but on a loaded machine up to seconds
-      // (measured: 200 of 300 topics still unseen 2 s after their create succeeded). So a
-      // few short looks, then the recheck. Only the facts and verdict are taken: the events
-      // were the first plan's.
       let final = plan;
-      const created = plan.actions.some((a) => a.type === 'createTopic');
-      if (created) {
+      if (createAnswer) {
+        // Kafka's answer says what it made (id, partitions, factor, configs): the whole status
+        // at once, without waiting until a broker's metadata shows the topic (measured: on a
+        // loaded machine 200 of 300 new topics were still unseen 2 s after their create).
+        final = planAfterCreate(plan, createAnswer);
+      } else if (createAnswer === null) {
+        // Created before but unseen: a few short looks (batched, cheap), then the recheck.
+        // Only the facts and verdict are taken: the events were the first plan's.
         for (const delayMs of createdSettleMs) {
           if (delayMs > 0) await sleep(deps.clock, delayMs, signal);
           const after = await observeAndPlan({ specUnchanged: false });
@@ -162,11 +169,9 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
             break;
           }
         }
-        // Still unseen, and the resource never had a topic: no status until it can be
-        // complete, rather than one without topicId that the recheck rewrites. (A status that
-        // names a previous topicId is rewritten now, or the recheck would take the new id
-        // for a replacement made outside.)
-        if (final === plan && !t.status?.topicId) return { requeueAfterMs: recheckMs };
+        // Still unseen: no status until it can be complete (one without a topicId would make
+        // the recheck take the topic for one recreated outside).
+        if (final === plan) return { requeueAfterMs: recheckMs };
       }
       await report(t, final.ready, final);
       return final.recheck ? { requeueAfterMs: recheckMs } : undefined;
@@ -189,7 +194,7 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
   };
 }
 
-/** Pauses before each look at a topic just created (half a second in all). */
+/** Pauses before each look at a topic created earlier but not yet seen (half a second in all). */
 const createdSettleMs = [0, 100, 400];
 
 function mayBeReassigning(

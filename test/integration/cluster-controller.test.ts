@@ -651,6 +651,142 @@ describe('KafkaCluster controller (combined mode)', () => {
   });
 });
 
+describe('KafkaCluster storage growth (PersistentVolumeClaimResize admission of the real API server)', () => {
+  // kube-controller-manager runs without the PV binder here (no volumes exist), so the test
+  // binds each claim itself, standing in for it: a PersistentVolume with a claimRef, the claim's
+  // volumeName, and phase Bound through the status subresource. The API server only lets a
+  // bound claim grow, and only when its StorageClass allows expansion.
+  const expandable = `kraftwerk-it-expandable-${process.pid}`;
+  const fixed = `kraftwerk-it-fixed-${process.pid}`;
+  const storageClass = (name: string, allow: boolean) => ({
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name },
+    provisioner: 'kraftwerk.dev/none',
+    allowVolumeExpansion: allow,
+    volumeBindingMode: 'Immediate',
+  });
+  const pvcPath = (name: string) =>
+    `/api/v1/namespaces/${namespace}/persistentvolumeclaims/${name}`;
+  const claimSize = async (name: string) =>
+    (
+      (await get(op.client, pvcPath(name)))?.spec as
+        { resources?: { requests?: { storage?: string } } } | undefined
+    )?.resources?.requests?.storage;
+  const grown = (name: string, cls: string): KafkaCluster => {
+    const kc = kafkaCluster(name, namespace, false);
+    kc.spec.brokers = {
+      replicas: 1,
+      storage: { type: 'persistent-claim', size: '1Gi', storageClassName: cls },
+    } as KafkaCluster['spec']['brokers'];
+    return kc;
+  };
+  async function bindClaim(claim: string, cls: string): Promise<void> {
+    const pvc = await waitFor(`claim ${claim} made by the StatefulSet controller`, () =>
+      get(op.client, pvcPath(claim)),
+    );
+    await op.client.request('POST', '/api/v1/persistentvolumes', {
+      body: {
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { name: `${namespace}-${claim}` },
+        spec: {
+          capacity: { storage: '1Gi' },
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: cls,
+          hostPath: { path: `/tmp/${claim}` },
+          claimRef: { namespace, name: claim, uid: pvc.metadata?.uid },
+        },
+      },
+    });
+    await op.client.request('PATCH', pvcPath(claim), {
+      contentType: 'application/merge-patch+json',
+      body: { spec: { volumeName: `${namespace}-${claim}` } },
+    });
+    await op.client.request('PATCH', `${pvcPath(claim)}/status`, {
+      contentType: 'application/merge-patch+json',
+      body: {
+        status: {
+          phase: 'Bound',
+          accessModes: ['ReadWriteOnce'],
+          capacity: { storage: '1Gi' },
+        },
+      },
+    });
+  }
+
+  beforeAll(async () => {
+    for (const sc of [storageClass(expandable, true), storageClass(fixed, false)]) {
+      await op.client.request('POST', '/apis/storage.k8s.io/v1/storageclasses', { body: sc });
+    }
+  });
+  afterAll(async () => {
+    for (const name of [expandable, fixed]) {
+      await op.client
+        .request('DELETE', `/apis/storage.k8s.io/v1/storageclasses/${name}`)
+        .catch(() => undefined);
+    }
+    for (const claim of ['data-grow-kafka-0', 'data-nogrow-kafka-0']) {
+      await op.client
+        .request('DELETE', `/api/v1/persistentvolumes/${namespace}-${claim}`)
+        .catch(() => undefined);
+    }
+  });
+
+  it('grows a bound claim when the class allows it, keeps the StatefulSet as it is, refuses a shrink at admission', async () => {
+    await createResource(op.client, 'kafkaclusters', grown('grow', expandable));
+    await bindClaim('data-grow-kafka-0', expandable);
+    await mergePatch(op.client, namespace, 'kafkaclusters', 'grow', {
+      spec: { brokers: { storage: { size: '3Gi' } } },
+    });
+    await waitFor('the claim asking for 3Gi', async () =>
+      (await claimSize('data-grow-kafka-0')) === '3Gi' ? true : undefined,
+    );
+    const events = await waitFor('a VolumeExpanding Event', async () => {
+      const all = await eventsFor(op.client, namespace, 'grow');
+      return all.some((e) => e.reason === 'VolumeExpanding') ? all : undefined;
+    });
+    expect(events.find((e) => e.reason === 'VolumeExpanding')?.note).toContain(
+      'data-grow-kafka-0 -> 3Gi',
+    );
+    // The claim template is immutable: the StatefulSet keeps the size it was made with.
+    const s = await sts(namespace, 'grow-kafka');
+    const templates = s?.spec?.['volumeClaimTemplates'] as
+      { spec: { resources: { requests: { storage: string } } } }[] | undefined;
+    expect(templates?.[0]?.spec.resources.requests.storage).toBe('1Gi');
+    expect(condition(await cluster(namespace, 'grow'), 'Ready')?.reason).not.toBe('InvalidSpec');
+    await expect(
+      mergePatch(op.client, namespace, 'kafkaclusters', 'grow', {
+        spec: { brokers: { storage: { size: '2Gi' } } },
+      }),
+    ).rejects.toThrow(/storage.size may not shrink/);
+  });
+
+  it('leaves claims alone and says why when the class does not allow expansion', async () => {
+    await createResource(op.client, 'kafkaclusters', grown('nogrow', fixed));
+    await bindClaim('data-nogrow-kafka-0', fixed);
+    await mergePatch(op.client, namespace, 'kafkaclusters', 'nogrow', {
+      spec: { brokers: { storage: { size: '3Gi' } } },
+    });
+    const kc = await waitFor('Ready=False naming the class', async () => {
+      const c = await cluster(namespace, 'nogrow');
+      return condition(c, 'Ready')?.message?.includes('does not allow volume expansion')
+        ? c
+        : undefined;
+    });
+    expect(condition(kc, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    expect(condition(kc, 'Ready')?.message).toContain(`StorageClass ${fixed}`);
+    expect(await claimSize('data-nogrow-kafka-0')).toBe('1Gi');
+    // Without the operator's check the API server says the same: a direct patch is refused.
+    await expect(
+      op.client.request('PATCH', pvcPath('data-nogrow-kafka-0'), {
+        contentType: 'application/merge-patch+json',
+        body: { spec: { resources: { requests: { storage: '3Gi' } } } },
+      }),
+    ).rejects.toThrow(/storageclass that provisions the pvc must support resize/);
+  });
+});
+
 describe('KafkaCluster controller reading a real Kafka', () => {
   // The shared Kafka is one combined node (node id 1, static quorum). An operator whose
   // bootstrap for this cluster points at it reads its quorum, partitions, registrations,

@@ -702,11 +702,11 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
       const storage = layout.spec.storage;
       const existing = claimSizes[layout.role];
       if (storage.type !== 'persistent-claim' || !existing || existing === storage.size) continue;
-      const list = await deps.client.list<KubeObject & { spec?: ClaimSpec }>(
-        resources.PersistentVolumeClaim,
-        ref.namespace,
-        { labelSelector: `${CLUSTER_LABEL}=${ref.name},${ROLE_LABEL}=${layout.role}` },
-      );
+      const list = await deps.client.list<
+        KubeObject & { spec?: ClaimSpec; status?: { phase?: string } }
+      >(resources.PersistentVolumeClaim, ref.namespace, {
+        labelSelector: `${CLUSTER_LABEL}=${ref.name},${ROLE_LABEL}=${layout.role}`,
+      });
       const claims = list.items
         .filter((c) =>
           (c.metadata?.name ?? '').startsWith(claimName(layout.statefulSetName, 0).slice(0, -1)),
@@ -715,6 +715,7 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
           name: c.metadata?.name ?? '',
           requested: c.spec?.resources?.requests?.storage ?? '0',
           ...(c.spec?.storageClassName ? { storageClassName: c.spec.storageClassName } : {}),
+          bound: c.status?.phase === 'Bound',
         }));
       const className = claims[0]?.storageClassName;
       // StorageClasses are cluster-scoped; an install that watches namespaces may not grant

@@ -6,6 +6,7 @@ const claims = [0, 1, 2].map((i) => ({
   name: claimName('demo-broker', i),
   requested: '10Gi',
   storageClassName: 'standard',
+  bound: true,
 }));
 
 describe('planStorage', () => {
@@ -29,6 +30,13 @@ describe('planStorage', () => {
     expect(planStorage({ type: 'persistent-claim', size: '10240Mi' }, claims, true).expand).toEqual(
       [],
     );
+  });
+
+  it('leaves a claim that is not bound yet for later (the API server would refuse it)', () => {
+    const waiting = [...claims.slice(0, 2), { ...claims[2]!, bound: false }];
+    const plan = planStorage({ type: 'persistent-claim', size: '20Gi' }, waiting, true);
+    expect(plan.expand.map((e) => e.name)).toEqual(['data-demo-broker-0', 'data-demo-broker-1']);
+    expect(plan.problems).toEqual([]);
   });
 
   it('refuses to shrink', () => {

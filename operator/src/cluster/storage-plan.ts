@@ -9,6 +9,9 @@ export interface ObservedClaim {
   /** spec.resources.requests.storage */
   requested: string;
   storageClassName?: string;
+  /** status.phase is Bound. Only a bound claim can be expanded (the API server refuses the
+   *  rest); one still waiting for its pod (WaitForFirstConsumer) is expanded once bound. */
+  bound: boolean;
 }
 
 export interface StoragePlan {
@@ -37,7 +40,7 @@ export function planStorage(
   const problems: string[] = [];
   for (const claim of [...claims].sort((a, b) => a.name.localeCompare(b.name))) {
     const have = parseQuantity(claim.requested);
-    if (have === undefined || have === wanted) continue;
+    if (have === undefined || have === wanted || !claim.bound) continue;
     if (wanted < have) {
       problems.push(
         `${claim.name} has ${claim.requested}; volumes cannot shrink to ${storage.size}`,

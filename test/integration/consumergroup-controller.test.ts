@@ -92,7 +92,9 @@ async function produce(bootstrap: string, topic: string, count: number): Promise
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
   await admin.disconnect();
-  const producer = kafka.producer();
+  // Idempotent: a retried send under load must not write a batch twice (300 messages that
+  // became 400 once made the group ask for 4 replicas instead of 3).
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   for (let i = 0; i < count; i += 100) {
     await producer.send({

@@ -14,6 +14,7 @@ import { loadavg } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { pool } from '../lib.ts';
 import { apply } from '../../operator/src/runtime/apply.ts';
 import { Controller } from '../../operator/src/runtime/controller.ts';
 import { Informer, stripManagedFields } from '../../operator/src/runtime/informer.ts';
@@ -91,15 +92,6 @@ async function operator(kubeconfig: string): Promise<void> {
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
 }
 
 function topic(i: number): KubeObject {

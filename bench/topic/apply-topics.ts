@@ -22,10 +22,11 @@
 // BENCH_OPERATOR_MAIN=<path to main.ts> runs another checkout's operator (before/after).
 // Strimzi's published figures for reference: ~17 topic events/s, ~314 MB at 4,100 topics.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { get as httpsGet, type RequestOptions } from 'node:https';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { cpuSeconds, loadAverage, pool, procStatus } from '../lib.ts';
 import { operatorNodeOptions } from '../../operator/src/node-options.ts';
 import { Informer, stripManagedFields } from '../../operator/src/runtime/informer.ts';
 import { KubeClient, loadKubeConfig } from '../../operator/src/runtime/kube-client.ts';
@@ -41,28 +42,12 @@ const N = Number(process.argv[2] ?? 1000);
 const operatorMain = process.env.BENCH_OPERATOR_MAIN ?? join(repoRoot, 'operator/src/main.ts');
 const api = '/apis/kraftwerk.dev/v1alpha1';
 
-function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
-}
 async function metric(port: number, name: string, label: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   return text
     .split('\n')
     .filter((l) => l.startsWith(name) && l.includes(label))
     .reduce((s, l) => s + Number(l.split(' ').pop()), 0);
-}
-async function pool<T>(items: T[], width: number, fn: (x: T) => Promise<unknown>): Promise<void> {
-  let i = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (i < items.length) await fn(items[i++]!);
-    }),
-  );
 }
 /** apiserver_request_total summed by "VERB resource[/subresource]", for one group. */
 async function apiRequests(client: KubeClient): Promise<Map<string, number>> {
@@ -236,6 +221,34 @@ const kafka = await KafkaFixture.start({
   name: 'bench-topics-kafka',
   config: { 'auto.create.topics.enable': 'false' },
 });
+
+// Where the machine's CPU goes during a phase: every part runs on the same cores, so a phase
+// that keeps them busy is bound by the machine, not by any one part.
+const parts = (operatorPid?: number): Record<string, number | undefined> => ({
+  operator: operatorPid,
+  'kube-apiserver': cp.pids.apiserver,
+  etcd: cp.pids.etcd,
+  Kafka: kafka.nodes[0]?.process.pid,
+  bench: process.pid,
+});
+function cpuOfParts(operatorPid?: number): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(parts(operatorPid)).map(([k, pid]) => [k, pid ? cpuSeconds(pid) : 0]),
+  );
+}
+function cpuShare(from: Record<string, number>, to: Record<string, number>, wallS: number): string {
+  const used = Object.entries(to).map(([k, v]) => [k, v - (from[k] ?? 0)] as const);
+  const total = used.reduce((s, [, v]) => s + v, 0);
+  const cores = availableParallelism();
+  return (
+    `${total.toFixed(1)} CPU-s of ${(cores * wallS).toFixed(1)} (${cores} cores × ${wallS.toFixed(1)} s, ` +
+    `${((total / (cores * wallS)) * 100).toFixed(0)}%): ` +
+    used
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ')
+  );
+}
 const client = new KubeClient(loadKubeConfig(cp.kubeconfigPath));
 await installCrds(client);
 for (const name of ['bench', 'bench-floor', 'bench-catchup']) {
@@ -249,6 +262,7 @@ const admin = new Kafka({
 await admin.connect();
 
 // Baseline: kafkajs straight to Kafka.
+const baselineCpu = cpuOfParts();
 let t0 = performance.now();
 const names = Array.from({ length: N }, (_, i) => `base-${i}`);
 // waitForLeaders off: kafkajs gives up polling metadata for 100 fresh topics; instead wait,
@@ -265,6 +279,7 @@ await waitFor(`${N} baseline topics in metadata`, async () => (await inKafka('ba
   timeoutMs: 10 * 60_000,
 });
 const baselineS = (performance.now() - t0) / 1000;
+const baselineShare = cpuShare(baselineCpu, cpuOfParts(), baselineS);
 
 // API floor: the creates alone, no operator anywhere; then gone again (no finalizers on them).
 // A first create pays for the CRD's schema and CEL rules being compiled: not part of a floor.
@@ -283,10 +298,12 @@ let requestsBefore = await apiRequests(client);
 const reconcilesBefore = await reconciles(e2e.port);
 const e2eCpuBefore = cpuSeconds(e2e.pid);
 let kafkaBefore = await kafkaRequests(e2e.port);
+const e2ePartsBefore = cpuOfParts(e2e.pid);
 t0 = performance.now();
 const appliedS = await postTopics('bench', 't-');
 await watch.allReady;
 const readyS = (performance.now() - t0) / 1000;
+const e2eShare = cpuShare(e2ePartsBefore, cpuOfParts(e2e.pid), readyS);
 const e2eCpu = cpuSeconds(e2e.pid) - e2eCpuBefore;
 const e2eKafka = diff(await kafkaRequests(e2e.port), kafkaBefore);
 const e2eRequests = diff(await apiRequests(client), requestsBefore);
@@ -332,10 +349,12 @@ await stopOperator(e2e);
 const preS = await postTopics('bench-catchup', 'c-');
 watch = await readiness(client, 'bench-catchup');
 requestsBefore = await apiRequests(client);
+const catchupPartsBefore = cpuOfParts();
 t0 = performance.now();
 const catchup = await startOperator('bench-catchup');
 await watch.allReady;
 const catchupS = (performance.now() - t0) / 1000;
+const catchupShare = cpuShare(catchupPartsBefore, cpuOfParts(catchup.pid), catchupS);
 const catchupCpu = cpuSeconds(catchup.pid);
 const catchupKafka = await kafkaRequests(catchup.port);
 const catchupRequests = diff(await apiRequests(client), requestsBefore);
@@ -347,11 +366,12 @@ const catchupPeak = procStatus(catchup.pid, 'VmHWM');
 await stopOperator(catchup);
 
 const rate = (s: number) => `${(N / s).toFixed(0)} topics/s`;
-const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const load = loadAverage();
 console.log(
   `\nKafkaTopic benchmark, N=${N}, Kafka ${kafka.version} (1 broker), load average ${load}, logs in ${logRoot}`,
 );
 console.log(`baseline kafkajs createTopics       ${baselineS.toFixed(1)} s  ${rate(baselineS)}`);
+console.log(`  machine CPU: ${baselineShare}`);
 console.log(
   `API floor: ${N} POSTs, no operator   ${floorS.toFixed(1)} s  ${rate(floorS)}; again before catch-up ${preS.toFixed(1)} s  ${rate(preS)}`,
 );
@@ -364,12 +384,14 @@ console.log(
 console.log(
   `  API requests per topic: ${perTopic(e2eRequests, { 'POST kafkatopics': N })}; reconciles per topic ${e2eReconciles}; operator CPU ${e2eCpu.toFixed(1)} s; ${kafkaSummary(e2eKafka)}`,
 );
+console.log(`  machine CPU: ${e2eShare}`);
 console.log(
   `operator catch-up: all Ready + in Kafka ${catchupS.toFixed(1)} s  ${rate(catchupS)}  (${catchupInKafka}/${N} in Kafka; /readyz after ${catchup.startS.toFixed(1)} s)  ${(catchupS / baselineS).toFixed(2)}x baseline`,
 );
 console.log(
   `  API requests per topic: ${perTopic(catchupRequests, {})}; reconciles per topic ${catchupReconciles}; operator CPU ${catchupCpu.toFixed(1)} s (with start-up); ${kafkaSummary(catchupKafka)}`,
 );
+console.log(`  machine CPU: ${catchupShare}`);
 console.log(
   `operator RSS idle / peak            ${idleRss.toFixed(0)} MB / ${peakRss.toFixed(0)} MB (catch-up peak ${catchupPeak.toFixed(0)} MB)`,
 );

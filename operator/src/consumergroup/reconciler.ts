@@ -6,7 +6,7 @@ import type { KafkaCluster } from '../api/kafka-cluster.ts';
 import type { KafkaConsumerGroup } from '../api/kafka-consumer-group.ts';
 import type { KafkaAdminPort } from '../kafka/port.ts';
 import { resolveKafkaTarget } from '../kafka-target.ts';
-import { applyStatus } from '../runtime/apply.ts';
+import { applyStatus, sameJson } from '../runtime/apply.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
@@ -86,8 +86,9 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
     };
     const report = async (input: Omit<Parameters<typeof statusFor>[1], 'now'>): Promise<void> => {
       const status = statusFor(g, { ...input, now: new Date(now) });
-      if (JSON.stringify(status) !== JSON.stringify(g.status ?? {}))
-        await applyStatus(deps.client, g, status);
+      // Compared as values, not text: the API server sends keys sorted, so a text compare
+      // would see a change in every unchanged status and write it each poll.
+      if (!sameJson(g.status ?? {}, status)) await applyStatus(deps.client, g, status);
     };
     const lastScaleTime = g.status?.lastScaleTime ? Date.parse(g.status.lastScaleTime) : null;
 

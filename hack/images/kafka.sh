@@ -12,20 +12,10 @@ tree="$KRAFTWERK_CACHE/kafka/$version"
 
 key="$(hash_of "$0" "$HACK_DIR/images/kafka/Dockerfile" <(echo "$base"; cd "$tree" && find . -type f | sort))"
 image="$IMAGE_PREFIX/kafka:$version-$key"
-if ! image_exists "$image"; then
-  ctx="$IMAGES_CACHE/kafka-build.$$"
-  rm -rf "$ctx"; mkdir -p "$ctx"
-  trap 'rm -rf "$ctx" "$ctx.build.log"' EXIT
-  cp "$HACK_DIR/images/kafka/Dockerfile" "$ctx/"
-  cp -r "$tree" "$ctx/kafka"; rm -f "$ctx/kafka/.complete"
-  log "building $image"
-  start=$SECONDS
-  docker build --build-arg "BASE=$base" -t "$image" "$ctx" >"$ctx.build.log" 2>&1 ||
-    { tail -30 "$ctx.build.log" >&2; die "kafka image build failed"; }
-  log "built $image in $((SECONDS - start))s ($(docker image inspect -f '{{.Size}}' "$image" | numfmt --to=iec))"
-fi
-docker tag "$image" "$IMAGE_PREFIX/kafka:$version"
-# Drop older builds of this version (one still used by a container is kept).
-docker images --format '{{.Repository}}:{{.Tag}}' "$IMAGE_PREFIX/kafka" |
-  grep "^$IMAGE_PREFIX/kafka:$version-" | grep -vx "$image" | xargs -r docker rmi >/dev/null 2>&1 || true
+fill() {
+  cp "$HACK_DIR/images/kafka/Dockerfile" "$1/"
+  cp -r "$tree" "$1/kafka"; rm -f "$1/kafka/.complete"
+}
+build_image_once "$image" kafka "$base" fill
+tag_current "$image" "$IMAGE_PREFIX/kafka" "$version"
 echo "$image"

@@ -22,3 +22,30 @@ docker_build() {
   local tag="$1" ctx="$2"
   docker build -t "$tag" "$ctx" >"$ctx.build.log" 2>&1 || { tail -30 "$ctx.build.log" >&2; die "docker build of $tag failed (log: $ctx.build.log)"; }
 }
+
+# build_image_once IMAGE NAME BASE FILL : builds IMAGE (a content-keyed tag) on BASE unless it
+# exists. FILL is a function that puts the Dockerfile and all it copies into the context dir
+# it is given; the context is removed afterwards.
+build_image_once() {
+  local image="$1" name="$2" base="$3" fill="$4"
+  image_exists "$image" && return 0
+  local ctx="$IMAGES_CACHE/$name-build.$$"
+  rm -rf "$ctx"; mkdir -p "$ctx"
+  # shellcheck disable=SC2064 # the path is fixed now; the trap runs after this function
+  trap "rm -rf '$ctx' '$ctx.build.log'" EXIT
+  "$fill" "$ctx"
+  log "building $image"
+  local start=$SECONDS
+  docker build --build-arg "BASE=$base" -t "$image" "$ctx" >"$ctx.build.log" 2>&1 ||
+    { tail -30 "$ctx.build.log" >&2; die "$name image build failed"; }
+  log "built $image in $((SECONDS - start))s ($(docker image inspect -f '{{.Size}}' "$image" | numfmt --to=iec))"
+}
+
+# tag_current IMAGE REPO VERSION : tags IMAGE as REPO:VERSION and drops older REPO:VERSION-*
+# builds (one still used by a container is kept).
+tag_current() {
+  local image="$1" repo="$2" version="$3"
+  docker tag "$image" "$repo:$version"
+  docker images --format '{{.Repository}}:{{.Tag}}' "$repo" |
+    grep "^$repo:$version-" | grep -vx "$image" | xargs -r docker rmi >/dev/null 2>&1 || true
+}

@@ -31,24 +31,15 @@ sources() { (cd "$REPO_ROOT" && find operator -type f -name '*.ts' ! -name '*.te
 key="$(hash_of "$0" "$HACK_DIR/images/operator/Dockerfile" <(echo "$base $deps_key"; node --version) \
   <(cd "$REPO_ROOT" && sources | xargs sha256sum))"
 image="$repo:$version-$key"
-if ! image_exists "$image"; then
-  ctx="$IMAGES_CACHE/operator-build.$$"
-  rm -rf "$ctx"; mkdir -p "$ctx/app"
-  trap 'rm -rf "$ctx" "$ctx.build.log"' EXIT
-  cp "$HACK_DIR/images/operator/Dockerfile" "$ctx/"
+fill() {
+  mkdir -p "$1/app"
+  cp "$HACK_DIR/images/operator/Dockerfile" "$1/"
   # The real binary, not the npm package's symlink chain.
-  cp "$(readlink -f "$node_bin/node")" "$ctx/node"
-  sources | tar -C "$REPO_ROOT" -cf - -T - | tar -C "$ctx/app" -xf -
-  cp "$REPO_ROOT/package.json" "$ctx/app/"
-  cp -r "$deps/node_modules" "$ctx/app/"
-  log "building $image"
-  start=$SECONDS
-  docker build --build-arg "BASE=$base" -t "$image" "$ctx" >"$ctx.build.log" 2>&1 ||
-    { tail -30 "$ctx.build.log" >&2; die "operator image build failed"; }
-  log "built $image in $((SECONDS - start))s ($(docker image inspect -f '{{.Size}}' "$image" | numfmt --to=iec))"
-fi
-docker tag "$image" "$repo:$version"
-# Drop older builds of this version (one still used by a container is kept).
-docker images --format '{{.Repository}}:{{.Tag}}' "$repo" |
-  grep "^$repo:$version-" | grep -vx "$image" | xargs -r docker rmi >/dev/null 2>&1 || true
+  cp "$(readlink -f "$node_bin/node")" "$1/node"
+  sources | tar -C "$REPO_ROOT" -cf - -T - | tar -C "$1/app" -xf -
+  cp "$REPO_ROOT/package.json" "$1/app/"
+  cp -r "$deps/node_modules" "$1/app/"
+}
+build_image_once "$image" operator "$base" fill
+tag_current "$image" "$repo" "$version"
 echo "$image"

@@ -418,3 +418,30 @@ export async function runInCluster(
 }
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** A one-node combined-mode KafkaCluster, internal listener only, with the replication
+ *  settings one node can meet: the small clusters scenarios bring of their own. */
+export function oneNodeCluster(name: string, version: string, storage: object) {
+  return {
+    apiVersion: 'kraftwerk.dev/v1alpha1',
+    kind: 'KafkaCluster',
+    metadata: { name },
+    spec: {
+      version,
+      brokers: {
+        replicas: 1,
+        storage,
+        resources: { requests: { cpu: '50m', memory: '512Mi' } },
+        jvm: { heap: '256m' },
+      },
+      listeners: [{ name: 'internal', port: 9092, type: 'internal' }],
+      config: {
+        'offsets.topic.replication.factor': '1',
+        'transaction.state.log.replication.factor': '1',
+        'transaction.state.log.min.isr': '1',
+        'default.replication.factor': '1',
+        'min.insync.replicas': '1',
+      },
+    },
+  };
+}

@@ -12,6 +12,7 @@ import {
   get,
   ignoreNotFound,
   kube,
+  oneNodeCluster,
   runInCluster,
   seconds,
   waitFor,
@@ -25,35 +26,13 @@ const bootstrap = `${name}-kafka-bootstrap.${e2e.namespace}.svc:9092`;
 const claimPath = `/api/v1/namespaces/${e2e.namespace}/persistentvolumeclaims/data-${name}-kafka-0`;
 const podPath = `/api/v1/namespaces/${e2e.namespace}/pods/${name}-kafka-0`;
 
-function cluster(size: string) {
-  return {
-    apiVersion: 'kraftwerk.dev/v1alpha1',
-    kind: 'KafkaCluster',
-    metadata: { name },
-    spec: {
-      version: e2e.kafkaImage.split(':')[1],
-      brokers: {
-        replicas: 1,
-        storage: {
-          type: 'persistent-claim',
-          size,
-          storageClassName: storageClass,
-          deleteClaim: true,
-        },
-        resources: { requests: { cpu: '50m', memory: '512Mi' } },
-        jvm: { heap: '256m' },
-      },
-      listeners: [{ name: 'internal', port: 9092, type: 'internal' }],
-      config: {
-        'offsets.topic.replication.factor': '1',
-        'transaction.state.log.replication.factor': '1',
-        'transaction.state.log.min.isr': '1',
-        'default.replication.factor': '1',
-        'min.insync.replicas': '1',
-      },
-    },
-  };
-}
+const cluster = (size: string) =>
+  oneNodeCluster(name, e2e.kafkaImage.split(':')[1]!, {
+    type: 'persistent-claim',
+    size,
+    storageClassName: storageClass,
+    deleteClaim: true,
+  });
 
 interface Claim {
   spec: { resources: { requests: { storage: string } }; volumeName?: string };

@@ -9,6 +9,7 @@ import {
   e2e,
   get,
   kube,
+  oneNodeCluster,
   paths,
   runInCluster,
   seconds,
@@ -20,30 +21,8 @@ const name = 'upgrade';
 const bootstrap = `${name}-kafka-bootstrap.${e2e.namespace}.svc:9092`;
 const from = inject('e2eUpgradeFrom');
 
-function cluster(version: string) {
-  return {
-    apiVersion: 'kraftwerk.dev/v1alpha1',
-    kind: 'KafkaCluster',
-    metadata: { name },
-    spec: {
-      version,
-      brokers: {
-        replicas: 1,
-        storage: { type: 'persistent-claim', size: '1Gi', deleteClaim: true },
-        resources: { requests: { cpu: '50m', memory: '512Mi' } },
-        jvm: { heap: '256m' },
-      },
-      listeners: [{ name: 'internal', port: 9092, type: 'internal' }],
-      config: {
-        'offsets.topic.replication.factor': '1',
-        'transaction.state.log.replication.factor': '1',
-        'transaction.state.log.min.isr': '1',
-        'default.replication.factor': '1',
-        'min.insync.replicas': '1',
-      },
-    },
-  };
-}
+const cluster = (version: string) =>
+  oneNodeCluster(name, version, { type: 'persistent-claim', size: '1Gi', deleteClaim: true });
 
 /** metadata.version's finalized level as kafka-features.sh (in a pod, new tools) reports it. */
 async function metadataVersion(): Promise<string> {

@@ -30,12 +30,20 @@ step() {
 # the operator installed with the Helm chart.
 cluster_up() { bash "$HACK_DIR/kind/up.sh" >/dev/null; }
 
+# images: our Kafka image for $kafka_version and for each of $other_versions (the e2e upgrade
+# scenario starts from one), and the operator image.
+other_versions=("${other_versions[@]}")
+declare -A kafka_images=()
 images() { # needs $kafka_version
-  kafka_image="$(bash "$HACK_DIR/images/kafka.sh" "$kafka_version" | tail -1)"
-  # The examples (and the operator's default spec.image) name apache/kafka:<version>. Our
-  # image has that image's layout, so it is loaded under that name too: the examples stay
-  # what a user would apply anywhere, and no node ever tries to pull.
-  docker tag "$kafka_image" "apache/kafka:$kafka_version"
+  local v
+  for v in "$kafka_version" "${other_versions[@]}"; do
+    kafka_images[$v]="$(bash "$HACK_DIR/images/kafka.sh" "$v" | tail -1)"
+    # The examples (and the operator's default spec.image) name apache/kafka:<version>. Our
+    # image has that image's layout, so it is loaded under that name too: the examples stay
+    # what a user would apply anywhere, and no node ever tries to pull.
+    docker tag "${kafka_images[$v]}" "apache/kafka:$v"
+  done
+  kafka_image="${kafka_images[$kafka_version]}"
   operator_image="$(bash "$HACK_DIR/images/operator.sh" | tail -1)"
 }
 
@@ -58,8 +66,10 @@ on_node() { # on_node REF ALIAS... : all present with one digest
 }
 load_images() {
   node_images="$(docker exec "$KIND_CLUSTER-control-plane" ctr -n k8s.io images ls 2>/dev/null | tail -n +2)"
-  local todo=()
-  on_node "$kafka_image" "apache/kafka:$kafka_version" || todo+=("$kafka_image" "apache/kafka:$kafka_version")
+  local todo=() v
+  for v in "${!kafka_images[@]}"; do
+    on_node "${kafka_images[$v]}" "apache/kafka:$v" || todo+=("${kafka_images[$v]}" "apache/kafka:$v")
+  done
   on_node "$operator_image" || todo+=("$operator_image")
   if ((${#todo[@]})); then
     kind load docker-image --name "$KIND_CLUSTER" "${todo[@]}" 2>&1 | grep -v 'not yet present' >&2 || true

@@ -4,13 +4,14 @@
 // kafka-metadata-quorum.sh, while a producer writes without losing anything.
 import { describe, expect, it } from 'vitest';
 import {
-  apply,
+  editCluster,
   consumeAll,
   e2e,
   get,
   kafkaTool,
   listPods,
   paths,
+  podReady,
   seconds,
   SteadyProducer,
   topic,
@@ -27,17 +28,7 @@ async function voters(): Promise<number[]> {
 
 async function scaleControllers(replicas: number): Promise<number> {
   const started = Date.now();
-  // A person's edit of one field, under a field manager of its own.
-  await apply(
-    paths.cluster(),
-    {
-      apiVersion: 'kraftwerk.dev/v1alpha1',
-      kind: 'KafkaCluster',
-      metadata: { name: e2e.cluster },
-      spec: { controllers: { replicas } },
-    },
-    'kraftwerk-e2e-controllers',
-  );
+  await editCluster({ controllers: { replicas } }, 'kraftwerk-e2e-controllers');
   const want = Array.from({ length: replicas }, (_, i) => i);
   await waitFor(
     `${replicas} voters, ${replicas} controller pods Ready`,
@@ -45,9 +36,7 @@ async function scaleControllers(replicas: number): Promise<number> {
       const pods = await listPods(
         `kraftwerk.dev/cluster=${e2e.cluster},kraftwerk.dev/role=controller`,
       );
-      const ready = pods.filter((p) =>
-        p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-      );
+      const ready = pods.filter(podReady);
       if (pods.length !== replicas || ready.length !== replicas) return false;
       return JSON.stringify(await voters()) === JSON.stringify(want);
     },

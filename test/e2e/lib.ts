@@ -56,6 +56,24 @@ export async function apply(path: string, obj: object, manager = 'kraftwerk-e2e'
   });
 }
 
+/**
+ * A person's edit of part of the suite's KafkaCluster spec, under a field manager of its own
+ * (`kubectl apply --server-side --field-manager=…` of just those fields): fields it does not
+ * name keep their owners and values.
+ */
+export async function editCluster(spec: object, manager: string): Promise<void> {
+  await apply(
+    paths.cluster(),
+    {
+      apiVersion: 'kraftwerk.dev/v1alpha1',
+      kind: 'KafkaCluster',
+      metadata: { name: e2e.cluster },
+      spec,
+    },
+    manager,
+  );
+}
+
 interface Condition {
   type: string;
   status: string;
@@ -265,7 +283,8 @@ export async function listPods(selector: string): Promise<Pod[]> {
   return list.items;
 }
 
-const podReady = (p: Pod) =>
+/** Ready, and not on its way out. */
+export const podReady = (p: Pod) =>
   !p.metadata.deletionTimestamp &&
   p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 

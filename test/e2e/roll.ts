@@ -1,9 +1,8 @@
 // The rolling-restart drive shared by the roll scenarios: a steady idempotent producer, a
 // static config change, a watch on every Kafka pod, and the reckoning afterwards.
 import {
-  apply,
+  editCluster,
   consumeAll,
-  e2e,
   get,
   paths,
   podNames,
@@ -63,17 +62,7 @@ export async function rollWithConfig(
   );
   const value = String(current >= 1000 ? 501 : current + 1);
   const started = Date.now();
-  // A person's edit (SSA as the e2e manager, like `kubectl apply --server-side`).
-  await apply(
-    paths.cluster(),
-    {
-      apiVersion: 'kraftwerk.dev/v1alpha1',
-      kind: 'KafkaCluster',
-      metadata: { name: e2e.cluster },
-      spec: { config: { [STATIC_KEY]: value } },
-    },
-    'kraftwerk-e2e-config',
-  );
+  await editCluster({ config: { [STATIC_KEY]: value } }, 'kraftwerk-e2e-config');
 
   if (duringRoll) {
     await waitFor(

@@ -11,6 +11,7 @@ import { reassignmentFor } from '../../operator/src/topic/planner-assignment.ts'
 import { sameConfigValue } from '../../operator/src/topic/planner-config.ts';
 import { planTopic, type DesiredTopic, type TopicPlan } from '../../operator/src/topic/planner.ts';
 import { KafkaFixture } from '../fixtures/kafka.ts';
+import { kafkaTopicIds } from '../fixtures/kafka-cli.ts';
 import { waitFor } from '../fixtures/process.ts';
 import { kafkaHome } from '../fixtures/toolchain.ts';
 
@@ -64,26 +65,6 @@ print(json.dumps({k: e.value for k, e in entries.items() if e.source == ConfigSo
       timeout: 60_000,
     }),
   ) as Record<string, string>;
-}
-
-/** Topic ids as Kafka's own tool prints them. */
-function kafkaTopicsIds(
-  version: string,
-  bootstrap: string,
-  topics: string[],
-): Record<string, string> {
-  const out = execFileSync(
-    join(kafkaHome(version), 'bin/kafka-topics.sh'),
-    ['--bootstrap-server', bootstrap, '--describe', '--topic', topics.join('|')],
-    {
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, KAFKA_HEAP_OPTS: '-Xmx128m' },
-    },
-  );
-  const ids: Record<string, string> = {};
-  for (const m of out.matchAll(/^Topic: (\S+)\s+TopicId: (\S+)/gm)) ids[m[1]!] = m[2]!;
-  return ids;
 }
 
 /** A minimal reconcile loop: observe through the port, plan, act, until nothing is left to do. */
@@ -195,7 +176,7 @@ describe.each(['4.1.1', '3.9.1'])('KafkaAdmin against Kafka %s', (version) => {
     expect(kcat.map((t) => t.topic).sort()).toEqual([...names].sort());
     expect(kcat.every((t) => t.partitions.length === 2)).toBe(true);
 
-    const ids = kafkaTopicsIds(version, target.bootstrap, names.slice(0, 3));
+    const ids = kafkaTopicIds(target.bootstrap, names.slice(0, 3), version);
     for (const d of seen.slice(0, 3)) expect(d!.topicId).toBe(ids[d!.name]);
     expect(answers.map((a) => a!.topicId)).toEqual(seen.map((d) => d!.topicId));
 
@@ -331,7 +312,7 @@ describe.each(['4.1.1', '3.9.1'])('KafkaAdmin against Kafka %s', (version) => {
     expect(first.at(-1)!.actions).toEqual([]);
     expect(first.at(-1)!.ready.status).toBe('True');
     const topicId = first.at(-1)!.status.topicId!;
-    expect(topicId).toBe(kafkaTopicsIds(version, target.bootstrap, [desired.name])[desired.name]);
+    expect(topicId).toBe(kafkaTopicIds(target.bootstrap, [desired.name], version)[desired.name]);
     expectSameConfigs(pythonTopicConfigs(target.bootstrap, desired.name), stored);
 
     // Someone changes a value and adds a key with Kafka's own tool.

@@ -8,6 +8,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KafkaTopic } from '../../operator/src/api/kafka-topic.ts';
 import { KafkaFixture } from '../fixtures/kafka.ts';
+import { kafkaTopicIds } from '../fixtures/kafka-cli.ts';
 import {
   createResource,
   eventsFor,
@@ -130,6 +131,8 @@ describe('KafkaTopic against one Kafka broker', () => {
     expect(meta.topics[0]!.partitions).toHaveLength(3);
     expect(t.status?.partitions).toBe(3);
     expect(t.status?.replicationFactor).toBe(1);
+    // The id comes from CreateTopics' answer; Kafka's own tool must print the same.
+    expect(t.status?.topicId).toBe(kafkaTopicIds(bootstrap, ['orders']).orders);
     expect(await topicConfig('orders')).toMatchObject({
       'retention.ms': '3600000',
       'cleanup.policy': 'delete',

@@ -129,7 +129,7 @@ interface World {
   brokerStorage?: BrokerStorage;
   /** The broker StatefulSet's (immutable) claim size, and its claims as they are. */
   claimSize?: string;
-  claims?: { name: string; size: string }[];
+  claims?: { name: string; size: string; phase?: string }[];
   /** What GET storageclasses answers; 'forbidden' is a 403. */
   storageClass?: 'forbidden' | { allowVolumeExpansion: boolean };
   /** The API server refuses the PVC patch (422), as for a class that cannot expand. */
@@ -172,6 +172,7 @@ async function reconcile(w: World) {
             ? (w.claims ?? []).map((c) => ({
                 metadata: { name: c.name },
                 spec: { resources: { requests: { storage: c.size } }, storageClassName: 'slow' },
+                status: { phase: c.phase ?? 'Bound' },
               }))
             : [],
       }),
@@ -562,6 +563,14 @@ describe('clusterReconciler growing claims', () => {
       'data-demo-broker-1',
       'data-demo-broker-2',
     ]);
+  });
+
+  it('leaves a claim not bound yet (its pod is still to come) for a later reconcile', async () => {
+    const claims = grow.claims.map((c, i) => (i === 2 ? { ...c, phase: 'Pending' } : c));
+    const r = await reconcile({ ...grow, claims, storageClass: { allowVolumeExpansion: true } });
+    expect(r.claimPatches).toEqual(['data-demo-broker-0', 'data-demo-broker-1']);
+    const ready = r.status?.conditions.find((c) => c.type === 'Ready');
+    expect(ready?.reason).not.toBe('InvalidSpec');
   });
 
   it('says why not, without patching, when the class does not allow it', async () => {

@@ -47,6 +47,7 @@ import {
   configMapName,
   controllerLayout,
   podDnsName,
+  podName,
   roleLayouts,
 } from './node-layout.ts';
 import type { Role } from './node-layout.ts';
@@ -296,6 +297,9 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
     // 9. Roll: at most one pod is deleted per reconcile, and only when the planner says so.
     const roll = planRoll({
       pods,
+      expectedPods: layouts.flatMap((l) =>
+        Array.from({ length: current[l.role] ?? 0 }, (_, i) => podName(l, i)),
+      ),
       ...(kafkaView.quorum ? { quorum: kafkaView.quorum } : {}),
       ...(kafkaView.partitions ? { partitions: kafkaView.partitions } : {}),
       ...(kafkaView.registrations ? { registrations: kafkaView.registrations } : {}),

@@ -81,7 +81,10 @@ function randomState(seed: number): RollInput {
     r() < 0.1
       ? undefined
       : brokerIds.filter(() => r() < 0.9).map((nodeId) => ({ nodeId, fenced: r() < 0.05 }));
-  return { pods, quorum, partitions, registrations };
+  // Some pods are between deletion and their replacement: expected, but in no list.
+  const expectedPods = pods.map((p) => p.name);
+  const present = pods.filter(() => r() >= 0.03);
+  return { pods: present, expectedPods, quorum, partitions, registrations };
 }
 
 describe('planRoll over random states', () => {
@@ -96,11 +99,12 @@ describe('planRoll over random states', () => {
     }
   });
 
-  it('restarts a healthy pod only when every pod is ready, none terminating', () => {
+  it('restarts a healthy pod only when every expected pod exists, is ready, none terminating', () => {
     for (const s of states) {
       const d = planRoll(s);
       if (d.action !== 'restart' || d.reason === 'StuckOnStaleSpec') continue;
       expect(s.pods.every((p) => p.ready && !p.terminating && p.phase === 'Running')).toBe(true);
+      expect(s.pods.map((p) => p.name).sort()).toEqual([...s.expectedPods!].sort());
     }
   });
 
@@ -171,6 +175,7 @@ describe('planRoll over random states', () => {
       'restart:StuckOnStaleSpec',
       'restart:SpecChanged',
       'wait:PodNotReady',
+      'wait:PodMissing',
       'wait:UnderMinIsr',
       'wait:ControllerCatchingUp',
       'wait:BrokerNotRegistered',

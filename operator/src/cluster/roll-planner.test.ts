@@ -134,6 +134,25 @@ describe('planRoll', () => {
     expect(d).toMatchObject({ action: 'wait', reason: 'PodTerminating', pod: 'demo-controller-0' });
   });
 
+  it('waits while a restarted pod is gone and its replacement not created yet', () => {
+    // The moment that broke a roll on kind: controller 0 deleted, its replacement not in the
+    // cache yet, and Kafka still reporting voter 0 as caught up (it stopped seconds ago).
+    const input = dedicated(allStale, {
+      expectedPods: [0, 1, 2].flatMap((i) => [`demo-controller-${i}`, `demo-broker-${i}`]),
+    });
+    input.pods = input.pods.filter((p) => p.name !== 'demo-controller-0');
+    expect(planRoll(input)).toMatchObject({
+      action: 'wait',
+      reason: 'PodMissing',
+      pod: 'demo-controller-0',
+    });
+    // Without the expected names the same view looked healthy: the next controller went.
+    expect(planRoll({ ...input, expectedPods: undefined as never })).toMatchObject({
+      action: 'restart',
+      pod: 'demo-controller-2',
+    });
+  });
+
   it('waits until the restarted pod is ready again', () => {
     const d = planRoll(
       dedicated({ ...allStale, 'demo-controller-0': { ready: false, unreadySeconds: 20 } }),

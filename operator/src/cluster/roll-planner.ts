@@ -5,8 +5,11 @@
 //  1. A stale pod that is stuck (CrashLoopBackOff, Pending, unready for long) restarts first
 //     and without safety checks: it is failing those checks itself, and only a restart onto
 //     the new spec can fix it.
-//  2. Otherwise nothing restarts while any pod is terminating, unready, unregistered (broker)
-//     or behind in the quorum (controller): the previous restart must have fully recovered.
+//  2. Otherwise nothing restarts while any pod is missing, terminating, unready, unregistered
+//     (broker) or behind in the quorum (controller): the previous restart must have fully
+//     recovered. Missing counts: between the old pod's deletion and its replacement's creation
+//     a restarted pod is in no list, and Kafka still reports a controller that stopped seconds
+//     ago as a caught-up voter (seen on kind: two controllers down at once, 4 s apart).
 //  3. Controllers before brokers; the active controller last among the controllers (a combined
 //     cluster: the leader's node last of all).
 //  4. A controller only when the caught-up voters without it are still a majority.
@@ -21,6 +24,8 @@ import type {
 
 export interface RollInput {
   pods: ObservedPod[];
+  /** Names of the pods the StatefulSets are to have now (ordinals below their replicas). */
+  expectedPods?: readonly string[];
   /** undefined when no controller could be asked. */
   quorum?: QuorumState;
   /** undefined when the brokers could not be asked. */
@@ -40,6 +45,7 @@ export interface RollOptions {
 export type RestartReason = 'StuckOnStaleSpec' | 'SpecChanged' | 'ManualRestart';
 
 export type WaitReason =
+  | 'PodMissing'
   | 'PodTerminating'
   | 'PodNotReady'
   | 'BrokerNotRegistered'
@@ -115,6 +121,15 @@ function firstUnhealthy(
   input: RollInput,
   options: Required<RollOptions>,
 ): RollDecision | undefined {
+  const missing = (input.expectedPods ?? []).find((name) => !pods.some((p) => p.name === name));
+  if (missing !== undefined) {
+    return {
+      action: 'wait',
+      reason: 'PodMissing',
+      pod: missing,
+      message: `${missing} does not exist yet; waiting for it to be created and ready`,
+    };
+  }
   for (const pod of pods) {
     if (pod.terminating)
       return wait(

@@ -95,7 +95,14 @@ export async function rollWithConfig(
   const consumed = new Set(await consumeAll(topicName));
   const lost = acked.filter((v) => !consumed.has(v));
 
-  const fmt = (w: RoleWatch) => w.outages.map((o) => `${o.pod} ${seconds(o.ms)}`).join(', ');
+  // Each outage with its span from the change, so overlaps can be read off a failed run.
+  const fmt = (w: RoleWatch) =>
+    w.outages
+      .map(
+        (o) =>
+          `${o.pod} ${seconds(o.ms)} (${seconds(o.from - started)} → ${seconds(o.to - started)})`,
+      )
+      .join(', ');
   console.log(
     `roll (${STATIC_KEY}=${value}) took ${seconds(rollMs)}; producer: ${summary}, ` +
       `${acked.length} acknowledged, ${lost.length} lost\n` +

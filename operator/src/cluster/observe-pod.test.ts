@@ -55,6 +55,8 @@ describe('observePod', () => {
       desiredRevision: 'demo-broker-abc',
       phase: 'Running',
       ready: true,
+      // Ready since 03:00, observed at 03:10.
+      readySeconds: 600,
       crashLooping: false,
       terminating: false,
       kafkaVersion: '4.1.1',

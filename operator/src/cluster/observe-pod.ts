@@ -36,10 +36,12 @@ export function observePod(pod: V1Pod, updateRevision: string, now: Date): Obser
     STUCK_WAITING_REASONS.includes(s.state?.waiting?.reason ?? ''),
   );
   const since = readyCondition?.lastTransitionTime ?? pod.status?.startTime;
-  const unreadySeconds =
-    !ready && since !== undefined
+  const sinceSeconds =
+    since !== undefined
       ? Math.max(0, Math.floor((now.getTime() - new Date(since).getTime()) / 1000))
       : undefined;
+  const unreadySeconds = ready ? undefined : sinceSeconds;
+  const readySeconds = ready ? sinceSeconds : undefined;
   const annotations = pod.metadata?.annotations ?? {};
   return {
     name,
@@ -52,6 +54,7 @@ export function observePod(pod: V1Pod, updateRevision: string, now: Date): Obser
     ready,
     crashLooping,
     ...(unreadySeconds !== undefined ? { unreadySeconds } : {}),
+    ...(readySeconds !== undefined ? { readySeconds } : {}),
     terminating:
       pod.metadata?.deletionTimestamp !== undefined && pod.metadata?.deletionTimestamp !== null,
     ...(MANUAL_RESTART_ANNOTATION in annotations ? { restartRequested: true } : {}),

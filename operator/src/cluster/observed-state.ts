@@ -17,6 +17,8 @@ export interface ObservedPod {
   crashLooping: boolean;
   /** Running but not ready for this long; undefined when ready or unknown. */
   unreadySeconds?: number;
+  /** Ready for this long; undefined when not ready or unknown. */
+  readySeconds?: number;
   /** metadata.deletionTimestamp is set: a restart is already under way. */
   terminating: boolean;
   /** Someone set the kraftwerk.dev/restart annotation. */

@@ -36,7 +36,8 @@ function randomState(seed: number): RollInput {
       phase: pending ? 'Pending' : 'Running',
       ready,
       crashLooping: crash,
-      unreadySeconds: ready ? undefined : pick([5, 60, 400]),
+      unreadySeconds: ready ? undefined : pick([5, 60, 150, 400]),
+      readySeconds: ready ? pick([10, 90]) : undefined,
       terminating: r() < 0.05,
       restartRequested: r() < 0.05,
     });
@@ -58,6 +59,12 @@ function randomState(seed: number): RollInput {
           voters: controllerIds.map((nodeId) => ({ nodeId, lag: r() < 0.15 ? 5000 : 0 })),
           observers: [],
         };
+  const registrations =
+    r() < 0.1
+      ? undefined
+      : brokerIds.filter(() => r() < 0.9).map((nodeId) => ({ nodeId, fenced: r() < 0.05 }));
+  // As in Kafka: a broker that is not registered is in no ISR.
+  const inSync = (id: number) => !registrations || registrations.some((x) => x.nodeId === id);
   const partitions: PartitionState[] | undefined =
     r() < 0.1
       ? undefined
@@ -68,7 +75,7 @@ function randomState(seed: number): RollInput {
             { length: rf },
             (_, k) => brokerIds[(start + k) % brokerIds.length]!,
           );
-          const isr = replicas.filter(() => r() < 0.85);
+          const isr = replicas.filter((id) => r() < 0.85 && inSync(id));
           return {
             topic: 't',
             partition: i,
@@ -77,10 +84,6 @@ function randomState(seed: number): RollInput {
             minIsr: pick([1, 2]),
           };
         });
-  const registrations =
-    r() < 0.1
-      ? undefined
-      : brokerIds.filter(() => r() < 0.9).map((nodeId) => ({ nodeId, fenced: r() < 0.05 }));
   // Some pods are between deletion and their replacement: expected, but in no list.
   const expectedPods = pods.map((p) => p.name);
   const present = pods.filter(() => r() >= 0.03);
@@ -90,12 +93,24 @@ function randomState(seed: number): RollInput {
 describe('planRoll over random states', () => {
   const states = Array.from({ length: 3000 }, (_, seed) => randomState(seed + 1));
 
-  it('restarts only pods that need it', () => {
+  it('restarts only pods that need it, or a broker stuck unregistered under a steady quorum', () => {
     for (const s of states) {
       const d = planRoll(s);
-      if (d.action === 'restart')
-        expect(needsRestart(s.pods.find((p) => p.name === d.pod)!)).toBe(true);
       if (d.action === 'none') expect(s.pods.filter(needsRestart)).toEqual([]);
+      if (d.action !== 'restart') continue;
+      const pod = s.pods.find((p) => p.name === d.pod)!;
+      if (d.reason !== 'BrokerNotRegistering') {
+        expect(needsRestart(pod)).toBe(true);
+        continue;
+      }
+      expect(pod.role).toBe('broker');
+      expect(pod.ready).toBe(false);
+      expect(pod.crashLooping).toBe(false);
+      expect(pod.unreadySeconds).toBeGreaterThanOrEqual(120);
+      expect(s.registrations!.some((r) => r.nodeId === pod.nodeId)).toBe(false);
+      const controllers = s.pods.filter((p) => p.role === 'controller');
+      expect(controllers.length).toBeGreaterThan(0);
+      for (const c of controllers) expect(c.ready && (c.readySeconds ?? 0) >= 60).toBe(true);
     }
   });
 
@@ -103,6 +118,7 @@ describe('planRoll over random states', () => {
     for (const s of states) {
       const d = planRoll(s);
       if (d.action !== 'restart' || d.reason === 'StuckOnStaleSpec') continue;
+      if (d.reason === 'BrokerNotRegistering') continue;
       expect(s.pods.every((p) => p.ready && !p.terminating && p.phase === 'Running')).toBe(true);
       expect(s.pods.map((p) => p.name).sort()).toEqual([...s.expectedPods!].sort());
     }
@@ -149,7 +165,10 @@ describe('planRoll over random states', () => {
   it('leaves the active controller and brokers for later while other controllers are stale', () => {
     for (const s of states) {
       const d = planRoll(s);
+      // Repairs, not roll steps: a stuck pod, or a broker that never registered (it serves
+      // nothing, and it blocks every roll step while it is unready).
       if (d.action !== 'restart' || d.reason === 'StuckOnStaleSpec') continue;
+      if (d.reason === 'BrokerNotRegistering') continue;
       const pod = s.pods.find((p) => p.name === d.pod)!;
       const staleDedicatedControllers = s.pods.filter(
         (p) => p.role === 'controller' && needsRestart(p),
@@ -174,6 +193,7 @@ describe('planRoll over random states', () => {
     for (const key of [
       'restart:StuckOnStaleSpec',
       'restart:SpecChanged',
+      'restart:BrokerNotRegistering',
       'wait:PodNotReady',
       'wait:PodMissing',
       'wait:UnderMinIsr',

@@ -153,6 +153,73 @@ describe('planRoll', () => {
     });
   });
 
+  describe('a broker that never registers (Kafka 4.1.1, seen on kind)', () => {
+    // A new cluster: no stale pods, controllers Ready for 90 s, broker 1 unready for 150 s and
+    // missing from the registrations while brokers 0 and 2 are registered.
+    const steady = { readySeconds: 90 };
+    const input = (
+      over: Record<string, Partial<ObservedPod>> = {},
+      extra: Partial<RollInput> = {},
+    ) =>
+      dedicated(
+        {
+          'demo-controller-0': steady,
+          'demo-controller-1': steady,
+          'demo-controller-2': steady,
+          'demo-broker-1': { ready: false, unreadySeconds: 150 },
+          ...over,
+        },
+        {
+          registrations: registered([100, 102]),
+          // Never registered, so in no ISR.
+          partitions: [
+            partition('orders', 0, [100, 101, 102], [100, 102]),
+            partition('orders', 1, [101, 102, 100], [102, 100]),
+          ],
+          ...extra,
+        },
+      );
+
+    it('is restarted once the quorum has been steady and it has waited long enough', () => {
+      expect(planRoll(input())).toMatchObject({
+        action: 'restart',
+        pod: 'demo-broker-1',
+        reason: 'BrokerNotRegistering',
+      });
+    });
+
+    it.each([
+      ['it has waited only 60 s', { 'demo-broker-1': { ready: false, unreadySeconds: 60 } }, {}],
+      ['a controller has been Ready only 20 s', { 'demo-controller-2': { readySeconds: 20 } }, {}],
+      ['a controller is not Ready', { 'demo-controller-0': { ready: false } }, {}],
+      [
+        'it is registered (only slow to be Ready)',
+        {},
+        { registrations: registered([100, 101, 102]) },
+      ],
+      ['the registrations are unknown', {}, { registrations: undefined as never }],
+      ['the quorum is unknown', {}, { quorum: undefined as never }],
+      [
+        'it is crash-looping (it restarts by itself)',
+        { 'demo-broker-1': { ready: false, unreadySeconds: 150, crashLooping: true } },
+        {},
+      ],
+      [
+        'it is in an ISR',
+        {},
+        { partitions: [partition('orders', 0, [100, 101, 102], [100, 101, 102])] },
+      ],
+      [
+        'it is already terminating',
+        { 'demo-broker-1': { ready: false, unreadySeconds: 150, terminating: true } },
+        {},
+      ],
+    ])('is left alone when %s', (_, over, extra) => {
+      const d = planRoll(input(over, extra));
+      expect(d.action === 'restart' && d.reason === 'BrokerNotRegistering').toBe(false);
+    });
+  });
+
   it('waits until the restarted pod is ready again', () => {
     const d = planRoll(
       dedicated({ ...allStale, 'demo-controller-0': { ready: false, unreadySeconds: 20 } }),

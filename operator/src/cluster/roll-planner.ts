@@ -4,7 +4,11 @@
 // Order and checks (cf. Strimzi's KafkaRoller, with a stricter "previous is healthy again"):
 //  1. A stale pod that is stuck (CrashLoopBackOff, Pending, unready for long) restarts first
 //     and without safety checks: it is failing those checks itself, and only a restart onto
-//     the new spec can fix it.
+//     the new spec can fix it. So does a broker that has not registered for minutes while
+//     the quorum has been steady: Kafka 4.1.1 sometimes leaves a new broker retrying a
+//     registration it never sends after early leader changes (seen on kind: 300 s, until
+//     initial.broker.registration.timeout.ms made it exit); a restart registers it in seconds.
+//     Unregistered, it serves nothing, so its restart takes nothing away.
 //  2. Otherwise nothing restarts while any pod is missing, terminating, unready, unregistered
 //     (broker) or behind in the quorum (controller): the previous restart must have fully
 //     recovered. Missing counts: between the old pod's deletion and its replacement's creation
@@ -40,9 +44,14 @@ export interface RollOptions {
   maxQuorumLag?: number;
   /** A stale pod running but unready for this long is restarted without waiting. */
   stuckAfterSeconds?: number;
+  /** A broker running unready and unregistered this long, with a steady quorum, is restarted. */
+  unregisteredAfterSeconds?: number;
+  /** Steady quorum: a leader, and every controller pod Ready for at least this long. */
+  steadyQuorumSeconds?: number;
 }
 
-export type RestartReason = 'StuckOnStaleSpec' | 'SpecChanged' | 'ManualRestart';
+export type RestartReason =
+  'StuckOnStaleSpec' | 'BrokerNotRegistering' | 'SpecChanged' | 'ManualRestart';
 
 export type WaitReason =
   | 'PodMissing'
@@ -60,7 +69,12 @@ export type RollDecision =
   | { action: 'wait'; reason: WaitReason; pod?: string; message: string }
   | { action: 'none' };
 
-const DEFAULTS: Required<RollOptions> = { maxQuorumLag: 100, stuckAfterSeconds: 300 };
+const DEFAULTS: Required<RollOptions> = {
+  maxQuorumLag: 100,
+  stuckAfterSeconds: 300,
+  unregisteredAfterSeconds: 120,
+  steadyQuorumSeconds: 60,
+};
 
 export function needsRestart(pod: ObservedPod): boolean {
   return pod.revision !== pod.desiredRevision || pod.restartRequested === true;
@@ -79,7 +93,6 @@ export function planRoll(input: RollInput): RollDecision {
   const options = { ...DEFAULTS, ...input.options };
   const pods = [...input.pods].sort(byRollOrder(input.quorum?.leaderId));
   const stale = pods.filter(needsRestart);
-  if (stale.length === 0) return { action: 'none' };
 
   const stuck = stale.find((p) => isStuck(p, options.stuckAfterSeconds));
   if (stuck) {
@@ -89,6 +102,15 @@ export function planRoll(input: RollInput): RollDecision {
       `${stuck.name} is ${stuckState(stuck)} on an old spec; restarting it onto the new one`,
     );
   }
+  const unregistered = notRegistering(pods, input, options);
+  if (unregistered) {
+    return restart(
+      unregistered,
+      'BrokerNotRegistering',
+      `broker ${unregistered.nodeId} (${unregistered.name}) has not registered in ${unregistered.unreadySeconds}s while the quorum has been steady; restarting it`,
+    );
+  }
+  if (stale.length === 0) return { action: 'none' };
 
   const unhealthy = firstUnhealthy(pods, input, options);
   if (unhealthy) return unhealthy;
@@ -107,6 +129,39 @@ export function planRoll(input: RollInput): RollDecision {
     return restart(pod, reason, `restarting ${pod.name} (node ${pod.nodeId}): ${why}`);
   }
   return { action: 'none' };
+}
+
+/** A dedicated broker unready and unregistered for long, while the quorum is steady. */
+export function notRegistering(
+  pods: readonly ObservedPod[],
+  input: RollInput,
+  options: Required<RollOptions>,
+): ObservedPod | undefined {
+  const { quorum, registrations, partitions } = input;
+  if (quorum === undefined || registrations === undefined || partitions === undefined) {
+    return undefined;
+  }
+  const controllers = pods.filter((p) => p.role === 'controller');
+  const steady =
+    controllers.length > 0 &&
+    controllers.every(
+      (p) => p.ready && !p.terminating && (p.readySeconds ?? 0) >= options.steadyQuorumSeconds,
+    );
+  if (!steady) return undefined;
+  return pods.find(
+    (p) =>
+      p.role === 'broker' &&
+      p.phase === 'Running' &&
+      !p.ready &&
+      !p.terminating &&
+      // A crashing broker restarts by itself, with Kubernetes' back-off; the stuck one never exits.
+      !p.crashLooping &&
+      (p.unreadySeconds ?? 0) >= options.unregisteredAfterSeconds &&
+      !registrations.some((r) => r.nodeId === p.nodeId) &&
+      // Never the case for a broker that never registered; checked all the same, so that
+      // no restart ever takes an in-sync replica away.
+      !partitions.some((x) => x.isr.includes(p.nodeId)),
+  );
 }
 
 /** Dedicated controllers first, then brokers; the quorum leader last within its group. */

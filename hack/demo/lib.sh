@@ -9,11 +9,14 @@ export KUBECONFIG="${KIND_KUBECONFIG:-$KRAFTWERK_CACHE/kind/$KIND_CLUSTER.kubeco
 
 demo_tools() {
   local k8s_bin kind_bin helm_bin
+  # kcat: the demo's closing hints produce from the host with it.
+  bash "$HACK_DIR/toolchain/apt.sh"
   k8s_bin="$(bash "$HACK_DIR/toolchain/kubernetes.sh" kubectl | tail -1)"
   kind_bin="$(bash "$HACK_DIR/kind/kind.sh" | tail -1)"
   helm_bin="$(bash "$HACK_DIR/toolchain/helm.sh" | tail -1)"
   # kind runs `docker` itself: our wrapper (hack/kind/bin/docker) comes first, as in up.sh.
   export PATH="$HACK_DIR/kind/bin:$kind_bin:$k8s_bin:$helm_bin:$PATH"
+  DEMO_TOOLS_PATH="$k8s_bin:$helm_bin"
 }
 
 # step "what" CMD... : runs one step, printing what it does and how long it took.

@@ -42,6 +42,7 @@ cat <<MSG
 
 kraftwerk demo is up in $((SECONDS - DEMO_START))s.
   kubeconfig:         export KUBECONFIG=$KUBECONFIG
+  kubectl and helm:   export PATH=$DEMO_TOOLS_PATH:\$PATH   (kcat is installed system-wide)
   in the cluster:     demo-kafka-bootstrap.$DEMO_NAMESPACE.svc:9092
   from this host:     localhost:30092 (NodePorts: ${ports:-none})
   produce (host):     seq 1 5000 | kcat -P -b localhost:30092 -t orders

@@ -62,7 +62,7 @@ describe('specProblems', () => {
       'listener.name.internal.scram-sha-256.sasl.jaas.config',
       'some_plugin.setting-1',
     ])('accepts %s', (key) => {
-      expect(specProblems(withConfig({ [key]: 'x' }))).toEqual([]);
+      expect(specProblems(withConfig({ [key]: '1' }))).toEqual([]);
     });
   });
 
@@ -87,5 +87,49 @@ describe('specProblems', () => {
           "listener 'lan': advertisedHost must be a DNS name (lower-case RFC 1123 subdomain, labels of at most 63 characters) or an IPv4 address",
         ]),
     );
+  });
+
+  describe('config values', () => {
+    it("refuses a value Kafka cannot parse, with Kafka's message", () => {
+      expect(specProblems(withConfig({ 'num.io.threads': 'abc' }))).toEqual([
+        'Invalid value abc for configuration num.io.threads: Not a number of type INT',
+      ]);
+    });
+
+    it('refuses values outside what Kafka validates, per version', () => {
+      const config = {
+        'log.cleanup.policy': 'delete,nope',
+        'num.network.threads': 0,
+        'auto.create.topics.enable': 'yes',
+      };
+      const expected = [
+        'Invalid value yes for configuration auto.create.topics.enable: Expected value to be either true or false',
+        'Invalid value nope for configuration log.cleanup.policy: String must be one of: compact, delete',
+        'Invalid value 0 for configuration num.network.threads: Value must be at least 1',
+      ];
+      expect(specProblems(withConfig(config))).toEqual(expected);
+      expect(specProblems({ ...withConfig(config), version: '3.9.1' })).toEqual(expected);
+      // Another patch release of a known minor version uses that version's definitions.
+      expect(specProblems({ ...withConfig(config), version: '4.1.0' })).toEqual(expected);
+    });
+
+    it('leaves unknown keys (plugins) and versions without definitions alone', () => {
+      expect(specProblems(withConfig({ 'my.plugin.threads': 'abc' }))).toEqual([]);
+      expect(
+        specProblems({ ...withConfig({ 'num.io.threads': 'abc' }), version: '5.0.0' }),
+      ).toEqual([]);
+    });
+
+    it('takes numbers as Kafka reads them from the properties file', () => {
+      expect(
+        specProblems(withConfig({ 'num.io.threads': 8, 'log.retention.ms': ' 1000 ' })),
+      ).toEqual([]);
+    });
+
+    it('does not judge the value of a malformed or owned key', () => {
+      expect(specProblems(withConfig({ 'broker.id': 'x' }))).toEqual([
+        "config key 'broker.id' is managed by kraftwerk; remove it",
+      ]);
+    });
   });
 });

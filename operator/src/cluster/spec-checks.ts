@@ -4,6 +4,7 @@
 // stale) must get a sentence in its status, not a 422 from every apply.
 import type { ClusterRef, ClusterSpec } from './cluster-spec.ts';
 import { CLUSTER_NAME_PATTERN } from './derived-names.ts';
+import { configValueProblems } from './kafka-config-values.ts';
 import { CONTROLLER_LISTENER, REPLICATION_LISTENER, kafkaListenerName } from './node-layout.ts';
 import {
   ADVERTISED_HOST_MESSAGE,
@@ -43,11 +44,15 @@ export function specProblems(spec: ClusterSpec, cluster?: Pick<ClusterRef, 'name
       `min.insync.replicas=${minIsr} is more than default.replication.factor=${rf}; producers with acks=all could never write`,
     );
   }
+  const userConfig: typeof config = {};
   for (const key of Object.keys(config)) {
     // Syntax first: the owned-key check compares exact keys.
     if (!isConfigKeySyntax(key)) problems.push(configKeySyntaxMessage(key));
     else if (isOwnedConfigKey(key)) problems.push(ownedConfigKeyMessage(key));
+    else userConfig[key] = config[key]!;
   }
+  // Values Kafka's own config definitions refuse, in Kafka's words; unknown keys pass.
+  problems.push(...configValueProblems(spec.version, userConfig));
   const reservedPorts: number[] = [CONTROLLER_LISTENER.port, REPLICATION_LISTENER.port];
   const reservedNames: string[] = [CONTROLLER_LISTENER.name, REPLICATION_LISTENER.name];
   const seenPorts = new Set<number>();

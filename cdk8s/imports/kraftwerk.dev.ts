@@ -348,7 +348,7 @@ export interface KafkaClusterSpecListeners {
   readonly nodePortBase?: number;
 
   /**
-   * nodeport only: host name or address clients use to reach the nodes, e.g. localhost on kind; default: the IP of the node each broker pod runs on.
+   * nodeport only: host name (RFC 1123, lower case) or IPv4 address clients use to reach the nodes, e.g. localhost on kind; default: the IP of the node each broker pod runs on.
    *
    * @schema KafkaClusterSpecListeners#advertisedHost
    */

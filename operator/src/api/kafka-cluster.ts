@@ -3,8 +3,15 @@
 import type { ObjectMeta } from '../runtime/resource.ts';
 import type { ResourceDefinition } from './crd.ts';
 import { API_GROUP_VERSION } from './group-version.ts';
+import {
+  CLUSTER_NAME_PATTERN,
+  clusterNameLimit,
+  type NameBounds,
+} from '../cluster/derived-names.ts';
 import { conditions, podTemplate, quantity, resourceRequirements } from './kubernetes-types.ts';
 import {
+  CONFIG_KEY_PATTERN,
+  configKeySyntaxMessage,
   OWNED_CONFIG_KEY_PREFIXES,
   OWNED_CONFIG_KEYS,
   RESERVED_LISTENER_NAMES,
@@ -25,6 +32,26 @@ import {
 } from './schema-dsl.ts';
 
 export const DEFAULT_KAFKA_VERSION = '4.1.1';
+
+/** The schema's size limits that derived object names depend on (see CLUSTER_NAME_LIMIT). */
+const NAME_BOUNDS: NameBounds = { maxBrokers: 1000, maxControllers: 9, maxListenerNameLength: 11 };
+/** How long metadata.name may be so that every object derived from it is a valid name. */
+export const CLUSTER_NAME_LIMIT = clusterNameLimit(NAME_BOUNDS);
+
+export function clusterNameLengthMessage(name: string): string {
+  const l = CLUSTER_NAME_LIMIT;
+  return `metadata.name must be at most ${l.maxLength} characters: ${l.what} '${l.before}${name}${l.after}' would exceed ${l.limit}`;
+}
+
+export const CLUSTER_NAME_PATTERN_MESSAGE =
+  "metadata.name must be lower-case letters, digits and '-', starting with a letter and ending with a letter or digit: it names Services (RFC 1035 labels)";
+
+export const ADVERTISED_HOST_MESSAGE =
+  'advertisedHost must be a DNS name (lower-case RFC 1123 subdomain, labels of at most 63 characters) or an IPv4 address';
+
+/** RFC 1123 subdomain with labels of at most 63 characters (an IPv4 address is one too). */
+export const DNS_SUBDOMAIN_PATTERN =
+  '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?([.][a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$';
 
 const celString = (s: string) => `'${s}'`;
 const celList = (items: readonly (string | number)[]) =>
@@ -123,8 +150,8 @@ const nodePool = (role: 'controllers' | 'brokers', defaultReplicas: number, maxR
 const listener = () =>
   obj({
     name: str()
-      .maxLength(11)
-      .pattern('^[a-z][a-z0-9]{0,10}$')
+      .maxLength(NAME_BOUNDS.maxListenerNameLength)
+      .pattern(`^[a-z][a-z0-9]{0,${NAME_BOUNDS.maxListenerNameLength - 1}}$`)
       .describe(
         'Listener name: lowercase letters and digits, starting with a letter, at most 11 characters.',
       )
@@ -154,8 +181,9 @@ const listener = () =>
         .minLength(1)
         .maxLength(253)
         .describe(
-          'nodeport only: host name or address clients use to reach the nodes, e.g. localhost on kind; default: the IP of the node each broker pod runs on.',
-        ),
+          'nodeport only: host name (RFC 1123, lower case) or IPv4 address clients use to reach the nodes, e.g. localhost on kind; default: the IP of the node each broker pod runs on.',
+        )
+        .rule(`self.matches('${DNS_SUBDOMAIN_PATTERN}')`, ADVERTISED_HOST_MESSAGE),
     ),
   })
     .rule(
@@ -175,8 +203,16 @@ const configValue = () => intOrStr().describe('A configuration value.');
 
 /** server.properties overrides, refusing the keys the operator writes itself. */
 const serverConfig = () => {
+  // The syntax check comes first: the owned-key rules compare exact keys, so a key with
+  // trailing whitespace (which Java's Properties would read as the owned key) must never pass.
+  const malformed = `!k.matches(${celString(CONFIG_KEY_PATTERN)})`;
   let config = map(configValue())
     .maxProperties(256)
+    .ruleWithMessageExpression(
+      `!self.exists(k, ${malformed})`,
+      // The shared message with the key spliced in (its text holds no double quote).
+      `"${configKeySyntaxMessage('" + self.filter(k, ' + malformed + ')[0] + "')}"`,
+    )
     .describe(
       `server.properties overrides, e.g. {min.insync.replicas: "2"}. Keys kraftwerk manages itself (${OWNED_CONFIG_KEYS.join(', ')}, ${OWNED_CONFIG_KEY_PREFIXES.map((p) => `${p}*`).join(', ')}) are refused.`,
     );
@@ -212,11 +248,13 @@ export const kafkaClusterSpecSchema = obj({
       ),
   ),
   controllers: optional(
-    nodePool('controllers', 3, 9).describe(
+    nodePool('controllers', 3, NAME_BOUNDS.maxControllers).describe(
       'Dedicated KRaft controller quorum. Omit for combined mode, where brokers also act as controllers.',
     ),
   ),
-  brokers: nodePool('brokers', 3, 1000).describe('The brokers that store data and serve clients.'),
+  brokers: nodePool('brokers', 3, NAME_BOUNDS.maxBrokers).describe(
+    'The brokers that store data and serve clients.',
+  ),
   listeners: arr(listener())
     .mapKeys('name')
     .minItems(1)
@@ -342,6 +380,17 @@ export const kafkaClusterDefinition: ResourceDefinition = {
     'KafkaCluster runs an Apache Kafka cluster in KRaft mode: a controller quorum and brokers as StatefulSets, with listeners, configuration and safe rolling restarts managed by kraftwerk.',
   spec: kafkaClusterSpecSchema,
   status: kafkaClusterStatusSchema,
+  rootRules: [
+    {
+      rule: `size(self.metadata.name) <= ${CLUSTER_NAME_LIMIT.maxLength}`,
+      // The shared message with the user's name spliced in (its text holds no double quote).
+      messageExpression: `"${clusterNameLengthMessage('" + self.metadata.name + "')}"`,
+    },
+    {
+      rule: `self.metadata.name.matches(${celString(CLUSTER_NAME_PATTERN)})`,
+      message: CLUSTER_NAME_PATTERN_MESSAGE,
+    },
+  ],
   printerColumns: [
     {
       name: 'Version',

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { kafkaClusterSpecSchema } from './kafka-cluster.ts';
-import { isOwnedConfigKey, OWNED_CONFIG_KEYS, ownedConfigKeyMessage } from './owned-config-keys.ts';
+import {
+  CONFIG_KEY_PATTERN,
+  configKeySyntaxMessage,
+  isConfigKeySyntax,
+  isOwnedConfigKey,
+  OWNED_CONFIG_KEYS,
+  ownedConfigKeyMessage,
+} from './owned-config-keys.ts';
 
 describe('owned config keys', () => {
   it.each([
@@ -28,5 +35,28 @@ describe('owned config keys', () => {
         message: ownedConfigKeyMessage(key),
       });
     }
+  });
+
+  it.each([
+    'log.dirs\t',
+    'log.dirs ',
+    ' log.dirs',
+    'log.dirs=x',
+    'log:dirs',
+    'log..dirs',
+    '.log',
+    '',
+  ])('the key syntax refuses %j, so no owned key hides behind it', (key) =>
+    expect(isConfigKeySyntax(key)).toBe(false),
+  );
+
+  it('checks key syntax at admission first, with the shared message', () => {
+    const rules =
+      kafkaClusterSpecSchema.schema.properties?.config?.['x-kubernetes-validations'] ?? [];
+    const malformed = `!k.matches('${CONFIG_KEY_PATTERN}')`;
+    expect(rules[0]).toEqual({
+      rule: `!self.exists(k, ${malformed})`,
+      messageExpression: `"${configKeySyntaxMessage(`" + self.filter(k, ${malformed})[0] + "`)}"`,
+    });
   });
 });

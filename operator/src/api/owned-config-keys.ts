@@ -2,6 +2,23 @@
 // break node identity, the KRaft quorum or listener wiring, so the CRD refuses them at
 // admission and the cluster renderer overwrites them. One list serves both.
 
+/**
+ * The syntax of a Kafka configuration name: letters and digits in groups joined by single
+ * '.', '_' or '-'. Every key of Kafka's own broker definitions (3.9, 4.1) fits, including
+ * zookeeper.clientCnxnSocket (upper case); whitespace, control characters, '=', ':' and '#'
+ * do not, so nothing a Java properties file would read differently gets through.
+ */
+export const CONFIG_KEY_PATTERN = '^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$';
+
+export function isConfigKeySyntax(key: string): boolean {
+  return new RegExp(CONFIG_KEY_PATTERN).test(key);
+}
+
+/** The refusal text for a malformed key (admission says the same). */
+export function configKeySyntaxMessage(key: string): string {
+  return `config key '${key}' is not a Kafka configuration name: letters and digits in groups separated by single '.', '_' or '-'`;
+}
+
 /** Exact keys owned by the operator. */
 export const OWNED_CONFIG_KEYS: readonly string[] = [
   'node.id',

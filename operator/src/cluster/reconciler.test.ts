@@ -140,6 +140,8 @@ interface World {
   deletedWith?: string[];
   /** The garbage collector took the StatefulSets' owner references off (cascade=orphan). */
   orphaned?: boolean;
+  /** Extra spec.config entries. */
+  config?: Record<string, string>;
 }
 
 async function reconcile(w: World) {
@@ -255,6 +257,7 @@ async function reconcile(w: World) {
     },
   } as unknown as EventRecorder;
   const kc = kafkaCluster(w.brokers, w.controllers ?? 3, {}, w.brokerStorage);
+  if (w.config) kc.spec.config = { ...kc.spec.config, ...w.config };
   if (w.deletedWith) {
     kc.metadata.deletionTimestamp = '2026-01-01T00:09:00Z';
     kc.metadata.finalizers = w.deletedWith;
@@ -589,5 +592,27 @@ describe('clusterReconciler growing claims', () => {
     expect(ready?.message).toMatch(
       /expanding data-demo-broker-0 to 20Gi was refused: only dynamically provisioned pvc/,
     );
+  });
+});
+
+describe('clusterReconciler with a config value Kafka would refuse', () => {
+  it("applies nothing, restarts nothing and says Kafka's message as InvalidSpec", async () => {
+    const r = await reconcile({
+      brokers: 3,
+      stsBrokers: 3,
+      pods: healthyPods(3),
+      quorum: voters(),
+      config: { 'num.io.threads': 'abc' },
+    });
+    const message = 'Invalid value abc for configuration num.io.threads: Not a number of type INT';
+    expect(r.status?.conditions.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'InvalidSpec',
+      message,
+    });
+    expect(r.events).toContain(`Warning InvalidSpec: ${message}`);
+    expect(r.applies).toEqual([]);
+    expect(r.deletes).toEqual([]);
+    expect(r.kafkaCalls).toEqual([]);
   });
 });

@@ -183,7 +183,7 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
     const previous = kc.status as ClusterStatus | undefined;
 
     // 1. What only the operator can judge. Nothing is applied for a bad spec.
-    const problems = specProblems(spec);
+    const problems = specProblems(spec, ref);
     if (problems.length > 0) {
       const clusterId = previous?.clusterId ?? '';
       const status = clusterStatus({

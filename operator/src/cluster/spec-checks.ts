@@ -1,11 +1,35 @@
 // What only the operator can judge about a spec (the API server's schema and CEL rules catch
 // the rest): each problem is a sentence a person can act on, reported as Ready=False.
-import type { ClusterSpec } from './cluster-spec.ts';
+// Admission rules are repeated here: a cluster admitted under an older CRD (or a CRD left
+// stale) must get a sentence in its status, not a 422 from every apply.
+import type { ClusterRef, ClusterSpec } from './cluster-spec.ts';
+import { CLUSTER_NAME_PATTERN } from './derived-names.ts';
+import { configValueProblems } from './kafka-config-values.ts';
 import { CONTROLLER_LISTENER, REPLICATION_LISTENER, kafkaListenerName } from './node-layout.ts';
-import { isOwnedConfigKey } from '../api/owned-config-keys.ts';
+import {
+  ADVERTISED_HOST_MESSAGE,
+  CLUSTER_NAME_LIMIT,
+  CLUSTER_NAME_PATTERN_MESSAGE,
+  DNS_SUBDOMAIN_PATTERN,
+  clusterNameLengthMessage,
+} from '../api/kafka-cluster.ts';
+import {
+  configKeySyntaxMessage,
+  isConfigKeySyntax,
+  isOwnedConfigKey,
+  ownedConfigKeyMessage,
+} from '../api/owned-config-keys.ts';
 
-export function specProblems(spec: ClusterSpec): string[] {
+export function specProblems(spec: ClusterSpec, cluster?: Pick<ClusterRef, 'name'>): string[] {
   const problems: string[] = [];
+  if (cluster) {
+    if (cluster.name.length > CLUSTER_NAME_LIMIT.maxLength) {
+      problems.push(clusterNameLengthMessage(cluster.name));
+    }
+    if (!new RegExp(CLUSTER_NAME_PATTERN).test(cluster.name)) {
+      problems.push(CLUSTER_NAME_PATTERN_MESSAGE);
+    }
+  }
   const brokers = spec.brokers.replicas;
   const config = spec.config ?? {};
   const rf = Number(config['default.replication.factor'] ?? 1);
@@ -20,10 +44,15 @@ export function specProblems(spec: ClusterSpec): string[] {
       `min.insync.replicas=${minIsr} is more than default.replication.factor=${rf}; producers with acks=all could never write`,
     );
   }
+  const userConfig: typeof config = {};
   for (const key of Object.keys(config)) {
-    if (isOwnedConfigKey(key))
-      problems.push(`config key '${key}' is managed by kraftwerk; remove it`);
+    // Syntax first: the owned-key check compares exact keys.
+    if (!isConfigKeySyntax(key)) problems.push(configKeySyntaxMessage(key));
+    else if (isOwnedConfigKey(key)) problems.push(ownedConfigKeyMessage(key));
+    else userConfig[key] = config[key]!;
   }
+  // Values Kafka's own config definitions refuse, in Kafka's words; unknown keys pass.
+  problems.push(...configValueProblems(spec.version, userConfig));
   const reservedPorts: number[] = [CONTROLLER_LISTENER.port, REPLICATION_LISTENER.port];
   const reservedNames: string[] = [CONTROLLER_LISTENER.name, REPLICATION_LISTENER.name];
   const seenPorts = new Set<number>();
@@ -38,6 +67,12 @@ export function specProblems(spec: ClusterSpec): string[] {
     if (seenNames.has(name)) problems.push(`listener name '${l.name}' is used twice`);
     seenPorts.add(l.port);
     seenNames.add(name);
+    if (
+      l.advertisedHost !== undefined &&
+      !new RegExp(DNS_SUBDOMAIN_PATTERN).test(l.advertisedHost)
+    ) {
+      problems.push(`listener '${l.name}': ${ADVERTISED_HOST_MESSAGE}`);
+    }
     if (
       l.type === 'nodeport' &&
       l.nodePortBase !== undefined &&

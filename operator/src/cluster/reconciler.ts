@@ -438,12 +438,25 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
         ...(deletion ? { deletionDeadline: new Date(deletion) } : {}),
       });
     }
-    const deleteClaimRoles = roleLayouts(ref, kc.spec)
-      .filter((l) => l.spec.storage.type === 'persistent-claim' && l.spec.storage.deleteClaim)
-      .map((l) => l.role);
+    const claimLayouts = roleLayouts(ref, kc.spec).filter(
+      (l) => l.spec.storage.type === 'persistent-claim' && l.spec.storage.deleteClaim,
+    );
+    const deleteClaimRoles = claimLayouts.map((l) => l.role);
+    // Only the names the claim template gives (data-<statefulset>-<ordinal>), not any PVC
+    // that carries the cluster's label.
+    const roleOfClaim = (name: string) =>
+      claimLayouts.find((l) => {
+        const ordinal = name.slice(claimName(l.statefulSetName, 0).length - 1);
+        return (
+          name.startsWith(claimName(l.statefulSetName, 0).slice(0, -1)) && /^\d+$/.test(ordinal)
+        );
+      })?.role;
     const claims: TeardownClaim[] =
       deleteClaimRoles.length > 0
-        ? (await listClaims(ref)).flatMap(({ claim, role }) => (role ? [{ ...claim, role }] : []))
+        ? (await listClaims(ref)).flatMap((claim) => {
+            const role = roleOfClaim(claim.name);
+            return role ? [{ ...claim, role }] : [];
+          })
         : [];
     const plan = planTeardown({
       roles,
@@ -520,9 +533,10 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
   }
 
   /** The cluster's PVCs of its StatefulSets' claim templates, with the role of each. */
+  /** The PVCs labelled with the cluster (the claim templates carry its labels). */
   async function listClaims(
     ref: ClusterRef,
-  ): Promise<{ claim: { name: string; uid: string; deleting: boolean }; role?: Role }[]> {
+  ): Promise<{ name: string; uid: string; deleting: boolean }[]> {
     const list = await deps.client.list<KubeObject>(
       resources.PersistentVolumeClaim,
       ref.namespace,
@@ -531,12 +545,9 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
       },
     );
     return list.items.map((c) => ({
-      claim: {
-        name: c.metadata?.name ?? '',
-        uid: c.metadata?.uid ?? '',
-        deleting: c.metadata?.deletionTimestamp !== undefined,
-      },
-      ...(c.metadata?.labels?.[ROLE_LABEL] ? { role: c.metadata.labels[ROLE_LABEL] as Role } : {}),
+      name: c.metadata?.name ?? '',
+      uid: c.metadata?.uid ?? '',
+      deleting: c.metadata?.deletionTimestamp !== undefined,
     }));
   }
 
@@ -563,7 +574,7 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
       roles,
       desired: desiredReplicas(spec),
       current,
-      claims: (await listClaims(ref)).map((c) => c.claim),
+      claims: await listClaims(ref),
       podNames: podObjects.map((p) => p.metadata?.name ?? ''),
       ...(kafkaView.registrations ? { registrations: kafkaView.registrations } : {}),
       ...(kafkaView.quorum ? { quorum: kafkaView.quorum } : {}),

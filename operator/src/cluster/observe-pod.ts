@@ -79,7 +79,7 @@ export function observePod(pod: V1Pod, updateRevision: string, now: Date): Obser
 function podFailure(statuses: V1ContainerStatus[], ready: boolean): PodFailure | undefined {
   for (const s of statuses) {
     const waiting = s.state?.waiting?.reason ?? '';
-    const last = s.lastState?.terminated ?? s.state?.terminated;
+    const last = s.state?.terminated ?? s.lastState?.terminated; // the latest termination
     const failedBefore = last !== undefined && last.exitCode !== 0;
     const stuck = STUCK_WAITING_REASONS.includes(waiting);
     if (!stuck && (ready || !failedBefore || (s.restartCount ?? 0) < RESTARTS_TO_FAIL)) continue;

@@ -422,7 +422,7 @@ export function toJson_KafkaClusterSpecRack(
  */
 export interface KafkaClusterSpecTemplate {
   /**
-   * Customisations of the pods kraftwerk renders.
+   * Customisations of the Kafka pods kraftwerk renders.
    *
    * @schema KafkaClusterSpecTemplate#pod
    */
@@ -488,7 +488,7 @@ export interface KafkaClusterSpecControllersStorage {
   readonly storageClassName?: string;
 
   /**
-   * Delete the claims when the KafkaCluster is deleted (persistent-claim). Default false: data outlives the resource.
+   * persistent-claim: kraftwerk deletes a node's claim once the node is scaled away (drained and unregistered first), and every claim once the deleted KafkaCluster's pods are gone. Default false: claims outlive scale-downs and the resource.
    *
    * @schema KafkaClusterSpecControllersStorage#deleteClaim
    */
@@ -645,7 +645,7 @@ export interface KafkaClusterSpecBrokersStorage {
   readonly storageClassName?: string;
 
   /**
-   * Delete the claims when the KafkaCluster is deleted (persistent-claim). Default false: data outlives the resource.
+   * persistent-claim: kraftwerk deletes a node's claim once the node is scaled away (drained and unregistered first), and every claim once the deleted KafkaCluster's pods are gone. Default false: claims outlive scale-downs and the resource.
    *
    * @schema KafkaClusterSpecBrokersStorage#deleteClaim
    */
@@ -789,7 +789,7 @@ export type KafkaClusterSpecListenersType =
   (typeof KafkaClusterSpecListenersType)[keyof typeof KafkaClusterSpecListenersType];
 
 /**
- * Customisations of the pods kraftwerk renders.
+ * Customisations of the Kafka pods kraftwerk renders.
  *
  * @schema KafkaClusterSpecTemplatePod
  */
@@ -842,6 +842,13 @@ export interface KafkaClusterSpecTemplatePod {
    * @schema KafkaClusterSpecTemplatePod#priorityClassName
    */
   readonly priorityClassName?: string;
+
+  /**
+   * Seconds a Kafka pod gets to stop after SIGTERM (default 120): a broker's controlled shutdown moves its partition leadership away first. Too short and the kill is unclean: the next start recovers its logs, which can take long.
+   *
+   * @schema KafkaClusterSpecTemplatePod#terminationGracePeriodSeconds
+   */
+  readonly terminationGracePeriodSeconds?: number;
 }
 
 /**
@@ -880,6 +887,7 @@ export function toJson_KafkaClusterSpecTemplatePod(
     tolerations: obj.tolerations?.map((y) => y),
     topologySpreadConstraints: obj.topologySpreadConstraints?.map((y) => y),
     priorityClassName: obj.priorityClassName,
+    terminationGracePeriodSeconds: obj.terminationGracePeriodSeconds,
   };
   // filter undefined values
   return Object.entries(result).reduce(
@@ -896,7 +904,7 @@ export function toJson_KafkaClusterSpecTemplatePod(
  */
 export interface KafkaClusterSpecTemplatePodDisruptionBudget {
   /**
-   * Pods of one role that may be voluntarily evicted at once.
+   * Brokers that may be voluntarily evicted at once (node drains). KRaft voters (controllers, combined nodes) get at most floor((n-1)/2), so a drain never takes the quorum majority; a single voter gets 0 and a drain waits for it. Above 1 it must be smaller than brokers.replicas.
    *
    * @schema KafkaClusterSpecTemplatePodDisruptionBudget#maxUnavailable
    */

@@ -174,6 +174,42 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
     expect(managers).toEqual(['kraftwerk']);
   });
 
+  it('renders StatefulSets that never delete a claim themselves, and hardened pods', async () => {
+    // The retention policy is what the API server stored, for both roles: the StatefulSet
+    // controller would otherwise delete claims on a scale-down the operator did not drain.
+    for (const name of ['dedi-controller', 'dedi-broker']) {
+      const s = await sts(namespace, name);
+      expect(s?.spec?.['persistentVolumeClaimRetentionPolicy'], name).toEqual({
+        whenDeleted: 'Retain',
+        whenScaled: 'Retain',
+      });
+    }
+    // The pods the StatefulSet controller made carry the hardening (no kubelet runs them here;
+    // kind runs them, read-only root filesystem included).
+    const pod = await waitFor('a broker pod', async () => {
+      const list = await op.client.request<{ items: Obj[] }>(
+        'GET',
+        `/api/v1/namespaces/${namespace}/pods`,
+        { query: { labelSelector: 'kraftwerk.dev/cluster=dedi,kraftwerk.dev/role=broker' } },
+      );
+      return list.items[0];
+    });
+    const spec = pod.spec as {
+      automountServiceAccountToken?: boolean;
+      terminationGracePeriodSeconds?: number;
+      containers: {
+        securityContext?: { readOnlyRootFilesystem?: boolean };
+        terminationMessagePolicy?: string;
+        resources?: { requests?: Record<string, string> };
+      }[];
+    };
+    expect(spec.automountServiceAccountToken).toBe(false);
+    expect(spec.terminationGracePeriodSeconds).toBe(120);
+    expect(spec.containers[0]!.securityContext?.readOnlyRootFilesystem).toBe(true);
+    expect(spec.containers[0]!.terminationMessagePolicy).toBe('FallbackToLogsOnError');
+    expect(spec.containers[0]!.resources?.requests).toEqual({ cpu: '250m', memory: '1Gi' });
+  });
+
   it('generates the cluster id once, before the pods that carry it, and never changes it', async () => {
     const kc = await waitFor('status.clusterId', async () => {
       const c = await cluster(namespace, 'dedi');
@@ -873,6 +909,102 @@ describe('KafkaCluster controller reading a real Kafka', () => {
         async () => !(await getResource<KafkaCluster>(client, ns, 'kafkaclusters', 'real')),
         { timeoutMs: 15_000 },
       );
+    }
+  });
+  it("deletes the claim of a scaled-away node only with deleteClaim: true, and the rest once the deleted cluster's pods are gone", async () => {
+    // Two combined clusters of 3 nodes on claims, one with deleteClaim: true. The claims are
+    // real (the StatefulSet controller makes them; nothing binds them here) and the pods are
+    // made Ready by the test, standing in for the kubelet, so the operator asks the real Kafka:
+    // node 2 is neither a registered broker nor a voter there, as after its drain and
+    // unregistration. Scaling 3 -> 2 removes pod 2, and then its claim only where asked.
+    const claimsPath = `/api/v1/namespaces/${ns}/persistentvolumeclaims`;
+    const claimsOf = async (name: string) =>
+      (
+        await client.request<{ items: Obj[] }>('GET', claimsPath, {
+          query: { labelSelector: `kraftwerk.dev/cluster=${name}` },
+        })
+      ).items
+        .filter((c) => !c.metadata?.deletionTimestamp)
+        .map((c) => c.metadata!.name!)
+        .sort();
+    const podsOf = async (name: string) =>
+      (
+        await client.request<{ items: Obj[] }>('GET', `/api/v1/namespaces/${ns}/pods`, {
+          query: { labelSelector: `kraftwerk.dev/cluster=${name}` },
+        })
+      ).items;
+    for (const [name, deleteClaim] of [
+      ['drop', true],
+      ['keep', false],
+    ] as const) {
+      const kc = kafkaCluster(name, ns, false);
+      kc.spec.brokers = {
+        replicas: 3,
+        storage: { type: 'persistent-claim', size: '1Gi', deleteClaim },
+      } as KafkaCluster['spec']['brokers'];
+      await createResource(client, 'kafkaclusters', kc);
+    }
+    for (const name of ['drop', 'keep']) {
+      const pods = await waitFor(`three ${name} pods`, async () => {
+        const list = await podsOf(name);
+        return list.length === 3 ? list : undefined;
+      });
+      for (const p of pods) await markPodReady(client, ns, p.metadata!.name!);
+      await waitFor(`three ${name} claims`, async () => (await claimsOf(name)).length === 3);
+    }
+    try {
+      for (const name of ['drop', 'keep']) {
+        await mergePatch(client, ns, 'kafkaclusters', name, { spec: { brokers: { replicas: 2 } } });
+      }
+      await waitFor('data-drop-kafka-2 deleted', async () =>
+        (await claimsOf('drop')).includes('data-drop-kafka-2') ? undefined : true,
+      );
+      const events = await eventsFor(client, ns, 'drop');
+      expect(events.find((e) => e.reason === 'ClaimDeleted')?.note).toMatch(
+        /node 2 was scaled away .*data-drop-kafka-2 \(deleteClaim: true\)/,
+      );
+      expect(await claimsOf('drop')).toEqual(['data-drop-kafka-0', 'data-drop-kafka-1']);
+      // deleteClaim false: pod 2 gone the same way, its claim stays over several resyncs (2 s).
+      await waitFor('keep-kafka-2 gone', async () =>
+        (await podsOf('keep')).every((p) => p.metadata!.name !== 'keep-kafka-2'),
+      );
+      await new Promise((r) => setTimeout(r, 6_000));
+      expect(await claimsOf('keep')).toEqual([
+        'data-keep-kafka-0',
+        'data-keep-kafka-1',
+        'data-keep-kafka-2',
+      ]);
+      expect((await eventsFor(client, ns, 'keep')).some((e) => e.reason === 'ClaimDeleted')).toBe(
+        false,
+      );
+
+      // Deleting the clusters: deleteClaim: true orders StatefulSet, pods, then its claims.
+      for (const name of ['drop', 'keep']) {
+        await client.request('DELETE', kraftwerkPath(ns, 'kafkaclusters', name));
+      }
+      for (const name of ['drop', 'keep']) {
+        await waitFor(
+          `${name} gone`,
+          async () => !(await getResource<KafkaCluster>(client, ns, 'kafkaclusters', name)),
+          { timeoutMs: 60_000 },
+        );
+      }
+      expect(await claimsOf('drop')).toEqual([]);
+      expect(await podsOf('drop')).toEqual([]);
+      expect(await claimsOf('keep')).toEqual([
+        'data-keep-kafka-0',
+        'data-keep-kafka-1',
+        'data-keep-kafka-2',
+      ]);
+    } finally {
+      for (const name of ['drop', 'keep']) {
+        await client
+          .request('DELETE', kraftwerkPath(ns, 'kafkaclusters', name))
+          .catch(() => undefined);
+      }
+      for (const c of await claimsOf('keep')) {
+        await client.request('DELETE', `${claimsPath}/${c}`).catch(() => undefined);
+      }
     }
   });
 });

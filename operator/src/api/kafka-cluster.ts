@@ -76,7 +76,7 @@ const storage = () =>
     ),
     deleteClaim: optional(
       bool().describe(
-        'Delete the claims when the KafkaCluster is deleted (persistent-claim). Default false: data outlives the resource.',
+        "persistent-claim: kraftwerk deletes a node's claim once the node is scaled away (drained and unregistered first), and every claim once the deleted KafkaCluster's pods are gone. Default false: claims outlive scale-downs and the resource.",
       ),
     ),
     sizeLimit: optional(quantity().describe('Limit of the emptyDir volume (ephemeral).')),
@@ -199,6 +199,22 @@ const listener = () =>
     )
     .describe('A listener clients connect to.');
 
+// Kafka pod fields beyond the placement pieces every kraftwerk pod template has.
+export const DEFAULT_TERMINATION_GRACE_SECONDS = 120;
+const kafkaPodTemplate = () =>
+  obj({
+    ...podTemplate().shape,
+    terminationGracePeriodSeconds: optional(
+      int()
+        .format('int64')
+        .min(10)
+        .max(3600)
+        .describe(
+          `Seconds a Kafka pod gets to stop after SIGTERM (default ${DEFAULT_TERMINATION_GRACE_SECONDS}): a broker's controlled shutdown moves its partition leadership away first. Too short and the kill is unclean: the next start recovers its logs, which can take long.`,
+        ),
+    ),
+  }).describe('Customisations of the Kafka pods kraftwerk renders.');
+
 const configValue = () => intOrStr().describe('A configuration value.');
 
 /** server.properties overrides, refusing the keys the operator writes itself. */
@@ -276,13 +292,15 @@ export const kafkaClusterSpecSchema = obj({
   ),
   template: optional(
     obj({
-      pod: optional(podTemplate()),
+      pod: optional(kafkaPodTemplate()),
       podDisruptionBudget: optional(
         obj({
           maxUnavailable: int()
             .min(0)
             .default(1)
-            .describe('Pods of one role that may be voluntarily evicted at once.'),
+            .describe(
+              'Brokers that may be voluntarily evicted at once (node drains). KRaft voters (controllers, combined nodes) get at most floor((n-1)/2), so a drain never takes the quorum majority; a single voter gets 0 and a drain waits for it. Above 1 it must be smaller than brokers.replicas.',
+            ),
         }).describe('The PodDisruptionBudget rendered for each role.'),
       ),
     }).describe('Customisations of the rendered Kubernetes objects.'),
@@ -297,6 +315,11 @@ export const kafkaClusterSpecSchema = obj({
     'self.listeners.all(a, self.listeners.all(b, a.name == b.name || !has(a.nodePortBase) || !has(b.nodePortBase) || a.nodePortBase + self.brokers.replicas <= b.nodePortBase || b.nodePortBase + self.brokers.replicas <= a.nodePortBase))',
     'the node port ranges (nodePortBase .. nodePortBase + brokers.replicas - 1) of nodeport listeners overlap',
     { fieldPath: '.listeners' },
+  )
+  .rule(
+    '!has(self.template) || !has(self.template.podDisruptionBudget) || self.template.podDisruptionBudget.maxUnavailable <= 1 || self.template.podDisruptionBudget.maxUnavailable < self.brokers.replicas',
+    'template.podDisruptionBudget.maxUnavailable above 1 must be smaller than brokers.replicas: a node drain may never evict every broker',
+    { fieldPath: '.template.podDisruptionBudget.maxUnavailable' },
   )
   .rule(
     'has(self.controllers) == has(oldSelf.controllers)',

@@ -10,7 +10,7 @@ export interface StorageSpec {
   /** persistent-claim: size of each PersistentVolumeClaim. */
   size?: string;
   storageClassName?: string;
-  /** persistent-claim: delete the claims with the cluster and on scale-down. */
+  /** persistent-claim: the operator deletes the claims on scale-down and with the cluster. */
   deleteClaim?: boolean;
   /** ephemeral: limit of the emptyDir. */
   sizeLimit?: string;
@@ -46,6 +46,8 @@ export interface PodTemplateSpec {
   /** core/v1 TopologySpreadConstraints, passed through. */
   topologySpreadConstraints?: Record<string, unknown>[];
   priorityClassName?: string;
+  /** Seconds a pod gets to stop (Kafka's controlled shutdown); default 120. */
+  terminationGracePeriodSeconds?: number;
 }
 
 export interface ClusterSpec {

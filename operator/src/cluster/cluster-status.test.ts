@@ -330,6 +330,71 @@ describe('clusterStatus', () => {
     });
   });
 
+  it("puts the crash-looping pod and Kafka's exception into Ready, instead of hiding it behind the quorum", () => {
+    const detail =
+      'org.apache.kafka.common.config.ConfigException: Invalid value banana for configuration num.partitions: Not a number of type INT';
+    // Every broker crash-loops on a bad config: nothing answers, the quorum is not described,
+    // and before, Ready said only QuorumUnavailable.
+    const pods = healthy().pods.map((p) =>
+      p.role === 'broker'
+        ? {
+            ...p,
+            ready: false,
+            crashLooping: true,
+            failure: { reason: 'CrashLoopBackOff', detail },
+          }
+        : p,
+    );
+    const { quorum: _quorum, ...rest } = healthy({
+      pods,
+      statefulSets: {
+        controller: { replicas: 3, readyReplicas: 3 },
+        broker: { replicas: 3, readyReplicas: 0 },
+      },
+    });
+    const status = clusterStatus(rest);
+    const message = `demo-broker-0 (CrashLoopBackOff): ${detail}; demo-broker-1 (CrashLoopBackOff): ${detail}; demo-broker-2 (CrashLoopBackOff): ${detail}`;
+    expect(cond(status, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'PodCrashLooping',
+      message,
+    });
+    expect(cond(status, 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'PodCrashLooping',
+      message,
+    });
+    // It also wins over a roll that waits for that pod, and over Creating/PodsNotReady.
+    const one = healthy().pods.map((p) =>
+      p.name === 'demo-controller-2'
+        ? {
+            ...p,
+            ready: false,
+            crashLooping: false,
+            failure: { reason: 'Error', detail: 'x.YException: y' },
+          }
+        : p,
+    );
+    expect(
+      cond(
+        clusterStatus(
+          healthy({
+            pods: one,
+            statefulSets: {
+              controller: { replicas: 3, readyReplicas: 2 },
+              broker: { replicas: 3, readyReplicas: 3 },
+            },
+            roll: { action: 'wait', reason: 'PodNotReady', message: 'waiting' },
+          }),
+        ),
+        'Ready',
+      ),
+    ).toMatchObject({
+      reason: 'PodCrashLooping',
+      message: 'demo-controller-2 (Error): x.YException: y',
+    });
+  });
+
   it('reports a combined cluster under both controllers and brokers', () => {
     const combined: ClusterSpec = {
       version: '4.1.1',

@@ -189,6 +189,11 @@ function ready(input: StatusInput): Cond {
   const refusal = input.scale?.find((a) => a.action === 'refuse');
   if (refusal)
     return { type: t, status: 'False', reason: refusal.reason, message: refusal.message };
+  // A failing pod says why (Kafka's exception), which "not ready" or "no quorum" would hide.
+  const failing = failingPods(input.pods);
+  if (failing.length > 0) {
+    return { type: t, status: 'False', reason: 'PodCrashLooping', message: failureText(failing) };
+  }
   const roles = roleLayouts(input.cluster, input.spec);
   const missing = roles.filter((l) => input.statefulSets[l.role] === undefined);
   if (missing.length > 0) {
@@ -298,14 +303,9 @@ function progressing(input: StatusInput): Cond {
 
 function degraded(input: StatusInput): Cond {
   const t = 'Degraded';
-  const crashing = input.pods.filter((p) => p.crashLooping);
+  const crashing = failingPods(input.pods);
   if (crashing.length > 0) {
-    return {
-      type: t,
-      status: 'True',
-      reason: 'PodCrashLooping',
-      message: `${crashing.map((p) => p.name).join(', ')} in CrashLoopBackOff`,
-    };
+    return { type: t, status: 'True', reason: 'PodCrashLooping', message: failureText(crashing) };
   }
   const underMin = (input.partitions ?? []).filter((p) => p.isr.length < p.minIsr);
   if (underMin.length > 0) {
@@ -335,4 +335,21 @@ function degraded(input: StatusInput): Cond {
     };
   }
   return { type: t, status: 'False', reason: 'Healthy', message: '' };
+}
+
+function failingPods(pods: readonly ObservedPod[]): ObservedPod[] {
+  return pods.filter((p) => p.crashLooping || p.failure !== undefined);
+}
+
+/** `<pod> (<reason>): <Kafka's exception line>` for the first few failing pods. */
+function failureText(pods: readonly ObservedPod[]): string {
+  const shown = 3;
+  const parts = pods.slice(0, shown).map((p) => {
+    const reason = p.failure?.reason ?? 'CrashLoopBackOff';
+    return p.failure?.detail
+      ? `${p.name} (${reason}): ${p.failure.detail}`
+      : `${p.name} (${reason})`;
+  });
+  const more = pods.length > shown ? `; and ${pods.length - shown} more` : '';
+  return `${parts.join('; ')}${more}`;
 }

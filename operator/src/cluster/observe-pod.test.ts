@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { observePod } from './observe-pod.ts';
+import { exceptionLine, observePod } from './observe-pod.ts';
 
 const now = new Date('2026-11-22T03:10:00Z');
 
@@ -42,6 +42,51 @@ function pod(
       ],
     },
   };
+}
+
+/**
+ * The termination message of a Kafka 4.1.1 broker started with num.partitions=banana, as the
+ * kubelet keeps it under FallbackToLogsOnError: the last 2048 bytes of the log (captured from
+ * kafka-server-start.sh on this machine; the first line is cut where the 2048 bytes begin).
+ */
+const KAFKA_CONFIG_EXCEPTION_TAIL = [
+  '[2026-12-02 01:19:06,046] INFO Registered `kafka:type=kafka.Log4jController` MBean (kafka.utils.Log4jControllerRegistration$)',
+  '[2026-12-02 01:19:06,487] ERROR Exiting Kafka due to fatal exception (kafka.Kafka$)',
+  'org.apache.kafka.common.config.ConfigException: Invalid value banana for configuration num.partitions: Not a number of type INT',
+  '\tat org.apache.kafka.common.config.ConfigDef.parseType(ConfigDef.java:776) ~[kafka-clients-4.1.1.jar:?]',
+  '\tat org.apache.kafka.common.config.ConfigDef.parseValue(ConfigDef.java:531) ~[kafka-clients-4.1.1.jar:?]',
+  '\tat org.apache.kafka.common.config.ConfigDef.parse(ConfigDef.java:524) ~[kafka-clients-4.1.1.jar:?]',
+  '\tat org.apache.kafka.common.config.AbstractConfig.<init>(AbstractConfig.java:114) ~[kafka-clients-4.1.1.jar:?]',
+  '\tat org.apache.kafka.server.config.AbstractKafkaConfig.<init>(AbstractKafkaConfig.java:78) ~[kafka-server-4.1.1.jar:?]',
+  '\tat kafka.server.KafkaConfig.<init>(KafkaConfig.scala:156) ~[kafka_2.13-4.1.1.jar:?]',
+  '\tat kafka.server.KafkaConfig.<init>(KafkaConfig.scala:159) ~[kafka_2.13-4.1.1.jar:?]',
+  '\tat kafka.Kafka$.buildServer(Kafka.scala:65) ~[kafka_2.13-4.1.1.jar:?]',
+  '\tat kafka.Kafka$.main(Kafka.scala:75) [kafka_2.13-4.1.1.jar:?]',
+  '\tat kafka.Kafka.main(Kafka.scala) [kafka_2.13-4.1.1.jar:?]',
+  '',
+].join('\n');
+
+function failing(
+  containerStatus: Partial<NonNullable<NonNullable<V1Pod['status']>['containerStatuses']>[number]>,
+): V1Pod {
+  return pod({
+    status: {
+      phase: 'Running',
+      conditions: [
+        { type: 'Ready', status: 'False', lastTransitionTime: new Date('2026-11-22T03:05:00Z') },
+      ],
+      containerStatuses: [
+        {
+          name: 'kafka',
+          ready: false,
+          restartCount: 4,
+          image: 'i',
+          imageID: 'i',
+          ...containerStatus,
+        },
+      ],
+    },
+  });
 }
 
 describe('observePod', () => {
@@ -126,5 +171,93 @@ describe('observePod', () => {
       observePod(pod({ labels: { 'kraftwerk.dev/role': 'other' } }), 'x', now),
     ).toBeUndefined();
     expect(observePod(pod({ name: 'no-ordinal' }), 'x', now)).toBeUndefined();
+  });
+  it("carries Kafka's exception line from the last termination of a crash-looping container", () => {
+    const p = failing({
+      state: {
+        waiting: {
+          reason: 'CrashLoopBackOff',
+          message: 'back-off 1m20s restarting failed container=kafka',
+        },
+      },
+      lastState: {
+        terminated: { exitCode: 1, reason: 'Error', message: KAFKA_CONFIG_EXCEPTION_TAIL },
+      },
+    });
+    expect(observePod(p, 'x', now)).toMatchObject({
+      crashLooping: true,
+      failure: {
+        reason: 'CrashLoopBackOff',
+        detail:
+          'org.apache.kafka.common.config.ConfigException: Invalid value banana for configuration num.partitions: Not a number of type INT',
+      },
+    });
+  });
+
+  it('keeps reporting the failure while the container runs between two back-offs', () => {
+    const lastState = {
+      terminated: { exitCode: 1, reason: 'Error', message: KAFKA_CONFIG_EXCEPTION_TAIL },
+    };
+    const between = observePod(failing({ state: { running: {} }, lastState }), 'x', now);
+    expect(between?.crashLooping).toBe(false);
+    expect(between?.failure?.reason).toBe('Error');
+    expect(between?.failure?.detail).toMatch(
+      /^org\.apache\.kafka\.common\.config\.ConfigException/,
+    );
+    // One restart is not a loop (a liveness kill, an OOM once), and a ready pod is not failing.
+    expect(
+      observePod(failing({ state: { running: {} }, lastState, restartCount: 1 }), 'x', now)
+        ?.failure,
+    ).toBeUndefined();
+    expect(observePod(pod(), 'x', now)?.failure).toBeUndefined();
+  });
+
+  it('says what the kubelet says when there is no log, e.g. an image that cannot be pulled', () => {
+    const p = failing({
+      restartCount: 0,
+      state: {
+        waiting: {
+          reason: 'ImagePullBackOff',
+          message: 'Back-off pulling image "apache/kafka:9.9.9"',
+        },
+      },
+    });
+    expect(observePod(p, 'x', now)?.failure).toEqual({
+      reason: 'ImagePullBackOff',
+      detail: 'Back-off pulling image "apache/kafka:9.9.9"',
+    });
+    const oom = failing({
+      state: { waiting: { reason: 'CrashLoopBackOff' } },
+      lastState: { terminated: { exitCode: 137, reason: 'OOMKilled' } },
+    });
+    expect(observePod(oom, 'x', now)?.failure).toEqual({
+      reason: 'CrashLoopBackOff',
+      detail: 'exit code 137 (OOMKilled)',
+    });
+  });
+});
+
+describe('exceptionLine', () => {
+  it('picks the last exception line, skipping stack frames, else the last line', () => {
+    expect(
+      exceptionLine(
+        [
+          '[2026-11-22 03:00:00,000] ERROR Exiting Kafka due to fatal exception (kafka.Kafka$)',
+          'java.lang.RuntimeException: wrapper',
+          '\tat kafka.Kafka.main(Kafka.scala)',
+          'Caused by: java.nio.file.AccessDeniedException: /var/lib/kafka/data/kafka-log',
+          '\tat sun.nio.fs.UnixException.translateToIOException(UnixException.java:90)',
+          '\t... 3 more',
+          '',
+        ].join('\n'),
+      ),
+    ).toBe('Caused by: java.nio.file.AccessDeniedException: /var/lib/kafka/data/kafka-log');
+    expect(exceptionLine("kraftwerk: no ordinal at the end of pod name 'x'\n")).toBe(
+      "kraftwerk: no ordinal at the end of pod name 'x'",
+    );
+    expect(exceptionLine('\n  \n')).toBeUndefined();
+    const long = exceptionLine(`org.example.BigException: ${'x'.repeat(1000)}`)!;
+    expect(long).toHaveLength(300);
+    expect(long.endsWith('…')).toBe(true);
   });
 });

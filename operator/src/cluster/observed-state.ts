@@ -15,6 +15,8 @@ export interface ObservedPod {
   ready: boolean;
   /** A container waiting in CrashLoopBackOff (or repeatedly terminated with an error). */
   crashLooping: boolean;
+  /** Why a container keeps failing, for the status; set while it does (observe-pod.ts). */
+  failure?: PodFailure;
   /** Running but not ready for this long; undefined when ready or unknown. */
   unreadySeconds?: number;
   /** Ready for this long; undefined when not ready or unknown. */
@@ -27,6 +29,14 @@ export interface ObservedPod {
   kafkaVersion?: string;
   /** status.hostIP: what a nodeport listener without advertisedHost advertises. */
   hostIP?: string;
+}
+
+export interface PodFailure {
+  /** The waiting reason (CrashLoopBackOff, ImagePullBackOff, …) or the last termination's. */
+  reason: string;
+  /** What went wrong in one line: Kafka's exception from the container's termination message
+   *  (its log tail, FallbackToLogsOnError), or the kubelet's waiting message. */
+  detail?: string;
 }
 
 export interface QuorumVoter {

@@ -172,7 +172,14 @@ async function reconcile(w: World) {
         items:
           info.plural === 'persistentvolumeclaims'
             ? (w.claims ?? []).map((c) => ({
-                metadata: { name: c.name },
+                metadata: {
+                  name: c.name,
+                  uid: `uid-${c.name}`,
+                  labels: {
+                    'kraftwerk.dev/cluster': 'demo',
+                    'kraftwerk.dev/role': /^data-demo-(\w+)-/.exec(c.name)![1]!,
+                  },
+                },
                 spec: { resources: { requests: { storage: c.size } }, storageClassName: 'slow' },
                 status: { phase: c.phase ?? 'Bound' },
               }))
@@ -614,5 +621,56 @@ describe('clusterReconciler with a config value Kafka would refuse', () => {
     expect(r.applies).toEqual([]);
     expect(r.deletes).toEqual([]);
     expect(r.kafkaCalls).toEqual([]);
+  });
+});
+
+describe('clusterReconciler deleting the claims of scaled-away brokers', () => {
+  const shrunk = {
+    brokers: 3,
+    stsBrokers: 3,
+    // Broker 103's pod is gone and Kafka no longer lists it (the fake registers live pods).
+    pods: healthyPods(3),
+    quorum: voters(),
+    claimSize: '10Gi',
+    claims: [0, 1, 2, 3].map((i) => ({ name: `data-demo-broker-${i}`, size: '10Gi' })),
+  };
+  const claimDeletes = (r: Awaited<ReturnType<typeof reconcile>>) =>
+    r.deletes.filter((d) => d.path.includes('/persistentvolumeclaims/'));
+
+  it('deletes exactly that claim, by uid, with an Event, when deleteClaim is true', async () => {
+    const r = await reconcile({
+      ...shrunk,
+      brokerStorage: { type: 'persistent-claim', size: '10Gi', deleteClaim: true },
+    });
+    expect(claimDeletes(r)).toEqual([
+      {
+        method: 'DELETE',
+        path: '/api/v1/namespaces/ns/persistentvolumeclaims/data-demo-broker-3',
+        body: {
+          kind: 'DeleteOptions',
+          apiVersion: 'v1',
+          preconditions: { uid: 'uid-data-demo-broker-3' },
+        },
+      },
+    ]);
+    expect(r.events.filter((e) => e.startsWith('Normal ClaimDeleted'))).toEqual([
+      'Normal ClaimDeleted: node 103 was scaled away (drained, pod gone, no longer in the cluster); deleting its claim data-demo-broker-3 (deleteClaim: true)',
+    ]);
+  });
+
+  it('deletes nothing with deleteClaim false, or while Kafka cannot say the broker is gone', async () => {
+    const keep = await reconcile({
+      ...shrunk,
+      brokerStorage: { type: 'persistent-claim', size: '10Gi' },
+    });
+    expect(claimDeletes(keep)).toEqual([]);
+    const blind = await reconcile({
+      ...shrunk,
+      kafkaDown: true,
+      brokerStorage: { type: 'persistent-claim', size: '10Gi', deleteClaim: true },
+    });
+    expect(claimDeletes(blind)).toEqual([]);
+    // It looks again soon, rather than at the next resync.
+    expect(blind.result).toEqual({ requeueAfterMs: 5_000 });
   });
 });

@@ -61,10 +61,23 @@ import { clusterIdFromBytes } from './quorum-bootstrap.ts';
 import { desiredObjectList, renderCluster } from './render-cluster.ts';
 import { INITIAL_CONTROLLERS_KEY } from './render-configmap.ts';
 import { planRoll, type RollDecision } from './roll-planner.ts';
-import { planScale, replicasToRender, type ScaleAction } from './scale-planner.ts';
+import {
+  planClaimDeletion,
+  planScale,
+  replicasToRender,
+  type ClaimDeletionPlan,
+  type ScaleAction,
+} from './scale-planner.ts';
 import { specProblems } from './spec-checks.ts';
 import { claimName, planStorage } from './storage-plan.ts';
-import { planTeardown, type TeardownPod, type TeardownStatefulSet } from './teardown-plan.ts';
+import { terminationGraceSeconds } from './render-statefulset.ts';
+import {
+  planTeardown,
+  teardownMaxWaitSeconds,
+  type TeardownClaim,
+  type TeardownPod,
+  type TeardownStatefulSet,
+} from './teardown-plan.ts';
 
 export const resources = {
   StatefulSet: {
@@ -272,6 +285,7 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
     // 7. Kafka-side steps of the scale plan.
     const bootstrap = bootstrapOf(ref);
     for (const step of scale) await executeScaleStep(kc, ref, spec, step, bootstrap, log);
+    const claimPlan = await deleteScaledAwayClaims(kc, ref, spec, current, podObjects, kafkaView);
 
     // 8. Dynamic config: cluster-wide broker defaults, without a restart.
     if (kafkaView.brokerDefaults) {
@@ -351,6 +365,8 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
     const busy =
       roll.action !== 'none' ||
       scale.length > 0 ||
+      claimPlan.delete.length > 0 ||
+      claimPlan.waiting.length > 0 ||
       metadataStep.action === 'upgrade' ||
       layouts.some((l) => {
         const sts = statefulSets[l.role];
@@ -422,18 +438,43 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
         ...(deletion ? { deletionDeadline: new Date(deletion) } : {}),
       });
     }
+    const claimLayouts = roleLayouts(ref, kc.spec).filter(
+      (l) => l.spec.storage.type === 'persistent-claim' && l.spec.storage.deleteClaim,
+    );
+    const deleteClaimRoles = claimLayouts.map((l) => l.role);
+    // Only the names the claim template gives (data-<statefulset>-<ordinal>), not any PVC
+    // that carries the cluster's label.
+    const roleOfClaim = (name: string) =>
+      claimLayouts.find((l) => {
+        const ordinal = name.slice(claimName(l.statefulSetName, 0).length - 1);
+        return (
+          name.startsWith(claimName(l.statefulSetName, 0).slice(0, -1)) && /^\d+$/.test(ordinal)
+        );
+      })?.role;
+    const claims: TeardownClaim[] =
+      deleteClaimRoles.length > 0
+        ? (await listClaims(ref)).flatMap((claim) => {
+            const role = roleOfClaim(claim.name);
+            return role ? [{ ...claim, role }] : [];
+          })
+        : [];
     const plan = planTeardown({
       roles,
       statefulSets,
       pods,
+      deleteClaimRoles,
+      claims,
       deletedAt: new Date(kc.metadata.deletionTimestamp ?? deps.clock.now()),
       now: new Date(deps.clock.now()),
+      options: { maxWaitSeconds: teardownMaxWaitSeconds(terminationGraceSeconds(kc.spec)) },
     });
     for (const step of plan.steps) {
       const path =
         step.action === 'delete-statefulset'
           ? resourcePath(resources.StatefulSet, ref.namespace, step.name)
-          : resourcePath(resources.Pod, ref.namespace, step.name);
+          : step.action === 'delete-claim'
+            ? resourcePath(resources.PersistentVolumeClaim, ref.namespace, step.name)
+            : resourcePath(resources.Pod, ref.namespace, step.name);
       try {
         // The uid precondition: never delete a same-named object that replaced the one seen.
         await deps.client.request('DELETE', path, {
@@ -443,7 +484,9 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
             preconditions: { uid: step.uid },
             ...(step.action === 'delete-statefulset'
               ? { propagationPolicy: 'Background' }
-              : { gracePeriodSeconds: 0 }),
+              : step.action === 'delete-pod'
+                ? { gracePeriodSeconds: 0 }
+                : {}),
           },
         });
       } catch (e) {
@@ -460,6 +503,9 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
             ? `deleting ${step.name} first, so the brokers shut down while the quorum still answers`
             : `deleting ${step.name} now that the brokers are gone`,
         );
+      } else if (step.action === 'delete-claim') {
+        log.info('teardown: deleting claim', { claim: step.name });
+        void deps.events.normal(kc, 'ClaimDeleted', 'Delete', step.message);
       } else {
         log.info('teardown: deleting Pending pod without a grace period', { pod: step.name });
       }
@@ -484,6 +530,70 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
     log.info('teardown done; the garbage collector removes the rest', { message: plan.message });
     await removeFinalizer(deps.client, kc, CLUSTER_FINALIZER, resources.KafkaCluster);
     return undefined;
+  }
+
+  /** The cluster's PVCs of its StatefulSets' claim templates, with the role of each. */
+  /** The PVCs labelled with the cluster (the claim templates carry its labels). */
+  async function listClaims(
+    ref: ClusterRef,
+  ): Promise<{ name: string; uid: string; deleting: boolean }[]> {
+    const list = await deps.client.list<KubeObject>(
+      resources.PersistentVolumeClaim,
+      ref.namespace,
+      {
+        labelSelector: `${CLUSTER_LABEL}=${ref.name}`,
+      },
+    );
+    return list.items.map((c) => ({
+      name: c.metadata?.name ?? '',
+      uid: c.metadata?.uid ?? '',
+      deleting: c.metadata?.deletionTimestamp !== undefined,
+    }));
+  }
+
+  /**
+   * deleteClaim: true: the claims of nodes a scale-down removed, once Kafka no longer knows
+   * them (planClaimDeletion). A uid-preconditioned DELETE of exactly that claim, with an Event.
+   */
+  async function deleteScaledAwayClaims(
+    kc: KafkaCluster,
+    ref: ClusterRef,
+    spec: ClusterSpec,
+    current: Partial<Record<Role, number>>,
+    podObjects: readonly PodObject[],
+    kafkaView: KafkaView,
+  ): Promise<ClaimDeletionPlan> {
+    const roles = roleLayouts(ref, spec).map((l) => ({
+      role: l.role,
+      statefulSetName: l.statefulSetName,
+      deleteClaim:
+        l.spec.storage.type === 'persistent-claim' && l.spec.storage.deleteClaim === true,
+    }));
+    if (!roles.some((r) => r.deleteClaim)) return { delete: [], waiting: [] };
+    const plan = planClaimDeletion({
+      roles,
+      desired: desiredReplicas(spec),
+      current,
+      claims: await listClaims(ref),
+      podNames: podObjects.map((p) => p.metadata?.name ?? ''),
+      ...(kafkaView.registrations ? { registrations: kafkaView.registrations } : {}),
+      ...(kafkaView.quorum ? { quorum: kafkaView.quorum } : {}),
+    });
+    for (const d of plan.delete) {
+      try {
+        await deps.client.request(
+          'DELETE',
+          resourcePath(resources.PersistentVolumeClaim, ref.namespace, d.name),
+          { body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: d.uid } } },
+        );
+      } catch (e) {
+        if (isNotFound(e) || isConflict(e)) continue; // gone, or a new claim of that name
+        throw e;
+      }
+      deps.logger.info('deleting claim of a scaled-away node', { claim: d.name, nodeId: d.nodeId });
+      void deps.events.normal(kc, 'ClaimDeleted', 'Scale', d.message);
+    }
+    return plan;
   }
 
   async function ensureClusterId(kc: KafkaCluster): Promise<string> {

@@ -172,16 +172,96 @@ describe('renderCluster properties', () => {
     ]);
   });
 
-  it('maps deleteClaim onto the PVC retention policy', () => {
-    const [controllers, brokers] = render(dedicated).statefulSets;
-    expect(controllers!.spec!.persistentVolumeClaimRetentionPolicy).toEqual({
-      whenDeleted: 'Retain',
-      whenScaled: 'Retain',
+  it('lets no StatefulSet delete a claim, deleteClaim or not: the operator does it after the drain', () => {
+    // dedicated: controllers deleteClaim false, brokers deleteClaim true.
+    for (const sts of render(dedicated).statefulSets) {
+      expect(sts.spec!.persistentVolumeClaimRetentionPolicy).toEqual({
+        whenDeleted: 'Retain',
+        whenScaled: 'Retain',
+      });
+    }
+  });
+
+  it('hardens the Kafka pod: read-only root, no API token, a termination message from the logs', () => {
+    for (const spec of [dedicated, combined]) {
+      for (const sts of render(spec).statefulSets) {
+        const pod = sts.spec!.template.spec!;
+        const kafka = pod.containers[0]!;
+        expect(pod.automountServiceAccountToken).toBe(false);
+        expect(kafka.securityContext?.readOnlyRootFilesystem).toBe(true);
+        expect(kafka.terminationMessagePolicy).toBe('FallbackToLogsOnError');
+        // Everything the start script and Kafka write is on a mounted volume.
+        const mounts = kafka.volumeMounts!.map((m) => m.mountPath);
+        const env = Object.fromEntries(kafka.env!.map((e) => [e.name, e.value]));
+        for (const written of [
+          env['KRAFTWERK_WORK_DIR']!,
+          env['LOG_DIR']!,
+          '/var/lib/kafka/data',
+        ]) {
+          expect(
+            mounts.some((m) => written === m || written.startsWith(`${m}/`)),
+            written,
+          ).toBe(true);
+        }
+        expect(kafka.volumeMounts!.find((m) => m.mountPath === '/etc/kraftwerk')?.readOnly).toBe(
+          true,
+        );
+      }
+    }
+  });
+
+  it('gives the pods 120 s to stop unless spec.template.pod says otherwise', () => {
+    const grace = (spec: ClusterSpec) =>
+      render(spec).statefulSets.map((s) => s.spec!.template.spec!.terminationGracePeriodSeconds);
+    expect(grace(dedicated)).toEqual([120, 120]);
+    expect(
+      grace({ ...combined, template: { pod: { terminationGracePeriodSeconds: 300 } } }),
+    ).toEqual([300]);
+  });
+
+  it('requests cpu and memory by default, per resource the spec names neither a request nor a limit for', () => {
+    const resources = (spec: ClusterSpec) =>
+      render(spec).statefulSets.map((s) => s.spec!.template.spec!.containers[0]!.resources);
+    const bare: ClusterSpec = {
+      ...dedicated,
+      controllers: { replicas: 3, storage: { type: 'ephemeral' } },
+      brokers: { replicas: 3, storage: { type: 'ephemeral' } },
+    };
+    expect(resources(bare)).toEqual([
+      { requests: { cpu: '100m', memory: '512Mi' } },
+      { requests: { cpu: '250m', memory: '1Gi' } },
+    ]);
+    // A memory limit alone: the default memory request would exceed it, so only cpu is added.
+    const limited: ClusterSpec = {
+      ...combined,
+      brokers: { ...combined.brokers, resources: { limits: { memory: '768Mi' } } },
+    };
+    expect(resources(limited)).toEqual([
+      { requests: { cpu: '250m' }, limits: { memory: '768Mi' } },
+    ]);
+    expect(resources(dedicated)[1]).toEqual({ requests: { cpu: '200m', memory: '1Gi' } });
+  });
+
+  it('never lets a node drain take the quorum majority (PodDisruptionBudget maxUnavailable)', () => {
+    const pdbs = (spec: ClusterSpec) =>
+      Object.fromEntries(
+        render(spec).podDisruptionBudgets.map((p) => [p.metadata!.name, p.spec!.maxUnavailable]),
+      );
+    const wide = (spec: ClusterSpec, maxUnavailable: number): ClusterSpec => ({
+      ...spec,
+      template: { podDisruptionBudget: { maxUnavailable } },
     });
-    expect(brokers!.spec!.persistentVolumeClaimRetentionPolicy).toEqual({
-      whenDeleted: 'Delete',
-      whenScaled: 'Delete',
-    });
+    // 3 controllers keep a majority with 1 away; brokers get the spec's value.
+    expect(pdbs(dedicated)).toEqual({ 'demo-controller': 1, 'demo-broker': 1 });
+    expect(pdbs(wide(dedicated, 2))).toEqual({ 'demo-controller': 1, 'demo-broker': 2 });
+    const five = { ...dedicated, controllers: { ...dedicated.controllers!, replicas: 5 } };
+    expect(pdbs(wide(five, 3))).toEqual({ 'demo-controller': 2, 'demo-broker': 3 });
+    // A single voter (one controller, or one combined node): a drain must wait for it.
+    const one = { ...dedicated, controllers: { ...dedicated.controllers!, replicas: 1 } };
+    expect(pdbs(one)).toEqual({ 'demo-controller': 0, 'demo-broker': 1 });
+    expect(pdbs(combined)).toEqual({ 'demo-kafka': 0 });
+    const combined3 = { ...combined, brokers: { ...combined.brokers, replicas: 3 } };
+    expect(pdbs(wide(combined3, 2))).toEqual({ 'demo-kafka': 1 });
   });
 
   it('keeps the claim size of an existing StatefulSet (claim templates are immutable)', () => {
@@ -237,8 +317,9 @@ describe('renderCluster properties', () => {
     };
     const env = render(spec).statefulSets[0]!.spec!.template.spec!.containers[0]!.env!;
     expect(env.find((e) => e.name === 'KAFKA_HEAP_OPTS')?.value).toBe('-Xms1024m -Xmx1024m');
+    // No memory given: half the default request.
     const noMemory = render(combined).statefulSets[0]!.spec!.template.spec!.containers[0]!.env!;
-    expect(noMemory.find((e) => e.name === 'KAFKA_HEAP_OPTS')).toBeUndefined();
+    expect(noMemory.find((e) => e.name === 'KAFKA_HEAP_OPTS')?.value).toBe('-Xms512m -Xmx512m');
   });
 
   it('lets operator-owned pod labels win over the template', () => {

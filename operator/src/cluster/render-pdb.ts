@@ -20,8 +20,20 @@ export function renderPodDisruptionBudget(
       ownerReferences: [ownerReference(cluster)],
     },
     spec: {
-      maxUnavailable: spec.template?.podDisruptionBudget?.maxUnavailable ?? 1,
+      maxUnavailable: maxUnavailable(spec, layout),
       selector: { matchLabels: roleSelector(cluster.name, layout.role) },
     },
   };
+}
+
+/**
+ * The spec's value (default 1) for brokers. KRaft voters (dedicated controllers, combined
+ * nodes) get at most floor((n-1)/2): n voters keep a majority with that many away, so a drain
+ * can never stop the quorum. One voter gets 0: a drain waits until someone moves or deletes
+ * that pod by hand (the eviction API answers 429 until then).
+ */
+export function maxUnavailable(spec: ClusterSpec, layout: RoleLayout): number {
+  const wanted = spec.template?.podDisruptionBudget?.maxUnavailable ?? 1;
+  if (layout.role === 'broker') return wanted;
+  return Math.min(wanted, Math.floor((layout.spec.replicas - 1) / 2));
 }

@@ -13,6 +13,7 @@ import type {
   V1TopologySpreadConstraint,
   V1Volume,
 } from '@kubernetes/client-node';
+import { DEFAULT_TERMINATION_GRACE_SECONDS } from '../api/kafka-cluster.ts';
 import type { ClusterRef, ClusterSpec, QuantityMap, RoleSpec } from './cluster-spec.ts';
 import {
   BROKER_LABEL,
@@ -33,6 +34,17 @@ import { roleListeners } from './server-properties.ts';
 const KAFKA_UID = 1000;
 /** Zone and region are the node labels Kubernetes can copy onto pods (KEP-4742). */
 const POD_COPIED_TOPOLOGY_LABELS = ['topology.kubernetes.io/zone', 'topology.kubernetes.io/region'];
+/**
+ * Requests a Kafka container gets when spec.<role>.resources names neither a request nor a
+ * limit for that resource: without any, the scheduler would pack JVMs onto one node. A
+ * dedicated controller holds only the metadata log and needs less than a broker.
+ */
+export const DEFAULT_REQUESTS = {
+  broker: { cpu: '250m', memory: '1Gi' },
+  controller: { cpu: '100m', memory: '512Mi' },
+} as const;
+/** Where Kafka's own log files go (LOG_DIR): on the writable /tmp emptyDir. */
+const KAFKA_LOG_DIR = '/tmp/kafka-logs';
 
 export interface StatefulSetOptions {
   /**
@@ -77,7 +89,6 @@ export function renderStatefulSet(
           },
         ]
       : [];
-  const deleteClaims = storage.type === 'persistent-claim' && storage.deleteClaim === true;
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -96,10 +107,12 @@ export function renderStatefulSet(
       ...(claims.length > 0
         ? {
             volumeClaimTemplates: claims,
-            persistentVolumeClaimRetentionPolicy: {
-              whenDeleted: deleteClaims ? 'Delete' : 'Retain',
-              whenScaled: deleteClaims ? 'Delete' : 'Retain',
-            },
+            // Never Delete, whatever deleteClaim says: the StatefulSet controller would drop a
+            // claim on any scale-down or StatefulSet deletion, also one the operator did not
+            // order (a StatefulSet deleted by hand to change an immutable field). The operator
+            // deletes claims itself, after a node is drained and unregistered, or once the
+            // deleted cluster's pods are gone (scale-planner.ts planClaimDeletion, teardown-plan.ts).
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
           }
         : {}),
       template: {
@@ -149,9 +162,11 @@ function podSpec(
       seccompProfile: { type: 'RuntimeDefault' },
     },
     // Kafka's controlled shutdown moves leadership away first; give it time.
-    terminationGracePeriodSeconds: 120,
+    terminationGracePeriodSeconds: terminationGraceSeconds(spec),
     // Service environment variables would only add noise to a JVM's environment.
     enableServiceLinks: false,
+    // Kafka never talks to the Kubernetes API: no token in the pod to steal.
+    automountServiceAccountToken: false,
     containers: [kafkaContainer(spec, clusterId, layout)],
     volumes,
     // The template's Kubernetes objects are passed through as written; the API server checks them.
@@ -177,8 +192,14 @@ function kafkaContainer(spec: ClusterSpec, clusterId: string, layout: RoleLayout
       name: l.name.toLowerCase().replace(/_/g, '-').slice(0, 15),
       containerPort: l.port,
     })),
-    ...(layout.spec.resources ? { resources: resources(layout.spec.resources) } : {}),
+    resources: resources(layout),
+    // A crash-looping Kafka writes no termination message itself: the kubelet then keeps the
+    // log's tail (Kafka's exception), which the status reports (observe-pod.ts).
+    terminationMessagePolicy: 'FallbackToLogsOnError',
     securityContext: {
+      // Every path Kafka writes is a volume: data, /tmp (the generated server.properties,
+      // LOG_DIR, JVM perf data, native libraries the compression codecs unpack).
+      readOnlyRootFilesystem: true,
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
       runAsNonRoot: true,
@@ -222,9 +243,9 @@ function containerEnv(spec: ClusterSpec, clusterId: string, layout: RoleLayout):
     { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
     { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
     // Kafka's own log files go to the writable emptyDir, not into the image.
-    { name: 'LOG_DIR', value: '/tmp/kafka-logs' },
+    { name: 'LOG_DIR', value: KAFKA_LOG_DIR },
   ];
-  const heap = heapSize(layout.spec);
+  const heap = heapSize(layout.spec, layout.isBroker);
   if (heap) env.push({ name: 'KAFKA_HEAP_OPTS', value: `-Xms${heap} -Xmx${heap}` });
   const key = spec.rack?.topologyKey;
   if (key && layout.isBroker && POD_COPIED_TOPOLOGY_LABELS.includes(key)) {
@@ -239,25 +260,45 @@ function containerEnv(spec: ClusterSpec, clusterId: string, layout: RoleLayout):
   return env;
 }
 
+export function terminationGraceSeconds(spec: ClusterSpec): number {
+  return spec.template?.pod?.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_SECONDS;
+}
+
 /**
- * The JVM heap: spec.jvm.heap, else half the memory request (or limit), leaving the rest to
- * the page cache Kafka relies on; undefined leaves Kafka's own default (1G).
+ * The JVM heap: spec.jvm.heap, else half the memory request (or limit, or the default
+ * request), leaving the rest to the page cache Kafka relies on.
  */
-export function heapSize(role: RoleSpec): string | undefined {
+export function heapSize(role: RoleSpec, isBroker = true): string | undefined {
   if (role.jvm?.heap) return role.jvm.heap;
-  const memory = role.resources?.requests?.memory ?? role.resources?.limits?.memory;
+  const r = effectiveResources(role, isBroker);
+  const memory = r.requests?.['memory'] ?? r.limits?.['memory'];
   const bytes = memory === undefined ? undefined : parseQuantity(memory);
   if (bytes === undefined || bytes <= 0) return undefined;
   return `${Math.max(128, Math.floor(bytes / 2 / 2 ** 20))}m`;
 }
 
-function resources(r: { requests?: QuantityMap; limits?: QuantityMap }): V1ResourceRequirements {
-  const strings = (m: QuantityMap) =>
-    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, String(v)]));
+/**
+ * spec.<role>.resources with DEFAULT_REQUESTS for each resource it names neither a request
+ * nor a limit for (a default request above a user's limit would be refused).
+ */
+export function effectiveResources(role: RoleSpec, isBroker: boolean): V1ResourceRequirements {
+  const strings = (m: QuantityMap | undefined) =>
+    Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, String(v)]));
+  const requests = strings(role.resources?.requests);
+  const limits = strings(role.resources?.limits);
+  for (const [name, value] of Object.entries(
+    DEFAULT_REQUESTS[isBroker ? 'broker' : 'controller'],
+  )) {
+    if (!(name in requests) && !(name in limits)) requests[name] = value;
+  }
   return {
-    ...(r.requests ? { requests: strings(r.requests) } : {}),
-    ...(r.limits ? { limits: strings(r.limits) } : {}),
+    requests,
+    ...(Object.keys(limits).length > 0 ? { limits } : {}),
   };
+}
+
+function resources(layout: RoleLayout): V1ResourceRequirements {
+  return effectiveResources(layout.spec, layout.isBroker);
 }
 
 function rackSpread(

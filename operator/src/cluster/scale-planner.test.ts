@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { planDrain } from './drain-plan.ts';
 import type { Role } from './node-layout.ts';
 import type { ObservedPod, PartitionState, QuorumState, QuorumVoter } from './observed-state.ts';
-import { planScale, replicasToRender } from './scale-planner.ts';
-import type { ScaleInput } from './scale-planner.ts';
+import { planClaimDeletion, planScale, replicasToRender } from './scale-planner.ts';
+import type { ClaimDeletionInput, ScaleInput } from './scale-planner.ts';
 
 function pod(role: Role, ordinal: number, patch: Partial<ObservedPod> = {}): ObservedPod {
   const base = role === 'broker' ? 100 : 0;
@@ -365,5 +365,117 @@ describe('replicasToRender', () => {
 
   it('uses the spec for StatefulSets that do not exist yet', () => {
     expect(replicasToRender({ combined: 3 }, {}, [])).toEqual({ combined: 3 });
+  });
+});
+
+describe('planClaimDeletion (deleteClaim: true, after a scale-down)', () => {
+  const claim = (sts: string, ordinal: number, deleting = false) => ({
+    name: `data-${sts}-${ordinal}`,
+    uid: `uid-${sts}-${ordinal}`,
+    deleting,
+  });
+  const voters = (ids: number[]): QuorumState => ({
+    leaderId: ids[0]!,
+    voters: ids.map((nodeId) => ({ nodeId, lag: 0 })),
+    observers: [],
+    kraftVersion: 1,
+  });
+  const base = (extra: Partial<ClaimDeletionInput> = {}): ClaimDeletionInput => ({
+    roles: [
+      { role: 'controller', statefulSetName: 'demo-controller', deleteClaim: true },
+      { role: 'broker', statefulSetName: 'demo-broker', deleteClaim: true },
+    ],
+    desired: { controller: 3, broker: 3 },
+    current: { controller: 3, broker: 3 },
+    claims: [0, 1, 2, 3].flatMap((i) => [claim('demo-controller', i), claim('demo-broker', i)]),
+    podNames: [0, 1, 2].flatMap((i) => [`demo-controller-${i}`, `demo-broker-${i}`]),
+    registrations: [100, 101, 102].map((nodeId) => ({ nodeId, fenced: false })),
+    quorum: voters([0, 1, 2]),
+    ...extra,
+  });
+
+  it('deletes the claim of a broker drained, shrunk away and unregistered, and only that one', () => {
+    const plan = planClaimDeletion(base());
+    expect(plan.delete).toEqual([
+      expect.objectContaining({
+        name: 'data-demo-controller-3',
+        uid: 'uid-demo-controller-3',
+        nodeId: 3,
+      }),
+      expect.objectContaining({
+        name: 'data-demo-broker-3',
+        uid: 'uid-demo-broker-3',
+        nodeId: 103,
+      }),
+    ]);
+    expect(plan.delete[1]!.message).toMatch(/node 103 was scaled away/);
+  });
+
+  it('walks the scale-down: nothing until the pod is gone and Kafka has forgotten the node', () => {
+    // 4 -> 3 brokers: during the drain the StatefulSet still has 4; nothing is a candidate.
+    const draining = base({
+      desired: { controller: 3, broker: 3 },
+      current: { controller: 3, broker: 4 },
+      podNames: [...base().podNames, 'demo-broker-3'],
+      registrations: [100, 101, 102, 103].map((nodeId) => ({ nodeId, fenced: false })),
+      claims: [claim('demo-broker', 3)],
+    });
+    expect(planClaimDeletion(draining)).toEqual({ delete: [], waiting: [] });
+    // set-replicas 3: the pod is terminating.
+    const shrinking = { ...draining, current: { controller: 3, broker: 3 } };
+    expect(planClaimDeletion(shrinking)).toEqual({
+      delete: [],
+      waiting: ['data-demo-broker-3: pod demo-broker-3 still exists'],
+    });
+    // Pod gone, broker 103 not yet unregistered.
+    const registered = { ...shrinking, podNames: base().podNames };
+    expect(planClaimDeletion(registered).waiting).toEqual([
+      'data-demo-broker-3: broker 103 is still registered',
+    ]);
+    // Kafka unreadable: never blind.
+    const { registrations: _r, ...blind } = registered;
+    expect(planClaimDeletion(blind).delete).toEqual([]);
+    // Unregistered: now it goes.
+    const gone = { ...registered, registrations: base().registrations! };
+    expect(planClaimDeletion(gone).delete.map((d) => d.name)).toEqual(['data-demo-broker-3']);
+  });
+
+  it('keeps claims with deleteClaim false, of ordinals the spec wants again, already deleting, or without a StatefulSet', () => {
+    const roles = base().roles.map((r) => ({ ...r, deleteClaim: false }));
+    expect(planClaimDeletion(base({ roles })).delete).toEqual([]);
+    expect(planClaimDeletion(base({ desired: { controller: 4, broker: 4 } })).delete).toEqual([]);
+    const deleting = [claim('demo-controller', 3, true), claim('demo-broker', 3, true)];
+    expect(planClaimDeletion(base({ claims: deleting })).delete).toEqual([]);
+    expect(planClaimDeletion(base({ current: {} })).delete).toEqual([]);
+    // Names that only look alike are not ours.
+    const alike = [
+      claim('demo-broker', 3).name + 'x',
+      'data-demo-broker-03',
+      'data-demo-brokers-3',
+    ].map((name) => ({ name, uid: name, deleting: false }));
+    expect(planClaimDeletion(base({ claims: alike })).delete).toEqual([]);
+  });
+
+  it('waits for a controller (or combined node) to leave the quorum', () => {
+    const plan = planClaimDeletion(
+      base({ quorum: voters([0, 1, 2, 3]), claims: [claim('demo-controller', 3)] }),
+    );
+    expect(plan).toEqual({
+      delete: [],
+      waiting: ['data-demo-controller-3: node 3 is still a voter'],
+    });
+    const combined = base({
+      roles: [{ role: 'combined', statefulSetName: 'demo-kafka', deleteClaim: true }],
+      desired: { combined: 2 },
+      current: { combined: 2 },
+      claims: [claim('demo-kafka', 2)],
+      podNames: ['demo-kafka-0', 'demo-kafka-1'],
+      registrations: [0, 1].map((nodeId) => ({ nodeId, fenced: false })),
+      quorum: voters([0, 1, 2]),
+    });
+    expect(planClaimDeletion(combined).waiting).toEqual([
+      'data-demo-kafka-2: node 2 is still a voter',
+    ]);
+    expect(planClaimDeletion({ ...combined, quorum: voters([0, 1]) }).delete).toHaveLength(1);
   });
 });

@@ -18,6 +18,7 @@ import type {
   QuorumState,
 } from './observed-state.ts';
 import { planDrain } from './drain-plan.ts';
+import { claimName } from './storage-plan.ts';
 import type { PartitionMove } from './drain-plan.ts';
 
 export interface ScaleInput {
@@ -374,4 +375,100 @@ export function replicasToRender(
     out[role] = step?.action === 'set-replicas' ? step.replicas : (current[role] ?? desired[role]);
   }
   return out;
+}
+
+/** A PersistentVolumeClaim of the cluster, as listed by its labels. */
+export interface ClusterClaim {
+  name: string;
+  uid: string;
+  /** It already has a deletionTimestamp (deleted, or held by pvc-protection). */
+  deleting: boolean;
+}
+
+export interface ClaimDeletionInput {
+  /** Each role's StatefulSet and whether its storage says deleteClaim: true. */
+  roles: readonly { role: Role; statefulSetName: string; deleteClaim: boolean }[];
+  desired: Partial<Record<Role, number>>;
+  /** StatefulSet spec.replicas now; a role without a StatefulSet deletes nothing. */
+  current: Partial<Record<Role, number>>;
+  claims: readonly ClusterClaim[];
+  /** Names of every pod of the cluster that exists, terminating ones included. */
+  podNames: readonly string[];
+  registrations?: BrokerRegistration[];
+  quorum?: QuorumState;
+}
+
+export interface ClaimDeletion {
+  name: string;
+  uid: string;
+  role: Role;
+  nodeId: number;
+  message: string;
+}
+
+export interface ClaimDeletionPlan {
+  /** DELETE these now, each with its uid as precondition. */
+  delete: ClaimDeletion[];
+  /** Claims of scaled-away nodes to delete later, with what they wait for. */
+  waiting: string[];
+}
+
+/**
+ * The claims of scaled-away nodes to delete (deleteClaim: true only). The StatefulSets keep
+ * their claims (retention Retain), so a claim goes only at the end of the scale-down: after
+ * the drain and set-replicas, once the pod is gone and Kafka no longer knows the node (no
+ * broker registration, not a voter). A claim whose ordinal the spec wants again, or whose
+ * node Kafka cannot be asked about, is kept.
+ */
+export function planClaimDeletion(input: ClaimDeletionInput): ClaimDeletionPlan {
+  const plan: ClaimDeletionPlan = { delete: [], waiting: [] };
+  const pods = new Set(input.podNames);
+  for (const r of input.roles) {
+    const current = input.current[r.role];
+    if (!r.deleteClaim || current === undefined) continue;
+    const keep = Math.max(current, input.desired[r.role] ?? 0);
+    const prefix = claimName(r.statefulSetName, 0).slice(0, -1);
+    for (const claim of input.claims) {
+      const ordinalText = claim.name.startsWith(prefix) ? claim.name.slice(prefix.length) : '';
+      if (!/^(0|[1-9][0-9]*)$/.test(ordinalText) || claim.deleting) continue;
+      const ordinal = Number(ordinalText);
+      if (ordinal < keep) continue;
+      const nodeId = idBaseFor(r.role) + ordinal;
+      const why = stillKnown(input, r.role, nodeId, `${r.statefulSetName}-${ordinal}`, pods);
+      if (why) {
+        plan.waiting.push(`${claim.name}: ${why}`);
+        continue;
+      }
+      plan.delete.push({
+        name: claim.name,
+        uid: claim.uid,
+        role: r.role,
+        nodeId,
+        message: `node ${nodeId} was scaled away (drained, pod gone, no longer in the cluster); deleting its claim ${claim.name} (deleteClaim: true)`,
+      });
+    }
+  }
+  return plan;
+}
+
+/** Why the scaled-away node's claim must stay for now; undefined when it may go. */
+function stillKnown(
+  input: ClaimDeletionInput,
+  role: Role,
+  nodeId: number,
+  pod: string,
+  pods: ReadonlySet<string>,
+): string | undefined {
+  if (pods.has(pod)) return `pod ${pod} still exists`;
+  if (role !== 'controller') {
+    if (!input.registrations) return `cannot ask Kafka whether broker ${nodeId} is registered`;
+    if (input.registrations.some((b) => b.nodeId === nodeId))
+      return `broker ${nodeId} is still registered`;
+  }
+  if (role !== 'broker') {
+    if (!input.quorum) return `cannot describe the quorum to see whether ${nodeId} left it`;
+    if (input.quorum.voters.some((v) => v.nodeId === nodeId))
+      return `node ${nodeId} is still a voter`;
+  }
+  return undefined;
 }

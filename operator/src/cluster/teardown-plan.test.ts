@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Role } from './node-layout.ts';
-import { planTeardown, type TeardownInput, type TeardownPod } from './teardown-plan.ts';
+import {
+  planTeardown,
+  teardownMaxWaitSeconds,
+  type TeardownInput,
+  type TeardownPod,
+} from './teardown-plan.ts';
 
 const deletedAt = new Date('2026-11-22T05:00:00Z');
 const at = (seconds: number) => new Date(deletedAt.getTime() + seconds * 1000);
@@ -130,5 +135,84 @@ describe('planTeardown', () => {
     expect(plan.done).toBe(true);
     expect(plan.abandoned).toHaveLength(6);
     expect(planTeardown(input({ now: at(30), options: { maxWaitSeconds: 30 } })).done).toBe(true);
+  });
+});
+
+describe('planTeardown with deleteClaim', () => {
+  const claim = (role: Role, ordinal: number, deleting = false) => ({
+    name: `data-demo-${role}-${ordinal}`,
+    uid: `uid-claim-${role}-${ordinal}`,
+    role,
+    deleting,
+  });
+  const claims = [0, 1, 2].flatMap((i) => [claim('controller', i), claim('broker', i)]);
+
+  it('deletes the claims of deleteClaim roles only once every pod is gone', () => {
+    // Brokers still stopping: no claim is touched.
+    const stopping = planTeardown(
+      input({
+        statefulSets: { controller: sts('controller'), broker: sts('broker', true) },
+        pods: [pod('broker', 0), pod('controller', 0)],
+        deleteClaimRoles: ['broker'],
+        claims,
+      }),
+    );
+    expect(stopping.steps.filter((s) => s.action === 'delete-claim')).toEqual([]);
+    expect(stopping.done).toBe(false);
+    // Everything stopped: the broker claims go (controllers say deleteClaim: false), once.
+    const stopped = planTeardown(
+      input({
+        statefulSets: {},
+        pods: [],
+        deleteClaimRoles: ['broker'],
+        claims: [...claims.slice(0, 5), claim('broker', 2, true)],
+      }),
+    );
+    expect(stopped.done).toBe(true);
+    expect(stopped.steps.map((s) => s.action === 'delete-claim' && [s.name, s.uid])).toEqual([
+      ['data-demo-broker-0', 'uid-claim-broker-0'],
+      ['data-demo-broker-1', 'uid-claim-broker-1'],
+    ]);
+    expect(stopped.message).toMatch(/deleting 2 claim\(s\)/);
+  });
+
+  it('keeps every claim without deleteClaim', () => {
+    const plan = planTeardown(input({ statefulSets: {}, pods: [], claims }));
+    expect(plan).toMatchObject({ done: true, steps: [] });
+  });
+
+  it('orders a combined cluster whose claims go: StatefulSet, pods, then claims', () => {
+    const base = {
+      roles: ['combined'] as Role[],
+      deleteClaimRoles: ['combined'] as Role[],
+      claims: [claim('combined', 0)],
+    };
+    expect(
+      planTeardown(
+        input({ ...base, statefulSets: { combined: sts('combined') }, pods: [pod('combined', 0)] }),
+      ),
+    ).toMatchObject({
+      done: false,
+      steps: [{ action: 'delete-statefulset', role: 'combined', name: 'demo-combined' }],
+      message: 'waiting for the nodes to stop: demo-combined-0',
+    });
+    expect(planTeardown(input({ ...base, statefulSets: {}, pods: [] }))).toMatchObject({
+      done: true,
+      steps: [{ action: 'delete-claim', name: 'data-demo-combined-0' }],
+    });
+  });
+
+  it('deletes the claims when it gives up waiting too (pvc-protection holds each until unused)', () => {
+    const plan = planTeardown(
+      input({ deleteClaimRoles: ['controller', 'broker'], claims, now: at(601) }),
+    );
+    expect(plan.done).toBe(true);
+    expect(plan.steps.filter((s) => s.action === 'delete-claim')).toHaveLength(6);
+  });
+
+  it('waits longer for pods given a longer grace period', () => {
+    expect(teardownMaxWaitSeconds(120)).toBe(600);
+    expect(teardownMaxWaitSeconds(30)).toBe(600);
+    expect(teardownMaxWaitSeconds(1800)).toBe(3960);
   });
 });

@@ -6,21 +6,24 @@
 // terminationGracePeriodSeconds (120 s). Brokers first, while the controllers still answer,
 // shut down in seconds; the controllers after them have nobody left to wait for.
 //
-// Stages (dedicated controllers only; a combined cluster has no one to order and just goes):
+// Stages (dedicated controllers; a combined cluster has no one to order and just goes, unless
+// its claims are to be deleted: then its StatefulSet is stage 1 and its pods are waited for):
 //  1. Delete the broker StatefulSet. Deleting it (rather than scaling it to 0) is what garbage
-//     collection would have done a moment later anyway: its PVCs follow the StatefulSet's own
-//     persistentVolumeClaimRetentionPolicy.whenDeleted, i.e. deleteClaim exactly as before,
-//     and no field of a spec we own by server-side apply is rewritten.
+//     collection would have done a moment later anyway, and no field of a spec we own by
+//     server-side apply is rewritten. Its claims stay: the StatefulSets retain them (Retain).
 //  2. Wait until no broker pod is left. A Pending pod runs no Kafka, so it is deleted at once
 //     (grace period 0) instead of being waited for. A pod still there well past the end of
 //     its own grace period has a kubelet that is not answering (its node is gone or cut off):
 //     it is not waited for any longer; the API object stays until the pod garbage collector
 //     (node deleted) or a person removes it, as it would without the operator.
 //  3. The same for the controller StatefulSet.
-//  4. Done: the finalizer goes and garbage collection removes the rest (Services, ConfigMap,
-//     PDBs, and claims whose retention policy says Delete).
+//  4. With deleteClaim: true, delete that role's claims, now that no pod uses them; with false
+//     they stay, for a cluster created again under the same name or for a person to remove.
+//  5. Done: the finalizer goes and garbage collection removes the rest (Services, ConfigMap,
+//     PDBs).
 // Past `maxWaitSeconds` after the KafkaCluster's deletion the plan is done whatever is left,
-// so a broken garbage collector or a stuck pod can never keep the KafkaCluster forever.
+// so a broken garbage collector or a stuck pod can never keep the KafkaCluster forever; the
+// claims are deleted then too (pvc-protection keeps each until no pod uses it).
 import type { Role } from './node-layout.ts';
 
 export interface TeardownStatefulSet {
@@ -39,6 +42,14 @@ export interface TeardownPod {
   deletionDeadline?: Date;
 }
 
+export interface TeardownClaim {
+  name: string;
+  uid: string;
+  role: Role;
+  /** It already has a deletionTimestamp. */
+  deleting: boolean;
+}
+
 export interface TeardownInput {
   /** The roles the cluster has: ['controller', 'broker'] or ['combined']. */
   roles: readonly Role[];
@@ -46,6 +57,10 @@ export interface TeardownInput {
   statefulSets: Partial<Record<Role, TeardownStatefulSet>>;
   /** Pods of this cluster that belong to it (not to a StatefulSet orphaned away from it). */
   pods: readonly TeardownPod[];
+  /** Roles whose storage says deleteClaim: true. */
+  deleteClaimRoles?: readonly Role[];
+  /** The cluster's claims (listed only when some role deletes them). */
+  claims?: readonly TeardownClaim[];
   /** The KafkaCluster's deletionTimestamp. */
   deletedAt: Date;
   now: Date;
@@ -61,7 +76,8 @@ export interface TeardownOptions {
 
 export type TeardownStep =
   | { action: 'delete-statefulset'; role: Role; name: string; uid: string }
-  | { action: 'delete-pod'; name: string; uid: string; message: string };
+  | { action: 'delete-pod'; name: string; uid: string; message: string }
+  | { action: 'delete-claim'; role: Role; name: string; uid: string; message: string };
 
 export interface TeardownPlan {
   /** Deletions to send now (idempotent: a repeat is a 404 or a precondition failure). */
@@ -80,25 +96,31 @@ const DEFAULTS: Required<TeardownOptions> = {
   maxWaitSeconds: 600,
 };
 
-const STAGES: Role[] = ['broker', 'controller'];
+/** How long a teardown waits at most, for pods with this grace period: both stages and more. */
+export function teardownMaxWaitSeconds(terminationGracePeriodSeconds: number): number {
+  return Math.max(DEFAULTS.maxWaitSeconds, 2 * terminationGracePeriodSeconds + 360);
+}
 
 export function planTeardown(input: TeardownInput): TeardownPlan {
   const options = { ...DEFAULTS, ...input.options };
-  if (!input.roles.includes('controller')) {
+  const claimSteps = claimDeletions(input);
+  const combined = !input.roles.includes('controller');
+  if (combined && claimSteps.length === 0) {
     return { steps: [], done: true, message: 'combined nodes: nothing to order', abandoned: [] };
   }
   const elapsed = (input.now.getTime() - input.deletedAt.getTime()) / 1000;
   if (elapsed >= options.maxWaitSeconds) {
     const left = input.pods.map((p) => p.name);
     return {
-      steps: [],
+      steps: claimSteps,
       done: true,
       message: `gave up ordering the teardown after ${options.maxWaitSeconds}s`,
       abandoned: left,
     };
   }
   const abandoned: string[] = [];
-  for (const role of STAGES) {
+  const stages: Role[] = combined ? ['combined'] : ['broker', 'controller'];
+  for (const role of stages) {
     const steps: TeardownStep[] = [];
     const sts = input.statefulSets[role];
     if (sts && !sts.deleting) {
@@ -128,7 +150,7 @@ export function planTeardown(input: TeardownInput): TeardownPlan {
       waitingFor.push(pod.name);
     }
     if (steps.length > 0 || waitingFor.length > 0) {
-      const what = role === 'broker' ? 'brokers' : 'controllers';
+      const what = role === 'combined' ? 'nodes' : `${role}s`;
       return {
         steps,
         done: false,
@@ -140,13 +162,29 @@ export function planTeardown(input: TeardownInput): TeardownPlan {
       };
     }
   }
+  const stopped = combined ? 'nodes stopped' : 'brokers and controllers stopped';
   return {
-    steps: [],
+    steps: claimSteps,
     done: true,
     message:
       abandoned.length > 0
         ? `no longer waiting for ${abandoned.join(', ')} (past their grace period; node unreachable?)`
-        : 'brokers and controllers stopped',
+        : claimSteps.length > 0
+          ? `${stopped}; deleting ${claimSteps.length} claim(s) (deleteClaim: true)`
+          : stopped,
     abandoned,
   };
+}
+
+function claimDeletions(input: TeardownInput): TeardownStep[] {
+  const roles = new Set(input.deleteClaimRoles ?? []);
+  return (input.claims ?? [])
+    .filter((c) => roles.has(c.role) && !c.deleting)
+    .map((c) => ({
+      action: 'delete-claim' as const,
+      role: c.role,
+      name: c.name,
+      uid: c.uid,
+      message: `deleting ${c.name}: the cluster is deleted and its storage says deleteClaim: true`,
+    }));
 }

@@ -65,6 +65,8 @@ export interface KafkaClusterAdminOptions {
   clientId?: string;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** Largest response accepted (default 100 MiB); a longer length prefix drops the connection. */
+  maxFrameBytes?: number;
 }
 
 /** DescribeConfigs source 3: DYNAMIC_DEFAULT_BROKER_CONFIG. */
@@ -84,6 +86,7 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
       clientId: options.clientId ?? 'kraftwerk',
       connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
       requestTimeoutMs: this.#timeoutMs,
+      ...(options.maxFrameBytes !== undefined ? { maxFrameBytes: options.maxFrameBytes } : {}),
     });
   }
 

@@ -65,6 +65,8 @@ export interface KafkaClusterAdminOptions {
   clientId?: string;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** Largest response accepted (default 100 MiB); a longer length prefix drops the connection. */
+  maxFrameBytes?: number;
 }
 
 /** DescribeConfigs source 3: DYNAMIC_DEFAULT_BROKER_CONFIG. */
@@ -84,18 +86,18 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
       clientId: options.clientId ?? 'kraftwerk',
       connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
       requestTimeoutMs: this.#timeoutMs,
+      ...(options.maxFrameBytes !== undefined ? { maxFrameBytes: options.maxFrameBytes } : {}),
     });
   }
 
   async describeQuorum(): Promise<QuorumDescription> {
-    const q = decodeDescribeQuorumResponse(
-      await this.#send(
-        'DescribeQuorum',
-        DESCRIBE_QUORUM_API_KEY,
-        DESCRIBE_QUORUM_VERSION,
-        true,
-        encodeDescribeQuorumRequest(),
-      ),
+    const q = await this.#send(
+      'DescribeQuorum',
+      DESCRIBE_QUORUM_API_KEY,
+      DESCRIBE_QUORUM_VERSION,
+      true,
+      encodeDescribeQuorumRequest(),
+      decodeDescribeQuorumResponse,
     );
     check(q);
     const leader = q.voters.find((v) => v.replicaId === q.leaderId);
@@ -117,28 +119,26 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
   }
 
   async describePartitions(): Promise<readonly PartitionInfo[]> {
-    const m = decodeMetadataResponse(
-      await this.#send(
-        'Metadata',
-        METADATA_API_KEY,
-        METADATA_VERSION,
-        true,
-        encodeMetadataRequest(null),
-      ),
+    const m = await this.#send(
+      'Metadata',
+      METADATA_API_KEY,
+      METADATA_VERSION,
+      true,
+      encodeMetadataRequest(null),
+      decodeMetadataResponse,
     );
     const topics = m.topics.filter((t) => t.errorCode === 0 && t.name);
     if (topics.length === 0) return [];
-    const described = decodeDescribeConfigsResponse(
-      await this.#send(
-        'DescribeConfigs',
-        DESCRIBE_CONFIGS_API_KEY,
-        DESCRIBE_CONFIGS_VERSION,
-        false,
-        encodeDescribeTopicKeysRequest(
-          topics.map((t) => t.name!),
-          ['min.insync.replicas'],
-        ),
+    const described = await this.#send(
+      'DescribeConfigs',
+      DESCRIBE_CONFIGS_API_KEY,
+      DESCRIBE_CONFIGS_VERSION,
+      false,
+      encodeDescribeTopicKeysRequest(
+        topics.map((t) => t.name!),
+        ['min.insync.replicas'],
       ),
+      decodeDescribeConfigsResponse,
     );
     const minIsr = new Map(
       described.map((d) => [
@@ -163,29 +163,26 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
       (versions.maxVersions[DESCRIBE_CLUSTER_API_KEY] ?? 0) >= DESCRIBE_CLUSTER_VERSION_FENCED
         ? DESCRIBE_CLUSTER_VERSION_FENCED
         : DESCRIBE_CLUSTER_VERSION_UNFENCED;
-    const r = decodeDescribeClusterResponse(
-      await this.#send(
-        'DescribeCluster',
-        DESCRIBE_CLUSTER_API_KEY,
-        version,
-        true,
-        encodeDescribeClusterRequest(version),
-      ),
+    const r = await this.#send(
+      'DescribeCluster',
+      DESCRIBE_CLUSTER_API_KEY,
       version,
+      true,
+      encodeDescribeClusterRequest(version),
+      (b) => decodeDescribeClusterResponse(b, version),
     );
     check(r);
     return r.brokers.map((b) => ({ nodeId: b.brokerId, fenced: b.fenced ?? false, rack: b.rack }));
   }
 
   async describeBrokerDefaults(): Promise<Readonly<Record<string, string>>> {
-    const [resource] = decodeDescribeConfigsResponse(
-      await this.#send(
-        'DescribeConfigs',
-        DESCRIBE_CONFIGS_API_KEY,
-        DESCRIBE_CONFIGS_VERSION,
-        false,
-        encodeDescribeBrokerDefaultsRequest(),
-      ),
+    const [resource] = await this.#send(
+      'DescribeConfigs',
+      DESCRIBE_CONFIGS_API_KEY,
+      DESCRIBE_CONFIGS_VERSION,
+      false,
+      encodeDescribeBrokerDefaultsRequest(),
+      decodeDescribeConfigsResponse,
     );
     if (!resource) return {};
     check(resource);
@@ -198,14 +195,13 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
 
   async alterBrokerDefaults(changes: Readonly<Record<string, string | null>>): Promise<void> {
     if (Object.keys(changes).length === 0) return;
-    const outcomes = decodeIncrementalAlterConfigsResponse(
-      await this.#send(
-        'IncrementalAlterConfigs',
-        INCREMENTAL_ALTER_CONFIGS_API_KEY,
-        INCREMENTAL_ALTER_CONFIGS_VERSION,
-        false,
-        encodeAlterBrokerDefaultsRequest(changes),
-      ),
+    const outcomes = await this.#send(
+      'IncrementalAlterConfigs',
+      INCREMENTAL_ALTER_CONFIGS_API_KEY,
+      INCREMENTAL_ALTER_CONFIGS_VERSION,
+      false,
+      encodeAlterBrokerDefaultsRequest(changes),
+      decodeIncrementalAlterConfigsResponse,
     );
     outcomes.forEach(check);
   }
@@ -216,62 +212,58 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
 
   async upgradeFeature(feature: string, level: number): Promise<void> {
     check(
-      decodeUpdateFeaturesResponse(
-        await this.#send(
-          'UpdateFeatures',
-          UPDATE_FEATURES_API_KEY,
-          UPDATE_FEATURES_VERSION,
-          true,
-          encodeUpdateFeaturesRequest(this.#timeoutMs, [{ feature, maxVersionLevel: level }]),
-        ),
+      await this.#send(
+        'UpdateFeatures',
+        UPDATE_FEATURES_API_KEY,
+        UPDATE_FEATURES_VERSION,
+        true,
+        encodeUpdateFeaturesRequest(this.#timeoutMs, [{ feature, maxVersionLevel: level }]),
+        decodeUpdateFeaturesResponse,
       ),
     );
   }
 
   async addRaftVoter(nodeId: number, directoryId: string, endpoint: VoterEndpoint): Promise<void> {
     check(
-      decodeSimpleResponse(
-        await this.#send(
-          'AddRaftVoter',
-          ADD_RAFT_VOTER_API_KEY,
-          RAFT_VOTER_VERSION,
-          true,
-          encodeAddRaftVoterRequest({
-            clusterId: null,
-            timeoutMs: this.#timeoutMs,
-            voterId: nodeId,
-            directoryId,
-            listeners: [endpoint],
-          }),
-        ),
+      await this.#send(
+        'AddRaftVoter',
+        ADD_RAFT_VOTER_API_KEY,
+        RAFT_VOTER_VERSION,
+        true,
+        encodeAddRaftVoterRequest({
+          clusterId: null,
+          timeoutMs: this.#timeoutMs,
+          voterId: nodeId,
+          directoryId,
+          listeners: [endpoint],
+        }),
+        decodeSimpleResponse,
       ),
     );
   }
 
   async removeRaftVoter(nodeId: number, directoryId: string): Promise<void> {
     check(
-      decodeSimpleResponse(
-        await this.#send(
-          'RemoveRaftVoter',
-          REMOVE_RAFT_VOTER_API_KEY,
-          RAFT_VOTER_VERSION,
-          true,
-          encodeRemoveRaftVoterRequest({ clusterId: null, voterId: nodeId, directoryId }),
-        ),
+      await this.#send(
+        'RemoveRaftVoter',
+        REMOVE_RAFT_VOTER_API_KEY,
+        RAFT_VOTER_VERSION,
+        true,
+        encodeRemoveRaftVoterRequest({ clusterId: null, voterId: nodeId, directoryId }),
+        decodeSimpleResponse,
       ),
     );
   }
 
   async unregisterBroker(nodeId: number): Promise<void> {
     check(
-      decodeSimpleResponse(
-        await this.#send(
-          'UnregisterBroker',
-          UNREGISTER_BROKER_API_KEY,
-          UNREGISTER_BROKER_VERSION,
-          true,
-          encodeUnregisterBrokerRequest(nodeId),
-        ),
+      await this.#send(
+        'UnregisterBroker',
+        UNREGISTER_BROKER_API_KEY,
+        UNREGISTER_BROKER_VERSION,
+        true,
+        encodeUnregisterBrokerRequest(nodeId),
+        decodeSimpleResponse,
       ),
     );
   }
@@ -282,31 +274,32 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
   }
 
   async #apiVersions(): Promise<FinalizedFeatures> {
-    const v = decodeApiVersionsResponse(
-      // The response header of ApiVersions is v0 even for this flexible request.
-      await this.#send(
-        'ApiVersions',
-        API_VERSIONS_API_KEY,
-        API_VERSIONS_VERSION,
-        true,
-        encodeApiVersionsRequest(),
-        false,
-      ),
+    // The response header of ApiVersions is v0 even for this flexible request.
+    const v = await this.#send(
+      'ApiVersions',
+      API_VERSIONS_API_KEY,
+      API_VERSIONS_VERSION,
+      true,
+      encodeApiVersionsRequest(),
+      decodeApiVersionsResponse,
+      false,
     );
     check({ errorCode: v.errorCode, errorMessage: null });
     return v;
   }
 
-  #send(
+  /** Decoding happens in the connection: an answer that does not decode drops the socket. */
+  #send<T>(
     kind: string,
     apiKey: number,
     version: number,
     flexible: boolean,
     body: Buffer,
+    decode: (body: Buffer) => T,
     responseHeaderFlexible = flexible,
-  ): Promise<Buffer> {
+  ): Promise<T> {
     this.requests.set(kind, (this.requests.get(kind) ?? 0) + 1);
-    return this.#wire.request(apiKey, version, body, flexible, responseHeaderFlexible);
+    return this.#wire.call(apiKey, version, body, flexible, decode, responseHeaderFlexible);
   }
 }
 

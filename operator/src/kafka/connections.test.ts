@@ -1,35 +1,121 @@
 import { describe, expect, it, vi } from 'vitest';
+import { FakeClock } from '../runtime/clock.ts';
 import { bootstrapKey, KafkaConnections } from './connections.ts';
+import type { KafkaAdminOptions } from './kafka-admin.ts';
 import type { KafkaAdminPort } from './port.ts';
 
-function fake(): KafkaAdminPort {
-  return { close: vi.fn(async () => undefined) } as unknown as KafkaAdminPort;
+/** A stand-in admin that records close() and lets a test hold describeTopic open. */
+function fake(options: KafkaAdminOptions) {
+  let finish: (() => void) | undefined;
+  const admin = {
+    bootstrap: options.bootstrap,
+    closed: false,
+    close: vi.fn(async () => {
+      admin.closed = true;
+    }),
+    describeTopic: vi.fn(async (name: string) => {
+      if (name === 'slow') await new Promise<void>((r) => (finish = r));
+      return null;
+    }),
+    finish: () => finish?.(),
+  };
+  return admin;
+}
+type Fake = ReturnType<typeof fake>;
+
+function setup(idleMs = 600_000) {
+  const made: Fake[] = [];
+  const clock = new FakeClock(0);
+  const c = new KafkaConnections(
+    { clientId: 'x' },
+    (o) => {
+      const a = fake(o);
+      made.push(a);
+      return a as unknown as KafkaAdminPort;
+    },
+    { idleMs, clock },
+  );
+  return { c, made, clock };
 }
 
 describe('KafkaConnections', () => {
-  it('shares one admin per cluster whatever the order and spacing of the bootstrap list', () => {
-    const factory = vi.fn(fake);
-    const c = new KafkaConnections({ clientId: 'x' }, factory);
+  it('shares one admin per cluster whatever the order and spacing of the bootstrap list', async () => {
+    const { c, made } = setup();
     expect(c.get('b:2,a:1')).toBe(c.get(' a:1 , b:2'));
     expect(c.get('c:3')).not.toBe(c.get('a:1,b:2'));
-    expect(factory).toHaveBeenCalledTimes(2);
-    expect(factory).toHaveBeenCalledWith({ clientId: 'x', bootstrap: 'a:1,b:2' });
+    expect(made.map((a) => a.bootstrap)).toEqual(['a:1,b:2', 'c:3']);
+    await c.get('b:2,a:1').describeTopic('t');
+    expect(made[0]!.describeTopic).toHaveBeenCalledWith('t');
+    await c.closeAll();
   });
 
   it('closes and forgets on release, and starts afresh after', async () => {
-    const c = new KafkaConnections({}, fake);
-    const first = c.get('a:1');
+    const { c, made } = setup();
+    await c.get('a:1').describeTopic('t');
     await c.release('a:1');
-    expect(first.close).toHaveBeenCalled();
-    expect(c.get('a:1')).not.toBe(first);
+    expect(made[0]!.closed).toBe(true);
+    await c.get('a:1').describeTopic('t');
+    expect(made).toHaveLength(2);
+    expect(made[1]!.describeTopic).toHaveBeenCalled();
+    await c.closeAll();
   });
 
   it('closes everything', async () => {
-    const c = new KafkaConnections({}, fake);
-    const admins = [c.get('a:1'), c.get('b:1')];
+    const { c, made, clock } = setup();
+    c.get('a:1');
+    c.get('b:1');
     await c.closeAll();
-    for (const a of admins) expect(a.close).toHaveBeenCalled();
+    expect(made.every((a) => a.closed)).toBe(true);
     expect(c.size).toBe(0);
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('closes an admin unused for idleMs, and a later call opens a fresh one', async () => {
+    const { c, made, clock } = setup(600_000);
+    const handle = c.get('gone:1');
+    await handle.describeTopic('t');
+    c.get('kept:1');
+    clock.advance(300_000);
+    await c.get('kept:1').describeTopic('t');
+    expect(c.size).toBe(2);
+    // The sweep runs on the clock: gone:1 was last used 600 s ago, kept:1 300 s ago.
+    clock.advance(300_000);
+    const byName = (n: string) => made.filter((a) => a.bootstrap === n);
+    expect(byName('gone:1')[0]!.closed).toBe(true);
+    expect(byName('kept:1')[0]!.closed).toBe(false);
+    expect(c.size).toBe(1);
+    expect(await c.evictIdle()).toBe(0);
+    // A handle kept across the eviction goes to a new admin, never to the closed one.
+    await handle.describeTopic('again');
+    expect(byName('gone:1')).toHaveLength(2);
+    expect(byName('gone:1')[0]!.describeTopic).not.toHaveBeenCalledWith('again');
+    expect(byName('gone:1')[1]!.describeTopic).toHaveBeenCalledWith('again');
+    await c.closeAll();
+  });
+
+  it('sweeps only while admins are open', async () => {
+    const { c, made, clock } = setup(600_000);
+    expect(clock.pending()).toBe(0);
+    await c.get('a:1').describeTopic('t');
+    expect(clock.pending()).toBe(1);
+    clock.advance(600_000);
+    expect(made[0]!.closed).toBe(true);
+    expect(c.size).toBe(0);
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('never evicts an admin with a call in flight, and counts idleness from its end', async () => {
+    const { c, made, clock } = setup(1_000);
+    const slow = c.get('a:1').describeTopic('slow');
+    clock.advance(5_000);
+    expect(await c.evictIdle()).toBe(0);
+    expect(made[0]!.closed).toBe(false);
+    made[0]!.finish();
+    await slow;
+    clock.advance(999);
+    expect(made[0]!.closed).toBe(false);
+    clock.advance(1);
+    expect(made[0]!.closed).toBe(true);
   });
 
   it('normalises keys', () => {

@@ -15,6 +15,15 @@ export class KafkaUnavailableError extends KafkaError {
   }
 }
 
+/**
+ * A response's bytes do not fit the message it should be (truncated, a length past the end).
+ * Thrown by the decoders; the wire connection turns it into a failed call (unavailable) and
+ * drops the socket, so reconcilers never see this type.
+ */
+export class KafkaDecodeError extends KafkaError {
+  override name = 'KafkaDecodeError';
+}
+
 /** Kafka answered and refused the request for this item. */
 export class KafkaRequestError extends KafkaError {
   override name = 'KafkaRequestError';

@@ -15,6 +15,10 @@ describe('translate (kafkajs errors → port errors)', () => {
     expect(translate(wrapped, 'b:1')).toBeInstanceOf(KafkaUnavailableError);
     const node = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     expect(translate(node, 'b:1')).toMatchObject({ bootstrap: 'b:1' });
+    // kafkajs's plain Error once a silent endpoint's connection is gone: nothing was refused.
+    expect(translate(new Error('Broker not connected'), 'b:1')).toBeInstanceOf(
+      KafkaUnavailableError,
+    );
   });
 
   it('keeps Kafka’s error name and retriability for refusals', () => {

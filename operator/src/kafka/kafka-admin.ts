@@ -10,6 +10,7 @@ import { AssignerProtocol, Kafka, logLevel, type Admin, type KafkaConfig } from 
 import { Batcher, type BatcherOptions, type ItemResult } from './batcher.ts';
 import { errorName, isRetriable } from './error-codes.ts';
 import { KafkaError, KafkaRequestError, KafkaUnavailableError } from './errors.ts';
+import { guardedSocketFactory } from './frame-guard.ts';
 import type {
   CreatedTopic,
   ClusterDescription,
@@ -25,7 +26,7 @@ import type {
   TopicDescription,
   TopicPartition,
 } from './port.ts';
-import { WireConnection } from './wire-connection.ts';
+import { DEFAULT_MAX_FRAME_BYTES, WireConnection } from './wire-connection.ts';
 import {
   DESCRIBE_CONFIGS_API_KEY,
   DESCRIBE_CONFIGS_VERSION,
@@ -73,6 +74,9 @@ export interface KafkaAdminOptions {
   clientId?: string;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** Largest response accepted from a broker, wire client and kafkajs alike (default 100 MiB,
+   *  Kafka's socket.request.max.bytes); a longer length prefix drops the connection. */
+  maxFrameBytes?: number;
   /** Batching of per-topic calls (Strimzi batches up to 100 topics; we linger 5 ms). */
   batch?: Partial<Omit<BatcherOptions, 'shareDuplicates'>>;
   /** Called per Kafka request sent, with its API name (Metadata, CreateTopics, …), e.g. to count. */
@@ -106,6 +110,7 @@ export class KafkaAdmin implements KafkaAdminPort {
       clientId: options.clientId ?? 'kraftwerk',
       connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     };
     this.#wire = this.#wireTo(options.bootstrap);
     const batch = { maxBatch: 100, lingerMs: 5, concurrency: 4, ...options.batch };
@@ -295,13 +300,13 @@ export class KafkaAdmin implements KafkaAdminPort {
         const [earliest, latest] = await Promise.all(
           [EARLIEST, LATEST].map(async (ts) => {
             this.#count('ListOffsets');
-            const body = await wire.request(
+            return wire.call(
               LIST_OFFSETS_API_KEY,
               LIST_OFFSETS_VERSION,
               encodeListOffsetsRequest(ps, ts),
               false,
+              decodeListOffsetsResponse,
             );
-            return decodeListOffsetsResponse(body);
           }),
         );
         for (const [list, field] of [
@@ -410,40 +415,39 @@ export class KafkaAdmin implements KafkaAdminPort {
     names: readonly string[],
   ): Promise<Map<string, ItemResult<Record<string, ConfigEntry>>>> {
     this.#count('DescribeConfigs');
-    const body = await this.#wire.request(
+    const described = await this.#wire.call(
       DESCRIBE_CONFIGS_API_KEY,
       DESCRIBE_CONFIGS_VERSION,
       encodeDescribeTopicConfigsRequest(names),
       false,
+      decodeDescribeConfigsResponse,
     );
     return new Map(
-      decodeDescribeConfigsResponse(body).map(
-        (r): [string, ItemResult<Record<string, ConfigEntry>>] => [
-          r.name,
-          r.errorCode !== 0
-            ? {
-                ok: false,
-                error: new KafkaRequestError(
-                  errorName(r.errorCode),
-                  r.errorMessage || errorName(r.errorCode),
-                  isRetriable(r.errorCode),
-                ),
-              }
-            : {
-                ok: true,
-                value: Object.fromEntries(
-                  r.configs.map((c) => [
-                    c.name,
-                    {
-                      value: c.sensitive ? null : c.value,
-                      source: sourceOf(c.source),
-                      readOnly: c.readOnly,
-                    },
-                  ]),
-                ),
-              },
-        ],
-      ),
+      described.map((r): [string, ItemResult<Record<string, ConfigEntry>>] => [
+        r.name,
+        r.errorCode !== 0
+          ? {
+              ok: false,
+              error: new KafkaRequestError(
+                errorName(r.errorCode),
+                r.errorMessage || errorName(r.errorCode),
+                isRetriable(r.errorCode),
+              ),
+            }
+          : {
+              ok: true,
+              value: Object.fromEntries(
+                r.configs.map((c) => [
+                  c.name,
+                  {
+                    value: c.sensitive ? null : c.value,
+                    source: sourceOf(c.source),
+                    readOnly: c.readOnly,
+                  },
+                ]),
+              ),
+            },
+      ]),
     );
   }
 
@@ -451,14 +455,15 @@ export class KafkaAdmin implements KafkaAdminPort {
     topics: readonly NewTopic[],
   ): Promise<Map<string, ItemResult<CreatedTopic | null>>> {
     this.#count('CreateTopics');
-    const body = await this.#wire.request(
+    const created = await this.#wire.call(
       CREATE_TOPICS_API_KEY,
       CREATE_TOPICS_VERSION,
       encodeCreateTopicsRequest(topics, Math.min(this.#opts.requestTimeoutMs, 10_000)),
       true,
+      decodeCreateTopicsResponse,
     );
     return new Map(
-      decodeCreateTopicsResponse(body).map((o): [string, ItemResult<CreatedTopic | null>] => {
+      created.map((o): [string, ItemResult<CreatedTopic | null>] => {
         // An existing topic is what creating wanted, but Kafka made nothing to report.
         if (o.errorCode === TOPIC_ALREADY_EXISTS) return [o.name, { ok: true, value: null }];
         if (o.errorCode !== 0) return [o.name, { ok: false, error: requestError(o) }];
@@ -495,13 +500,14 @@ export class KafkaAdmin implements KafkaAdminPort {
     items: readonly { name: string; count: number }[],
   ): Promise<Map<string, ItemResult<void>>> {
     this.#count('CreatePartitions');
-    const body = await this.#wire.request(
+    const answer = await this.#wire.call(
       CREATE_PARTITIONS_API_KEY,
       CREATE_PARTITIONS_VERSION,
       encodeCreatePartitionsRequest(items, Math.min(this.#opts.requestTimeoutMs, 10_000)),
       false,
+      decodeCreatePartitionsResponse,
     );
-    return outcomes(decodeCreatePartitionsResponse(body), []);
+    return outcomes(answer, []);
   }
 
   async #alterConfigsBatch(
@@ -511,38 +517,40 @@ export class KafkaAdmin implements KafkaAdminPort {
     // exactly "configs equal the declared map", in one request for the batch. The batcher never
     // puts one topic twice in a request: Kafka 4.1.1's forwarding path then never answers.
     this.#count('AlterConfigs');
-    const body = await this.#wire.request(
+    const answer = await this.#wire.call(
       ALTER_CONFIGS_API_KEY,
       ALTER_CONFIGS_VERSION,
       encodeAlterTopicConfigsRequest(items),
       false,
+      decodeAlterConfigsResponse,
     );
-    return outcomes(decodeAlterConfigsResponse(body), []);
+    return outcomes(answer, []);
   }
 
   async #deleteBatch(names: readonly string[]): Promise<Map<string, ItemResult<void>>> {
     this.#count('DeleteTopics');
-    const body = await this.#wire.request(
+    const answer = await this.#wire.call(
       DELETE_TOPICS_API_KEY,
       DELETE_TOPICS_VERSION,
       encodeDeleteTopicsRequest(names, Math.min(this.#opts.requestTimeoutMs, 10_000)),
       false,
+      decodeDeleteTopicsResponse,
     );
     // Already gone is what deleting wanted.
-    return outcomes(decodeDeleteTopicsResponse(body), [UNKNOWN_TOPIC_OR_PARTITION]);
+    return outcomes(answer, [UNKNOWN_TOPIC_OR_PARTITION]);
   }
 
   // --- plumbing ----------------------------------------------------------------------------
 
   async #metadata(topics: readonly string[] | null): Promise<MetadataResponse> {
     this.#count('Metadata');
-    const body = await this.#wire.request(
+    return this.#wire.call(
       METADATA_API_KEY,
       METADATA_VERSION,
       encodeMetadataRequest(topics),
       true,
+      decodeMetadataResponse,
     );
-    return decodeMetadataResponse(body);
   }
 
   async #withAdmin<T>(kind: string, call: (admin: Admin) => Promise<T>): Promise<T> {
@@ -567,6 +575,8 @@ export class KafkaAdmin implements KafkaAdminPort {
         // Retries belong to the reconciler's backoff, not to a call holding a worker.
         retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
         logLevel: logLevel.NOTHING,
+        // Its own socket handler would throw on a malformed length prefix and kill the process.
+        socketFactory: guardedSocketFactory(this.#opts.maxFrameBytes),
       };
       const admin = new Kafka(config).admin();
       await admin.connect();
@@ -591,6 +601,7 @@ export class KafkaAdmin implements KafkaAdminPort {
         clientId: this.#opts.clientId,
         connectTimeoutMs: this.#opts.connectTimeoutMs,
         requestTimeoutMs: this.#opts.requestTimeoutMs,
+        maxFrameBytes: this.#opts.maxFrameBytes,
       });
       this.#brokerWires.set(address, w);
     }
@@ -631,6 +642,9 @@ export function translate(e: unknown, bootstrap: string): KafkaError {
     return translate(err.cause, bootstrap);
   if (
     unavailableNames.has(err.name) ||
+    // A plain Error kafkajs throws when a request finds its broker's connection gone (after a
+    // timeout against an endpoint that never answers): nothing was refused.
+    err.message === 'Broker not connected' ||
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE'].includes(
       String(err.code),
     )

@@ -329,7 +329,7 @@ export function decodeApiVersionsResponse(body: Buffer): FinalizedFeatures {
         finalized[name] = max;
       });
     } else {
-      for (let b = 0; b < size; b++) r.int8();
+      r.skip(size);
     }
   }
   return { errorCode, maxVersions, finalized };

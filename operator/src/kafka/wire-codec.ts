@@ -1,6 +1,12 @@
 // Kafka wire primitives for the few requests kafkajs 2.2.4 cannot send (it stops at pre-flexible
 // versions, so it never sees topic ids). Only what those requests need: fixed-width integers,
 // (compact) strings and arrays, UUIDs and empty tagged-field buffers (KIP-482).
+//
+// The Reader reads bytes from any endpoint a user names, so every way a response can be wrong
+// (cut short, a length or count past the end) throws KafkaDecodeError and nothing else; the
+// connection turns that into a failed call.
+
+import { KafkaDecodeError } from './errors.ts';
 
 export class Writer {
   #chunks: Buffer[] = [];
@@ -110,6 +116,7 @@ export class Reader {
   }
   array<T>(each: (r: Reader) => T): T[] {
     const n = this.int32();
+    this.#count(n);
     const out: T[] = [];
     for (let i = 0; i < n; i++) out.push(each(this));
     return out;
@@ -121,7 +128,7 @@ export class Reader {
       value |= (byte & 0x7f) << shift;
       if ((byte & 0x80) === 0) return value >>> 0;
     }
-    throw new RangeError('uvarint longer than 5 bytes');
+    throw new KafkaDecodeError('malformed Kafka response (uvarint longer than 5 bytes)');
   }
   compactString(): string | null {
     const n = this.uvarint();
@@ -129,6 +136,7 @@ export class Reader {
   }
   compactArray<T>(each: (r: Reader) => T): T[] {
     const n = this.uvarint();
+    this.#count(n - 1);
     const out: T[] = [];
     for (let i = 1; i < n; i++) out.push(each(this));
     return out;
@@ -137,6 +145,7 @@ export class Reader {
   compactNullableArray<T>(each: (r: Reader) => T): T[] | null {
     const n = this.uvarint();
     if (n === 0) return null;
+    this.#count(n - 1);
     const out: T[] = [];
     for (let i = 1; i < n; i++) out.push(each(this));
     return out;
@@ -153,12 +162,23 @@ export class Reader {
       this.#take(this.uvarint());
     }
   }
+  /** Skips `n` bytes (a tagged field we do not read). */
+  skip(n: number): void {
+    this.#take(n);
+  }
   get remaining(): number {
     return this.#buf.length - this.#at;
   }
+  /** Every element we decode takes at least one byte: a larger count cannot be true. */
+  #count(n: number): void {
+    if (n > this.remaining)
+      throw new KafkaDecodeError(
+        `malformed Kafka response (${n} items claimed, ${this.remaining} bytes left at ${this.#at})`,
+      );
+  }
   #take(n: number): Buffer {
-    if (this.#at + n > this.#buf.length)
-      throw new RangeError(`truncated Kafka response (${n} bytes wanted at ${this.#at})`);
+    if (n < 0 || this.#at + n > this.#buf.length)
+      throw new KafkaDecodeError(`truncated Kafka response (${n} bytes wanted at ${this.#at})`);
     const b = this.#buf.subarray(this.#at, this.#at + n);
     this.#at += n;
     return b;

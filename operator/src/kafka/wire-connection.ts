@@ -2,53 +2,103 @@
 // only (what kafkajs is configured with here); requests are pipelined and matched by
 // correlation id. A lost socket fails what is in flight as unavailable and reconnects on the
 // next request, trying the next bootstrap address, so an outage heals without a restart.
+//
+// The endpoint is whatever a KafkaTopic names, so nothing it sends may take the operator down:
+// no handler here throws (socket data/error/close, timers), a frame longer than
+// `maxFrameBytes` is refused from its length prefix before anything is buffered, and a frame
+// too short for a correlation id, an answer nobody asked for or a body its decoder cannot read
+// drops the socket and fails every call on it with KafkaUnavailableError saying what was wrong.
+// Decoding runs here, not in the caller, because a response that does not decode leaves the
+// stream's state unknown: the socket must go with it.
 
 import { Socket, connect } from 'node:net';
 import { KafkaUnavailableError } from './errors.ts';
 import { Reader, Writer } from './wire-codec.ts';
 
+/** Kafka's own default for socket.request.max.bytes. */
+export const DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
+
 export interface WireOptions {
   clientId: string;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
+  /** Largest response accepted (length prefix); default DEFAULT_MAX_FRAME_BYTES. */
+  maxFrameBytes?: number;
 }
 
 interface InFlight {
+  what: string;
   flexible: boolean;
-  resolve(body: Buffer): void;
+  decode(body: Buffer): unknown;
+  resolve(value: unknown): void;
   reject(error: Error): void;
   timer: ReturnType<typeof setTimeout>;
+}
+
+/** One socket and everything that belongs to it: a dropped link fails only its own calls. */
+interface Link {
+  socket: Socket;
+  /** host:port actually connected to (one of the bootstrap list). */
+  address: string;
+  inFlight: Map<number, InFlight>;
+  chunks: Buffer[];
+  buffered: number;
+  /** Size of the frame being received; -1 while its length prefix is incomplete. */
+  frameSize: number;
+  /** Why the link went down; undefined while it is up. */
+  down: string | undefined;
 }
 
 export class WireConnection {
   readonly #addresses: readonly { host: string; port: number }[];
   readonly #bootstrap: string;
   readonly #opts: WireOptions;
+  readonly #maxFrameBytes: number;
   #next = 0;
-  #socket: Promise<Socket> | undefined;
+  #link: Promise<Link> | undefined;
+  #current: Link | undefined;
   #correlation = 0;
-  readonly #inFlight = new Map<number, InFlight>();
-  #buffered: Buffer = Buffer.alloc(0);
+  #peakBuffered = 0;
 
   constructor(bootstrap: string, opts: WireOptions) {
     this.#bootstrap = bootstrap;
     this.#opts = opts;
+    this.#maxFrameBytes = opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.#addresses = parseBootstrap(bootstrap);
   }
 
+  /** Bytes of an incomplete response held right now. */
+  get bufferedBytes(): number {
+    return this.#current?.buffered ?? 0;
+  }
+
+  /** Most bytes ever held between two socket reads (tests assert it stays under the limit). */
+  get peakBufferedBytes(): number {
+    return this.#peakBuffered;
+  }
+
+  /** Calls waiting for an answer. */
+  get inFlight(): number {
+    return this.#current?.inFlight.size ?? 0;
+  }
+
   /**
-   * Sends one request; resolves with the response body (after the response header).
-   * `responseHeaderFlexible` differs from `flexible` only for ApiVersions, whose response
-   * header is always v0 so that any client can read it.
+   * Sends one request; resolves with `decode` of the response body (after the response
+   * header). `responseHeaderFlexible` differs from `flexible` only for ApiVersions, whose
+   * response header is always v0 so that any client can read it. A body `decode` cannot read
+   * fails the call with KafkaUnavailableError and drops the socket.
    */
-  async request(
+  async call<T>(
     apiKey: number,
     version: number,
     body: Buffer,
     flexible: boolean,
+    decode: (body: Buffer) => T,
     responseHeaderFlexible = flexible,
-  ): Promise<Buffer> {
-    const socket = await this.#connected();
+  ): Promise<T> {
+    const link = await this.#connected();
+    const what = `api ${apiKey} v${version}`;
+    if (link.down !== undefined) throw this.#unavailable(link.down);
     const correlationId = (this.#correlation = (this.#correlation + 1) & 0x7fffffff);
     const header = new Writer()
       .int16(apiKey)
@@ -58,44 +108,66 @@ export class WireConnection {
     if (flexible) header.tags();
     const payload = Buffer.concat([header.bytes(), body]);
     const frame = Buffer.concat([new Writer().int32(payload.length).bytes(), payload]);
-    return new Promise<Buffer>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#inFlight.delete(correlationId);
-        reject(
-          new KafkaUnavailableError(
-            this.#bootstrap,
-            `request (api ${apiKey} v${version}) timed out after ${this.#opts.requestTimeoutMs} ms`,
-          ),
+        this.#fail(
+          link,
+          `request (${what}) to ${link.address} timed out after ${this.#opts.requestTimeoutMs} ms`,
         );
-        this.#drop(socket);
       }, this.#opts.requestTimeoutMs);
-      this.#inFlight.set(correlationId, {
+      link.inFlight.set(correlationId, {
+        what,
         flexible: responseHeaderFlexible,
-        resolve,
+        decode,
+        resolve: resolve as (value: unknown) => void,
         reject,
         timer,
       });
-      socket.write(frame);
+      link.socket.write(frame);
     });
+  }
+
+  /** `call` without decoding: the raw response body. */
+  request(
+    apiKey: number,
+    version: number,
+    body: Buffer,
+    flexible: boolean,
+    responseHeaderFlexible = flexible,
+  ): Promise<Buffer> {
+    return this.call(apiKey, version, body, flexible, (b) => b, responseHeaderFlexible);
   }
 
   close(): void {
-    void this.#socket?.then(
-      (s) => this.#drop(s),
-      () => undefined,
+    const link = this.#current;
+    // A dial still under way sees #link replaced and closes its socket itself.
+    this.#link = undefined;
+    this.#current = undefined;
+    if (link) this.#fail(link, 'connection closed by the operator');
+  }
+
+  #connected(): Promise<Link> {
+    if (this.#link) return this.#link;
+    const pending: Promise<Link> = this.#open().then(
+      (link) => {
+        if (this.#link !== pending) this.#fail(link, 'connection closed by the operator');
+        if (link.down !== undefined) {
+          if (this.#link === pending) this.#link = undefined;
+          throw this.#unavailable(link.down);
+        }
+        this.#current = link;
+        return link;
+      },
+      (error: unknown) => {
+        if (this.#link === pending) this.#link = undefined;
+        throw error;
+      },
     );
-    this.#socket = undefined;
+    this.#link = pending;
+    return pending;
   }
 
-  #connected(): Promise<Socket> {
-    this.#socket ??= this.#open().catch((error: unknown) => {
-      this.#socket = undefined;
-      throw error;
-    });
-    return this.#socket;
-  }
-
-  async #open(): Promise<Socket> {
+  async #open(): Promise<Link> {
     const errors: string[] = [];
     for (let i = 0; i < this.#addresses.length; i++) {
       const address = this.#addresses[this.#next++ % this.#addresses.length]!;
@@ -105,10 +177,10 @@ export class WireConnection {
         errors.push(`${address.host}:${address.port}: ${(e as Error).message}`);
       }
     }
-    throw new KafkaUnavailableError(this.#bootstrap, errors.join('; '));
+    throw this.#unavailable(errors.join('; '));
   }
 
-  #dial(host: string, port: number): Promise<Socket> {
+  #dial(host: string, port: number): Promise<Link> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host, port });
       socket.setNoDelay(true);
@@ -119,11 +191,21 @@ export class WireConnection {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-        socket.on('error', () => this.#drop(socket));
-        socket.on('close', () => this.#drop(socket));
-        this.#buffered = Buffer.alloc(0);
-        resolve(socket);
+        const link: Link = {
+          socket,
+          address: `${host}:${port}`,
+          inFlight: new Map(),
+          chunks: [],
+          buffered: 0,
+          frameSize: -1,
+          down: undefined,
+        };
+        socket.on('data', (chunk: Buffer) => this.#guard(link, () => this.#onData(link, chunk)));
+        socket.on('error', (e) =>
+          this.#fail(link, `connection to ${link.address} failed: ${e.message}`),
+        );
+        socket.on('close', () => this.#fail(link, `connection closed by ${link.address}`));
+        resolve(link);
       });
       socket.once('error', (e) => {
         clearTimeout(timer);
@@ -132,41 +214,103 @@ export class WireConnection {
     });
   }
 
-  #onData(chunk: Buffer): void {
-    this.#buffered = this.#buffered.length === 0 ? chunk : Buffer.concat([this.#buffered, chunk]);
-    while (this.#buffered.length >= 4) {
-      const size = this.#buffered.readInt32BE(0);
-      if (this.#buffered.length < 4 + size) return;
-      const frame = this.#buffered.subarray(4, 4 + size);
-      this.#buffered = this.#buffered.subarray(4 + size);
-      const r = new Reader(frame);
-      const correlationId = r.int32();
-      const call = this.#inFlight.get(correlationId);
-      if (!call) continue;
-      this.#inFlight.delete(correlationId);
-      clearTimeout(call.timer);
-      if (call.flexible) r.tags();
-      call.resolve(frame.subarray(frame.length - r.remaining));
+  /** Whatever a handler throws ends the link, never the process. */
+  #guard(link: Link, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.#fail(link, `reading from ${link.address} failed: ${(e as Error).message}`);
     }
   }
 
-  #drop(socket: Socket): void {
-    socket.destroy();
-    if (this.#socket) {
-      void this.#socket.then(
-        (s) => {
-          if (s === socket) this.#socket = undefined;
-        },
-        () => undefined,
+  #onData(link: Link, chunk: Buffer): void {
+    if (link.down !== undefined) return;
+    link.chunks.push(chunk);
+    link.buffered += chunk.length;
+    for (;;) {
+      if (link.frameSize < 0) {
+        if (link.buffered < 4) break;
+        const size = this.#head(link).readInt32BE(0);
+        const wrong = frameProblem(size, this.#maxFrameBytes);
+        if (wrong !== undefined) return this.#fail(link, `${wrong} from ${link.address}`);
+        link.frameSize = size;
+      }
+      if (link.buffered < 4 + link.frameSize) break;
+      const all = link.chunks.length === 1 ? link.chunks[0]! : Buffer.concat(link.chunks);
+      const frame = all.subarray(4, 4 + link.frameSize);
+      const rest = all.subarray(4 + link.frameSize);
+      link.chunks = rest.length > 0 ? [rest] : [];
+      link.buffered = rest.length;
+      link.frameSize = -1;
+      this.#deliver(link, frame);
+      if (link.down !== undefined) return;
+    }
+    this.#peakBuffered = Math.max(this.#peakBuffered, link.buffered);
+  }
+
+  /** The first chunk made to hold at least the 4-byte length prefix. */
+  #head(link: Link): Buffer {
+    if (link.chunks[0]!.length < 4) link.chunks = [Buffer.concat(link.chunks)];
+    return link.chunks[0]!;
+  }
+
+  #deliver(link: Link, frame: Buffer): void {
+    const correlationId = frame.readInt32BE(0);
+    const call = link.inFlight.get(correlationId);
+    if (!call) {
+      return this.#fail(
+        link,
+        `response with correlation id ${correlationId}, which no request is waiting for, from ${link.address}`,
       );
     }
-    for (const [id, call] of this.#inFlight) {
-      clearTimeout(call.timer);
-      call.reject(new KafkaUnavailableError(this.#bootstrap, 'connection lost'));
-      this.#inFlight.delete(id);
+    link.inFlight.delete(correlationId);
+    clearTimeout(call.timer);
+    let value: unknown;
+    try {
+      const r = new Reader(frame.subarray(4));
+      if (call.flexible) r.tags();
+      value = call.decode(frame.subarray(frame.length - r.remaining));
+    } catch (e) {
+      const reason = `undecodable response (${call.what}) from ${link.address}: ${(e as Error).message}`;
+      call.reject(this.#unavailable(reason, e));
+      return this.#fail(link, reason);
     }
-    this.#buffered = Buffer.alloc(0);
+    call.resolve(value);
   }
+
+  /** Ends the link: its socket, its buffers and every call still waiting on it. Never throws. */
+  #fail(link: Link, reason: string): void {
+    if (link.down !== undefined) return;
+    link.down = reason;
+    link.socket.destroy();
+    link.chunks = [];
+    link.buffered = 0;
+    if (this.#current === link) {
+      this.#current = undefined;
+      this.#link = undefined;
+    }
+    for (const call of link.inFlight.values()) {
+      clearTimeout(call.timer);
+      call.reject(this.#unavailable(reason));
+    }
+    link.inFlight.clear();
+  }
+
+  #unavailable(reason: string, cause?: unknown): KafkaUnavailableError {
+    return new KafkaUnavailableError(
+      this.#bootstrap,
+      reason,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+}
+
+/** What is wrong with a response's length prefix, or undefined when it is fine. */
+export function frameProblem(size: number, maxFrameBytes: number): string | undefined {
+  if (size < 0) return `frame with a negative length (${size})`;
+  if (size < 4) return `frame of ${size} bytes, too short for a correlation id`;
+  if (size > maxFrameBytes) return `frame of ${size} bytes exceeds the ${maxFrameBytes}-byte limit`;
+  return undefined;
 }
 
 export function parseBootstrap(bootstrap: string): { host: string; port: number }[] {

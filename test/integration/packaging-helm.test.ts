@@ -122,7 +122,8 @@ describe('helm template | kubeconform -strict', () => {
     const service = objects.find((m) => m.kind === 'Service')!;
     expect((service.spec as { ports: { name: string }[] }).ports[0]!.name).toBe('http-metrics');
     const role = objects.find((m) => m.kind === 'ClusterRole' && m.metadata.name === 'kraftwerk')!;
-    expect(rulePermissions(role.rules)).toContain('argoproj.io/rollouts/scale:update');
+    expect(rulePermissions(role.rules)).toContain('argoproj.io/rollouts/scale:patch');
+    expect(rulePermissions(role.rules)).not.toContain('argoproj.io/rollouts/scale:update');
   });
 });
 
@@ -361,9 +362,13 @@ describe('in a real kube-apiserver', () => {
     for (const ns of MODES.list.watchNamespaces) {
       expect(can('delete', 'pods', ns)).toBe('yes');
       expect(can('patch', 'kafkatopics.kraftwerk.dev/status', ns)).toBe('yes');
-      expect(can('update', 'deployments.apps/scale', ns)).toBe('yes');
+      expect(can('patch', 'deployments.apps/scale', ns)).toBe('yes');
       expect(can('create', 'events.events.k8s.io', ns)).toBe('yes');
-      expect(can('create', 'secrets', ns)).toBe('no');
+      // What the audit test showed the operator never sends is not granted.
+      expect(can('list', 'secrets', ns)).toBe('no');
+      expect(can('get', 'deployments.apps', ns)).toBe('no');
+      expect(can('update', 'statefulsets.apps', ns)).toBe('no');
+      expect(can('update', 'kafkatopics.kraftwerk.dev/finalizers', ns)).toBe('no');
       expect(can('delete', 'kafkatopics.kraftwerk.dev', ns)).toBe('no');
     }
     expect(can('list', 'kafkatopics.kraftwerk.dev', 'pkg-elsewhere')).toBe('no');

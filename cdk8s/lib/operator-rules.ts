@@ -30,12 +30,10 @@ export function watchRules(extraScaleTargets: readonly ScaleTarget[] = []): Rule
   return [
     // The cluster reconciler reads a KafkaCluster fresh before generating its cluster id.
     { groups: ['kraftwerk.dev'], resources: ['kafkaclusters'], verbs: ['get', ...WATCH, 'patch'] },
-    // Finalizers are added by apply and removed by JSON patch: `patch` on the object itself.
-    {
-      groups: ['kraftwerk.dev'],
-      resources: ['kafkatopics', 'kafkaconsumergroups'],
-      verbs: [...WATCH, 'patch'],
-    },
+    // The topic finalizer is added by apply and removed by JSON patch: `patch` on the object.
+    { groups: ['kraftwerk.dev'], resources: ['kafkatopics'], verbs: [...WATCH, 'patch'] },
+    // Consumer groups hold no finalizer: only their status is written.
+    { groups: ['kraftwerk.dev'], resources: ['kafkaconsumergroups'], verbs: WATCH },
     {
       groups: ['kraftwerk.dev'],
       resources: ['kafkaclusters/status', 'kafkatopics/status', 'kafkaconsumergroups/status'],

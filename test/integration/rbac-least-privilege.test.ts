@@ -27,7 +27,7 @@ import { logRoot, waitFor } from '../fixtures/process.ts';
 import { normalize, rulePermissions } from './packaging-normalize.ts';
 import {
   TOOL_BUILD_TIMEOUT,
-  buildTools,
+  helmBinary,
   helmTemplate,
   idOf,
   manifests,
@@ -145,7 +145,7 @@ beforeAll(async () => {
   admin = new KubeClient(loadKubeConfig(cp.kubeconfigPath));
   await installCrds(admin);
 
-  const rendered = helmTemplate(buildTools());
+  const rendered = helmTemplate({ helm: helmBinary() });
   if (rendered.status !== 0) throw new Error(rendered.stderr);
   const objects = manifests(rendered.stdout);
   helmRbac = objects.filter((o) => RBAC_KINDS.includes(o.kind));

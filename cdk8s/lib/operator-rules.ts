@@ -1,5 +1,9 @@
 // The RBAC rules of the operator contract, as data: the cdk8s install builds its Roles from
-// them and the drift test holds the Helm chart's rules to the same set. No wildcards.
+// them and the drift test holds the Helm chart's rules to the same set. No wildcards, and
+// nothing the operator does not send: test/integration/rbac-least-privilege.test.ts runs the
+// operator under exactly these rules with an audit log and fails on a refusal or on a granted
+// verb no request used (unless allow-listed there, with the reason). docs/install.md has the
+// table of what each rule is for.
 
 export interface Rule {
   /** API group; '' is the core group. */
@@ -14,48 +18,53 @@ export interface ScaleTarget {
   readonly resource: string;
 }
 
-const KINDS = ['kafkaclusters', 'kafkatopics', 'kafkaconsumergroups'];
-const WRITE = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
-const SCALE = ['get', 'update', 'patch'];
+/** Informers list and watch; they never get one object. */
+const WATCH = ['list', 'watch'];
+/** Server-side apply: a patch, which is a create when the object does not exist yet. */
+const APPLY = ['create', 'patch'];
+/** The autoscaler reads and merge-patches spec.replicas; it never PUTs a Scale. */
+const SCALE = ['get', 'patch'];
 
 /** Rules the operator needs in every namespace it watches. */
 export function watchRules(extraScaleTargets: readonly ScaleTarget[] = []): Rule[] {
   return [
+    // The cluster reconciler reads a KafkaCluster fresh before generating its cluster id.
+    { groups: ['kraftwerk.dev'], resources: ['kafkaclusters'], verbs: ['get', ...WATCH, 'patch'] },
+    // The topic finalizer is added by apply and removed by JSON patch: `patch` on the object.
+    { groups: ['kraftwerk.dev'], resources: ['kafkatopics'], verbs: [...WATCH, 'patch'] },
+    // Consumer groups hold no finalizer: only their status is written.
+    { groups: ['kraftwerk.dev'], resources: ['kafkaconsumergroups'], verbs: WATCH },
     {
       groups: ['kraftwerk.dev'],
-      resources: KINDS,
-      verbs: ['get', 'list', 'watch', 'update', 'patch'],
+      resources: ['kafkaclusters/status', 'kafkatopics/status', 'kafkaconsumergroups/status'],
+      verbs: ['patch'],
     },
-    {
-      groups: ['kraftwerk.dev'],
-      resources: KINDS.map((k) => `${k}/status`),
-      verbs: ['update', 'patch'],
-    },
-    {
-      groups: ['kraftwerk.dev'],
-      resources: KINDS.map((k) => `${k}/finalizers`),
-      verbs: ['update'],
-    },
-    // Server-side apply of an object that does not exist yet is a create, hence create.
-    { groups: ['apps'], resources: ['statefulsets', 'deployments'], verbs: WRITE },
+    // Not a request the operator sends: the OwnerReferencesPermissionEnforcement admission
+    // plugin (OpenShift, hardened clusters) requires it to set blockOwnerDeletion on the
+    // objects a KafkaCluster owns. Only KafkaClusters own anything.
+    { groups: ['kraftwerk.dev'], resources: ['kafkaclusters/finalizers'], verbs: ['update'] },
+    // Teardown deletes the broker StatefulSet before the controllers' (uid precondition).
+    { groups: ['apps'], resources: ['statefulsets'], verbs: [...WATCH, ...APPLY, 'delete'] },
     { groups: ['apps'], resources: ['statefulsets/scale', 'deployments/scale'], verbs: SCALE },
     ...extraScaleTargets.map((t) => ({
       groups: [t.group],
       resources: [`${t.resource}/scale`],
       verbs: SCALE,
     })),
-    { groups: [''], resources: ['services', 'configmaps'], verbs: WRITE },
-    // The roller restarts brokers by deleting their pods.
-    { groups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] },
-    // Volume expansion patches claims; deleteClaim removes them with the cluster.
+    // Services of a listener or broker no longer rendered are deleted; the rest goes with GC.
+    { groups: [''], resources: ['services'], verbs: [...WATCH, ...APPLY, 'delete'] },
+    { groups: [''], resources: ['configmaps'], verbs: [...WATCH, ...APPLY] },
+    { groups: ['policy'], resources: ['poddisruptionbudgets'], verbs: [...WATCH, ...APPLY] },
+    // The roller restarts a pod, and teardown ends a Pending one, by deleting it.
+    { groups: [''], resources: ['pods'], verbs: [...WATCH, 'delete'] },
+    // Volume expansion lists a role's claims and patches their size; deleteClaim removes them.
     {
       groups: [''],
       resources: ['persistentvolumeclaims'],
-      verbs: ['get', 'list', 'watch', 'patch', 'delete'],
+      verbs: ['list', 'patch', 'delete'],
     },
-    { groups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
-    { groups: ['policy'], resources: ['poddisruptionbudgets'], verbs: WRITE },
-    { groups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+    // events.k8s.io/v1 only; a repeat becomes a patch of the first Event's series.
+    { groups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
   ];
 }
 
@@ -70,6 +79,7 @@ export const storageClassRules: Rule[] = [
 
 /** Rules for the leader-election Lease, granted only in the Lease's namespace. */
 export const leaseRules: Rule[] = [
+  // Renewal is a PUT carrying the resourceVersion read, so two candidates cannot both win.
   { groups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
 ];
 

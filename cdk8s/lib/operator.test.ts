@@ -36,6 +36,30 @@ describe('KraftwerkOperator', () => {
     expect(rulesOf(lease)).toEqual(permissions(leaseRules));
   });
 
+  it('grants nothing the operator does not send (the audit-log test proves the rest)', () => {
+    const all = synth()
+      .filter((o) => o.kind.endsWith('Role'))
+      .flatMap((o) => rulesOf(o));
+    // No Secrets at all; Deployments only through /scale; PUT only for the Lease and the one
+    // rule admission (not a request) checks; `get` only where no informer caches the object.
+    expect(all.filter((p) => p.includes('secrets'))).toEqual([]);
+    expect(all.filter((p) => p.startsWith('apps/deployments'))).toEqual([
+      'apps/deployments/scale:get',
+      'apps/deployments/scale:patch',
+    ]);
+    expect(all.filter((p) => p.endsWith(':update')).sort()).toEqual([
+      'coordination.k8s.io/leases:update',
+      'kraftwerk.dev/kafkaclusters/finalizers:update',
+    ]);
+    expect(all.filter((p) => p.endsWith(':get')).sort()).toEqual([
+      'apps/deployments/scale:get',
+      'apps/statefulsets/scale:get',
+      'coordination.k8s.io/leases:get',
+      'kraftwerk.dev/kafkaclusters:get',
+      'storage.k8s.io/storageclasses:get',
+    ]);
+  });
+
   it('watches a list of namespaces with a Role and RoleBinding in each', () => {
     const objects = synth({ watchNamespaces: ['a', 'b'] });
     // Cluster-wide only what no Role can grant: get on StorageClasses.

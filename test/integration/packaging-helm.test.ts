@@ -122,7 +122,8 @@ describe('helm template | kubeconform -strict', () => {
     const service = objects.find((m) => m.kind === 'Service')!;
     expect((service.spec as { ports: { name: string }[] }).ports[0]!.name).toBe('http-metrics');
     const role = objects.find((m) => m.kind === 'ClusterRole' && m.metadata.name === 'kraftwerk')!;
-    expect(rulePermissions(role.rules)).toContain('argoproj.io/rollouts/scale:update');
+    expect(rulePermissions(role.rules)).toContain('argoproj.io/rollouts/scale:patch');
+    expect(rulePermissions(role.rules)).not.toContain('argoproj.io/rollouts/scale:update');
   });
 });
 
@@ -276,8 +277,19 @@ describe('in a real kube-apiserver', () => {
   const kubectl = (args: readonly string[], input?: string) =>
     run(kubectlBinary(), ['--kubeconfig', inject('kubeconfig'), ...args], input);
   const sa = 'system:serviceaccount:kraftwerk-system:kraftwerk';
-  const can = (verb: string, resource: string, namespace: string) =>
-    kubectl(['auth', 'can-i', verb, resource, '-n', namespace, '--as', sa]).stdout.trim();
+  // `kind/name` in can-i is an object's name, not a subresource: that needs --subresource.
+  const can = (verb: string, resource: string, namespace: string, subresource?: string) =>
+    kubectl([
+      'auth',
+      'can-i',
+      verb,
+      resource,
+      '-n',
+      namespace,
+      '--as',
+      sa,
+      ...(subresource ? ['--subresource', subresource] : []),
+    ]).stdout.trim();
 
   beforeAll(() => {
     for (const ns of ['kraftwerk-system', 'pkg-team-a', 'pkg-team-b', 'pkg-elsewhere']) {
@@ -360,10 +372,17 @@ describe('in a real kube-apiserver', () => {
     expect(out.status, out.stderr).toBe(0);
     for (const ns of MODES.list.watchNamespaces) {
       expect(can('delete', 'pods', ns)).toBe('yes');
-      expect(can('patch', 'kafkatopics.kraftwerk.dev/status', ns)).toBe('yes');
-      expect(can('update', 'deployments.apps/scale', ns)).toBe('yes');
+      expect(can('patch', 'kafkatopics.kraftwerk.dev', ns, 'status')).toBe('yes');
+      expect(can('update', 'kafkatopics.kraftwerk.dev', ns, 'status')).toBe('no');
+      expect(can('patch', 'deployments.apps', ns, 'scale')).toBe('yes');
+      expect(can('update', 'deployments.apps', ns, 'scale')).toBe('no');
       expect(can('create', 'events.events.k8s.io', ns)).toBe('yes');
-      expect(can('create', 'secrets', ns)).toBe('no');
+      // What the audit test showed the operator never sends is not granted.
+      expect(can('list', 'secrets', ns)).toBe('no');
+      expect(can('get', 'deployments.apps', ns)).toBe('no');
+      expect(can('update', 'statefulsets.apps', ns)).toBe('no');
+      expect(can('update', 'kafkatopics.kraftwerk.dev', ns, 'finalizers')).toBe('no');
+      expect(can('update', 'kafkaclusters.kraftwerk.dev', ns, 'finalizers')).toBe('yes');
       expect(can('delete', 'kafkatopics.kraftwerk.dev', ns)).toBe('no');
     }
     expect(can('list', 'kafkatopics.kraftwerk.dev', 'pkg-elsewhere')).toBe('no');

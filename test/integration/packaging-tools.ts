@@ -31,6 +31,11 @@ export interface Tools {
   crdSchemas: string;
 }
 
+/** Only helm (built once, then cached), for tests that render the chart and nothing else. */
+export function helmBinary(): string {
+  return join(toolBin('helm.sh'), 'helm');
+}
+
 export function buildTools(): Tools {
   const kubeconformBin = toolBin('kubeconform.sh');
   const crdSchemas = mkdtempSync(join(tmpdir(), 'kraftwerk-crd-schemas-'));
@@ -47,7 +52,7 @@ export function buildTools(): Tools {
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   return {
-    helm: join(toolBin('helm.sh'), 'helm'),
+    helm: helmBinary(),
     kubeconform: join(kubeconformBin, 'kubeconform'),
     kubernetesSchemas: join(dirname(kubeconformBin), 'schemas', versions.KUBERNETES_VERSION!),
     crdSchemas,
@@ -81,7 +86,7 @@ export function mustRun(command: string, args: readonly string[], input?: string
 }
 
 /** `helm template` of the chart as release `kraftwerk` in kraftwerk-system, CRDs included. */
-export function helmTemplate(tools: Tools, args: readonly string[] = []): Run {
+export function helmTemplate(tools: Pick<Tools, 'helm'>, args: readonly string[] = []): Run {
   return run(tools.helm, [
     'template',
     'kraftwerk',

@@ -34,46 +34,56 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 
 {{/*
-What the operator does in each namespace it watches (the operator contract). Listed verb by
-verb: no wildcards, so `kubectl auth can-i` answers match what the code needs.
+What the operator does in each namespace it watches (the operator contract), the same rules as
+cdk8s/lib/operator-rules.ts. Listed verb by verb, no wildcards, and only what the operator
+sends: test/integration/rbac-least-privilege.test.ts compares them with an audit log of the
+operator at work. docs/install.md says what each rule is for.
 */}}
 {{- define "kraftwerk.rules" -}}
 - apiGroups: [kraftwerk.dev]
-  resources: [kafkaclusters, kafkatopics, kafkaconsumergroups]
-  verbs: [get, list, watch, update, patch]
+  resources: [kafkaclusters]
+  verbs: [get, list, watch, patch]
+- apiGroups: [kraftwerk.dev]
+  resources: [kafkatopics]
+  verbs: [list, watch, patch]
+- apiGroups: [kraftwerk.dev]
+  resources: [kafkaconsumergroups]
+  verbs: [list, watch]
 - apiGroups: [kraftwerk.dev]
   resources: [kafkaclusters/status, kafkatopics/status, kafkaconsumergroups/status]
-  verbs: [update, patch]
+  verbs: [patch]
+# Never sent: OwnerReferencesPermissionEnforcement admission (OpenShift) checks it when the
+# operator sets blockOwnerDeletion on the objects a KafkaCluster owns.
 - apiGroups: [kraftwerk.dev]
-  resources: [kafkaclusters/finalizers, kafkatopics/finalizers, kafkaconsumergroups/finalizers]
+  resources: [kafkaclusters/finalizers]
   verbs: [update]
 - apiGroups: [apps]
-  resources: [statefulsets, deployments]
-  verbs: [get, list, watch, create, update, patch, delete]
+  resources: [statefulsets]
+  verbs: [list, watch, create, patch, delete]
 - apiGroups: [apps]
   resources: [statefulsets/scale, deployments/scale]
-  verbs: [get, update, patch]
+  verbs: [get, patch]
 {{- range .Values.rbac.extraScaleTargets }}
 - apiGroups: [{{ .group | quote }}]
   resources: [{{ printf "%s/scale" .resource }}]
-  verbs: [get, update, patch]
+  verbs: [get, patch]
 {{- end }}
 - apiGroups: ['']
-  resources: [services, configmaps]
-  verbs: [get, list, watch, create, update, patch, delete]
+  resources: [services]
+  verbs: [list, watch, create, patch, delete]
 - apiGroups: ['']
-  resources: [pods]
-  verbs: [get, list, watch, delete]
-- apiGroups: ['']
-  resources: [persistentvolumeclaims]
-  verbs: [get, list, watch, patch, delete]
-- apiGroups: ['']
-  resources: [secrets]
-  verbs: [get, list, watch]
+  resources: [configmaps]
+  verbs: [list, watch, create, patch]
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]
-  verbs: [get, list, watch, create, update, patch, delete]
-- apiGroups: ['', events.k8s.io]
+  verbs: [list, watch, create, patch]
+- apiGroups: ['']
+  resources: [pods]
+  verbs: [list, watch, delete]
+- apiGroups: ['']
+  resources: [persistentvolumeclaims]
+  verbs: [list, patch, delete]
+- apiGroups: [events.k8s.io]
   resources: [events]
   verbs: [create, patch]
 {{- end -}}

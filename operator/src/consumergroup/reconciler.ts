@@ -16,7 +16,7 @@ import type { Informer } from '../runtime/informer.ts';
 import { isNotFound, KubeApiError, type KubeClient } from '../runtime/kube-client.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Registry } from '../runtime/metrics.ts';
-import { groupVersionPath, resourcePath } from '../runtime/resource.ts';
+import { groupVersionPath, resourcePath, type ResourceInfo } from '../runtime/resource.ts';
 import type { ReconcileResult } from '../runtime/work-queue.ts';
 import {
   autoscaleStep,
@@ -146,18 +146,20 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
     };
 
     // Before anything touches the target: a KafkaCluster's own StatefulSets are never scaled.
+    const clusterNames = () => deps.clusters.list(namespace).map((c) => c.metadata.name ?? '');
     const forbidden = forbiddenScaleTarget(
       ref,
       namespace,
       deps.statefulSets.getByName(namespace, ref.name),
-      deps.clusters.list(namespace).map((c) => c.metadata.name ?? ''),
+      clusterNames(),
     );
     if (forbidden) return unusableTarget(forbidden);
 
+    let info: ResourceInfo;
     let scalePath: string;
     let scale: Scale;
     try {
-      const info = await deps.client.resource(ref.apiVersion, ref.kind);
+      info = await deps.client.resource(ref.apiVersion, ref.kind);
       scalePath = resourcePath(info, namespace, ref.name, 'scale');
       scale = await deps.client.request<Scale>('GET', scalePath);
     } catch (e) {
@@ -210,6 +212,13 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
     let scaledAt = lastScaleTime;
     const desired = step.decision.desiredReplicas;
     if (poll.kind === 'offsets' && desired !== current) {
+      // The cache may not have seen a StatefulSet just labelled; the object itself is read
+      // before a write (writes are rare; /scale carries no labels).
+      if (info.group === 'apps' && info.kind === 'StatefulSet') {
+        const live = await deps.client.get(info, namespace, ref.name);
+        const refused = forbiddenScaleTarget(ref, namespace, live, clusterNames());
+        if (refused) return unusableTarget(refused);
+      }
       try {
         await deps.client.request('PATCH', scalePath, {
           body: { spec: { replicas: desired } },

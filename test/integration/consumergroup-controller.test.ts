@@ -366,6 +366,8 @@ describe('KafkaConsumerGroup scale targets it must not or cannot scale', () => {
       } as KafkaCluster['spec'],
     };
     await createResource(op.client, 'kafkaclusters', kc);
+    // The topic exists, so nothing but the refusal stands between the group and a scale write.
+    await produce(inject('kafkaBootstrap'), 'demo-broker', 0);
     await waitFor(
       'the KafkaCluster to create demo-broker with 3 replicas',
       async () => (await appsReplicas(op.client, namespace, 'statefulsets', 'demo-broker')) === 3,
@@ -397,6 +399,7 @@ describe('KafkaConsumerGroup scale targets it must not or cannot scale', () => {
   });
 
   it('refuses a StatefulSet carrying the cluster label, whatever its name', async () => {
+    await produce(inject('kafkaBootstrap'), 'labelled', 0);
     await statefulSet('labelled', 2, { 'kraftwerk.dev/cluster': 'elsewhere' });
     await createResource(
       op.client,

@@ -213,6 +213,7 @@ export function createOperator(o: OperatorOptions): Operator {
         client,
         groups,
         clusters,
+        statefulSets,
         kafka: (bootstrap) => kafka.get(bootstrap),
         events,
         clock,

@@ -56,7 +56,26 @@ export const kafkaConsumerGroupSpecSchema = withClusterReferenceRules(
           'Kind of the workload; anything with a scale subresource (Deployment, StatefulSet, ...).',
         ),
       name: str().minLength(1).maxLength(253).describe('Name of the workload in this namespace.'),
-    }).describe('The workload whose replicas are scaled, through its scale subresource.'),
+    })
+      // Only what is certain without the cluster: the built-in kinds are fixed, so among them
+      // those without a scale subresource are refused here; other groups (custom resources with
+      // a scale subresource) are judged by the operator, which reports them in Ready.
+      .rule(
+        "self.apiVersion != 'v1' || self.kind == 'ReplicationController'",
+        'spec.scaleTargetRef: of the core v1 kinds only ReplicationController has a scale subresource; name the consumer workload (e.g. apps/v1 Deployment)',
+        { fieldPath: '.kind' },
+      )
+      .rule(
+        "self.apiVersion != 'apps/v1' || self.kind in ['Deployment', 'StatefulSet', 'ReplicaSet']",
+        'spec.scaleTargetRef: of the apps/v1 kinds only Deployment, StatefulSet and ReplicaSet have a scale subresource',
+        { fieldPath: '.kind' },
+      )
+      .rule(
+        "!self.apiVersion.startsWith('kraftwerk.dev/')",
+        "spec.scaleTargetRef: a KafkaConsumerGroup does not scale kraftwerk.dev resources (a KafkaCluster's brokers are sized in its spec); name the consumer workload",
+        { fieldPath: '.apiVersion' },
+      )
+      .describe('The workload whose replicas are scaled, through its scale subresource.'),
     minReplicas: int()
       .format('int32')
       .min(0)

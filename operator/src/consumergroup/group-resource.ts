@@ -11,6 +11,7 @@ import { setCondition, setKstatusConditions, type Condition } from '../runtime/c
 import type { AutoscaleStep } from './autoscale.ts';
 import { partitionKey } from './lag.ts';
 import type { Poll } from './observe.ts';
+import type { ScaleTargetReason } from './scale-target.ts';
 
 export interface GroupReads {
   committed: readonly CommittedOffset[];
@@ -68,11 +69,19 @@ export type ReadyReason =
   | 'ClusterNotReady'
   | 'KafkaUnavailable'
   | 'TopicNotFound'
-  | 'TargetNotFound'
-  | 'InvalidSettings';
+  | 'InvalidSettings'
+  | ScaleTargetReason;
 
 /** Ready reasons that stay until a person changes something (Stalled, for kstatus/Flux). */
-const needsAction = new Set<ReadyReason>(['InvalidSettings', 'TargetNotFound', 'TopicNotFound']);
+const needsAction = new Set<ReadyReason>([
+  'InvalidSettings',
+  'TopicNotFound',
+  'TargetNotFound',
+  'ScaleTargetForbidden',
+  'ScaleAccessDenied',
+  'KindNotFound',
+  'NoScaleSubresource',
+]);
 
 export interface StatusInput {
   step: AutoscaleStep | undefined;

@@ -1,8 +1,11 @@
 // The KafkaConsumerGroup reconciler, run once per poll interval per group: read offsets (one
 // batched read), fold them into this process's sample windows, decide (pure policy), scale the
 // target through its scale subresource, and report status, Events and metrics. Any read error
-// holds the current size and says so: an error is never read as zero lag.
+// holds the current size and says so: an error is never read as zero lag. A target that cannot
+// or must not be scaled (a KafkaCluster's StatefulSet, RBAC, missing, no scale subresource) is a
+// Ready=False condition and one Warning Event, retried with a growing delay, never an exception.
 import type { KafkaCluster } from '../api/kafka-cluster.ts';
+import type { StatefulSetObject } from '../cluster/cluster-resource.ts';
 import type { KafkaConsumerGroup } from '../api/kafka-consumer-group.ts';
 import type { KafkaAdminPort } from '../kafka/port.ts';
 import { resolveKafkaTarget } from '../kafka-target.ts';
@@ -10,10 +13,10 @@ import { applyStatus, sameJson } from '../runtime/apply.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
-import { isNotFound, type KubeClient } from '../runtime/kube-client.ts';
+import { isNotFound, KubeApiError, type KubeClient } from '../runtime/kube-client.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Registry } from '../runtime/metrics.ts';
-import { resourcePath } from '../runtime/resource.ts';
+import { groupVersionPath, resourcePath, type ResourceInfo } from '../runtime/resource.ts';
 import type { ReconcileResult } from '../runtime/work-queue.ts';
 import {
   autoscaleStep,
@@ -23,12 +26,22 @@ import {
 } from './autoscale.ts';
 import { pollFrom, statusFor, topicsToWatch, type ReadyReason } from './group-resource.ts';
 import { defaultObserveSettings, type Poll } from './observe.ts';
+import {
+  forbiddenScaleTarget,
+  scaleTargetProblem,
+  targetRetryMs,
+  type Discovery,
+  type ScaleTargetProblem,
+  type ScaleTargetRef,
+} from './scale-target.ts';
 import { invalidSettingsReason, scalingSettingsFromSpec } from './settings.ts';
 
 export interface ConsumerGroupReconcilerDeps {
   client: KubeClient;
   groups: Informer<KafkaConsumerGroup>;
   clusters: Informer<KafkaCluster>;
+  /** The StatefulSets carrying the cluster label: a group must never scale one of them. */
+  statefulSets: Informer<StatefulSetObject>;
   kafka: (bootstrap: string) => KafkaAdminPort;
   events: EventRecorder;
   clock: Clock;
@@ -45,6 +58,8 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
   // Sample windows live in this process: rates need history. After a restart they refill
   // within a few polls; the dwell survives through status.lastScaleTime.
   const memory = new Map<string, { uid: string; memory: AutoscalerMemory }>();
+  // Consecutive polls whose target could not be used: the retry delay doubles with each.
+  const targetFailures = new Map<string, number>();
   const gauges = {
     lag: deps.registry.gauge(
       'kraftwerk_consumergroup_lag',
@@ -72,6 +87,7 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
     const g = deps.groups.get(key);
     if (!g) {
       memory.delete(key);
+      targetFailures.delete(key);
       const [namespace, name] = key.split('/');
       for (const gauge of Object.values(gauges))
         gauge.removeMatching({ namespace: namespace ?? '', name: name ?? '' });
@@ -106,26 +122,52 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
 
     // The workload first: without it there is nothing to scale, whatever Kafka says.
     const ref = g.spec.scaleTargetRef;
-    let scalePath: string;
-    let scale: Scale;
-    try {
-      const info = await deps.client.resource(ref.apiVersion, ref.kind);
-      scalePath = resourcePath(info, g.metadata.namespace, ref.name, 'scale');
-      scale = await deps.client.request<Scale>('GET', scalePath);
-    } catch (e) {
-      if (!isNotFound(e) && !String(e).includes('no resource')) throw e;
+    const namespace = g.metadata.namespace ?? '';
+    const unusableTarget = async (problem: ScaleTargetProblem): Promise<ReconcileResult> => {
+      const previous = g.status?.conditions?.find((c) => c.type === 'Ready');
+      // One Event and one log line per new problem, not one per retry.
+      if (previous?.reason !== problem.reason || previous.message !== problem.message) {
+        void deps.events.record(g, 'Warning', problem.reason, 'Scale', problem.message);
+        deps.logger.warn('scale target unusable', {
+          kafkaconsumergroup: key,
+          reason: problem.reason,
+          message: problem.message,
+        });
+      }
       await report({
         step: undefined,
         currentReplicas: undefined,
         lastScaleTime,
-        ready: {
-          status: 'False',
-          reason: 'TargetNotFound',
-          message: `${ref.kind} ${g.metadata.namespace}/${ref.name} (${ref.apiVersion}) was not found or has no scale subresource`,
-        },
+        ready: { status: 'False', ...problem },
       });
-      return { requeueAfterMs: pollMs };
+      const failures = (targetFailures.get(key) ?? 0) + 1;
+      targetFailures.set(key, failures);
+      return { requeueAfterMs: targetRetryMs(pollMs, failures) };
+    };
+
+    // Before anything touches the target: a KafkaCluster's own StatefulSets are never scaled.
+    const clusterNames = () => deps.clusters.list(namespace).map((c) => c.metadata.name ?? '');
+    const forbidden = forbiddenScaleTarget(
+      ref,
+      namespace,
+      deps.statefulSets.getByName(namespace, ref.name),
+      clusterNames(),
+    );
+    if (forbidden) return unusableTarget(forbidden);
+
+    let info: ResourceInfo;
+    let scalePath: string;
+    let scale: Scale;
+    try {
+      info = await deps.client.resource(ref.apiVersion, ref.kind);
+      scalePath = resourcePath(info, namespace, ref.name, 'scale');
+      scale = await deps.client.request<Scale>('GET', scalePath);
+    } catch (e) {
+      const problem = await diagnoseScaleError(deps.client, ref, namespace, 'get', e);
+      if (!problem) throw e;
+      return unusableTarget(problem);
     }
+    targetFailures.delete(key);
     const current = scale.spec?.replicas ?? 0;
 
     const target = resolveKafkaTarget(
@@ -141,13 +183,16 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
       readyReason = target.reason;
       readyMessage = target.message;
     } else {
+      let missingTopics: readonly string[] = [];
       try {
-        poll = await readPoll(deps.kafka(target.bootstrap), g, now);
+        const read = await readPoll(deps.kafka(target.bootstrap), g, now);
+        poll = read.poll;
+        missingTopics = read.missingTopics;
       } catch (e) {
         poll = { kind: 'error', time: now, error: e instanceof Error ? e.message : String(e) };
       }
       if (poll.kind === 'error') {
-        readyReason = poll.error.includes('does not exist') ? 'TopicNotFound' : 'KafkaUnavailable';
+        readyReason = missingTopics.length > 0 ? 'TopicNotFound' : 'KafkaUnavailable';
         readyMessage = `holding ${current} replica(s): ${poll.error}`;
       }
     }
@@ -167,10 +212,24 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
     let scaledAt = lastScaleTime;
     const desired = step.decision.desiredReplicas;
     if (poll.kind === 'offsets' && desired !== current) {
-      await deps.client.request('PATCH', scalePath, {
-        body: { spec: { replicas: desired } },
-        contentType: 'application/merge-patch+json',
-      });
+      // The cache may not have seen a StatefulSet just labelled; the object itself is read
+      // before a write (writes are rare; /scale carries no labels).
+      if (info.group === 'apps' && info.kind === 'StatefulSet') {
+        const live = await deps.client.get(info, namespace, ref.name);
+        const refused = forbiddenScaleTarget(ref, namespace, live, clusterNames());
+        if (refused) return unusableTarget(refused);
+      }
+      try {
+        await deps.client.request('PATCH', scalePath, {
+          body: { spec: { replicas: desired } },
+          contentType: 'application/merge-patch+json',
+        });
+      } catch (e) {
+        // RBAC may allow get but not patch, or the target went away since it was read.
+        const problem = await diagnoseScaleError(deps.client, ref, namespace, 'patch', e);
+        if (!problem) throw e;
+        return unusableTarget(problem);
+      }
       replicas = desired;
       scaledAt = now;
       const why = step.decision.reasons.join('; ');
@@ -215,8 +274,44 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
   };
 }
 
+/**
+ * Why a scale read or write failed, when the target is to blame: the status code says forbidden
+ * or not found, and discovery tells a missing object from a kind without a scale subresource
+ * (both are 404 on /scale, and RBAC answers 403 before routing even for kinds without one).
+ * undefined for anything else (timeouts, 5xx): those are retried as errors.
+ */
+async function diagnoseScaleError(
+  client: KubeClient,
+  ref: ScaleTargetRef,
+  namespace: string,
+  verb: 'get' | 'patch',
+  err: unknown,
+): Promise<ScaleTargetProblem | undefined> {
+  // Not a KubeApiError: the kind lookup itself found nothing (or the network failed, which
+  // discovery below then shows by failing too, or by finding the kind).
+  const statusCode = err instanceof KubeApiError ? err.statusCode : undefined;
+  if (statusCode !== undefined && ![403, 404, 405].includes(statusCode)) return undefined;
+  let discovery: Discovery;
+  try {
+    const list = await client.request<{ resources?: { name: string; kind: string }[] }>(
+      'GET',
+      groupVersionPath(ref.apiVersion),
+    );
+    discovery = { served: true, resources: list.resources ?? [] };
+  } catch (e) {
+    if (!isNotFound(e)) return undefined;
+    discovery = { served: false };
+  }
+  const serverMessage = err instanceof KubeApiError ? (err.status?.message ?? err.message) : '';
+  return scaleTargetProblem(ref, namespace, verb, statusCode, serverMessage, discovery);
+}
+
 /** One poll: committed offsets, the topics' partitions, their offset ranges, the members. */
-async function readPoll(kafka: KafkaAdminPort, g: KafkaConsumerGroup, now: number): Promise<Poll> {
+async function readPoll(
+  kafka: KafkaAdminPort,
+  g: KafkaConsumerGroup,
+  now: number,
+): Promise<{ poll: Poll; missingTopics: readonly string[] }> {
   const [committed, group] = await Promise.all([
     kafka.fetchCommittedOffsets(g.spec.groupId, g.spec.topics),
     kafka.describeGroup(g.spec.groupId),
@@ -224,11 +319,13 @@ async function readPoll(kafka: KafkaAdminPort, g: KafkaConsumerGroup, now: numbe
   const names = topicsToWatch(g.spec, committed);
   const described = await Promise.all(names.map((n) => kafka.describeTopic(n)));
   const missing = names.filter((_, i) => described[i] === null);
-  if (missing.length > 0)
-    return { kind: 'error', time: now, error: `topic ${missing.join(', ')} does not exist` };
+  if (missing.length > 0) {
+    const error = `topic ${missing.join(', ')} does not exist`;
+    return { poll: { kind: 'error', time: now, error }, missingTopics: missing };
+  }
   const topics = described.filter((d) => d !== null);
   const ranges = await kafka.fetchOffsetRanges(
     topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition }))),
   );
-  return pollFrom({ committed, topics, ranges, group }, now);
+  return { poll: pollFrom({ committed, topics, ranges, group }, now), missingTopics: [] };
 }

@@ -43,8 +43,10 @@ export function watchRules(extraScaleTargets: readonly ScaleTarget[] = []): Rule
     // plugin (OpenShift, hardened clusters) requires it to set blockOwnerDeletion on the
     // objects a KafkaCluster owns. Only KafkaClusters own anything.
     { groups: ['kraftwerk.dev'], resources: ['kafkaclusters/finalizers'], verbs: ['update'] },
-    // Teardown deletes the broker StatefulSet before the controllers' (uid precondition).
-    { groups: ['apps'], resources: ['statefulsets'], verbs: [...WATCH, ...APPLY, 'delete'] },
+    // Teardown deletes the broker StatefulSet before the controllers' (uid precondition); get:
+    // a KafkaConsumerGroup reads a StatefulSet target live before scaling it (the cache may lag
+    // a KafkaCluster's label or owner).
+    { groups: ['apps'], resources: ['statefulsets'], verbs: ['get', ...WATCH, ...APPLY, 'delete'] },
     { groups: ['apps'], resources: ['statefulsets/scale', 'deployments/scale'], verbs: SCALE },
     ...extraScaleTargets.map((t) => ({
       groups: [t.group],

@@ -59,7 +59,7 @@ operator at work. docs/install.md says what each rule is for.
   verbs: [update]
 - apiGroups: [apps]
   resources: [statefulsets]
-  verbs: [list, watch, create, patch, delete]
+  verbs: [get, list, watch, create, patch, delete]
 - apiGroups: [apps]
   resources: [statefulsets/scale, deployments/scale]
   verbs: [get, patch]

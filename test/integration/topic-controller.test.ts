@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KafkaTopic } from '../../operator/src/api/kafka-topic.ts';
+import { KafkaAdmin } from '../../operator/src/kafka/kafka-admin.ts';
 import { KafkaFixture } from '../fixtures/kafka.ts';
 import { kafkaTopicIds, kafkaTopicNames, kafkaTopicsCli } from '../fixtures/kafka-cli.ts';
 import {
@@ -441,6 +442,29 @@ describe('KafkaTopic against three brokers (Kafka 3.9)', () => {
       version: '3.9.1',
     });
     expect(left).toEqual([]);
+  });
+
+  it('deletes by id: never the topic recreated under the name (the Kafka port, directly)', async () => {
+    const port = new KafkaAdmin({ bootstrap: kafka3.bootstrapServers });
+    try {
+      const made = await port.createTopic({
+        name: 'by-id',
+        partitions: 1,
+        replicationFactor: 1,
+        config: {},
+      });
+      await admin3.deleteTopics({ topics: ['by-id'] });
+      await waitFor('the name free again', async () =>
+        admin3.createTopics({ topics: [{ topic: 'by-id' }] }).catch(() => false),
+      );
+      const theirs = kafkaTopicIds(kafka3.bootstrapServers, ['by-id'], '3.9.1')['by-id'];
+      expect(theirs).not.toBe(made!.topicId);
+      expect(await port.deleteTopicById(made!.topicId)).toBe(false); // UNKNOWN_TOPIC_ID
+      expect(kafkaTopicIds(kafka3.bootstrapServers, ['by-id'], '3.9.1')['by-id']).toBe(theirs);
+      expect(await port.deleteTopicById(theirs!)).toBe(true);
+    } finally {
+      await port.close();
+    }
   });
 
   it('judges two resources naming one topic by the cluster, not by its address', async () => {

@@ -692,6 +692,13 @@ describe('after an in-place change, from a fresh look', () => {
     expect(plan.recheck).toBe(false);
   });
 
+  it('is not Ready when the topic is gone by the time it is looked at again', () => {
+    const gone = planTopic(input({ desired, observed: null, lastReconciled }));
+    const plan = planAfterChange(before, gone);
+    expect(plan.ready).toMatchObject({ status: 'False', reason: 'ChangePending' });
+    expect(plan.actions).toEqual([]);
+  });
+
   it('says what still differs when Kafka accepted the change but does not hold it', () => {
     const plan = planAfterChange(before, looked('5'));
     expect(plan.ready).toMatchObject({ status: 'False', reason: 'ChangePending' });

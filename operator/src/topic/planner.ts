@@ -284,20 +284,25 @@ export function changesInPlace(plan: TopicPlan): boolean {
  * the message says what still differs. The first plan's Events stand (they were about it).
  */
 export function planAfterChange(plan: TopicPlan, after: TopicPlan): TopicPlan {
-  const remaining = after.actions.filter(
-    (a) => a.type === 'alterConfigs' || a.type === 'createPartitions',
-  );
+  // A reassignment still to start is progress with its own verdict (Reassigning); anything
+  // else left to do means Kafka does not hold the spec.
+  const remaining = after.actions.filter((a) => a.type !== 'reassignPartitions');
   if (remaining.length === 0) {
     return { ...after, actions: [], events: plan.events, recheck: plan.recheck || after.recheck };
   }
-  const parts = remaining.map((a) =>
-    a.type === 'alterConfigs'
-      ? `config ${[
+  const parts = remaining.map((a) => {
+    switch (a.type) {
+      case 'alterConfigs':
+        return `config ${[
           ...Object.entries(a.set).map(([k, v]) => `${k}=${v}`),
           ...a.reset.map((k) => `${k} (reset)`),
-        ].join(', ')}`
-      : `${a.count} partitions`,
-  );
+        ].join(', ')}`;
+      case 'createPartitions':
+        return `${a.count} partitions`;
+      default:
+        return 'the topic itself (Kafka no longer shows it)';
+    }
+  });
   return {
     ...after,
     actions: [],

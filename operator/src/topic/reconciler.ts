@@ -111,21 +111,16 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
   };
 
   /** The last topic id and origin: this process's own record first (it is never behind its
-   *  cache), then the status in the cache, then — deleting, with no id anywhere — the status as
-   *  the API server has it now (another process may have written it moments ago). */
-  const lastOf = async (key: string, t: KafkaTopic, deleting: boolean) => {
+   *  cache), else the status. */
+  const lastOf = (key: string, t: KafkaTopic) => {
     const mine = records.get(key);
     if (mine && mine.uid === t.metadata.uid) {
       const { uid: _uid, ...last } = mine;
       return last;
     }
-    let status = t.status;
-    if (deleting && status?.topicId === undefined) {
-      status = (await freshTopic(deps.client, t))?.status ?? status;
-    }
     return {
-      ...(status?.topicId ? { topicId: status.topicId } : {}),
-      ...(status?.origin ? { origin: status.origin } : {}),
+      ...(t.status?.topicId ? { topicId: t.status.topicId } : {}),
+      ...(t.status?.origin ? { origin: t.status.origin } : {}),
     };
   };
   const doubtOf = (key: string, t: KafkaTopic): PlanInput['createInDoubt'] => {
@@ -135,10 +130,21 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
   };
 
   return async (key: string, signal?: AbortSignal): Promise<ReconcileResult | undefined> => {
-    const t = deps.topics.get(key);
+    let t = deps.topics.get(key);
     if (!t) {
       forget(key);
       return undefined;
+    }
+    if (t.metadata.deletionTimestamp && !records.has(key)) {
+      // Deleting, with nothing of its own on record: the resource as the API server has it now.
+      // The cache may lag a status another process wrote moments ago, or still hold a resource
+      // this process already released (a second deletion would then act on stale facts).
+      const live = await freshTopic(deps.client, t);
+      if (!live || !live.metadata.finalizers?.includes(topicFinalizer)) {
+        forget(key);
+        return undefined;
+      }
+      t = live;
     }
     const deleting = Boolean(t.metadata.deletionTimestamp);
     const log = deps.logger.child({ kafkatopic: key });
@@ -205,7 +211,7 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
           ...(createInDoubt ? { createInDoubt } : {}),
         });
       };
-      const last = await lastOf(key, t, deleting);
+      const last = lastOf(key, t);
       const plan = await observeAndPlan({ ...last, specUnchanged: specUnchanged(t) });
 
       let createAnswer: CreatedTopic | null | undefined;
@@ -250,7 +256,7 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
       }
       if (deleting) {
         if (plan.finalizer !== 'remove') return { requeueAfterMs: recheckMs };
-        await removeFinalizer(deps.client, t, topicFinalizer);
+        await removeFinalizer(deps.client, t, topicFinalizer).catch(ignoreNotFound);
         forget(key);
         return undefined;
       }
@@ -292,7 +298,25 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
           if (final.ready.reason !== 'ChangePending') break;
         }
       }
-      await report(key, t, final.ready, final);
+      try {
+        await report(key, t, final.ready, final);
+      } catch (e) {
+        if (!isNotFound(e) || !createAnswer) throw e;
+        // The resource is gone although its finalizer was added before the create: a DELETE
+        // that had already decided to delete at once (no finalizer when it read the object)
+        // removes it regardless of a finalizer added meanwhile (kubernetes/kubernetes#77988; seen
+        // here when a KafkaTopic was deleted milliseconds after it was applied). No deletion
+        // reconcile will come,
+        // so the topic this reconcile made goes now — by its id, as deletion would.
+        forget(key);
+        if (t.spec.deletionPolicy !== 'Delete') return undefined;
+        log.info('resource deleted during its create; deleting the topic it made', {
+          topic: name,
+          topicId: createAnswer.topicId,
+        });
+        await kafka.deleteTopicById(createAnswer.topicId);
+        return undefined;
+      }
       return final.recheck ? { requeueAfterMs: recheckMs } : undefined;
     } catch (e) {
       if (e instanceof KafkaRequestError) {
@@ -315,6 +339,10 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
       throw e;
     }
   };
+}
+
+function ignoreNotFound(e: unknown): void {
+  if (!isNotFound(e)) throw e;
 }
 
 /** The resource as the API server has it now; undefined once it is gone (or replaced). */

@@ -330,8 +330,8 @@ describe('KafkaTopic against one Kafka broker', () => {
     );
   });
 
-  it('leaves no topic behind when KafkaTopics are applied and deleted at once (2 × 10)', async () => {
-    for (const round of ['flash-a', 'flash-b']) {
+  it('leaves no topic behind when KafkaTopics are applied and deleted at once (3 × 10)', async () => {
+    for (const round of ['flash-a', 'flash-b', 'flash-c']) {
       const left = await applyAndDeleteAtOnce(round, 10, {}, { bootstrap });
       expect(left, `topics left in Kafka after round ${round}`).toEqual([]);
     }

@@ -1469,7 +1469,7 @@ export interface KafkaTopicSpec {
   readonly bootstrapServers?: string;
 
   /**
-   * Name of the topic in Kafka; defaults to metadata.name. Up to 249 characters of [a-zA-Z0-9._-], not "." or "..". Immutable.
+   * Name of the topic in Kafka; defaults to metadata.name. Up to 249 characters of [a-zA-Z0-9._-], not "." or "..", not starting with "__" (Kafka's internal topics). Immutable.
    *
    * @schema KafkaTopicSpec#topicName
    */

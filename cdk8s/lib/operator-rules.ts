@@ -31,7 +31,8 @@ export function watchRules(extraScaleTargets: readonly ScaleTarget[] = []): Rule
     // The cluster reconciler reads a KafkaCluster fresh before generating its cluster id.
     { groups: ['kraftwerk.dev'], resources: ['kafkaclusters'], verbs: ['get', ...WATCH, 'patch'] },
     // The topic finalizer is added by apply and removed by JSON patch: `patch` on the object.
-    { groups: ['kraftwerk.dev'], resources: ['kafkatopics'], verbs: [...WATCH, 'patch'] },
+    // get: a deleting topic with no recorded id is read fresh before Kafka is touched.
+    { groups: ['kraftwerk.dev'], resources: ['kafkatopics'], verbs: ['get', ...WATCH, 'patch'] },
     // Consumer groups hold no finalizer: only their status is written.
     { groups: ['kraftwerk.dev'], resources: ['kafkaconsumergroups'], verbs: WATCH },
     {

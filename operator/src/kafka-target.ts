@@ -9,11 +9,20 @@ export interface ClusterReference {
 }
 
 export type KafkaTarget =
-  | { readonly ready: true; readonly bootstrap: string; readonly key: string }
+  | {
+      readonly ready: true;
+      readonly bootstrap: string;
+      /** How the target is spelled: `bootstrap:<address>` or `cluster:<namespace>/<name>`. */
+      readonly key: string;
+      /** The KafkaCluster's cluster id (its status), when the target names one. */
+      readonly clusterId?: string;
+    }
   | {
       readonly ready: false;
       readonly reason: 'ClusterNotFound' | 'ClusterNotReady';
       readonly message: string;
+      readonly key: string;
+      readonly clusterId?: string;
     };
 
 export function resolveKafkaTarget(
@@ -29,9 +38,11 @@ export function resolveKafkaTarget(
     };
   }
   const name = ref.cluster ?? '';
+  const key = `cluster:${namespace}/${name}`;
   if (!cluster) {
     return {
       ready: false,
+      key,
       reason: 'ClusterNotFound',
       message: `KafkaCluster ${namespace}/${name} does not exist yet; waiting for it`,
     };
@@ -43,12 +54,31 @@ export function resolveKafkaTarget(
   const address = cluster.status?.listeners?.find(
     (l) => l.name === internal?.name,
   )?.bootstrapServers;
+  const clusterId = cluster.status?.clusterId;
   if (!isReady || !address) {
     return {
       ready: false,
+      key,
+      ...(clusterId ? { clusterId } : {}),
       reason: 'ClusterNotReady',
       message: `KafkaCluster ${namespace}/${name} is not Ready yet; waiting for it`,
     };
   }
-  return { ready: true, bootstrap: address, key: `cluster:${namespace}/${name}` };
+  return {
+    ready: true,
+    bootstrap: address,
+    key,
+    ...(clusterId ? { clusterId } : {}),
+  };
+}
+
+/**
+ * Which Kafka cluster a target is, for telling whether two resources mean the same topic:
+ * `kafka:<cluster id>` once the id is known (from the KafkaCluster's status, or from Kafka's own
+ * Metadata answer, `fromKafka`), so `cluster: demo` and `bootstrapServers:` of demo's Service are
+ * one cluster. Without an id (Kafka unreachable), how the target is spelled is all there is.
+ */
+export function kafkaIdentity(target: KafkaTarget, fromKafka?: string | null): string {
+  const id = fromKafka ?? target.clusterId;
+  return id ? `kafka:${id}` : target.key;
 }

@@ -7,12 +7,14 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KafkaTopic } from '../../operator/src/api/kafka-topic.ts';
+import { KafkaAdmin } from '../../operator/src/kafka/kafka-admin.ts';
 import { KafkaFixture } from '../fixtures/kafka.ts';
-import { kafkaTopicIds } from '../fixtures/kafka-cli.ts';
+import { kafkaTopicIds, kafkaTopicNames, kafkaTopicsCli } from '../fixtures/kafka-cli.ts';
 import {
   createResource,
   eventsFor,
   getResource,
+  kraftwerkPath,
   mergePatch,
   startTestOperator,
   type TestOperator,
@@ -49,6 +51,45 @@ async function waitReady(name: string, status = 'True', reason?: string): Promis
     },
     { timeoutMs: 60_000 },
   );
+}
+
+const deleteResource = (name: string) =>
+  op.client.request('DELETE', kraftwerkPath(namespace, 'kafkatopics', name));
+
+/**
+ * Applies `count` KafkaTopics and deletes each one moments later (0 ms up to about a second:
+ * before, during and after its create — what GitOps prunes and CI pipelines do), waits until
+ * every resource is gone, then asks Kafka's own tool which of their topics it still has.
+ */
+async function applyAndDeleteAtOnce(
+  prefix: string,
+  count: number,
+  spec: Partial<KafkaTopic['spec']>,
+  kafka: { bootstrap: string; version?: string },
+): Promise<string[]> {
+  const names = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  await Promise.all(
+    names.map(async (name, i) => {
+      await createResource(op.client, 'kafkatopics', topic(name, spec));
+      await new Promise((r) => setTimeout(r, Math.round((i * 1_100) / count)));
+      await deleteResource(name);
+    }),
+  );
+  await waitFor(
+    `every ${prefix}-* resource gone`,
+    async () => (await Promise.all(names.map(get))).every((t) => !t),
+    { timeoutMs: 120_000 },
+  );
+  // The finalizer goes once Kafka's controller has committed the deletion; a broker's listing
+  // shows it moments later, so a few looks (the failure names what is left).
+  let left: string[] = [];
+  for (let look = 0; look < 5; look++) {
+    const listed = new Set(kafkaTopicNames(kafka.bootstrap, kafka.version));
+    left = names.filter((n) => listed.has(n));
+    if (left.length === 0) break;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  return left;
 }
 
 async function topicConfig(name: string): Promise<Record<string, string>> {
@@ -289,6 +330,64 @@ describe('KafkaTopic against one Kafka broker', () => {
     );
   });
 
+  it('leaves no topic behind when KafkaTopics are applied and deleted at once (3 × 10)', async () => {
+    for (const round of ['flash-a', 'flash-b', 'flash-c']) {
+      const left = await applyAndDeleteAtOnce(round, 10, {}, { bootstrap });
+      expect(left, `topics left in Kafka after round ${round}`).toEqual([]);
+    }
+  });
+
+  it('adopts a topic that already exists, says so, and holds it to the spec', async () => {
+    await admin.createTopics({
+      topics: [
+        {
+          topic: 'existing',
+          numPartitions: 2,
+          configEntries: [{ name: 'retention.ms', value: '1000' }],
+        },
+      ],
+    });
+    const id = kafkaTopicIds(bootstrap, ['existing']).existing;
+    await createResource(
+      op.client,
+      'kafkatopics',
+      topic('existing', { partitions: 2, config: { 'retention.ms': '2000' } }),
+    );
+    const t = await waitReady('existing');
+    expect(t.status).toMatchObject({ topicId: id, origin: 'Adopted', partitions: 2 });
+    // Ready=True only with Kafka holding the spec, read back by a client that is not ours.
+    expect((await topicConfig('existing'))['retention.ms']).toBe('2000');
+    const events = await eventsFor(op.client, namespace, 'existing');
+    expect(events.find((e) => e.reason === 'TopicAdopted')?.note).toContain(id!);
+  });
+
+  it('deletes only its own topic: one deleted and recreated outside survives', async () => {
+    await createResource(op.client, 'kafkatopics', topic('replaced', {}));
+    const ours = (await waitReady('replaced')).status;
+    expect(ours?.origin).toBe('Created');
+    // The operator is stopped while someone replaces the topic and the resource is deleted, so
+    // its deletion is the first it hears of either (a resync would otherwise adopt the new one).
+    await op.stop();
+    kafkaTopicsCli(bootstrap, ['--delete', '--topic', 'replaced']);
+    await waitFor('the name free again', async () => {
+      try {
+        kafkaTopicsCli(bootstrap, ['--create', '--topic', 'replaced', '--partitions', '2']);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    const theirs = kafkaTopicIds(bootstrap, ['replaced']).replaced;
+    expect(theirs).toBeTruthy();
+    expect(theirs).not.toBe(ours?.topicId);
+    await deleteResource('replaced');
+    op = await startTestOperator(inject('kubeconfig'), namespace, { resyncMs: 2_000 });
+    await waitFor('the resource gone', async () => !(await get('replaced')));
+    expect(kafkaTopicIds(bootstrap, ['replaced']).replaced).toBe(theirs);
+    const events = await eventsFor(op.client, namespace, 'replaced');
+    expect(events.find((e) => e.reason === 'TopicNotDeleted')?.note).toContain(theirs!);
+  });
+
   it('deletes the topic under deletionPolicy Delete and keeps it under Retain', async () => {
     await createResource(op.client, 'kafkatopics', topic('keep-me', { deletionPolicy: 'Retain' }));
     await createResource(op.client, 'kafkatopics', topic('drop-me', { deletionPolicy: 'Delete' }));
@@ -330,6 +429,59 @@ describe('KafkaTopic against three brokers (Kafka 3.9)', () => {
   afterAll(async () => {
     await admin3?.disconnect();
     await kafka3?.stop();
+  });
+
+  const on39 = (spec: Partial<KafkaTopic['spec']>): Partial<KafkaTopic['spec']> => ({
+    bootstrapServers: kafka3.bootstrapServers,
+    ...spec,
+  });
+
+  it('leaves no topic behind when KafkaTopics are applied and deleted at once (8)', async () => {
+    const left = await applyAndDeleteAtOnce('flash-39', 8, on39({ replicationFactor: 3 }), {
+      bootstrap: kafka3.bootstrapServers,
+      version: '3.9.1',
+    });
+    expect(left).toEqual([]);
+  });
+
+  it('deletes by id: never the topic recreated under the name (the Kafka port, directly)', async () => {
+    const port = new KafkaAdmin({ bootstrap: kafka3.bootstrapServers });
+    try {
+      const made = await port.createTopic({
+        name: 'by-id',
+        partitions: 1,
+        replicationFactor: 1,
+        config: {},
+      });
+      await admin3.deleteTopics({ topics: ['by-id'] });
+      await waitFor('the name free again', async () =>
+        admin3.createTopics({ topics: [{ topic: 'by-id' }] }).catch(() => false),
+      );
+      const theirs = kafkaTopicIds(kafka3.bootstrapServers, ['by-id'], '3.9.1')['by-id'];
+      expect(theirs).not.toBe(made!.topicId);
+      expect(await port.deleteTopicById(made!.topicId)).toBe(false); // UNKNOWN_TOPIC_ID
+      expect(kafkaTopicIds(kafka3.bootstrapServers, ['by-id'], '3.9.1')['by-id']).toBe(theirs);
+      expect(await port.deleteTopicById(theirs!)).toBe(true);
+    } finally {
+      await port.close();
+    }
+  });
+
+  it('judges two resources naming one topic by the cluster, not by its address', async () => {
+    await createResource(op.client, 'kafkatopics', topic('shared', on39({})));
+    await waitReady('shared');
+    // The same cluster through one broker's address only: another spelling, the same Kafka.
+    const third = `127.0.0.1:${kafka3.brokers[2]!.port}`;
+    expect(kafka3.bootstrapServers).not.toBe(third);
+    await createResource(
+      op.client,
+      'kafkatopics',
+      topic('shared-elsewhere', { bootstrapServers: third, topicName: 'shared', partitions: 4 }),
+    );
+    const t = await waitReady('shared-elsewhere', 'False', 'Conflict');
+    expect(ready(t)!.message).toContain(`${namespace}/shared`);
+    const meta = await admin3.fetchTopicMetadata({ topics: ['shared'] });
+    expect(meta.topics[0]!.partitions).toHaveLength(1);
   });
 
   it('raises the replication factor by partition reassignment', async () => {

@@ -45,7 +45,7 @@ operator at work. docs/install.md says what each rule is for.
   verbs: [get, list, watch, patch]
 - apiGroups: [kraftwerk.dev]
   resources: [kafkatopics]
-  verbs: [list, watch, patch]
+  verbs: [get, list, watch, patch]
 - apiGroups: [kraftwerk.dev]
   resources: [kafkaconsumergroups]
   verbs: [list, watch]

@@ -3,6 +3,8 @@ import { str } from './schema-dsl.ts';
 
 export const TOPIC_NAME_MAX_LENGTH = 249;
 export const TOPIC_NAME_PATTERN = '^[a-zA-Z0-9._-]+$';
+/** Kafka's internal topics start with it (__consumer_offsets, __transaction_state, …). */
+export const RESERVED_TOPIC_PREFIX = '__';
 
 /** A Kafka topic name: up to 249 of [a-zA-Z0-9._-], and not "." or "..". */
 export function topicName() {

@@ -4,7 +4,7 @@ import type { ObjectMeta } from '../runtime/resource.ts';
 import { clusterReferenceShape, withClusterReferenceRules } from './cluster-reference.ts';
 import type { ResourceDefinition } from './crd.ts';
 import { API_GROUP_VERSION } from './group-version.ts';
-import { topicName, TOPIC_NAME_MAX_LENGTH } from './kafka-names.ts';
+import { RESERVED_TOPIC_PREFIX, topicName, TOPIC_NAME_MAX_LENGTH } from './kafka-names.ts';
 import { conditions } from './kubernetes-types.ts';
 import { enm, int, intOrStr, map, obj, optional, str, type Infer } from './schema-dsl.ts';
 
@@ -12,9 +12,17 @@ export const kafkaTopicSpecSchema = withClusterReferenceRules(
   obj({
     ...clusterReferenceShape(),
     topicName: optional(
-      topicName().describe(
-        'Name of the topic in Kafka; defaults to metadata.name. Up to 249 characters of [a-zA-Z0-9._-], not "." or "..". Immutable.',
-      ),
+      topicName()
+        // Kafka's own topics (__consumer_offsets, __transaction_state, __share_group_state) hold
+        // the cluster's state; "__" is the prefix Kafka and its tools keep for such topics.
+        // metadata.name cannot start with "_", so only spec.topicName needs the rule.
+        .rule(
+          `!self.startsWith('${RESERVED_TOPIC_PREFIX}')`,
+          `spec.topicName may not start with "${RESERVED_TOPIC_PREFIX}": Kafka reserves that prefix for its internal topics (__consumer_offsets, __transaction_state, __share_group_state, …), which the operator never manages`,
+        )
+        .describe(
+          'Name of the topic in Kafka; defaults to metadata.name. Up to 249 characters of [a-zA-Z0-9._-], not "." or "..", not starting with "__" (Kafka\'s internal topics). Immutable.',
+        ),
     ),
     partitions: int()
       .format('int32')
@@ -56,7 +64,16 @@ export const kafkaTopicStatusSchema = obj({
   topicName: optional(
     str().describe('Name of the topic in Kafka (spec.topicName or metadata.name).'),
   ),
-  topicId: optional(str().describe('Kafka topic ID, assigned by Kafka when the topic is created.')),
+  topicId: optional(
+    str().describe(
+      'Kafka topic ID of the topic this resource created or adopted. Deleting the resource (deletionPolicy Delete) deletes only the topic with this ID.',
+    ),
+  ),
+  origin: optional(
+    enm('Created', 'Adopted').describe(
+      'Created: the operator created the topic. Adopted: the topic already existed in Kafka (or was recreated outside the operator) and this resource took it over.',
+    ),
+  ),
   partitions: optional(int().format('int32').describe('Partition count observed in Kafka.')),
   replicationFactor: optional(
     int().format('int32').describe('Replication factor observed in Kafka.'),
@@ -137,6 +154,13 @@ export const kafkaTopicDefinition: ResourceDefinition = {
       type: 'string',
       jsonPath: '.status.conditions[?(@.type=="Ready")].reason',
       description: 'Why the topic is (not) ready.',
+    },
+    {
+      name: 'Origin',
+      type: 'string',
+      jsonPath: '.status.origin',
+      description: 'Whether the operator created the topic or adopted an existing one.',
+      priority: 1,
     },
     {
       name: 'Bootstrap',

@@ -170,6 +170,8 @@ class SharedAdmin implements KafkaAdminPort {
   replaceTopicConfigs: KafkaAdminPort['replaceTopicConfigs'] = (name, config) =>
     this.#use((a) => a.replaceTopicConfigs(name, config));
   deleteTopic: KafkaAdminPort['deleteTopic'] = (name) => this.#use((a) => a.deleteTopic(name));
+  deleteTopicById: KafkaAdminPort['deleteTopicById'] = (topicId) =>
+    this.#use((a) => a.deleteTopicById(topicId));
   alterPartitionReassignments: KafkaAdminPort['alterPartitionReassignments'] = (
     topic,
     assignments,

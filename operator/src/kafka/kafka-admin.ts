@@ -58,6 +58,8 @@ import {
   decodeCreateTopicsResponse,
   encodeAlterTopicConfigsRequest,
   encodeCreateTopicsRequest,
+  type DeleteTopicOutcome,
+  type DeleteTopicRef,
   type ItemOutcome,
 } from './wire-topic-writes.ts';
 import {
@@ -85,6 +87,7 @@ export interface KafkaAdminOptions {
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const TOPIC_ALREADY_EXISTS = 36;
+const UNKNOWN_TOPIC_ID = 100;
 
 export class KafkaAdmin implements KafkaAdminPort {
   readonly bootstrap: string;
@@ -99,6 +102,7 @@ export class KafkaAdmin implements KafkaAdminPort {
   readonly #createPartitions: Batcher<{ name: string; count: number }, void>;
   readonly #alterConfigs: Batcher<{ name: string; config: Readonly<Record<string, string>> }, void>;
   readonly #delete: Batcher<string, void>;
+  readonly #deleteById: Batcher<string, boolean>;
   /** Requests sent, by kind: what a resync costs (benchmarks read this). */
   readonly requests = new Map<string, number>();
 
@@ -146,6 +150,11 @@ export class KafkaAdmin implements KafkaAdminPort {
       (names) => this.#deleteBatch(names),
       writes,
     );
+    this.#deleteById = new Batcher(
+      (id) => id,
+      (ids) => this.#deleteByIdBatch(ids),
+      writes,
+    );
   }
 
   async describeCluster(): Promise<ClusterDescription> {
@@ -179,6 +188,10 @@ export class KafkaAdmin implements KafkaAdminPort {
 
   deleteTopic(name: string): Promise<void> {
     return this.#delete.submit(name);
+  }
+
+  deleteTopicById(topicId: string): Promise<boolean> {
+    return this.#deleteById.submit(topicId);
   }
 
   async alterPartitionReassignments(
@@ -528,16 +541,36 @@ export class KafkaAdmin implements KafkaAdminPort {
   }
 
   async #deleteBatch(names: readonly string[]): Promise<Map<string, ItemResult<void>>> {
+    const answer = await this.#deleteTopics(names.map((name) => ({ name })));
+    // Already gone is what deleting wanted.
+    return outcomes(answer, [UNKNOWN_TOPIC_OR_PARTITION]);
+  }
+
+  async #deleteByIdBatch(ids: readonly string[]): Promise<Map<string, ItemResult<boolean>>> {
+    const answer = await this.#deleteTopics(ids.map((topicId) => ({ topicId })));
+    // Items are answered by id; an unknown id comes back with a null name.
+    return new Map(
+      answer.map((o): [string, ItemResult<boolean>] => [
+        o.topicId,
+        o.errorCode === 0
+          ? { ok: true, value: true }
+          : o.errorCode === UNKNOWN_TOPIC_ID
+            ? { ok: true, value: false }
+            : { ok: false, error: requestError(o) },
+      ]),
+    );
+  }
+
+  async #deleteTopics(topics: readonly DeleteTopicRef[]): Promise<DeleteTopicOutcome[]> {
     this.#count('DeleteTopics');
     const answer = await this.#wire.call(
       DELETE_TOPICS_API_KEY,
       DELETE_TOPICS_VERSION,
-      encodeDeleteTopicsRequest(names, Math.min(this.#opts.requestTimeoutMs, 10_000)),
-      false,
+      encodeDeleteTopicsRequest(topics, Math.min(this.#opts.requestTimeoutMs, 10_000)),
+      true,
       decodeDeleteTopicsResponse,
     );
-    // Already gone is what deleting wanted.
-    return outcomes(answer, [UNKNOWN_TOPIC_OR_PARTITION]);
+    return answer;
   }
 
   // --- plumbing ----------------------------------------------------------------------------

@@ -129,6 +129,9 @@ export interface KafkaAdminPort {
   replaceTopicConfigs(name: string, config: Readonly<Record<string, string>>): Promise<void>;
   /** An already absent topic counts as deleted. Batched. */
   deleteTopic(name: string): Promise<void>;
+  /** Delete the topic with this id (DeleteTopics v6), whatever its name; never another topic
+   *  that has the name now. false: Kafka knows no topic with this id (already gone). Batched. */
+  deleteTopicById(topicId: string): Promise<boolean>;
 
   alterPartitionReassignments(
     topic: string,

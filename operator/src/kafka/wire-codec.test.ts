@@ -8,7 +8,6 @@ import {
 } from './wire-list-offsets.ts';
 import {
   encodeCreatePartitionsRequest,
-  encodeDeleteTopicsRequest,
   encodeAlterTopicConfigsRequest,
   decodeAlterConfigsResponse,
   decodeCreatePartitionsResponse,
@@ -279,12 +278,10 @@ describe('topic writes and config reads', () => {
     ]);
   });
 
-  it('encodes CreatePartitions, DeleteTopics and AlterConfigs requests', () => {
+  it('encodes CreatePartitions and AlterConfigs requests', () => {
     const cp = new Reader(encodeCreatePartitionsRequest([{ name: 't', count: 6 }], 5000));
     expect(cp.array((x) => [x.string(), x.int32(), x.int32()])).toEqual([['t', 6, -1]]);
     expect([cp.int32(), cp.bool(), cp.remaining]).toEqual([5000, false, 0]);
-    const dt = new Reader(encodeDeleteTopicsRequest(['a', 'b'], 100));
-    expect([dt.array((x) => x.string()), dt.int32(), dt.remaining]).toEqual([['a', 'b'], 100, 0]);
     const ac = new Reader(encodeAlterTopicConfigsRequest([{ name: 't', config: { a: '1' } }]));
     expect(
       ac.array((x) => [x.int8(), x.string(), x.array((c) => [c.string(), c.string()])]),

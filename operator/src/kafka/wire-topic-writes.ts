@@ -1,4 +1,4 @@
-// CreateTopics v7, CreatePartitions v1, AlterConfigs v1 and DeleteTopics v3 (all accepted by 3.9
+// CreateTopics v7, CreatePartitions v1, AlterConfigs v1 and DeleteTopics v6 (all accepted by 3.9
 // and 4.x after KIP-896). kafkajs sends these too, but its response parser throws the first
 // failed item's error code with a canned text ("Configuration is invalid") and drops Kafka's own
 // error_message ("Unknown topic config name: foo"), which users need in Ready=False. Any broker
@@ -126,21 +126,52 @@ export function decodeAlterConfigsResponse(body: Buffer): ItemOutcome[] {
   });
 }
 
+// DeleteTopics v6 (flexible, KIP-516) names each topic by name or by id, never both (Kafka
+// refuses an item with both: "You may not specify both topic name and topic id"). Valid
+// versions: 0-6 on 3.9.1, 1-6 on 4.1.1 (both message JSONs in kafka-clients). By id, the
+// controller resolves the id itself: an id it does not know is UNKNOWN_TOPIC_ID, so a topic
+// recreated under the same name (a new id) can never be deleted by mistake.
 export const DELETE_TOPICS_API_KEY = 20;
-export const DELETE_TOPICS_VERSION = 3;
+export const DELETE_TOPICS_VERSION = 6;
 
-export function encodeDeleteTopicsRequest(names: readonly string[], timeoutMs: number): Buffer {
+/** One topic to delete: by name, or by id (base64url). */
+export type DeleteTopicRef = { name: string; topicId?: never } | { topicId: string; name?: never };
+
+export interface DeleteTopicOutcome extends ItemOutcome {
+  /** base64url; the zero id when Kafka did not resolve one. */
+  topicId: string;
+}
+
+export function encodeDeleteTopicsRequest(
+  topics: readonly DeleteTopicRef[],
+  timeoutMs: number,
+): Buffer {
   return new Writer()
-    .array(names, (w, n) => w.string(n))
+    .compactArray(topics, (w, t) =>
+      w
+        .compactString(t.name ?? null)
+        .uuid(t.topicId ?? null)
+        .tags(),
+    )
     .int32(timeoutMs)
+    .tags()
     .bytes();
 }
 
-/** DeleteTopics v3 carries no message; the code alone says enough for a delete. */
-export function decodeDeleteTopicsResponse(body: Buffer): ItemOutcome[] {
+/** Per item: name (null for an id Kafka does not know), id, code and Kafka's message. */
+export function decodeDeleteTopicsResponse(body: Buffer): DeleteTopicOutcome[] {
   const r = new Reader(body);
   r.int32(); // throttle time
-  return r.array((t) => ({ name: t.string() ?? '', errorCode: t.int16(), errorMessage: null }));
+  const topics = r.compactArray((t) => {
+    const name = t.compactString() ?? '';
+    const topicId = t.uuid();
+    const errorCode = t.int16();
+    const errorMessage = t.compactString();
+    t.tags();
+    return { name, topicId, errorCode, errorMessage };
+  });
+  r.tags();
+  return topics;
 }
 
 export const CREATE_PARTITIONS_API_KEY = 37;

@@ -26,7 +26,8 @@ export async function executeTopicAction(
       await kafka.alterPartitionReassignments(a.topic, a.assignments);
       return undefined;
     case 'deleteTopic':
-      await kafka.deleteTopic(a.topic);
+      // By id: whatever now has the name may be another topic (KafkaAdminPort.deleteTopicById).
+      await kafka.deleteTopicById(a.topicId);
       return undefined;
   }
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  changesInPlace,
   conflictWinner,
+  planAfterChange,
   planAfterCreate,
   planTopic,
   type ObservedConfig,
@@ -70,7 +72,12 @@ describe('after a create, from Kafka’s answer', () => {
   it('takes the status from the answer and needs no second look when it is as asked', () => {
     const plan = planAfterCreate(created, answer);
     expect(plan.actions).toEqual([]);
-    expect(plan.status).toEqual({ topicId: 'new-id', partitions: 12, replicationFactor: 3 });
+    expect(plan.status).toEqual({
+      topicId: 'new-id',
+      origin: 'Created',
+      partitions: 12,
+      replicationFactor: 3,
+    });
     expect(plan.ready).toMatchObject({ status: 'True', reason: 'TopicReady' });
     expect(plan.recheck).toBe(false);
     // The recreation Event the plan carried is still true: Kafka made a new topic.
@@ -89,6 +96,8 @@ describe('after a create, from Kafka’s answer', () => {
   ])('looks again when the answer shows %s', (_, over) => {
     const plan = planAfterCreate(created, { ...answer, ...over });
     expect(plan.recheck).toBe(true);
+    // Ready only once Kafka is seen to hold the spec.
+    expect(plan.ready).toMatchObject({ status: 'False', reason: 'ChangePending' });
     expect(plan.actions).toEqual([]);
     expect(plan.status.topicId).toBe('new-id');
   });
@@ -125,11 +134,20 @@ describe('create', () => {
 
   it('reports nothing to do for a topic exactly as declared, with status from Kafka', () => {
     const plan = planTopic(
-      input({ observed: topic([[1], [2], [3]], { 'retention.ms': dflt('604800000') }, 'abc') }),
+      input({
+        observed: topic([[1], [2], [3]], { 'retention.ms': dflt('604800000') }, 'abc'),
+        lastReconciled: { topicId: 'abc', origin: 'Created', specUnchanged: true },
+      }),
     );
     expect(plan.actions).toEqual([]);
     expect(plan.ready).toMatchObject({ status: 'True', reason: 'TopicReady' });
-    expect(plan.status).toEqual({ topicId: 'abc', partitions: 3, replicationFactor: 1 });
+    expect(plan.status).toEqual({
+      topicId: 'abc',
+      origin: 'Created',
+      partitions: 3,
+      replicationFactor: 1,
+    });
+    expect(plan.events).toEqual([]);
     expect(plan.recheck).toBe(false);
   });
 
@@ -164,7 +182,8 @@ describe('partitions', () => {
     );
     expect(plan.actions).toEqual([{ type: 'createPartitions', topic: 'orders', count: 6 }]);
     expect(plan.ready.status).toBe('True');
-    expect(plan.events).toEqual([]);
+    // Found without a record (no status.topicId): adopted, and said so.
+    expect(plan.events.map((e) => e.reason)).toEqual(['TopicAdopted']);
   });
 
   it('reports a partition decrease found as drift, and never deletes', () => {
@@ -213,6 +232,7 @@ describe('config', () => {
           'retention.ms': dyn('5'),
           'cleanup.policy': dflt('delete'),
         }),
+        lastReconciled: { topicId: 'id-1', origin: 'Created', specUnchanged: false },
       }),
     );
     expect(plan.actions).toEqual([
@@ -408,7 +428,12 @@ describe('replication factor', () => {
     );
     expect(plan.actions).toEqual([]);
     expect(plan.ready.status).toBe('True');
-    expect(plan.status).toEqual({ topicId: 'id-1', partitions: 3, replicationFactor: 2 });
+    expect(plan.status).toEqual({
+      topicId: 'id-1',
+      origin: 'Adopted',
+      partitions: 3,
+      replicationFactor: 2,
+    });
   });
 
   it('grows partitions first and reassigns on the next pass', () => {
@@ -490,11 +515,37 @@ describe('conflict', () => {
 });
 
 describe('deletion', () => {
-  it('deletes the topic under deletionPolicy Delete, then releases the finalizer', () => {
-    const plan = planTopic(input({ deleting: true, observed: topic([[1], [2], [3]]) }));
-    expect(plan.actions).toEqual([{ type: 'deleteTopic', topic: 'orders' }]);
+  const mine = { topicId: 'id-1', origin: 'Created' as const, specUnchanged: true };
+
+  it('deletes the topic by the id on record, then releases the finalizer', () => {
+    const plan = planTopic(
+      input({ deleting: true, observed: topic([[1], [2], [3]]), lastReconciled: mine }),
+    );
+    expect(plan.actions).toEqual([{ type: 'deleteTopic', topic: 'orders', topicId: 'id-1' }]);
     expect(plan.finalizer).toBe('remove');
     expect(plan.ready.reason).toBe('Deleting');
+    expect(plan.events).toEqual([]);
+  });
+
+  it('deletes by id even when a broker does not show the topic yet (a create moments ago)', () => {
+    // The defect: a broker's metadata lagging the resource's own create made the topic look
+    // absent, the finalizer went, and the topic stayed in Kafka with no resource.
+    const plan = planTopic(input({ deleting: true, observed: null, lastReconciled: mine }));
+    expect(plan.actions).toEqual([{ type: 'deleteTopic', topic: 'orders', topicId: 'id-1' }]);
+    expect(plan.finalizer).toBe('remove');
+  });
+
+  it('leaves a topic recreated outside under the same name alone, and says so', () => {
+    const plan = planTopic(
+      input({ deleting: true, observed: topic([[1]], {}, 'someone-elses'), lastReconciled: mine }),
+    );
+    // Only ever its own id: Kafka answers UNKNOWN_TOPIC_ID, the other topic stays.
+    expect(plan.actions).toEqual([{ type: 'deleteTopic', topic: 'orders', topicId: 'id-1' }]);
+    expect(plan.events).toEqual([
+      expect.objectContaining({ type: 'Warning', reason: 'TopicNotDeleted' }),
+    ]);
+    expect(plan.events[0]!.message).toContain('someone-elses');
+    expect(plan.finalizer).toBe('remove');
   });
 
   it('retains the topic under deletionPolicy Retain', () => {
@@ -503,6 +554,7 @@ describe('deletion', () => {
         deleting: true,
         desired: { ...input().desired, deletionPolicy: 'Retain' },
         observed: topic([[1]]),
+        lastReconciled: mine,
       }),
     );
     expect(plan.actions).toEqual([]);
@@ -510,13 +562,36 @@ describe('deletion', () => {
     expect(plan.ready.message).toContain('retained');
   });
 
-  it('has nothing to delete when the topic is already gone', () => {
-    const plan = planTopic(
-      input({ deleting: true, lastReconciled: { topicId: 'x', specUnchanged: true } }),
-    );
+  it('has nothing to delete when no id is on record and Kafka has no topic', () => {
+    const plan = planTopic(input({ deleting: true, lastReconciled: { specUnchanged: false } }));
     expect(plan.actions).toEqual([]);
     expect(plan.events).toEqual([]);
     expect(plan.finalizer).toBe('remove');
+  });
+
+  it('never deletes a topic it has no record of creating or adopting', () => {
+    const plan = planTopic(input({ deleting: true, observed: topic([[1]], {}, 'unknown') }));
+    expect(plan.actions).toEqual([]);
+    expect(plan.events).toEqual([
+      expect.objectContaining({ type: 'Warning', reason: 'TopicNotDeleted' }),
+    ]);
+    expect(plan.events[0]!.message).toContain('no record');
+    expect(plan.finalizer).toBe('remove');
+  });
+
+  it('waits while its own create may still take effect, then deletes what it made', () => {
+    const waiting = planTopic(input({ deleting: true, createInDoubt: 'pending' }));
+    expect(waiting.actions).toEqual([]);
+    expect(waiting.finalizer).toBe('ensure');
+    expect(waiting.recheck).toBe(true);
+    const made = planTopic(
+      input({ deleting: true, createInDoubt: 'settled', observed: topic([[1]], {}, 'late') }),
+    );
+    expect(made.actions).toEqual([{ type: 'deleteTopic', topic: 'orders', topicId: 'late' }]);
+    expect(made.finalizer).toBe('remove');
+    const never = planTopic(input({ deleting: true, createInDoubt: 'settled' }));
+    expect(never.actions).toEqual([]);
+    expect(never.finalizer).toBe('remove');
   });
 
   it('deletes even when the spec would be refused (a bad spec must not block cleanup)', () => {
@@ -525,9 +600,111 @@ describe('deletion', () => {
         deleting: true,
         desired: { ...input().desired, replicationFactor: 9 },
         observed: topic([[1], [2], [3]]),
+        lastReconciled: mine,
       }),
     );
-    expect(plan.actions).toEqual([{ type: 'deleteTopic', topic: 'orders' }]);
+    expect(plan.actions).toEqual([{ type: 'deleteTopic', topic: 'orders', topicId: 'id-1' }]);
+  });
+});
+
+describe("Kafka's internal topics", () => {
+  it.each(['__consumer_offsets', '__transaction_state', '__share_group_state', '__anything'])(
+    'never touches %s, not even on deletion',
+    (name) => {
+      const desired = { ...input().desired, name, config: { 'cleanup.policy': 'delete' } };
+      const observed = topic([[1]], { 'cleanup.policy': dflt('compact') }, 'internal-id');
+      const plan = planTopic(input({ desired, observed }));
+      expect(plan.actions).toEqual([]);
+      expect(plan.ready).toMatchObject({ status: 'False', reason: 'ReservedTopic' });
+      expect(plan.status).toEqual({});
+      const lastReconciled = { topicId: 'internal-id', specUnchanged: true };
+      const deleting = planTopic(input({ desired, observed, deleting: true, lastReconciled }));
+      expect(deleting.actions).toEqual([]);
+      expect(deleting.finalizer).toBe('remove');
+    },
+  );
+
+  it('refuses a topic Kafka flags as internal, whatever its name', () => {
+    const observed = { ...topic([[1]]), internal: true };
+    const plan = planTopic(input({ observed }));
+    expect(plan.actions).toEqual([]);
+    expect(plan.ready.reason).toBe('ReservedTopic');
+  });
+});
+
+describe('adoption', () => {
+  it('adopts a topic found without a record, visibly', () => {
+    const plan = planTopic(input({ observed: topic([[1], [2], [3]], {}, 'there-before') }));
+    expect(plan.status.origin).toBe('Adopted');
+    expect(plan.status.topicId).toBe('there-before');
+    expect(plan.events).toEqual([
+      expect.objectContaining({ type: 'Normal', reason: 'TopicAdopted' }),
+    ]);
+    expect(plan.events[0]!.message).toContain('deletionPolicy Delete');
+  });
+
+  it('keeps the origin on record while the id is the same', () => {
+    const plan = planTopic(
+      input({
+        observed: topic([[1], [2], [3]]),
+        lastReconciled: { topicId: 'id-1', origin: 'Created', specUnchanged: true },
+      }),
+    );
+    expect(plan.status.origin).toBe('Created');
+    expect(plan.events).toEqual([]);
+  });
+
+  it('counts a topic that appeared after its own unanswered create as created, not adopted', () => {
+    const plan = planTopic(input({ observed: topic([[1], [2], [3]]), createInDoubt: 'settled' }));
+    expect(plan.status.origin).toBe('Created');
+    expect(plan.events).toEqual([]);
+  });
+
+  it('adopts a topic replaced outside (someone else made the new one)', () => {
+    const plan = planTopic(
+      input({
+        observed: topic([[1], [2], [3]], {}, 'new'),
+        lastReconciled: { topicId: 'old', origin: 'Created', specUnchanged: true },
+      }),
+    );
+    expect(plan.status).toMatchObject({ topicId: 'new', origin: 'Adopted' });
+  });
+});
+
+describe('after an in-place change, from a fresh look', () => {
+  const lastReconciled = { topicId: 'id-1', origin: 'Created' as const, specUnchanged: false };
+  const desired = { ...input().desired, config: { 'retention.ms': '1000' } };
+  const looked = (value: string) =>
+    planTopic(
+      input({
+        desired,
+        observed: topic([[1], [2], [3]], { 'retention.ms': dyn(value) }),
+        lastReconciled,
+      }),
+    );
+  const before = looked('5');
+
+  it('is Ready only when Kafka is seen holding the change', () => {
+    expect(changesInPlace(before)).toBe(true);
+    const plan = planAfterChange(before, looked('1000'));
+    expect(plan.ready).toMatchObject({ status: 'True', reason: 'TopicReady' });
+    expect(plan.actions).toEqual([]);
+    expect(plan.recheck).toBe(false);
+  });
+
+  it('is not Ready when the topic is gone by the time it is looked at again', () => {
+    const gone = planTopic(input({ desired, observed: null, lastReconciled }));
+    const plan = planAfterChange(before, gone);
+    expect(plan.ready).toMatchObject({ status: 'False', reason: 'ChangePending' });
+    expect(plan.actions).toEqual([]);
+  });
+
+  it('says what still differs when Kafka accepted the change but does not hold it', () => {
+    const plan = planAfterChange(before, looked('5'));
+    expect(plan.ready).toMatchObject({ status: 'False', reason: 'ChangePending' });
+    expect(plan.ready.message).toContain('retention.ms=1000');
+    expect(plan.actions).toEqual([]);
+    expect(plan.recheck).toBe(true);
   });
 });
 

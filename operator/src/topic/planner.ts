@@ -2,6 +2,7 @@
 // actions to take, the Ready verdict, drift Events and what to do with the finalizer.
 // Pure and independent of the CRD types: the reconciler maps its resource onto these inputs.
 
+import { RESERVED_TOPIC_PREFIX } from '../api/kafka-names.ts';
 import { reassignmentFor, type PartitionReplicas } from './planner-assignment.ts';
 import {
   describeDiff,
@@ -15,6 +16,9 @@ export type { ConfigSource, ObservedConfig } from './planner-config.ts';
 
 export type DeletionPolicy = 'Delete' | 'Retain';
 
+/** How the resource came to hold its topic: it made it, or the topic was there already. */
+export type TopicOrigin = 'Created' | 'Adopted';
+
 export interface DesiredTopic {
   readonly name: string;
   readonly partitions: number;
@@ -25,6 +29,8 @@ export interface DesiredTopic {
 
 export interface ObservedTopic {
   readonly topicId?: string;
+  /** Kafka's own flag for its internal topics (Metadata's is_internal). */
+  readonly internal?: boolean;
   readonly partitions: readonly PartitionReplicas[];
   /** Every config Kafka reports for the topic, with where its value comes from. */
   readonly configs: Readonly<Record<string, ObservedConfig>>;
@@ -48,7 +54,10 @@ export interface TopicClaim {
 
 /** What the resource's status says about the last reconcile; absent for a new resource. */
 export interface LastReconciled {
+  /** The id of the topic this resource created or adopted (status.topicId, or the reconciler's
+   *  own record when the status write has not reached its cache yet). */
   readonly topicId?: string;
+  readonly origin?: TopicOrigin;
   /** metadata.generation === status.observedGeneration and Ready was True: the spec has not
    *  changed since Kafka last matched it, so any difference now was made outside. */
   readonly specUnchanged: boolean;
@@ -67,6 +76,12 @@ export interface PlanInput {
   /** Other resources naming the same topic on the same Kafka cluster. */
   readonly otherClaims: readonly TopicClaim[];
   readonly lastReconciled?: LastReconciled;
+  /**
+   * This resource's own create was sent and its answer never came (timeout, dropped connection),
+   * so the topic may exist without the resource knowing its id. 'pending': Kafka may still be
+   * carrying it out; 'settled': long enough ago that it has either happened or never will.
+   */
+  readonly createInDoubt?: 'pending' | 'settled';
 }
 
 export type TopicAction =
@@ -92,7 +107,12 @@ export type TopicAction =
       readonly topic: string;
       readonly assignments: readonly PartitionReplicas[];
     }
-  | { readonly type: 'deleteTopic'; readonly topic: string };
+  | {
+      readonly type: 'deleteTopic';
+      readonly topic: string;
+      /** Deleted by id (DeleteTopics v6): a topic since recreated under the name is not ours. */
+      readonly topicId: string;
+    };
 
 export type ReadyReason =
   | 'TopicReady'
@@ -101,6 +121,8 @@ export type ReadyReason =
   | 'InvalidSpec'
   | 'PartitionsAboveSpec'
   | 'Reassigning'
+  | 'ReservedTopic'
+  | 'ChangePending'
   | 'Deleting';
 
 export interface ReadyCondition {
@@ -114,6 +136,8 @@ export interface TopicEvent {
   readonly reason:
     | 'TopicRecreated'
     | 'TopicReplacedOutside'
+    | 'TopicAdopted'
+    | 'TopicNotDeleted'
     | 'ConfigDriftCorrected'
     | 'PartitionDriftCorrected'
     | 'PartitionsAboveSpec'
@@ -123,6 +147,7 @@ export interface TopicEvent {
 
 export interface TopicStatusFields {
   readonly topicId?: string;
+  readonly origin?: TopicOrigin;
   readonly partitions?: number;
   readonly replicationFactor?: number;
   readonly reassignment?: { readonly partitionsDone: number; readonly partitionsTotal: number };
@@ -145,6 +170,20 @@ export interface TopicPlan {
 export function planTopic(input: PlanInput): TopicPlan {
   const { desired, observed } = input;
   const status = statusOf(input);
+
+  const reserved = reservedReason(desired.name, observed);
+  if (reserved) {
+    // Kafka's own topics carry the cluster's state (offsets, transactions): never altered,
+    // never deleted, whatever the resource says. The status does not claim the topic either.
+    return {
+      actions: [],
+      ready: { status: 'False', reason: 'ReservedTopic', message: reserved },
+      events: [],
+      finalizer: input.deleting ? 'remove' : 'ensure',
+      status: {},
+      recheck: false,
+    };
+  }
 
   const winner = conflictWinner(input.self, input.otherClaims);
   if (winner !== input.self) {
@@ -199,6 +238,7 @@ export function planAfterCreate(plan: TopicPlan, created: CreatedTopicFacts): To
   const create = plan.actions.find((a) => a.type === 'createTopic');
   const status: TopicStatusFields = {
     topicId: created.topicId,
+    origin: 'Created',
     partitions: created.partitions,
     replicationFactor: created.replicationFactor,
   };
@@ -208,7 +248,72 @@ export function planAfterCreate(plan: TopicPlan, created: CreatedTopicFacts): To
     created.replicationFactor === create.replicationFactor &&
     created.configs !== null &&
     isEmptyDiff(diffTopicConfig(create.config, created.configs));
-  return { ...plan, actions: [], status, recheck: !asAsked };
+  if (asAsked) return { ...plan, actions: [], status, recheck: false };
+  // Ready means Kafka holds the spec; an answer that does not show it must be looked at again.
+  const message =
+    create === undefined || created.configs === null
+      ? `topic "${create?.topic ?? ''}" was created; Kafka's answer did not list its configs, checking them`
+      : `topic "${create.topic}" was created as ${created.partitions} partition(s), replication factor ${created.replicationFactor}${describeCreateDiff(create.config, created.configs)}; checking again`;
+  return {
+    ...plan,
+    actions: [],
+    status,
+    ready: { status: 'False', reason: 'ChangePending', message },
+    recheck: true,
+  };
+}
+
+function describeCreateDiff(
+  declared: Readonly<Record<string, string>>,
+  configs: Readonly<Record<string, ObservedConfig>>,
+): string {
+  const diff = diffTopicConfig(declared, configs);
+  return isEmptyDiff(diff) ? '' : `, config differs: ${describeDiff(diff)}`;
+}
+
+/** Plan actions that change a topic in place; Kafka's answer to them says only "accepted". */
+export function changesInPlace(plan: TopicPlan): boolean {
+  return plan.actions.some((a) => a.type === 'alterConfigs' || a.type === 'createPartitions');
+}
+
+/**
+ * The plan once its in-place changes were accepted, from a fresh look at Kafka afterwards
+ * (`after`, planned from that look). Kafka answering AlterConfigs with "no error" is not Kafka
+ * holding the value, so Ready comes from what it reports now: when the fresh plan would change
+ * nothing more, its verdict and facts stand; otherwise the topic is not yet as declared, and
+ * the message says what still differs. The first plan's Events stand (they were about it).
+ */
+export function planAfterChange(plan: TopicPlan, after: TopicPlan): TopicPlan {
+  // A reassignment still to start is progress with its own verdict (Reassigning); anything
+  // else left to do means Kafka does not hold the spec.
+  const remaining = after.actions.filter((a) => a.type !== 'reassignPartitions');
+  if (remaining.length === 0) {
+    return { ...after, actions: [], events: plan.events, recheck: plan.recheck || after.recheck };
+  }
+  const parts = remaining.map((a) => {
+    switch (a.type) {
+      case 'alterConfigs':
+        return `config ${[
+          ...Object.entries(a.set).map(([k, v]) => `${k}=${v}`),
+          ...a.reset.map((k) => `${k} (reset)`),
+        ].join(', ')}`;
+      case 'createPartitions':
+        return `${a.count} partitions`;
+      default:
+        return 'the topic itself (Kafka no longer shows it)';
+    }
+  });
+  return {
+    ...after,
+    actions: [],
+    events: plan.events,
+    ready: {
+      status: 'False',
+      reason: 'ChangePending',
+      message: `Kafka accepted the change but does not hold it yet: ${parts.join('; ')} still differ(s) from the spec`,
+    },
+    recheck: true,
+  };
 }
 
 /** The oldest claim wins; equal timestamps fall back to namespace/name so every resource agrees. */
@@ -230,23 +335,86 @@ function compareClaims(a: TopicClaim, b: TopicClaim): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
+/**
+ * Deletion removes only the topic this resource created or adopted, named by its id: a topic
+ * deleted and recreated under the same name by someone else has another id and is left alone.
+ * `observed` must be a fresh look at Kafka (never a cached one: a broker's metadata can lag the
+ * resource's own create by seconds).
+ */
 function planDeletion(input: PlanInput, status: TopicStatusFields): TopicPlan {
-  const deleteIt = input.desired.deletionPolicy === 'Delete' && input.observed !== null;
-  return {
-    actions: deleteIt ? [{ type: 'deleteTopic', topic: input.desired.name }] : [],
-    ready: {
-      status: 'False',
-      reason: 'Deleting',
-      message:
-        input.desired.deletionPolicy === 'Retain'
-          ? `resource deleted; topic "${input.desired.name}" is retained in Kafka`
-          : `deleting topic "${input.desired.name}"`,
-    },
-    events: [],
+  const { desired, observed } = input;
+  const name = desired.name;
+  const deleting = (message: string): ReadyCondition => ({
+    status: 'False',
+    reason: 'Deleting',
+    message,
+  });
+  const done = (actions: TopicAction[], message: string, events: TopicEvent[] = []): TopicPlan => ({
+    actions,
+    ready: deleting(message),
+    events,
     finalizer: 'remove',
     status,
     recheck: false,
-  };
+  });
+  const leftAlone = (id: string | undefined, why: string): TopicEvent => ({
+    type: 'Warning',
+    reason: 'TopicNotDeleted',
+    message: `topic "${name}"${id ? ` (id ${id})` : ''} is left in Kafka: ${why}`,
+  });
+
+  if (desired.deletionPolicy === 'Retain') {
+    return done([], `resource deleted; topic "${name}" is retained in Kafka`);
+  }
+
+  const known = input.lastReconciled?.topicId;
+  if (known !== undefined) {
+    // Sent even when a broker shows another id under the name: that view may be behind, and a
+    // delete by id can only ever remove this resource's own topic.
+    const action: TopicAction = { type: 'deleteTopic', topic: name, topicId: known };
+    const replaced = observed?.topicId !== undefined && observed.topicId !== known;
+    return done(
+      [action],
+      `deleting topic "${name}" (id ${known})`,
+      replaced
+        ? [
+            leftAlone(
+              observed.topicId,
+              `it is not the topic this resource ${input.lastReconciled?.origin === 'Adopted' ? 'adopted' : 'created'} (id ${known}), which was deleted outside the operator; the topic now under the name was made by someone else`,
+            ),
+          ]
+        : [],
+    );
+  }
+
+  // No id on record: the resource never learned which topic is its own.
+  if (input.createInDoubt === 'pending') {
+    // Its create may still be under way in Kafka; releasing now could leave that topic behind.
+    return {
+      actions: [],
+      ready: deleting(
+        `waiting to learn whether this resource's create of topic "${name}" took effect before deleting it`,
+      ),
+      events: [],
+      finalizer: 'ensure',
+      status,
+      recheck: true,
+    };
+  }
+  if (observed === null) return done([], `topic "${name}" does not exist in Kafka`);
+  if (input.createInDoubt === 'settled' && observed.topicId !== undefined) {
+    // This resource's own create, whose answer was lost: the topic appeared in its wake.
+    return done(
+      [{ type: 'deleteTopic', topic: name, topicId: observed.topicId }],
+      `deleting topic "${name}" (id ${observed.topicId})`,
+    );
+  }
+  return done([], `topic "${name}" was not created or adopted by this resource; left in Kafka`, [
+    leftAlone(
+      observed.topicId,
+      'this resource has no record of creating or adopting it (status.topicId is unset), so it may belong to someone else; delete it with kafka-topics.sh --delete if it should go',
+    ),
+  ]);
 }
 
 function planCreate(input: PlanInput, status: TopicStatusFields): TopicPlan {
@@ -294,7 +462,13 @@ function planUpdate(
     events.push({
       type: 'Warning',
       reason: 'TopicReplacedOutside',
-      message: `topic "${desired.name}" was deleted and recreated outside the operator (id ${last} → ${observed.topicId}); bringing it back to the spec`,
+      message: `topic "${desired.name}" was deleted and recreated outside the operator (id ${last} → ${observed.topicId}); adopting the new topic and bringing it back to the spec`,
+    });
+  } else if (last === undefined && input.createInDoubt === undefined) {
+    events.push({
+      type: 'Normal',
+      reason: 'TopicAdopted',
+      message: `topic "${desired.name}"${observed.topicId ? ` (id ${observed.topicId})` : ''} already existed in Kafka; this resource now manages it, and deletionPolicy ${desired.deletionPolicy} applies to it`,
     });
   }
 
@@ -425,11 +599,14 @@ function statusOf(input: PlanInput): TopicStatusFields {
   });
   const status: {
     topicId?: string;
+    origin?: TopicOrigin;
     partitions: number;
     replicationFactor?: number;
     reassignment?: { partitionsDone: number; partitionsTotal: number };
   } = { partitions: observed.partitions.length };
   if (observed.topicId !== undefined) status.topicId = observed.topicId;
+  const origin = originOf(input, observed);
+  if (origin !== undefined) status.origin = origin;
   // The smallest factor is the honest one: it is what the least protected partition has.
   if (factors.length > 0) status.replicationFactor = Math.min(...factors);
   const want = input.desired.replicationFactor;
@@ -444,4 +621,28 @@ function statusOf(input: PlanInput): TopicStatusFields {
     };
   }
   return status;
+}
+
+/** Who made the topic Kafka has now, as far as this resource can tell. */
+function originOf(input: PlanInput, observed: ObservedTopic): TopicOrigin | undefined {
+  const last = input.lastReconciled;
+  if (last?.topicId === undefined) {
+    // Found without a record: there before this resource, unless its own create (answer lost)
+    // made it.
+    return input.createInDoubt === undefined ? 'Adopted' : 'Created';
+  }
+  if (observed.topicId === undefined || observed.topicId === last.topicId) return last.origin;
+  return 'Adopted'; // replaced outside: someone else made the topic now under the name
+}
+
+/** Why a topic is Kafka's own, or undefined for an ordinary one. Admission refuses the prefix
+ *  already; this also covers resources stored before that rule, and Kafka's `internal` flag. */
+export function reservedReason(name: string, observed: ObservedTopic | null): string | undefined {
+  if (name.startsWith(RESERVED_TOPIC_PREFIX)) {
+    return `topic "${name}" starts with "${RESERVED_TOPIC_PREFIX}", which Kafka reserves for its internal topics; the operator never changes or deletes it`;
+  }
+  if (observed?.internal === true) {
+    return `topic "${name}" is one of Kafka's internal topics; the operator never changes or deletes it`;
+  }
+  return undefined;
 }

@@ -5,21 +5,31 @@ import type { KafkaTopic } from '../api/kafka-topic.ts';
 import { KafkaRequestError, KafkaUnavailableError } from '../kafka/errors.ts';
 import type { ClusterDescription, CreatedTopic, KafkaAdminPort } from '../kafka/port.ts';
 import { Recent } from '../kafka/recent.ts';
-import { resolveKafkaTarget, type KafkaTarget } from '../kafka-target.ts';
+import { kafkaIdentity, resolveKafkaTarget, type KafkaTarget } from '../kafka-target.ts';
 import { applyStatus, sameJson } from '../runtime/apply.ts';
 import { sleep, type Clock } from '../runtime/clock.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import { addFinalizer, removeFinalizer } from '../runtime/finalizers.ts';
 import type { Informer } from '../runtime/informer.ts';
-import type { KubeClient } from '../runtime/kube-client.ts';
+import { isNotFound, type KubeClient } from '../runtime/kube-client.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { resourcePath } from '../runtime/resource.ts';
 import type { ReconcileResult } from '../runtime/work-queue.ts';
 import { executeTopicAction } from './execute-action.ts';
-import { planAfterCreate, planTopic, type LastReconciled } from './planner.ts';
+import {
+  changesInPlace,
+  planAfterChange,
+  planAfterCreate,
+  planTopic,
+  type LastReconciled,
+  type PlanInput,
+  type TopicOrigin,
+} from './planner.ts';
 import {
   claimOf,
   desiredOf,
   desiredReplicationFactor,
+  namesakes,
   observedOf,
   otherClaims,
   reassignmentsOf,
@@ -49,6 +59,16 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
   const waitMs = deps.waitMs ?? 15_000;
   // Brokers change rarely; a burst of reconciles shares one metadata request per cluster.
   const clusterInfo = new Recent<string, ClusterDescription>(5_000, () => deps.clock.now());
+  // What this process knows that its cache may not show yet, by resource key: the topic id
+  // (and origin) it last wrote to the resource's status or learned from a create's answer —
+  // a deletion right after a create must not depend on the status write having reached the
+  // watch — and creates sent whose answer never came.
+  const records = new Map<string, { uid: string; topicId?: string; origin?: TopicOrigin }>();
+  const doubts = new Map<string, { uid: string; sentAt: number }>();
+  const forget = (key: string) => {
+    records.delete(key);
+    doubts.delete(key);
+  };
 
   const targetOf = (t: KafkaTopic): KafkaTarget =>
     resolveKafkaTarget(
@@ -56,25 +76,76 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
       t.metadata.namespace ?? '',
       t.spec.cluster ? deps.clusters.getByName(t.metadata.namespace, t.spec.cluster) : undefined,
     );
-  const targetKey = (t: KafkaTopic): string => {
+  // A KafkaCluster's id is in its status; an address is asked (shared with the broker lookups).
+  // Unreachable, the address's spelling is all there is to go by.
+  const identityOf = async (t: KafkaTopic): Promise<string> => {
     const target = targetOf(t);
-    return target.ready ? target.key : `cluster:${t.metadata.namespace}/${t.spec.cluster}`;
+    if (!target.ready || target.clusterId) return kafkaIdentity(target);
+    const kafka = deps.kafka(target.bootstrap);
+    return clusterInfo
+      .get(target.bootstrap, () => kafka.describeCluster())
+      .then(
+        (c) => kafkaIdentity(target, c.clusterId),
+        () => kafkaIdentity(target),
+      );
   };
 
   const report = async (
+    key: string,
     t: KafkaTopic,
     ready: { status: 'True' | 'False' | 'Unknown'; reason: string; message: string },
     plan?: Parameters<typeof statusAfter>[1],
   ): Promise<void> => {
     const status = statusAfter(t, plan, ready, new Date(deps.clock.now()));
+    if (plan) {
+      records.set(key, {
+        uid: t.metadata.uid ?? '',
+        ...(status.topicId !== undefined ? { topicId: status.topicId } : {}),
+        ...(status.origin !== undefined ? { origin: status.origin } : {}),
+      });
+      if (status.topicId !== undefined) doubts.delete(key);
+    }
     // Unchanged status: no write, so a quiet resync costs the API server nothing.
     if (sameJson(t.status ?? {}, status)) return;
     await applyStatus(deps.client, t, status);
   };
 
+  /** The last topic id and origin: this process's own record first (it is never behind its
+   *  cache), else the status. */
+  const lastOf = (key: string, t: KafkaTopic) => {
+    const mine = records.get(key);
+    if (mine && mine.uid === t.metadata.uid) {
+      const { uid: _uid, ...last } = mine;
+      return last;
+    }
+    return {
+      ...(t.status?.topicId ? { topicId: t.status.topicId } : {}),
+      ...(t.status?.origin ? { origin: t.status.origin } : {}),
+    };
+  };
+  const doubtOf = (key: string, t: KafkaTopic): PlanInput['createInDoubt'] => {
+    const d = doubts.get(key);
+    if (!d || d.uid !== t.metadata.uid) return undefined;
+    return deps.clock.now() - d.sentAt < createDoubtMs ? 'pending' : 'settled';
+  };
+
   return async (key: string, signal?: AbortSignal): Promise<ReconcileResult | undefined> => {
-    const t = deps.topics.get(key);
-    if (!t) return undefined;
+    let t = deps.topics.get(key);
+    if (!t) {
+      forget(key);
+      return undefined;
+    }
+    if (t.metadata.deletionTimestamp && !records.has(key)) {
+      // Deleting, with nothing of its own on record: the resource as the API server has it now.
+      // The cache may lag a status another process wrote moments ago, or still hold a resource
+      // this process already released (a second deletion would then act on stale facts).
+      const live = await freshTopic(deps.client, t);
+      if (!live || !live.metadata.finalizers?.includes(topicFinalizer)) {
+        forget(key);
+        return undefined;
+      }
+      t = live;
+    }
     const deleting = Boolean(t.metadata.deletionTimestamp);
     const log = deps.logger.child({ kafkatopic: key });
 
@@ -83,10 +154,11 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
       if (deleting && target.reason === 'ClusterNotFound') {
         // The cluster and its data are gone: there is no topic left to delete or keep.
         await removeFinalizer(deps.client, t, topicFinalizer);
+        forget(key);
         return undefined;
       }
       if (deleting) return { requeueAfterMs: waitMs };
-      await report(t, { status: 'False', reason: target.reason, message: target.message });
+      await report(key, t, { status: 'False', reason: target.reason, message: target.message });
       return { requeueAfterMs: waitMs };
     }
 
@@ -95,20 +167,25 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
     const name = topicNameOf(t);
     try {
       const observeAndPlan = async (lastReconciled: LastReconciled) => {
-        const [cluster, description] = await Promise.all([
+        const candidates = namesakes(t, deps.topics.list());
+        // Every look is a fresh Metadata request (never a cached view: deleting must see what
+        // Kafka has now, and a create of moments ago may not show at all).
+        const [cluster, description, identities] = await Promise.all([
           clusterInfo.get(target.bootstrap, () => kafka.describeCluster()),
           kafka.describeTopic(name),
+          Promise.all(candidates.map(identityOf)),
         ]);
-        const [configs, reassignments] = description
-          ? await Promise.all([
-              kafka.describeTopicConfigs(name),
-              // A running reassignment shows as replica counts off the declared factor (Kafka
-              // lists adding replicas too); only then is it worth a cluster-wide request.
-              mayBeReassigning(t, description.partitions)
-                ? kafka.listPartitionReassignments([name])
-                : Promise.resolve([]),
-            ])
-          : [undefined, []];
+        const [configs, reassignments] =
+          description && !deleting
+            ? await Promise.all([
+                kafka.describeTopicConfigs(name),
+                // A running reassignment shows as replica counts off the declared factor (Kafka
+                // lists adding replicas too); only then is it worth a cluster-wide request.
+                mayBeReassigning(t, description.partitions)
+                  ? kafka.listPartitionReassignments([name])
+                  : Promise.resolve([]),
+              ])
+            : [undefined, []];
         const clusterDefault = t.spec.cluster
           ? numberOrUndefined(
               deps.clusters.getByName(t.metadata.namespace, t.spec.cluster)?.spec.config?.[
@@ -117,6 +194,7 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
             )
           : undefined;
         const rf = desiredReplicationFactor(t, clusterDefault, description, cluster.brokers.length);
+        const createInDoubt = doubtOf(key, t);
         return planTopic({
           self: claimOf(t),
           desired: desiredOf(t, rf),
@@ -124,20 +202,48 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
           observed: observedOf(description, configs),
           brokers: cluster.brokers.map((b) => b.nodeId),
           reassignments: reassignmentsOf(name, reassignments),
-          otherClaims: otherClaims(t, deps.topics.list(), targetKey),
+          otherClaims: otherClaims(
+            candidates,
+            identities,
+            kafkaIdentity(target, cluster.clusterId),
+          ),
           lastReconciled,
+          ...(createInDoubt ? { createInDoubt } : {}),
         });
       };
-      const plan = await observeAndPlan({
-        ...(t.status?.topicId ? { topicId: t.status.topicId } : {}),
-        specUnchanged: specUnchanged(t),
-      });
+      const last = lastOf(key, t);
+      const plan = await observeAndPlan({ ...last, specUnchanged: specUnchanged(t) });
 
       let createAnswer: CreatedTopic | null | undefined;
       for (const action of plan.actions) {
-        log.info('kafka action', { action: action.type, topic: name });
-        const answer = await executeTopicAction(kafka, action);
-        if (action.type === 'createTopic') createAnswer = answer;
+        log.info('kafka action', {
+          action: action.type,
+          topic: name,
+          ...(action.type === 'deleteTopic' ? { topicId: action.topicId } : {}),
+        });
+        if (action.type !== 'createTopic') {
+          await executeTopicAction(kafka, action);
+          continue;
+        }
+        const earlier = doubts.get(key);
+        doubts.set(key, { uid: t.metadata.uid ?? '', sentAt: deps.clock.now() });
+        try {
+          createAnswer = (await executeTopicAction(kafka, action)) ?? null;
+        } catch (e) {
+          // Refused: nothing was made by this create. Unavailable: it may still be made.
+          if (e instanceof KafkaRequestError && !earlier) doubts.delete(key);
+          throw e;
+        }
+        if (createAnswer) {
+          records.set(key, {
+            uid: t.metadata.uid ?? '',
+            topicId: createAnswer.topicId,
+            origin: 'Created',
+          });
+          doubts.delete(key);
+        } else if (!earlier) {
+          doubts.delete(key); // already there: made by someone else, not by this resource
+        }
       }
       // "Already exists": the topic was there all along, just not yet in the broker's
       // metadata (created moments ago); nothing was recreated.
@@ -149,7 +255,9 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
         void deps.events.record(t, e.type, e.reason, 'Reconcile', e.message);
       }
       if (deleting) {
-        if (plan.finalizer === 'remove') await removeFinalizer(deps.client, t, topicFinalizer);
+        if (plan.finalizer !== 'remove') return { requeueAfterMs: recheckMs };
+        await removeFinalizer(deps.client, t, topicFinalizer).catch(ignoreNotFound);
+        forget(key);
         return undefined;
       }
       let final = plan;
@@ -160,20 +268,55 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
         final = planAfterCreate(plan, createAnswer);
       } else if (createAnswer === null) {
         // Created before but unseen: a few short looks (batched, cheap), then the recheck.
-        // Only the facts and verdict are taken: the events were the first plan's.
+        // Only the facts, the verdict and who made the topic are taken: the other events were
+        // the first plan's.
         for (const delayMs of createdSettleMs) {
           if (delayMs > 0) await sleep(deps.clock, delayMs, signal);
-          const after = await observeAndPlan({ specUnchanged: false });
+          const after = await observeAndPlan({ ...last, specUnchanged: false });
           if (after.actions.length === 0) {
             final = after;
+            for (const e of after.events.filter((x) => originEvents.has(x.reason))) {
+              void deps.events.record(t, e.type, e.reason, 'Reconcile', e.message);
+            }
             break;
           }
         }
         // Still unseen: no status until it can be complete (one without a topicId would make
         // the recheck take the topic for one recreated outside).
         if (final === plan) return { requeueAfterMs: recheckMs };
+      } else if (changesInPlace(plan)) {
+        // Kafka answering "no error" is not Kafka holding the change: Ready comes from a fresh
+        // look afterwards (a broker shows an accepted change within moments).
+        const lastNow = {
+          ...(plan.status.topicId ? { topicId: plan.status.topicId } : {}),
+          ...(plan.status.origin ? { origin: plan.status.origin } : {}),
+          specUnchanged: false,
+        };
+        for (const delayMs of changedSettleMs) {
+          await sleep(deps.clock, delayMs, signal);
+          final = planAfterChange(plan, await observeAndPlan(lastNow));
+          if (final.ready.reason !== 'ChangePending') break;
+        }
       }
-      await report(t, final.ready, final);
+      try {
+        await report(key, t, final.ready, final);
+      } catch (e) {
+        if (!isNotFound(e) || !createAnswer) throw e;
+        // The resource is gone although its finalizer was added before the create: a DELETE
+        // that had already decided to delete at once (no finalizer when it read the object)
+        // removes it regardless of a finalizer added meanwhile (kubernetes/kubernetes#77988; seen
+        // here when a KafkaTopic was deleted milliseconds after it was applied). No deletion
+        // reconcile will come,
+        // so the topic this reconcile made goes now — by its id, as deletion would.
+        forget(key);
+        if (t.spec.deletionPolicy !== 'Delete') return undefined;
+        log.info('resource deleted during its create; deleting the topic it made', {
+          topic: name,
+          topicId: createAnswer.topicId,
+        });
+        await kafka.deleteTopicById(createAnswer.topicId);
+        return undefined;
+      }
       return final.recheck ? { requeueAfterMs: recheckMs } : undefined;
     } catch (e) {
       if (e instanceof KafkaRequestError) {
@@ -181,11 +324,15 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
         // the most useful message. Retrying at once would not change its mind.
         void deps.events.record(t, 'Warning', 'KafkaRejected', 'Reconcile', e.message);
         if (!deleting)
-          await report(t, { status: 'False', reason: 'KafkaRejected', message: e.message });
+          await report(key, t, { status: 'False', reason: 'KafkaRejected', message: e.message });
         return { requeueAfterMs: waitMs };
       }
       if (e instanceof KafkaUnavailableError && !deleting) {
-        await report(t, { status: 'Unknown', reason: 'KafkaUnavailable', message: e.message });
+        await report(key, t, {
+          status: 'Unknown',
+          reason: 'KafkaUnavailable',
+          message: e.message,
+        });
       }
       // Unavailable and anything else: the queue retries with backoff. A deleting resource
       // keeps its finalizer until Kafka answers, so the topic is never left behind silently.
@@ -193,6 +340,34 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
     }
   };
 }
+
+function ignoreNotFound(e: unknown): void {
+  if (!isNotFound(e)) throw e;
+}
+
+/** The resource as the API server has it now; undefined once it is gone (or replaced). */
+async function freshTopic(client: KubeClient, t: KafkaTopic): Promise<KafkaTopic | undefined> {
+  try {
+    const info = await client.resourceOf(t);
+    const live = await client.request<KafkaTopic>(
+      'GET',
+      resourcePath(info, t.metadata.namespace, t.metadata.name),
+    );
+    return live.metadata.uid === t.metadata.uid ? live : undefined;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+const originEvents = new Set(['TopicAdopted', 'TopicReplacedOutside']);
+
+/** How long a create whose answer never came may still take effect in Kafka: the request's
+ *  own timeout (at most 30 s) and Kafka's deadline for it (10 s), with room to spare. */
+const createDoubtMs = 60_000;
+
+/** Pauses before each fresh look after an in-place change (about a second in all). */
+const changedSettleMs = [50, 250, 700];
 
 /** Pauses before each look at a topic created earlier but not yet seen (half a second in all). */
 const createdSettleMs = [0, 100, 400];

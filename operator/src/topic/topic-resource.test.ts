@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KafkaTopic } from '../api/kafka-topic.ts';
 import {
   desiredReplicationFactor,
+  namesakes,
   otherClaims,
   specUnchanged,
   statusAfter,
@@ -86,7 +87,7 @@ describe('desiredReplicationFactor', () => {
   });
 });
 
-describe('specUnchanged and otherClaims', () => {
+describe('specUnchanged, namesakes and otherClaims', () => {
   it('treats a Ready status of the current generation as "Kafka matched this spec"', () => {
     const cond = {
       type: 'Ready',
@@ -102,7 +103,7 @@ describe('specUnchanged and otherClaims', () => {
       false,
     );
   });
-  it('finds other live resources naming the same topic on the same Kafka only', () => {
+  it('finds other live resources naming the same topic, then keeps those on the same Kafka', () => {
     const a = topic();
     const b = topic({
       metadata: { ...a.metadata, name: 'b', uid: 'u2' },
@@ -110,12 +111,43 @@ describe('specUnchanged and otherClaims', () => {
     });
     const elsewhere = topic({
       metadata: { ...a.metadata, name: 'c', uid: 'u3' },
-      spec: { ...a.spec, bootstrapServers: 'other:9092' },
+      spec: { ...a.spec, topicName: 'orders', bootstrapServers: 'other:9092' },
     });
     const deleting = topic({
       metadata: { ...a.metadata, name: 'd', uid: 'u4', deletionTimestamp: 'x' },
     });
-    const key = (t: KafkaTopic) => t.spec.bootstrapServers ?? '';
-    expect(otherClaims(a, [a, b, elsewhere, deleting], key).map((c) => c.name)).toEqual(['b']);
+    const unrelated = topic({ metadata: { ...a.metadata, name: 'e', uid: 'u5' } });
+    const candidates = namesakes(a, [
+      a,
+      b,
+      elsewhere,
+      deleting,
+      { ...unrelated, spec: { ...unrelated.spec, topicName: 'payments' } },
+    ]);
+    expect(candidates.map((t) => t.metadata.name)).toEqual(['b', 'c']);
+    // Judged by the cluster's identity: "other:9092" may well be the same cluster.
+    expect(otherClaims(candidates, ['kafka:X', 'kafka:Y'], 'kafka:X').map((c) => c.name)).toEqual([
+      'b',
+    ]);
+    expect(otherClaims(candidates, ['kafka:X', 'kafka:X'], 'kafka:X').map((c) => c.name)).toEqual([
+      'b',
+      'c',
+    ]);
+  });
+});
+
+describe('statusAfter and the topic origin', () => {
+  it('records the origin with the id, and drops both when Kafka has no topic', () => {
+    const t = topic({ status: { topicId: 'old', origin: 'Created' } });
+    const adopted = statusAfter(
+      t,
+      { status: { topicId: 'new', origin: 'Adopted', partitions: 3 } },
+      ready,
+      now,
+    );
+    expect(adopted).toMatchObject({ topicId: 'new', origin: 'Adopted' });
+    const gone = statusAfter(t, { status: {} }, ready, now);
+    expect(gone.topicId).toBeUndefined();
+    expect(gone.origin).toBeUndefined();
   });
 });

@@ -20,6 +20,7 @@ const needsAction = new Set([
   'Conflict',
   'PartitionsAboveSpec',
   'InvalidSpec',
+  'ReservedTopic',
 ]);
 
 export function topicNameOf(t: KafkaTopic): string {
@@ -73,7 +74,9 @@ export function observedOf(
     Object.entries(configs ?? {}).map(([k, c]) => [k, { value: c.value, source: c.source }]),
   );
   return {
-    topicId: d.topicId,
+    // The wire client reports Kafka's zero id (no id: a pre-2.8 Kafka) as ''.
+    ...(d.topicId ? { topicId: d.topicId } : {}),
+    internal: d.internal,
     partitions: d.partitions.map((p) => ({ partition: p.partition, replicas: [...p.replicas] })),
     configs: observedConfigs,
   };
@@ -93,23 +96,25 @@ export function reassignmentsOf(
     }));
 }
 
-/** Other resources that name the same topic on the same Kafka (same target key). */
-export function otherClaims(
-  self: KafkaTopic,
-  all: readonly KafkaTopic[],
-  targetKeyOf: (t: KafkaTopic) => string,
-): TopicClaim[] {
+/** Other live resources naming the same topic, on whichever Kafka: the conflict candidates. */
+export function namesakes(self: KafkaTopic, all: readonly KafkaTopic[]): KafkaTopic[] {
   const name = topicNameOf(self);
-  const key = targetKeyOf(self);
-  return all
-    .filter(
-      (t) =>
-        t.metadata.uid !== self.metadata.uid &&
-        !t.metadata.deletionTimestamp &&
-        topicNameOf(t) === name &&
-        targetKeyOf(t) === key,
-    )
-    .map(claimOf);
+  return all.filter(
+    (t) =>
+      t.metadata.uid !== self.metadata.uid &&
+      !t.metadata.deletionTimestamp &&
+      topicNameOf(t) === name,
+  );
+}
+
+/** The namesakes on the same Kafka cluster, judged by the cluster's identity (kafkaIdentity in
+ *  kafka-target.ts), not by how each resource spells its address. */
+export function otherClaims(
+  candidates: readonly KafkaTopic[],
+  identities: readonly string[],
+  selfIdentity: string,
+): TopicClaim[] {
+  return candidates.filter((_, i) => identities[i] === selfIdentity).map(claimOf);
 }
 
 /** The status after a reconcile: the plan's facts, and Ready from the plan or a failure. */
@@ -139,9 +144,11 @@ export function statusAfter(
     // no id, or the next reconcile would report its recreation as a replacement.
     const facts = plan.status;
     delete status.topicId;
+    delete status.origin;
     delete status.partitions;
     delete status.replicationFactor;
     if (facts.topicId !== undefined) status.topicId = facts.topicId;
+    if (facts.origin !== undefined) status.origin = facts.origin;
     if (facts.partitions !== undefined) status.partitions = facts.partitions;
     if (facts.replicationFactor !== undefined) status.replicationFactor = facts.replicationFactor;
   }

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { KafkaCluster } from './api/kafka-cluster.ts';
+import { kafkaIdentity, resolveKafkaTarget } from './kafka-target.ts';
+
+function cluster(status: KafkaCluster['status']): KafkaCluster {
+  return {
+    apiVersion: 'kraftwerk.dev/v1alpha1',
+    kind: 'KafkaCluster',
+    metadata: { name: 'demo', namespace: 'ns' },
+    spec: { listeners: [{ name: 'plain', port: 9092, type: 'internal' }] },
+    status,
+  } as unknown as KafkaCluster;
+}
+
+const readyStatus = {
+  clusterId: 'Q1w2E3r4T5y6U7i8O9p0aA',
+  conditions: [{ type: 'Ready', status: 'True' }],
+  listeners: [{ name: 'plain', bootstrapServers: 'demo-kafka-bootstrap.ns.svc:9092' }],
+} as unknown as KafkaCluster['status'];
+
+describe('kafkaIdentity', () => {
+  it('names a cluster by its id, however the resource spells its address', () => {
+    const byName = resolveKafkaTarget({ cluster: 'demo' }, 'ns', cluster(readyStatus));
+    const byAddress = resolveKafkaTarget(
+      { bootstrapServers: 'demo-kafka-bootstrap.ns.svc:9092' },
+      'ns',
+      undefined,
+    );
+    expect(kafkaIdentity(byName)).toBe('kafka:Q1w2E3r4T5y6U7i8O9p0aA');
+    // The address's id comes from Kafka's own Metadata answer.
+    expect(kafkaIdentity(byAddress, 'Q1w2E3r4T5y6U7i8O9p0aA')).toBe(kafkaIdentity(byName));
+    expect(kafkaIdentity(byAddress, 'another-cluster-id')).not.toBe(kafkaIdentity(byName));
+  });
+
+  it('falls back to the spelling when no id is known', () => {
+    const byAddress = resolveKafkaTarget({ bootstrapServers: 'k:9092' }, 'ns', undefined);
+    expect(kafkaIdentity(byAddress, null)).toBe('bootstrap:k:9092');
+    const missing = resolveKafkaTarget({ cluster: 'gone' }, 'ns', undefined);
+    expect(missing.ready).toBe(false);
+    expect(kafkaIdentity(missing)).toBe('cluster:ns/gone');
+  });
+
+  it('knows a not-Ready cluster by its id too (a roll does not hand its topics to others)', () => {
+    const rolling = resolveKafkaTarget(
+      { cluster: 'demo' },
+      'ns',
+      cluster({ ...readyStatus, conditions: [] } as unknown as KafkaCluster['status']),
+    );
+    expect(rolling.ready).toBe(false);
+    expect(kafkaIdentity(rolling)).toBe('kafka:Q1w2E3r4T5y6U7i8O9p0aA');
+  });
+});

@@ -101,6 +101,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** A request that hangs must not hang a reconcile forever; 30 s unless said otherwise. */
   timeoutMs?: number;
+  /** Skips the write guard: only for the Lease, which is how an instance learns it leads. */
+  unfenced?: boolean;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -110,6 +112,11 @@ export const defaultRequestTimeoutMs = 30_000;
 export interface KubeClientOptions {
   /** Called once per request the API server answered (watches when they open), e.g. to count. */
   onResponse?: (method: HttpMethod, path: string, statusCode: number) => void;
+  /**
+   * Called right before every request that is not a GET or HEAD leaves the process; throwing
+   * (a FencedError) refuses it. Leader election sets it so a deposed leader cannot write.
+   */
+  writeGuard?: (method: HttpMethod, path: string) => void;
 }
 
 /**
@@ -136,10 +143,12 @@ export class KubeClient {
   private readonly agent: HttpAgent;
 
   private readonly onResponse: KubeClientOptions['onResponse'];
+  private writeGuard: KubeClientOptions['writeGuard'];
 
   constructor(kubeConfig: ClusterConnection, options: KubeClientOptions = {}) {
     this.kubeConfig = kubeConfig;
     this.onResponse = options.onResponse;
+    this.writeGuard = options.writeGuard;
     this.server = kubeConfig.server.replace(/\/+$/, '');
     this.secure = new URL(this.server).protocol === 'https:';
     this.agent = this.secure
@@ -159,6 +168,11 @@ export class KubeClient {
     return new KubeClient(loadKubeConfig(path));
   }
 
+  /** Sets (or clears) the write guard after construction: the elector needs the client first. */
+  setWriteGuard(guard: KubeClientOptions['writeGuard']): void {
+    this.writeGuard = guard;
+  }
+
   /** Closes idle pooled connections (open watches end on their own abort). */
   close(): void {
     this.agent.destroy();
@@ -171,7 +185,15 @@ export class KubeClient {
     let res: IncomingMessage;
     let text: string;
     try {
-      res = await this.send(method, path, options.query, signal, body, options.contentType);
+      res = await this.send(
+        method,
+        path,
+        options.query,
+        signal,
+        body,
+        options.contentType,
+        options.unfenced,
+      );
       text = await readBody(res);
     } catch (err) {
       // Like fetch: an abort or timeout rejects with the signal's reason (a TimeoutError).
@@ -226,6 +248,7 @@ export class KubeClient {
     signal: AbortSignal,
     body?: string,
     contentType?: string,
+    unfenced?: boolean,
   ): Promise<IncomingMessage> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(query ?? {})) {
@@ -242,6 +265,8 @@ export class KubeClient {
       headers['Content-Length'] = Buffer.byteLength(body);
     }
     signal.throwIfAborted();
+    // As late as possible: after the awaits above, right before the bytes go out.
+    if (method !== 'GET' && method !== 'HEAD' && !unfenced) this.writeGuard?.(method, path);
     const opts: NodeRequestOptions = { method, headers, agent: this.agent, signal };
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = (this.secure ? httpsRequest : httpRequest)(url, opts, resolve);

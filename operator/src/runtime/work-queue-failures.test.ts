@@ -33,7 +33,7 @@ describe('WorkQueue failures', () => {
       clock,
       logger,
       retry,
-      reconcile: () => Promise.reject<void>(new Error('403 Forbidden')),
+      reconcile: () => Promise.reject<undefined>(new Error('403 Forbidden')),
       onFailure: (_k, f) => void failures.push(f),
     });
     q.start();
@@ -57,8 +57,8 @@ describe('WorkQueue failures', () => {
     const clock = new FakeClock();
     const { lines, logger } = capture();
     const outcomes: (() => Promise<void>)[] = [
-      () => Promise.reject<void>(new Error('first')),
-      () => Promise.reject<void>(new TypeError('x is undefined')),
+      () => Promise.reject<undefined>(new Error('first')),
+      () => Promise.reject<undefined>(new TypeError('x is undefined')),
       () => Promise.resolve(),
     ];
     const q = new WorkQueue({
@@ -95,7 +95,7 @@ describe('WorkQueue failures', () => {
       retry,
       reconcile: () => {
         calls++;
-        return Promise.reject<void>(new TerminalError('spec refused', 'InvalidSpec'));
+        return Promise.reject<undefined>(new TerminalError('spec refused', 'InvalidSpec'));
       },
       onFailure: (_k, f) => void failures.push(f),
     });
@@ -165,7 +165,7 @@ describe('WorkQueue failures', () => {
       retry,
       reconcile: (key, signal) =>
         key === 'fenced'
-          ? Promise.reject<void>(new FencedError())
+          ? Promise.reject<undefined>(new FencedError())
           : new Promise<void>((_r, reject) =>
               signal.addEventListener('abort', () => reject(signal.reason as Error)),
             ),

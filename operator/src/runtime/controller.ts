@@ -10,7 +10,7 @@ import type { EventRecorder } from './events.ts';
 import { reportFailure } from './failure-report.ts';
 import { ABANDON_ANNOTATION, isAbandoned, removeFinalizers } from './finalizers.ts';
 import type { Informer } from './informer.ts';
-import { isConflict } from './kube-client.ts';
+import { isConflict, isStalePatch } from './kube-client.ts';
 import type { KubeClient } from './kube-client.ts';
 import { silentLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
@@ -115,9 +115,9 @@ export class Controller<T extends KubeObject = KubeObject> {
     if (!obj) return;
     if (failure.terminal) this.terminal.set(key, obj);
     if (!this.options.client) return;
-    // A conflict is the ordinary race of optimistic concurrency, settled by the retry: it is
-    // reported only when it keeps coming.
-    if (isConflict(failure.err) && failure.failures < 3) return;
+    // A conflict (or a JSON Patch whose test failed: the same race) is the ordinary race of
+    // optimistic concurrency, settled by the retry: it is reported only when it keeps coming.
+    if ((isConflict(failure.err) || isStalePatch(failure.err)) && failure.failures < 3) return;
     await reportFailure(
       {
         client: this.options.client,

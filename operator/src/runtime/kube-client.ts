@@ -38,6 +38,8 @@ export class KubeApiError extends Error {
   readonly status: KubeStatus | undefined;
   /** The Status' causes, without repeats. */
   readonly causes: KubeStatusCause[];
+  /** What we added to the message (see `hint` below), if anything. */
+  readonly hint: string | undefined;
   /** `hint`: what we know about the failure that the Status does not say. */
   constructor(
     method: string,
@@ -53,6 +55,7 @@ export class KubeApiError extends Error {
     this.reason = status?.reason;
     this.status = status;
     this.causes = causes;
+    this.hint = hint;
   }
 }
 
@@ -93,6 +96,9 @@ export const isNotFound = (e: unknown): boolean =>
 export const isConflict = (e: unknown): boolean =>
   e instanceof KubeApiError && e.statusCode === 409;
 export const isGone = (e: unknown): boolean => e instanceof KubeApiError && e.statusCode === 410;
+/** A JSON Patch whose `test` failed: the object changed since it was read, like a 409. */
+export const isStalePatch = (e: unknown): boolean =>
+  e instanceof KubeApiError && e.statusCode === 422 && e.hint === staleJsonPatchHint;
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
@@ -378,6 +384,9 @@ export class KubeClient {
   }
 }
 
+const staleJsonPatchHint =
+  'JSON Patch not applicable: a test op failed or a path does not exist, i.e. the object changed since it was read';
+
 /**
  * A JSON Patch whose `test` fails, or whose path is missing, is answered with a bare 422
  * ("the server rejected our request due to an error in our request", no details): say that
@@ -390,7 +399,7 @@ function jsonPatchHint(
 ): string | undefined {
   if (statusCode !== 422 || contentType !== 'application/json-patch+json') return undefined;
   if (status?.details?.causes?.length) return undefined;
-  return 'JSON Patch not applicable: a test op failed or a path does not exist, i.e. the object changed since it was read';
+  return staleJsonPatchHint;
 }
 
 async function readBody(res: IncomingMessage): Promise<string> {

@@ -6,12 +6,23 @@ import { parseLogLevel, type LogLevel } from './runtime/logger.ts';
 export interface OperatorConfig {
   /** Namespaces to watch; empty means all. */
   namespaces: string[];
-  leaderElection: { namespace: string; leaseName: string; identity: string } | undefined;
+  leaderElection:
+    | {
+        namespace: string;
+        leaseName: string;
+        identity: string;
+        leaseDurationMs?: number;
+        renewDeadlineMs?: number;
+        retryPeriodMs?: number;
+      }
+    | undefined;
   httpPort: number;
   logLevel: LogLevel;
   kubeconfig: string | undefined;
   /** Periodic resync of every resource, to correct drift no event reports. */
   resyncMs: number;
+  /** Deadline of one reconcile. */
+  reconcileTimeoutMs: number;
 }
 
 export function configFromEnv(env: Readonly<Record<string, string | undefined>>): OperatorConfig {
@@ -37,12 +48,38 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
             namespace: leNamespace!,
             leaseName: env.KRAFTWERK_LEASE_NAME ?? 'kraftwerk-operator',
             identity: env.POD_NAME ?? `${hostname()}-${process.pid}`,
+            ...leaseTimings(env),
           }
         : undefined,
     httpPort: positiveInt(env, 'KRAFTWERK_HTTP_PORT', 8080, true),
     logLevel: parseLogLevel(env.KRAFTWERK_LOG_LEVEL),
     kubeconfig: env.KUBECONFIG || undefined,
     resyncMs: positiveInt(env, 'KRAFTWERK_RESYNC_SECONDS', 300, false) * 1000,
+    reconcileTimeoutMs: positiveInt(env, 'KRAFTWERK_RECONCILE_TIMEOUT_SECONDS', 120, false) * 1000,
+  };
+}
+
+/** Lease timings in seconds (fractions allowed); unset ones keep client-go's 15/10/2. */
+function leaseTimings(env: Readonly<Record<string, string | undefined>>): {
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+} {
+  const seconds = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new Error(`${name} must be a positive number, got "${raw}"`);
+    return Math.round(n * 1000);
+  };
+  const leaseDurationMs = seconds('KRAFTWERK_LEASE_DURATION_SECONDS');
+  const renewDeadlineMs = seconds('KRAFTWERK_RENEW_DEADLINE_SECONDS');
+  const retryPeriodMs = seconds('KRAFTWERK_RETRY_PERIOD_SECONDS');
+  return {
+    ...(leaseDurationMs !== undefined ? { leaseDurationMs } : {}),
+    ...(renewDeadlineMs !== undefined ? { renewDeadlineMs } : {}),
+    ...(retryPeriodMs !== undefined ? { retryPeriodMs } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ const operator = createOperator({
   ...(config.leaderElection ? { leaderElection: config.leaderElection } : {}),
   httpPort: config.httpPort,
   resyncMs: config.resyncMs,
+  reconcileTimeoutMs: config.reconcileTimeoutMs,
   identity: config.leaderElection?.identity ?? 'kraftwerk',
 });
 operator.manager.handleSignals();

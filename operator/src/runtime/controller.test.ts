@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from './clock.ts';
+import { TerminalError } from './errors.ts';
 import {
   Controller,
   controllerOwnerKeys,
@@ -122,5 +123,55 @@ describe('exceptAddedFinalizer', () => {
     expect(changed({ metadata: m }, { metadata: { ...m, finalizers: ['ours.dev/f'] } })).toBe(true);
     expect(changed({ metadata: added }, { metadata: m })).toBe(true);
     expect(changed({ metadata: m }, { metadata: { ...m } })).toBe(false);
+  });
+
+  it('parks a key after a TerminalError: resync skips it until the object changes', async () => {
+    const clock = new FakeClock();
+    const primary = staticSource([
+      { metadata: { namespace: 'n', name: 'bad', resourceVersion: '1', generation: 1 } },
+    ]);
+    const informer = new Informer({
+      source: primary.source,
+      resource: builtinResources.ConfigMap,
+      clock,
+    });
+    const seen: string[] = [];
+    const c = new Controller({
+      name: 'test',
+      informer,
+      clock,
+      resyncPeriodMs: 10_000,
+      enqueueUpdate: specOrMetadataChanged,
+      reconcile: async (key) => {
+        seen.push(key);
+        if (informer.get(key)?.metadata?.generation === 1) throw new TerminalError('no');
+      },
+    });
+    informer.start();
+    await flush();
+    c.start();
+    await flush();
+    clock.advance(10_000);
+    await flush();
+    clock.advance(10_000);
+    await flush();
+    expect(seen).toEqual(['n/bad']);
+    // A status write (same generation) changes nothing for it.
+    primary.push('MODIFIED', {
+      metadata: { namespace: 'n', name: 'bad', resourceVersion: '2', generation: 1 },
+    });
+    clock.advance(10_000);
+    await flush();
+    expect(seen).toEqual(['n/bad']);
+    primary.push('MODIFIED', {
+      metadata: { namespace: 'n', name: 'bad', resourceVersion: '3', generation: 2 },
+    });
+    await flush();
+    expect(seen).toEqual(['n/bad', 'n/bad']);
+    // Fixed: resync reconciles it again as usual.
+    clock.advance(10_000);
+    await flush();
+    expect(seen).toEqual(['n/bad', 'n/bad', 'n/bad']);
+    await c.stop(1000);
   });
 });

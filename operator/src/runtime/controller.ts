@@ -1,14 +1,24 @@
 // A controller: an informer's changes become keys in a work queue, which a reconcile works
 // through. Level-triggered: the key says what to look at, the cache says what it is now.
+// Generic behaviour every kind gets here: a failed reconcile is reported on its object
+// (failure-report.ts), a TerminalError is not retried until the object changes, and the abandon
+// annotation releases the operator's finalizers of a deleting object without reconciling it.
 import type { BackoffPolicy } from './backoff.ts';
+import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
+import type { EventRecorder } from './events.ts';
+import { reportFailure } from './failure-report.ts';
+import { ABANDON_ANNOTATION, isAbandoned, removeFinalizers } from './finalizers.ts';
 import type { Informer } from './informer.ts';
+import { isConflict, isStalePatch } from './kube-client.ts';
+import type { KubeClient } from './kube-client.ts';
+import { silentLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
 import type { OperatorMetrics } from './operator-metrics.ts';
 import type { KubeObject } from './resource.ts';
 import { objectKey } from './resource.ts';
 import { WorkQueue } from './work-queue.ts';
-import type { Reconcile } from './work-queue.ts';
+import type { Reconcile, ReconcileFailure, ReconcileResult } from './work-queue.ts';
 
 export interface ControllerOptions<T extends KubeObject> {
   /** The kind it reconciles; names the queue and labels metrics. */
@@ -28,6 +38,16 @@ export interface ControllerOptions<T extends KubeObject> {
   clock?: Clock;
   logger?: Logger;
   metrics?: OperatorMetrics;
+  /** Deadline of one reconcile (WorkQueueOptions.timeoutMs). */
+  timeoutMs?: number;
+  /**
+   * Where failures are reported (Ready=False condition, Warning Event) and abandoned objects'
+   * finalizers removed; without it failures are only logged.
+   */
+  client?: KubeClient;
+  events?: EventRecorder;
+  /** The operator's finalizers on this kind, released by the abandon annotation. */
+  finalizers?: readonly string[];
 }
 
 export class Controller<T extends KubeObject = KubeObject> {
@@ -38,19 +58,85 @@ export class Controller<T extends KubeObject = KubeObject> {
   private readonly sources: { informer: Informer<KubeObject>; map: (o: KubeObject) => string[] }[] =
     [];
   private stopResync: (() => void) | undefined;
+  /** Keys whose last reconcile ended in a TerminalError, with the object as it was then. */
+  private readonly terminal = new Map<string, T>();
+  private readonly log: Logger;
 
   constructor(options: ControllerOptions<T>) {
     this.name = options.name;
     this.options = options;
+    this.log = (options.logger ?? silentLogger).child({ controller: options.name });
     this.queue = new WorkQueue({
       name: options.name,
-      reconcile: options.reconcile,
+      reconcile: (key, signal) => this.reconcile(key, signal),
+      onFailure: (key, failure) => this.onFailure(key, failure),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
+  }
+
+  private async reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult | undefined> {
+    const obj = this.options.informer.get(key);
+    if (obj && isAbandoned(obj) && this.options.client) {
+      await this.abandon(obj);
+      return undefined;
+    }
+    const result = (await this.options.reconcile(key, signal)) ?? undefined;
+    this.terminal.delete(key);
+    return result;
+  }
+
+  /** Drops the operator's finalizers without reconciling: the reconciler never sees it. */
+  private async abandon(obj: T): Promise<void> {
+    const ours =
+      this.options.finalizers ??
+      (obj.metadata?.finalizers ?? []).filter((f) => f.startsWith('kraftwerk.dev/'));
+    const removed = await removeFinalizers(this.options.client!, obj, ours);
+    if (removed.length === 0) return;
+    this.log.warn('finalizer released by the abandon annotation', {
+      key: objectKey(obj),
+      finalizers: removed,
+    });
+    void this.options.events?.warning(
+      obj,
+      'Abandoned',
+      'RemoveFinalizer',
+      `${ABANDON_ANNOTATION}: "true": released ${removed.join(', ')} without cleaning up; ` +
+        'whatever the resource held in Kafka is left there',
+    );
+  }
+
+  private async onFailure(key: string, failure: ReconcileFailure): Promise<void> {
+    const obj = this.options.informer.get(key);
+    if (!obj) return;
+    if (failure.terminal) this.terminal.set(key, obj);
+    if (!this.options.client) return;
+    // A conflict (or a JSON Patch whose test failed: the same race) is the ordinary race of
+    // optimistic concurrency, settled by the retry: it is reported only when it keeps coming.
+    if ((isConflict(failure.err) || isStalePatch(failure.err)) && failure.failures < 3) return;
+    await reportFailure(
+      {
+        client: this.options.client,
+        clock: this.options.clock ?? systemClock,
+        ...(this.options.events ? { events: this.options.events } : {}),
+      },
+      obj,
+      failure.err,
+    );
+  }
+
+  /** A key parked by a TerminalError waits for a change of its object, not for a resync. */
+  private parked(key: string): boolean {
+    const then = this.terminal.get(key);
+    if (!then) return false;
+    const now = this.options.informer.get(key);
+    if (now && !specOrMetadataChanged(then, now)) return true;
+    this.terminal.delete(key);
+    return false;
   }
 
   /** Changes of another kind that should reconcile the primary objects `map` names. */
@@ -86,10 +172,15 @@ export class Controller<T extends KubeObject = KubeObject> {
     }
     if (this.options.resyncPeriodMs) {
       this.stopResync = this.queue.resync(this.options.resyncPeriodMs, () =>
-        this.options.informer.keys(),
+        [...this.options.informer.keys()].filter((k) => !this.parked(k)),
       );
     }
     this.queue.start();
+  }
+
+  /** Leadership lost: aborts the signals of reconciles in flight (stop() still follows). */
+  abortInFlight(reason: unknown): void {
+    this.queue.abortInFlight(reason);
   }
 
   /** Stops intake and waits up to `deadlineMs` for reconciles in flight. */

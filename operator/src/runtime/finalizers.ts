@@ -75,3 +75,44 @@ export async function removeFinalizer(
     contentType: 'application/json-patch+json',
   });
 }
+
+/**
+ * Removes every one of `finalizers` the object carries, in one JSON Patch (removals from the
+ * highest index down, each guarded by a `test`, so the indices stay right and a concurrent
+ * change fails the whole patch). Returns the ones removed.
+ */
+export async function removeFinalizers(
+  client: KubeClient,
+  obj: KubeObject,
+  finalizers: readonly string[],
+  resource?: ResourceInfo,
+): Promise<string[]> {
+  const present = (obj.metadata?.finalizers ?? [])
+    .map((f, index) => ({ f, index }))
+    .filter(({ f }) => finalizers.includes(f))
+    .reverse();
+  if (present.length === 0) return [];
+  const info = resource ?? (await client.resourceOf(obj));
+  await client.request('PATCH', resourcePath(info, obj.metadata?.namespace, obj.metadata!.name!), {
+    body: present.flatMap(({ f, index }) => [
+      { op: 'test', path: `/metadata/finalizers/${index}`, value: f },
+      { op: 'remove', path: `/metadata/finalizers/${index}` },
+    ]),
+    contentType: 'application/json-patch+json',
+  });
+  return present.map(({ f }) => f).reverse();
+}
+
+/**
+ * The escape hatch for a resource whose Kafka is gone for good: on an object being deleted,
+ * `kraftwerk.dev/abandon: "true"` makes the operator drop its finalizer without asking Kafka
+ * (whatever Kafka still holds stays there). Without it, deletion waits for Kafka's answer.
+ */
+export const ABANDON_ANNOTATION = 'kraftwerk.dev/abandon';
+
+export function isAbandoned(obj: KubeObject): boolean {
+  return (
+    Boolean(obj.metadata?.deletionTimestamp) &&
+    obj.metadata?.annotations?.[ABANDON_ANNOTATION] === 'true'
+  );
+}

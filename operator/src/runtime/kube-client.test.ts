@@ -3,7 +3,13 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply, applyStatus } from './apply.ts';
-import { KubeApiError, KubeClient, isConflict, resourceOfPath } from './kube-client.ts';
+import {
+  KubeApiError,
+  KubeClient,
+  isConflict,
+  isStalePatch,
+  resourceOfPath,
+} from './kube-client.ts';
 import type { ClusterConnection } from './kubeconfig.ts';
 import { builtinResources } from './resource.ts';
 
@@ -139,6 +145,8 @@ describe('KubeClient', () => {
       })
       .catch((e: unknown) => e);
     expect(String(stale)).toContain('a test op failed or a path does not exist');
+    expect(isStalePatch(stale)).toBe(true);
+    expect(isStalePatch(err)).toBe(false);
   });
 
   it('sends the credentials and a JSON body; a request that hangs times out', async () => {

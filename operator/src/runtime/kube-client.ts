@@ -38,6 +38,8 @@ export class KubeApiError extends Error {
   readonly status: KubeStatus | undefined;
   /** The Status' causes, without repeats. */
   readonly causes: KubeStatusCause[];
+  /** What we added to the message (see `hint` below), if anything. */
+  readonly hint: string | undefined;
   /** `hint`: what we know about the failure that the Status does not say. */
   constructor(
     method: string,
@@ -53,6 +55,7 @@ export class KubeApiError extends Error {
     this.reason = status?.reason;
     this.status = status;
     this.causes = causes;
+    this.hint = hint;
   }
 }
 
@@ -93,6 +96,9 @@ export const isNotFound = (e: unknown): boolean =>
 export const isConflict = (e: unknown): boolean =>
   e instanceof KubeApiError && e.statusCode === 409;
 export const isGone = (e: unknown): boolean => e instanceof KubeApiError && e.statusCode === 410;
+/** A JSON Patch whose `test` failed: the object changed since it was read, like a 409. */
+export const isStalePatch = (e: unknown): boolean =>
+  e instanceof KubeApiError && e.statusCode === 422 && e.hint === staleJsonPatchHint;
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
@@ -101,6 +107,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** A request that hangs must not hang a reconcile forever; 30 s unless said otherwise. */
   timeoutMs?: number;
+  /** Skips the write guard: only for the Lease, which is how an instance learns it leads. */
+  unfenced?: boolean;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -110,6 +118,11 @@ export const defaultRequestTimeoutMs = 30_000;
 export interface KubeClientOptions {
   /** Called once per request the API server answered (watches when they open), e.g. to count. */
   onResponse?: (method: HttpMethod, path: string, statusCode: number) => void;
+  /**
+   * Called right before every request that is not a GET or HEAD leaves the process; throwing
+   * (a FencedError) refuses it. Leader election sets it so a deposed leader cannot write.
+   */
+  writeGuard?: (method: HttpMethod, path: string) => void;
 }
 
 /**
@@ -136,10 +149,12 @@ export class KubeClient {
   private readonly agent: HttpAgent;
 
   private readonly onResponse: KubeClientOptions['onResponse'];
+  private writeGuard: KubeClientOptions['writeGuard'];
 
   constructor(kubeConfig: ClusterConnection, options: KubeClientOptions = {}) {
     this.kubeConfig = kubeConfig;
     this.onResponse = options.onResponse;
+    this.writeGuard = options.writeGuard;
     this.server = kubeConfig.server.replace(/\/+$/, '');
     this.secure = new URL(this.server).protocol === 'https:';
     this.agent = this.secure
@@ -159,6 +174,11 @@ export class KubeClient {
     return new KubeClient(loadKubeConfig(path));
   }
 
+  /** Sets (or clears) the write guard after construction: the elector needs the client first. */
+  setWriteGuard(guard: KubeClientOptions['writeGuard']): void {
+    this.writeGuard = guard;
+  }
+
   /** Closes idle pooled connections (open watches end on their own abort). */
   close(): void {
     this.agent.destroy();
@@ -171,7 +191,15 @@ export class KubeClient {
     let res: IncomingMessage;
     let text: string;
     try {
-      res = await this.send(method, path, options.query, signal, body, options.contentType);
+      res = await this.send(
+        method,
+        path,
+        options.query,
+        signal,
+        body,
+        options.contentType,
+        options.unfenced,
+      );
       text = await readBody(res);
     } catch (err) {
       // Like fetch: an abort or timeout rejects with the signal's reason (a TimeoutError).
@@ -226,6 +254,7 @@ export class KubeClient {
     signal: AbortSignal,
     body?: string,
     contentType?: string,
+    unfenced?: boolean,
   ): Promise<IncomingMessage> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(query ?? {})) {
@@ -242,6 +271,8 @@ export class KubeClient {
       headers['Content-Length'] = Buffer.byteLength(body);
     }
     signal.throwIfAborted();
+    // As late as possible: after the awaits above, right before the bytes go out.
+    if (method !== 'GET' && method !== 'HEAD' && !unfenced) this.writeGuard?.(method, path);
     const opts: NodeRequestOptions = { method, headers, agent: this.agent, signal };
     return new Promise<IncomingMessage>((resolve, reject) => {
       const req = (this.secure ? httpsRequest : httpRequest)(url, opts, resolve);
@@ -353,6 +384,9 @@ export class KubeClient {
   }
 }
 
+const staleJsonPatchHint =
+  'JSON Patch not applicable: a test op failed or a path does not exist, i.e. the object changed since it was read';
+
 /**
  * A JSON Patch whose `test` fails, or whose path is missing, is answered with a bare 422
  * ("the server rejected our request due to an error in our request", no details): say that
@@ -365,7 +399,7 @@ function jsonPatchHint(
 ): string | undefined {
   if (statusCode !== 422 || contentType !== 'application/json-patch+json') return undefined;
   if (status?.details?.causes?.length) return undefined;
-  return 'JSON Patch not applicable: a test op failed or a path does not exist, i.e. the object changed since it was read';
+  return staleJsonPatchHint;
 }
 
 async function readBody(res: IncomingMessage): Promise<string> {

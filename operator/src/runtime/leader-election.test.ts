@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from './clock.ts';
+import { FencedError } from './errors.ts';
 import { KubeApiError } from './kube-client.ts';
 import { LeaderElector } from './leader-election.ts';
 import type { LeaseStore } from './leader-election.ts';
@@ -142,5 +143,79 @@ describe('LeaderElector', () => {
     expect(a.isLeader()).toBe(false);
     expect(signal?.aborted).toBe(true);
     expect(log).toEqual(['stop @2000']);
+  });
+
+  it('is fenced the moment its last renew is older than the renew deadline, before any timer runs', async () => {
+    // A paused process: the monotonic clock jumps while no timer or promise gets to run.
+    const clock = new FakeClock(0);
+    let mono = 0;
+    const store = new MemoryLeaseStore();
+    const stops: number[] = [];
+    let signal: AbortSignal | undefined;
+    const a = new LeaderElector({
+      store,
+      clock,
+      monotonicNow: () => mono,
+      identity: 'a',
+      leaseName: 'test',
+      leaseDurationMs: 3000,
+      renewDeadlineMs: 2000,
+      retryPeriodMs: 500,
+      random: () => 0,
+      onStartedLeading: (s) => (signal = s),
+      onStoppedLeading: () => stops.push(clock.now()),
+    });
+    const done = a.run();
+    await flush();
+    expect(a.isLeader()).toBe(true);
+    // Healthy: renews every retry period keep the fence ahead, well past one renew deadline.
+    for (let t = 0; t < 6000; t += 100) {
+      mono += 100;
+      clock.advance(100);
+      await flush();
+    }
+    expect(a.isLeader()).toBe(true);
+    expect(() => a.assertLeader()).not.toThrow();
+    // Paused for longer than the renew deadline: fenced at once, though nothing has run.
+    mono += 2500;
+    expect(a.isLeader()).toBe(false);
+    expect(() => a.assertLeader()).toThrow(FencedError);
+    expect(signal?.aborted).toBe(false);
+    // Resumed: the overdue fence timer aborts the leading signal, and it steps down even
+    // though the lease in the store is still its own and a renew would succeed.
+    clock.advance(2500);
+    await flush();
+    expect(signal?.aborted).toBe(true);
+    expect(signal?.reason).toBeInstanceOf(FencedError);
+    await done;
+    expect(stops).toHaveLength(1);
+    expect(a.isLeader()).toBe(false);
+  });
+
+  it('aborts the leading signal at the renew deadline while a renew hangs', async () => {
+    const clock = new FakeClock(0);
+    const store = new MemoryLeaseStore();
+    let signal: AbortSignal | undefined;
+    const a = new LeaderElector({
+      store,
+      clock,
+      identity: 'a',
+      leaseName: 'test',
+      leaseDurationMs: 3000,
+      renewDeadlineMs: 2000,
+      retryPeriodMs: 500,
+      random: () => 0,
+      onStartedLeading: (s) => (signal = s),
+    });
+    void a.run();
+    await flush();
+    const hang = new Promise<never>(() => {});
+    store.get = () => hang;
+    await advance(clock, 1900);
+    expect(signal?.aborted).toBe(false);
+    expect(a.isLeader()).toBe(true);
+    await advance(clock, 200);
+    expect(signal?.aborted).toBe(true);
+    expect(a.isLeader()).toBe(false);
   });
 });

@@ -1,8 +1,16 @@
 // Leader election on a Lease, with client-go's timing model: a leader renews every
 // retryPeriod and steps down if it could not renew within renewDeadline; others take over
 // once they have seen the lease unchanged for leaseDuration, or at once when it is released.
+//
+// Fencing: a leader counts as one only until renewDeadline after the start of its last
+// successful renew, on a monotonic clock. Another instance can take over no earlier than
+// leaseDuration after it saw that renew, so the leader stops believing first, with
+// leaseDuration - renewDeadline to spare for a request already on the wire. A process that was
+// paused (SIGSTOP, a frozen VM) sees the elapsed time at once when it resumes: isLeader() is
+// false before any timer or renew has run, and write paths that check it refuse to write.
 import { sleep, systemClock } from './clock.ts';
-import type { Clock } from './clock.ts';
+import type { Clock, TimerHandle } from './clock.ts';
+import { FencedError } from './errors.ts';
 import type { KubeClient } from './kube-client.ts';
 import { isConflict, isNotFound } from './kube-client.ts';
 import { decideLease, releasedLease, sameLeaseSpec } from './lease-record.ts';
@@ -28,13 +36,15 @@ export function kubeLeaseStore(
   requestTimeoutMs = 5_000,
 ): LeaseStore {
   const path = resourcePath(builtinResources.Lease, namespace, name);
+  // Lease requests are the one write a fenced instance may make: they are how it learns it
+  // lost, and optimistic concurrency (resourceVersion) keeps them from doing harm.
   // Each call is bounded well inside the renew deadline, so a hung connection cannot keep a
   // leader that can no longer renew believing it leads.
   const timeoutMs = requestTimeoutMs;
   return {
     get: async () => {
       try {
-        return await client.request<Lease>('GET', path, { timeoutMs });
+        return await client.request<Lease>('GET', path, { timeoutMs, unfenced: true });
       } catch (e) {
         if (isNotFound(e)) return undefined;
         throw e;
@@ -49,6 +59,7 @@ export function kubeLeaseStore(
           spec,
         },
         timeoutMs,
+        unfenced: true,
       }),
     update: (lease, spec) =>
       client.request<Lease>('PUT', path, {
@@ -59,6 +70,7 @@ export function kubeLeaseStore(
           spec,
         },
         timeoutMs,
+        unfenced: true,
       }),
   };
 }
@@ -79,6 +91,11 @@ export interface LeaderElectorOptions {
   onStoppedLeading?: () => void;
   onNewLeader?: (identity: string) => void;
   clock?: Clock;
+  /**
+   * A clock that never jumps, for the fence: `clock.now` when a clock is given (tests),
+   * otherwise performance.now (CLOCK_MONOTONIC, which runs on while the process is stopped).
+   */
+  monotonicNow?: () => number;
   logger?: Logger;
   metrics?: OperatorMetrics;
   random?: () => number;
@@ -101,6 +118,10 @@ export class LeaderElector {
   private lastLeader: string | undefined;
   private running: Promise<void> | undefined;
   private releaseOnStop: boolean;
+  private readonly mono: () => number;
+  /** Monotonic time from which this instance no longer counts as leader. */
+  private fenceAt = -Infinity;
+  private fenceTimer: TimerHandle | undefined;
 
   constructor(options: LeaderElectorOptions) {
     const o = {
@@ -119,10 +140,18 @@ export class LeaderElector {
     this.clock = o.clock ?? systemClock;
     this.log = (o.logger ?? silentLogger).child({ lease: o.leaseName, identity: o.identity });
     this.releaseOnStop = o.releaseOnStop ?? true;
+    const clock = this.clock;
+    this.mono = o.monotonicNow ?? (o.clock ? () => clock.now() : () => performance.now());
   }
 
+  /** Leading, and the last renew is recent enough that no other instance can have taken over. */
   isLeader(): boolean {
-    return this.leading !== undefined && !this.leading.signal.aborted;
+    return this.leading !== undefined && !this.leading.signal.aborted && this.mono() < this.fenceAt;
+  }
+
+  /** Throws a FencedError unless isLeader(): the check every write makes before it goes out. */
+  assertLeader(): void {
+    if (!this.isLeader()) throw new FencedError();
   }
 
   /** The holder we last saw ('' when released). */
@@ -154,12 +183,17 @@ export class LeaderElector {
 
   private async loop(): Promise<void> {
     const stop = this.stopper.signal;
-    while (!stop.aborted && !(await this.tryAcquireOrRenew())) {
+    for (;;) {
+      if (stop.aborted) return;
+      const attempt = this.mono();
+      if (await this.tryAcquireOrRenew()) {
+        this.leading = new AbortController();
+        this.renewed(attempt);
+        break;
+      }
       await sleep(this.clock, this.jittered(this.o.retryPeriodMs), stop);
     }
-    if (stop.aborted) return;
 
-    this.leading = new AbortController();
     this.o.metrics?.leader.set({ lease: this.o.leaseName }, 1);
     this.log.info('became leader');
     try {
@@ -169,10 +203,15 @@ export class LeaderElector {
     }
 
     let lastRenew = this.clock.now();
-    while (!stop.aborted) {
-      await sleep(this.clock, this.o.retryPeriodMs, stop);
-      if (stop.aborted) break;
+    const ended = AbortSignal.any([stop, this.leading.signal]);
+    while (!ended.aborted) {
+      await sleep(this.clock, this.o.retryPeriodMs, ended);
+      if (ended.aborted) break;
+      const attempt = this.mono();
       if (await this.tryAcquireOrRenew()) {
+        // A renew answered after the fence fell comes too late: fenced is final.
+        if (this.leading.signal.aborted) break;
+        this.renewed(attempt);
         lastRenew = this.clock.now();
         continue;
       }
@@ -184,6 +223,8 @@ export class LeaderElector {
       }
     }
 
+    if (this.fenceTimer) this.clock.clearTimeout(this.fenceTimer);
+    this.fenceAt = -Infinity;
     const released = stop.aborted && this.releaseOnStop ? await this.release() : false;
     this.leading.abort();
     this.o.metrics?.leader.set({ lease: this.o.leaseName }, 0);
@@ -193,6 +234,32 @@ export class LeaderElector {
     } catch (err) {
       this.log.error('onStoppedLeading threw', { err });
     }
+  }
+
+  /** A renew that started at `attempt` (monotonic) succeeded: the fence moves on. */
+  private renewed(attempt: number): void {
+    this.fenceAt = attempt + this.o.renewDeadlineMs;
+    this.armFence();
+  }
+
+  /**
+   * The timer makes the loss known to the holder of the leading signal (in-flight work is
+   * aborted) even while a renew request hangs; isLeader() does not wait for it.
+   */
+  private armFence(): void {
+    if (this.fenceTimer) this.clock.clearTimeout(this.fenceTimer);
+    this.fenceTimer = this.clock.setTimeout(
+      () => {
+        this.fenceTimer = undefined;
+        if (!this.leading || this.leading.signal.aborted) return;
+        if (this.mono() < this.fenceAt) return this.armFence();
+        this.log.error('lease not renewed within the renew deadline; fenced', {
+          renewDeadlineMs: this.o.renewDeadlineMs,
+        });
+        this.leading.abort(new FencedError());
+      },
+      Math.max(0, this.fenceAt - this.mono()),
+    );
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {

@@ -2,6 +2,7 @@
 // controllers only while this instance leads, health endpoints throughout, and an orderly
 // shutdown (stop intake, finish in-flight reconciles by a deadline, release the lease).
 import type { Controller } from './controller.ts';
+import { FencedError } from './errors.ts';
 import type { EventRecorder } from './events.ts';
 import { startHealthServer } from './health-server.ts';
 import type { HealthServer } from './health-server.ts';
@@ -71,6 +72,16 @@ export class Manager {
     return this.elector ? this.elector.isLeader() : this.controllersRunning;
   }
 
+  /**
+   * The write fence: throws a FencedError unless this instance may write now. Without leader
+   * election every write is allowed; with it, only while the lease is fresh (leader-election.ts).
+   */
+  assertLeader(): void {
+    if (!this.options.leaderElection) return;
+    if (!this.elector) throw new FencedError('not the leader: not campaigning yet');
+    this.elector.assertLeader();
+  }
+
   healthPort(): number | undefined {
     return this.server?.port;
   }
@@ -103,7 +114,19 @@ export class Manager {
       ...le,
       logger: this.log,
       metrics: o.metrics,
-      onStartedLeading: () => this.startControllers(),
+      onStartedLeading: (signal) => {
+        // Lost (fenced, or could not renew): abort what is in flight at once rather than let
+        // it run to its next write; the fence refuses that write anyway.
+        signal.addEventListener(
+          'abort',
+          () => {
+            for (const c of this.controllers) c.abortInFlight(new FencedError());
+            if (!this.stopping) void this.stop('leadership-lost');
+          },
+          { once: true },
+        );
+        this.startControllers();
+      },
       onStoppedLeading: () => {
         // Another instance may already be reconciling: stop now, and let the process exit
         // (a restart starts campaigning afresh with empty queues).

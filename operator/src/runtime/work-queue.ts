@@ -1,10 +1,19 @@
 // A keyed work queue with client-go semantics: a key waits at most once (deduplication), is
 // reconciled by at most one worker at a time, and a key added while in flight runs again after.
-// Failures retry with per-key exponential backoff; success forgets the failures.
+// Failures retry with per-key exponential backoff; success forgets the failures. Each reconcile
+// has a deadline; a failure is logged once per distinct message and handed to `onFailure`.
 import { backoffDelay } from './backoff.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { systemClock } from './clock.ts';
 import type { Clock, TimerHandle } from './clock.ts';
+import {
+  FencedError,
+  ReconcileTimeoutError,
+  TerminalError,
+  errorFields,
+  errorMessage,
+  isProgrammingError,
+} from './errors.ts';
 import { silentLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
 import type { OperatorMetrics } from './operator-metrics.ts';
@@ -14,7 +23,10 @@ export interface ReconcileResult {
   requeueAfterMs?: number;
 }
 
-/** `signal` aborts when shutdown's deadline passes; long reconciles should give up then. */
+/**
+ * `signal` aborts when the reconcile's deadline passes, when shutdown's deadline passes, and at
+ * once when leadership is lost; long reconciles should give up then.
+ */
 export type Reconcile =
   | ((key: string, signal: AbortSignal) => Promise<void>)
   | ((key: string, signal: AbortSignal) => Promise<ReconcileResult | undefined>);
@@ -28,7 +40,29 @@ export interface WorkQueueOptions {
   clock?: Clock;
   logger?: Logger;
   metrics?: OperatorMetrics;
+  /**
+   * How long one reconcile may take; past it its signal aborts and it counts as failed (and is
+   * retried with backoff) even if it ignores the signal. 0: no deadline. Default 2 minutes.
+   */
+  timeoutMs?: number;
+  /**
+   * Told of every failure that is not the queue's own doing (shutdown, leadership lost), while
+   * the key is still held: the place to report it on the object.
+   */
+  onFailure?: (key: string, failure: ReconcileFailure) => Promise<void> | void;
 }
+
+export interface ReconcileFailure {
+  err: unknown;
+  /** Failures in a row of this key, this one included. */
+  failures: number;
+  /** A TerminalError: not retried until something adds the key again. */
+  terminal: boolean;
+  /** The same message as this key's previous failure. */
+  repeated: boolean;
+}
+
+export const defaultReconcileTimeoutMs = 2 * 60_000;
 
 export const defaultRetry: BackoffPolicy = { baseMs: 200, maxMs: 5 * 60_000 };
 
@@ -40,6 +74,10 @@ export class WorkQueue {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly metrics: OperatorMetrics | undefined;
+  private readonly timeoutMs: number;
+  private readonly onFailure: WorkQueueOptions['onFailure'];
+  /** The last failure's message per key and how often in a row it came: logs say it once. */
+  private readonly lastError = new Map<string, { message: string; count: number }>();
 
   // A Set keeps insertion order, so it is a FIFO that deduplicates for free.
   private readonly queued = new Set<string>();
@@ -62,6 +100,8 @@ export class WorkQueue {
     this.clock = options.clock ?? systemClock;
     this.log = (options.logger ?? silentLogger).child({ queue: options.name });
     this.metrics = options.metrics;
+    this.timeoutMs = options.timeoutMs ?? defaultReconcileTimeoutMs;
+    this.onFailure = options.onFailure;
   }
 
   /** Workers start taking keys; keys added before this wait. */
@@ -98,15 +138,25 @@ export class WorkQueue {
   }
 
   /** Re-adds after the key's backoff, which doubles with each failure up to the cap. */
-  addRateLimited(key: string): void {
+  addRateLimited(key: string): number {
     const failures = (this.failureCounts.get(key) ?? 0) + 1;
     this.failureCounts.set(key, failures);
     this.metrics?.queueRetries.inc({ queue: this.name });
-    this.addAfter(key, backoffDelay(this.retry, failures));
+    const delay = backoffDelay(this.retry, failures);
+    this.addAfter(key, delay);
+    return delay;
   }
 
   forget(key: string): void {
     this.failureCounts.delete(key);
+  }
+
+  /**
+   * Aborts the signal of every reconcile in flight now (leadership lost: another instance may
+   * be acting already). Their failures are not reported or retried; intake stops with shutDown.
+   */
+  abortInFlight(reason: unknown): void {
+    if (!this.abort.signal.aborted) this.abort.abort(reason);
   }
 
   failures(key: string): number {
@@ -176,7 +226,7 @@ export class WorkQueue {
       this.log.warn('shutdown deadline passed with reconciles in flight', {
         keys: [...this.processing],
       });
-      this.abort.abort(new Error('work queue shut down'));
+      this.abortInFlight(new Error('work queue shut down'));
       return { drained: false };
     }
     return { drained: true };
@@ -211,27 +261,127 @@ export class WorkQueue {
   private async process(key: string): Promise<void> {
     const started = this.clock.now();
     const kind = this.name;
+    const deadline = new AbortController();
+    const timeoutMs = this.timeoutMs;
+    const timer =
+      timeoutMs > 0
+        ? this.clock.setTimeout(
+            () => deadline.abort(new ReconcileTimeoutError(timeoutMs)),
+            timeoutMs,
+          )
+        : undefined;
+    const signal = AbortSignal.any([this.abort.signal, deadline.signal]);
+    // An async wrapper, so a synchronous throw is a rejection like any other.
+    const run = (async (): Promise<unknown> => this.reconcile(key, signal))();
+    let overran = false;
     try {
-      // Inside try, a synchronous throw is caught like a rejection.
-      const result: unknown = await this.reconcile(key, this.abort.signal);
-      this.forget(key);
-      // A reconcile that resolves with nothing has nothing more to ask for.
-      const after = (result as ReconcileResult | undefined)?.requeueAfterMs;
-      this.metrics?.reconcileTotal.inc({
-        kind,
-        result: after !== undefined ? 'requeue' : 'success',
-      });
-      if (after !== undefined) this.addAfter(key, after);
-    } catch (err) {
-      this.metrics?.reconcileTotal.inc({ kind, result: 'error' });
-      this.metrics?.reconcileErrors.inc({ kind });
-      this.log.error('reconcile failed', { key, err, failures: this.failures(key) + 1 });
-      this.addRateLimited(key);
+      // The deadline holds even for a reconcile that ignores its signal.
+      const outcome = await Promise.race([
+        run.then(
+          (result) => ({ ok: true as const, result }),
+          (err: unknown) => ({ ok: false as const, err }),
+        ),
+        whenAborted(deadline.signal).then((err) => ({ ok: false as const, err })),
+      ]);
+      overran =
+        deadline.signal.aborted && outcome.ok === false && outcome.err === deadline.signal.reason;
+      if (outcome.ok) {
+        this.succeeded(key, outcome.result);
+      } else {
+        await this.failed(key, outcome.err);
+      }
     } finally {
+      if (timer) this.clock.clearTimeout(timer);
+      if (overran) {
+        // The key stays held until the late reconcile ends: never two at once for one key.
+        await run.then(
+          () => this.log.debug('reconcile finished after its deadline', { key }),
+          (err: unknown) =>
+            this.log.debug('reconcile failed after its deadline', {
+              key,
+              err: errorFields(err, false),
+            }),
+        );
+      }
       this.metrics?.reconcileDuration.observe({ kind }, (this.clock.now() - started) / 1000);
       this.processing.delete(key);
       if (this.redo.delete(key) && !this.shuttingDown) this.queued.add(key);
       this.pump();
     }
   }
+
+  private succeeded(key: string, result: unknown): void {
+    const failures = this.failures(key);
+    this.forget(key);
+    if (this.lastError.delete(key)) {
+      this.log.info('reconcile succeeded after failures', { key, failures });
+    }
+    // A reconcile that resolves with nothing has nothing more to ask for.
+    const after = (result as ReconcileResult | undefined)?.requeueAfterMs;
+    this.metrics?.reconcileTotal.inc({
+      kind: this.name,
+      result: after !== undefined ? 'requeue' : 'success',
+    });
+    if (after !== undefined) this.addAfter(key, after);
+  }
+
+  private async failed(key: string, err: unknown): Promise<void> {
+    const kind = this.name;
+    this.metrics?.reconcileTotal.inc({ kind, result: 'error' });
+    this.metrics?.reconcileErrors.inc({ kind });
+    if (this.abort.signal.aborted) {
+      // Shut down or no longer leading: the failure is ours, not the object's.
+      this.log.debug('reconcile aborted', { key, err: errorFields(err, false) });
+      return;
+    }
+    if (err instanceof FencedError) {
+      // Leadership is ending; the manager is stopping the queue. Nothing to report (the
+      // report would be fenced too).
+      this.log.warn('reconcile fenced: not the leader', { key });
+      return;
+    }
+    const terminal = err instanceof TerminalError;
+    const message = errorMessage(err);
+    const previous = this.lastError.get(key);
+    const repeated = previous?.message === message;
+    const failures = this.failures(key) + 1;
+    let retryInMs: number | undefined;
+    if (terminal) this.forget(key);
+    else retryInMs = this.addRateLimited(key);
+    if (repeated) {
+      previous.count++;
+      this.log.debug('reconcile failed again', {
+        key,
+        error: message,
+        repeats: previous.count,
+        failures,
+        ...(retryInMs !== undefined ? { retryInMs: Math.round(retryInMs) } : {}),
+      });
+    } else {
+      this.lastError.set(key, { message, count: 1 });
+      this.log.error(
+        terminal ? 'reconcile failed; not retried until the object changes' : 'reconcile failed',
+        {
+          key,
+          err: errorFields(err, isProgrammingError(err)),
+          failures,
+          ...(retryInMs !== undefined ? { retryInMs: Math.round(retryInMs) } : {}),
+        },
+      );
+    }
+    if (!this.onFailure) return;
+    try {
+      await this.onFailure(key, { err, failures, terminal, repeated });
+    } catch (reportErr) {
+      this.log.warn('could not report the failure', { key, err: errorFields(reportErr, false) });
+    }
+  }
+}
+
+/** Resolves with the signal's reason once it aborts. */
+function whenAborted(signal: AbortSignal): Promise<unknown> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(signal.reason);
+    signal.addEventListener('abort', () => resolve(signal.reason), { once: true });
+  });
 }

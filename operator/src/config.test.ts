@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { configFromEnv } from './config.ts';
+
+describe('configFromEnv', () => {
+  it('reads the reconcile deadline and the lease timings, fractions of seconds allowed', () => {
+    const c = configFromEnv({
+      POD_NAMESPACE: 'ops',
+      POD_NAME: 'kraftwerk-0',
+      KRAFTWERK_RECONCILE_TIMEOUT_SECONDS: '30',
+      KRAFTWERK_LEASE_DURATION_SECONDS: '3',
+      KRAFTWERK_RENEW_DEADLINE_SECONDS: '2',
+      KRAFTWERK_RETRY_PERIOD_SECONDS: '0.5',
+    });
+    expect(c.reconcileTimeoutMs).toBe(30_000);
+    expect(c.leaderElection).toEqual({
+      namespace: 'ops',
+      leaseName: 'kraftwerk-operator',
+      identity: 'kraftwerk-0',
+      leaseDurationMs: 3000,
+      renewDeadlineMs: 2000,
+      retryPeriodMs: 500,
+    });
+  });
+
+  it('keeps the defaults when unset and names the variable when wrong', () => {
+    const c = configFromEnv({ POD_NAMESPACE: 'ops', POD_NAME: 'p' });
+    expect(c.reconcileTimeoutMs).toBe(120_000);
+    expect(c.leaderElection).toEqual({
+      namespace: 'ops',
+      leaseName: 'kraftwerk-operator',
+      identity: 'p',
+    });
+    expect(() =>
+      configFromEnv({ POD_NAMESPACE: 'ops', KRAFTWERK_LEASE_DURATION_SECONDS: '-1' }),
+    ).toThrow(/KRAFTWERK_LEASE_DURATION_SECONDS/);
+    expect(() =>
+      configFromEnv({
+        KRAFTWERK_LEADER_ELECTION: 'false',
+        KRAFTWERK_RECONCILE_TIMEOUT_SECONDS: '0',
+      }),
+    ).toThrow(/KRAFTWERK_RECONCILE_TIMEOUT_SECONDS/);
+  });
+});

@@ -1,21 +1,13 @@
 // The operator's settings, from its environment (the Helm chart and the cdk8s app set these).
 // Pure: takes the environment as a parameter and names the variable in every error.
 import { hostname } from 'node:os';
+import type { LeaderElectionSettings } from './operator.ts';
 import { parseLogLevel, type LogLevel } from './runtime/logger.ts';
 
 export interface OperatorConfig {
   /** Namespaces to watch; empty means all. */
   namespaces: string[];
-  leaderElection:
-    | {
-        namespace: string;
-        leaseName: string;
-        identity: string;
-        leaseDurationMs?: number;
-        renewDeadlineMs?: number;
-        retryPeriodMs?: number;
-      }
-    | undefined;
+  leaderElection: LeaderElectionSettings | undefined;
   httpPort: number;
   logLevel: LogLevel;
   kubeconfig: string | undefined;

@@ -35,19 +35,22 @@ import { createOperatorMetrics, type OperatorMetrics } from './runtime/operator-
 import { topicReconciler } from './topic/reconciler.ts';
 import { topicFinalizer } from './topic/topic-resource.ts';
 
+/** The Lease this instance campaigns for; timings default to leader-election.ts's. */
+export interface LeaderElectionSettings {
+  namespace: string;
+  leaseName: string;
+  identity: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
 export interface OperatorOptions {
   kubeConfig: ClusterConnection;
   logger: Logger;
   /** Namespaces to watch; empty: all. */
   namespaces: readonly string[];
-  leaderElection?: {
-    namespace: string;
-    leaseName: string;
-    identity: string;
-    leaseDurationMs?: number;
-    renewDeadlineMs?: number;
-    retryPeriodMs?: number;
-  };
+  leaderElection?: LeaderElectionSettings;
   /** Deadline of one reconcile; default 2 minutes (work-queue.ts). */
   reconcileTimeoutMs?: number;
   /** undefined: no HTTP server (tests); 0: any free port. */

@@ -64,16 +64,7 @@ export async function removeFinalizer(
   finalizer: string,
   resource?: ResourceInfo,
 ): Promise<void> {
-  const index = obj.metadata?.finalizers?.indexOf(finalizer) ?? -1;
-  if (index < 0) return;
-  const info = resource ?? (await client.resourceOf(obj));
-  await client.request('PATCH', resourcePath(info, obj.metadata?.namespace, obj.metadata!.name!), {
-    body: [
-      { op: 'test', path: `/metadata/finalizers/${index}`, value: finalizer },
-      { op: 'remove', path: `/metadata/finalizers/${index}` },
-    ],
-    contentType: 'application/json-patch+json',
-  });
+  await removeFinalizers(client, obj, [finalizer], resource);
 }
 
 /**

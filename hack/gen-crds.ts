@@ -1,11 +1,13 @@
-// Writes the CRD manifests from the TypeScript schema (operator/src/api): crds/ for kubectl
-// and charts/kraftwerk/crds/ for Helm. Run: node hack/gen-crds.ts
+// Writes everything generated from the TypeScript schema (operator/src/api): the CRD manifests
+// (crds/ for kubectl, charts/kraftwerk/crds/ for Helm), the API reference (docs/api.md) and the
+// cdk8s imports. Run: node hack/gen-crds.ts
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crdFileName, renderCrdYaml } from '../operator/src/api/crd.ts';
 import { resourceDefinitions } from '../operator/src/api/resources.ts';
+import { API_DOCS_PATH, renderApiDocs } from './api-docs.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const targets = ['crds', join('charts', 'kraftwerk', 'crds')];
@@ -19,6 +21,9 @@ for (const def of resourceDefinitions) {
     console.log(`wrote ${path}`);
   }
 }
+
+writeFileSync(join(root, API_DOCS_PATH), renderApiDocs(resourceDefinitions));
+console.log(`wrote ${API_DOCS_PATH}`);
 
 // The cdk8s typed constructs are generated from these CRDs too; regenerate them in the same
 // step so they can never be left stale (a unit test checks both).

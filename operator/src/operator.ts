@@ -14,7 +14,6 @@ import {
 import { CLUSTER_FINALIZER, CLUSTER_LABEL } from './cluster/labels.ts';
 import { clusterReconciler } from './cluster/reconciler.ts';
 import { consumerGroupReconciler } from './consumergroup/reconciler.ts';
-import { KafkaClusterConnections } from './kafka/cluster-admin.ts';
 import { KafkaConnections } from './kafka/connections.ts';
 import { systemClock, type Clock } from './runtime/clock.ts';
 import {
@@ -70,8 +69,8 @@ export interface Operator {
   manager: Manager;
   metrics: OperatorMetrics;
   client: KubeClient;
+  /** One connection set per Kafka cluster, for every reconciler. */
   kafka: KafkaConnections;
-  clusterKafka: KafkaClusterConnections;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -94,7 +93,6 @@ export function createOperator(o: OperatorOptions): Operator {
     clientId: 'kraftwerk-operator',
     onRequest: (api) => metrics.kafkaRequests.inc({ api }),
   });
-  const clusterKafka = new KafkaClusterConnections();
   const manager = new Manager({
     metrics,
     logger: o.logger,
@@ -173,11 +171,9 @@ export function createOperator(o: OperatorOptions): Operator {
         configMaps,
         podDisruptionBudgets: pdbs,
         kafka: (bootstrap) => fence(kafka.get(bootstrap)),
-        clusterKafka: (bootstrap) => fence(clusterKafka.get(bootstrap)),
+        clusterKafka: (bootstrap) => fence(kafka.cluster(bootstrap)),
         ...(o.clusterBootstrap ? { bootstrapOf: o.clusterBootstrap } : {}),
-        release: async (bootstrap) => {
-          await Promise.all([kafka.release(bootstrap), clusterKafka.release(bootstrap)]);
-        },
+        release: (bootstrap) => kafka.release(bootstrap),
         events,
         clock,
         logger: o.logger,
@@ -262,11 +258,10 @@ export function createOperator(o: OperatorOptions): Operator {
     metrics,
     client,
     kafka,
-    clusterKafka,
     start: () => manager.start(),
     stop: async () => {
       await manager.stop();
-      await Promise.all([kafka.closeAll(), clusterKafka.closeAll()]);
+      await kafka.closeAll();
     },
   };
 }

@@ -1,5 +1,6 @@
 // The Kafka port against real Kafka 4.1 and 3.9, each result checked with clients that are not
-// ours: kcat (librdkafka), Python's confluent_kafka (librdkafka) and Kafka's own kafka-topics.sh.
+// ours: kcat (librdkafka), Python's confluent_kafka (librdkafka), Kafka's own kafka-topics.sh,
+// and kafkajs as a group member that commits offsets.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -432,8 +433,21 @@ describe.each(['4.1.1', '3.9.1'])('KafkaAdmin against Kafka %s', (version) => {
     expect(group.members[0]!.assignment.map((a) => a.partition).sort()).toEqual([0, 1, 2]);
     const committed = await admin.fetchCommittedOffsets(groupId, [topics[0]!]);
     expect(committed.find((c) => c.partition === 1)?.offset).toBe(3);
+    // Without topics: everything the group committed, which is that one partition.
+    expect(await admin.fetchCommittedOffsets(groupId)).toEqual([
+      { topic: topics[0], partition: 1, offset: 3 },
+    ]);
+    expect(await admin.fetchCommittedOffsets(groupId, [topics[1]!])).toEqual([]);
+    // The coordinator is looked up once and remembered.
+    const beforeGroup = new Map(admin.requests);
+    await admin.describeGroup(groupId);
+    await admin.fetchCommittedOffsets(groupId);
+    expect(delta(admin, beforeGroup, 'FindCoordinator')).toBe(0);
+    expect(delta(admin, beforeGroup, 'DescribeGroups')).toBe(1);
+    expect(delta(admin, beforeGroup, 'OffsetFetch')).toBe(1);
     await consumer.disconnect();
     expect(await admin.describeGroup(`${prefix}-no-group`)).toBeNull();
+    expect(await admin.fetchCommittedOffsets(`${prefix}-no-group`)).toEqual([]);
     await Promise.all(topics.map((t) => admin.deleteTopic(t)));
   });
 });
@@ -521,6 +535,14 @@ describe.each(['4.1.1', '3.9.1'])('partition reassignment on 3 brokers (Kafka %s
     );
     const brokers = (await admin.describeCluster()).brokers.map((b) => b.nodeId);
     expect(brokers).toHaveLength(3);
+
+    // Kafka's own refusal comes through per partition.
+    await expect(
+      admin.alterPartitionReassignments(name, [{ partition: 0, replicas: [99] }]),
+    ).rejects.toMatchObject({
+      code: 'INVALID_REPLICA_ASSIGNMENT',
+      message: expect.stringMatching(/99/),
+    });
 
     const plan = reassignmentFor(before.partitions, brokers, 3);
     expect(plan).toHaveLength(6);

@@ -1,6 +1,6 @@
 // Lag accounting for one poll: committed, end (high-watermark) and log-start offsets per
-// partition -> backlog figures. Pure; offsets are plain numbers (the Kafka port converts the
-// int64 strings kafkajs returns; 2^53 messages per partition is beyond any real log).
+// partition -> backlog figures. Pure; offsets are plain numbers (the Kafka port converts Kafka's
+// int64s; 2^53 messages per partition is beyond any real log).
 
 export type OffsetResetPolicy = 'latest' | 'earliest';
 

@@ -1,7 +1,20 @@
-// KafkaClusterPort against real Kafka, over the small wire client (kafkajs cannot send any of
-// these; see wire-cluster.ts). One connection per cluster, to its bootstrap address; every
+// KafkaClusterPort against real Kafka, over the operator's wire client (see wire-cluster.ts).
+// It shares its cluster's connections with that cluster's KafkaAdmin (connections.ts); every
 // request here is accepted by brokers, which forward the quorum and feature changes to the
 // active controller.
+import {
+  ADD_RAFT_VOTER,
+  API_VERSIONS,
+  DESCRIBE_CONFIGS,
+  DESCRIBE_QUORUM,
+  INCREMENTAL_ALTER_CONFIGS,
+  METADATA,
+  REMOVE_RAFT_VOTER,
+  UNREGISTER_BROKER,
+  UPDATE_FEATURES,
+  describeCluster,
+} from './apis.ts';
+import { KafkaClient, type KafkaClientOptions } from './client.ts';
 import { errorName, isRetriable } from './error-codes.ts';
 import { KafkaRequestError } from './errors.ts';
 import type {
@@ -11,29 +24,11 @@ import type {
   QuorumDescription,
   VoterEndpoint,
 } from './cluster-port.ts';
-import { WireConnection } from './wire-connection.ts';
+import { decodeDescribeConfigsResponse } from './wire-describe-configs.ts';
 import {
-  DESCRIBE_CONFIGS_API_KEY,
-  DESCRIBE_CONFIGS_VERSION,
-  decodeDescribeConfigsResponse,
-} from './wire-describe-configs.ts';
-import {
-  ADD_RAFT_VOTER_API_KEY,
-  API_VERSIONS_API_KEY,
-  API_VERSIONS_VERSION,
   DESCRIBE_CLUSTER_API_KEY,
   DESCRIBE_CLUSTER_VERSION_FENCED,
   DESCRIBE_CLUSTER_VERSION_UNFENCED,
-  DESCRIBE_QUORUM_API_KEY,
-  DESCRIBE_QUORUM_VERSION,
-  INCREMENTAL_ALTER_CONFIGS_API_KEY,
-  INCREMENTAL_ALTER_CONFIGS_VERSION,
-  RAFT_VOTER_VERSION,
-  REMOVE_RAFT_VOTER_API_KEY,
-  UNREGISTER_BROKER_API_KEY,
-  UNREGISTER_BROKER_VERSION,
-  UPDATE_FEATURES_API_KEY,
-  UPDATE_FEATURES_VERSION,
   decodeApiVersionsResponse,
   decodeDescribeClusterResponse,
   decodeDescribeQuorumResponse,
@@ -53,49 +48,34 @@ import {
   type FinalizedFeatures,
   type Outcome,
 } from './wire-cluster.ts';
-import {
-  METADATA_API_KEY,
-  METADATA_VERSION,
-  decodeMetadataResponse,
-  encodeMetadataRequest,
-} from './wire-metadata.ts';
+import { decodeMetadataResponse, encodeMetadataRequest } from './wire-metadata.ts';
 
-export interface KafkaClusterAdminOptions {
-  bootstrap: string;
-  clientId?: string;
-  connectTimeoutMs?: number;
-  requestTimeoutMs?: number;
-  /** Largest response accepted (default 100 MiB); a longer length prefix drops the connection. */
-  maxFrameBytes?: number;
-}
+export type KafkaClusterAdminOptions = KafkaClientOptions;
 
 /** DescribeConfigs source 3: DYNAMIC_DEFAULT_BROKER_CONFIG. */
 const DYNAMIC_DEFAULT_BROKER_CONFIG = 3;
 
 export class KafkaClusterAdmin implements KafkaClusterPort {
   readonly bootstrap: string;
-  readonly #wire: WireConnection;
-  readonly #timeoutMs: number;
-  /** Requests sent, by kind (tests and benchmarks read this). */
-  readonly requests = new Map<string, number>();
+  readonly #client: KafkaClient;
+  /** Closed with this admin only when this admin made it (not when a pool shares it). */
+  readonly #ownsClient: boolean;
 
-  constructor(options: KafkaClusterAdminOptions) {
-    this.bootstrap = options.bootstrap;
-    this.#timeoutMs = options.requestTimeoutMs ?? 15_000;
-    this.#wire = new WireConnection(options.bootstrap, {
-      clientId: options.clientId ?? 'kraftwerk',
-      connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
-      requestTimeoutMs: this.#timeoutMs,
-      ...(options.maxFrameBytes !== undefined ? { maxFrameBytes: options.maxFrameBytes } : {}),
-    });
+  /** Over its own connections (`options`), or over a cluster's shared ones (`client`). */
+  constructor(options: KafkaClusterAdminOptions | KafkaClient) {
+    this.#ownsClient = !(options instanceof KafkaClient);
+    this.#client = options instanceof KafkaClient ? options : new KafkaClient(options);
+    this.bootstrap = this.#client.bootstrap;
+  }
+
+  /** Requests sent, by kind (tests and benchmarks read this). */
+  get requests(): ReadonlyMap<string, number> {
+    return this.#client.requests;
   }
 
   async describeQuorum(): Promise<QuorumDescription> {
-    const q = await this.#send(
-      'DescribeQuorum',
-      DESCRIBE_QUORUM_API_KEY,
-      DESCRIBE_QUORUM_VERSION,
-      true,
+    const q = await this.#client.send(
+      DESCRIBE_QUORUM,
       encodeDescribeQuorumRequest(),
       decodeDescribeQuorumResponse,
     );
@@ -119,21 +99,15 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
   }
 
   async describePartitions(): Promise<readonly PartitionInfo[]> {
-    const m = await this.#send(
-      'Metadata',
-      METADATA_API_KEY,
-      METADATA_VERSION,
-      true,
+    const m = await this.#client.send(
+      METADATA,
       encodeMetadataRequest(null),
       decodeMetadataResponse,
     );
     const topics = m.topics.filter((t) => t.errorCode === 0 && t.name);
     if (topics.length === 0) return [];
-    const described = await this.#send(
-      'DescribeConfigs',
-      DESCRIBE_CONFIGS_API_KEY,
-      DESCRIBE_CONFIGS_VERSION,
-      false,
+    const described = await this.#client.send(
+      DESCRIBE_CONFIGS,
       encodeDescribeTopicKeysRequest(
         topics.map((t) => t.name!),
         ['min.insync.replicas'],
@@ -163,11 +137,8 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
       (versions.maxVersions[DESCRIBE_CLUSTER_API_KEY] ?? 0) >= DESCRIBE_CLUSTER_VERSION_FENCED
         ? DESCRIBE_CLUSTER_VERSION_FENCED
         : DESCRIBE_CLUSTER_VERSION_UNFENCED;
-    const r = await this.#send(
-      'DescribeCluster',
-      DESCRIBE_CLUSTER_API_KEY,
-      version,
-      true,
+    const r = await this.#client.send(
+      describeCluster(version),
       encodeDescribeClusterRequest(version),
       (b) => decodeDescribeClusterResponse(b, version),
     );
@@ -176,11 +147,8 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
   }
 
   async describeBrokerDefaults(): Promise<Readonly<Record<string, string>>> {
-    const [resource] = await this.#send(
-      'DescribeConfigs',
-      DESCRIBE_CONFIGS_API_KEY,
-      DESCRIBE_CONFIGS_VERSION,
-      false,
+    const [resource] = await this.#client.send(
+      DESCRIBE_CONFIGS,
       encodeDescribeBrokerDefaultsRequest(),
       decodeDescribeConfigsResponse,
     );
@@ -195,11 +163,8 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
 
   async alterBrokerDefaults(changes: Readonly<Record<string, string | null>>): Promise<void> {
     if (Object.keys(changes).length === 0) return;
-    const outcomes = await this.#send(
-      'IncrementalAlterConfigs',
-      INCREMENTAL_ALTER_CONFIGS_API_KEY,
-      INCREMENTAL_ALTER_CONFIGS_VERSION,
-      false,
+    const outcomes = await this.#client.send(
+      INCREMENTAL_ALTER_CONFIGS,
       encodeAlterBrokerDefaultsRequest(changes),
       decodeIncrementalAlterConfigsResponse,
     );
@@ -212,12 +177,11 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
 
   async upgradeFeature(feature: string, level: number): Promise<void> {
     check(
-      await this.#send(
-        'UpdateFeatures',
-        UPDATE_FEATURES_API_KEY,
-        UPDATE_FEATURES_VERSION,
-        true,
-        encodeUpdateFeaturesRequest(this.#timeoutMs, [{ feature, maxVersionLevel: level }]),
+      await this.#client.send(
+        UPDATE_FEATURES,
+        encodeUpdateFeaturesRequest(this.#operationTimeoutMs, [
+          { feature, maxVersionLevel: level },
+        ]),
         decodeUpdateFeaturesResponse,
       ),
     );
@@ -225,14 +189,11 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
 
   async addRaftVoter(nodeId: number, directoryId: string, endpoint: VoterEndpoint): Promise<void> {
     check(
-      await this.#send(
-        'AddRaftVoter',
-        ADD_RAFT_VOTER_API_KEY,
-        RAFT_VOTER_VERSION,
-        true,
+      await this.#client.send(
+        ADD_RAFT_VOTER,
         encodeAddRaftVoterRequest({
           clusterId: null,
-          timeoutMs: this.#timeoutMs,
+          timeoutMs: this.#operationTimeoutMs,
           voterId: nodeId,
           directoryId,
           listeners: [endpoint],
@@ -244,11 +205,8 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
 
   async removeRaftVoter(nodeId: number, directoryId: string): Promise<void> {
     check(
-      await this.#send(
-        'RemoveRaftVoter',
-        REMOVE_RAFT_VOTER_API_KEY,
-        RAFT_VOTER_VERSION,
-        true,
+      await this.#client.send(
+        REMOVE_RAFT_VOTER,
         encodeRemoveRaftVoterRequest({ clusterId: null, voterId: nodeId, directoryId }),
         decodeSimpleResponse,
       ),
@@ -257,11 +215,8 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
 
   async unregisterBroker(nodeId: number): Promise<void> {
     check(
-      await this.#send(
-        'UnregisterBroker',
-        UNREGISTER_BROKER_API_KEY,
-        UNREGISTER_BROKER_VERSION,
-        true,
+      await this.#client.send(
+        UNREGISTER_BROKER,
         encodeUnregisterBrokerRequest(nodeId),
         decodeSimpleResponse,
       ),
@@ -269,37 +224,23 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
   }
 
   close(): Promise<void> {
-    this.#wire.close();
+    if (this.#ownsClient) this.#client.close();
     return Promise.resolve();
   }
 
   async #apiVersions(): Promise<FinalizedFeatures> {
-    // The response header of ApiVersions is v0 even for this flexible request.
-    const v = await this.#send(
-      'ApiVersions',
-      API_VERSIONS_API_KEY,
-      API_VERSIONS_VERSION,
-      true,
+    const v = await this.#client.send(
+      API_VERSIONS,
       encodeApiVersionsRequest(),
       decodeApiVersionsResponse,
-      false,
     );
     check({ errorCode: v.errorCode, errorMessage: null });
     return v;
   }
 
-  /** Decoding happens in the connection: an answer that does not decode drops the socket. */
-  #send<T>(
-    kind: string,
-    apiKey: number,
-    version: number,
-    flexible: boolean,
-    body: Buffer,
-    decode: (body: Buffer) => T,
-    responseHeaderFlexible = flexible,
-  ): Promise<T> {
-    this.requests.set(kind, (this.requests.get(kind) ?? 0) + 1);
-    return this.#wire.call(apiKey, version, body, flexible, decode, responseHeaderFlexible);
+  /** Kafka's own wait inside an UpdateFeatures or AddRaftVoter: inside the request timeout. */
+  get #operationTimeoutMs(): number {
+    return Math.min(this.#client.requestTimeoutMs, 15_000);
   }
 }
 
@@ -310,38 +251,4 @@ function check(o: Outcome): void {
     o.errorMessage || errorName(o.errorCode),
     isRetriable(o.errorCode),
   );
-}
-
-/** One KafkaClusterAdmin per bootstrap address, shared by reconciles of the same cluster. */
-export class KafkaClusterConnections {
-  readonly #admins = new Map<string, KafkaClusterPort>();
-  readonly #factory: (bootstrap: string) => KafkaClusterPort;
-
-  constructor(
-    factory: (bootstrap: string) => KafkaClusterPort = (bootstrap) =>
-      new KafkaClusterAdmin({ bootstrap, clientId: 'kraftwerk-operator' }),
-  ) {
-    this.#factory = factory;
-  }
-
-  get(bootstrap: string): KafkaClusterPort {
-    let admin = this.#admins.get(bootstrap);
-    if (!admin) {
-      admin = this.#factory(bootstrap);
-      this.#admins.set(bootstrap, admin);
-    }
-    return admin;
-  }
-
-  async release(bootstrap: string): Promise<void> {
-    const admin = this.#admins.get(bootstrap);
-    this.#admins.delete(bootstrap);
-    await admin?.close();
-  }
-
-  async closeAll(): Promise<void> {
-    const all = [...this.#admins.values()];
-    this.#admins.clear();
-    await Promise.all(all.map((a) => a.close()));
-  }
 }

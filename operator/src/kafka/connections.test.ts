@@ -1,11 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../runtime/clock.ts';
 import { bootstrapKey, KafkaConnections } from './connections.ts';
-import type { KafkaAdminOptions } from './kafka-admin.ts';
+import type { KafkaClientOptions } from './client.ts';
+import type { KafkaClusterPort } from './cluster-port.ts';
 import type { KafkaAdminPort } from './port.ts';
 
-/** A stand-in admin that records close() and lets a test hold describeTopic open. */
-function fake(options: KafkaAdminOptions) {
+/** Stand-in ports of one cluster that record close() and let a test hold describeTopic open. */
+function fake(options: KafkaClientOptions) {
   let finish: (() => void) | undefined;
   const admin = {
     bootstrap: options.bootstrap,
@@ -17,6 +18,7 @@ function fake(options: KafkaAdminOptions) {
       if (name === 'slow') await new Promise<void>((r) => (finish = r));
       return null;
     }),
+    describeQuorum: vi.fn(async () => ({ leaderId: 1, voters: [], observers: [] })),
     finish: () => finish?.(),
   };
   return admin;
@@ -31,7 +33,11 @@ function setup(idleMs = 600_000) {
     (o) => {
       const a = fake(o);
       made.push(a);
-      return a as unknown as KafkaAdminPort;
+      return {
+        admin: a as unknown as KafkaAdminPort,
+        cluster: a as unknown as KafkaClusterPort,
+        close: a.close,
+      };
     },
     { idleMs, clock },
   );
@@ -116,6 +122,27 @@ describe('KafkaConnections', () => {
     expect(made[0]!.closed).toBe(false);
     clock.advance(1);
     expect(made[0]!.closed).toBe(true);
+  });
+
+  it('gives the cluster port the same connections, keyed the same way, kept alive by its calls', async () => {
+    const { c, made, clock } = setup(600_000);
+    await c.get('b:2,a:1').describeTopic('t');
+    await c.cluster(' a:1 , b:2,a:1').describeQuorum();
+    expect(made).toHaveLength(1);
+    expect(made[0]!.describeQuorum).toHaveBeenCalled();
+    expect(c.cluster('a:1,b:2')).toBe(c.cluster('b:2,a:1'));
+    // Only the cluster port is in use: its calls keep the connections open.
+    clock.advance(400_000);
+    await c.cluster('a:1,b:2').describeQuorum();
+    clock.advance(400_000);
+    expect(made[0]!.closed).toBe(false);
+    clock.advance(600_000);
+    expect(made[0]!.closed).toBe(true);
+    // Released for one port, released for both.
+    await c.cluster('a:1,b:2').describeQuorum();
+    await c.release('b:2,a:1');
+    expect(made[1]!.closed).toBe(true);
+    expect(c.size).toBe(0);
   });
 
   it('normalises keys', () => {

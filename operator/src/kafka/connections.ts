@@ -1,22 +1,49 @@
-// One KafkaAdmin per Kafka cluster, shared by every reconciler that talks to it. Keyed by the
-// bootstrap list (order and spacing do not matter). An admin heals itself after an outage
-// (errors drop its connections and the next call reconnects).
+// One connection set per Kafka cluster, shared by every reconciler that talks to it: the topic
+// and consumer-group reconcilers (KafkaAdminPort) and the KafkaCluster reconciler
+// (KafkaClusterPort) get handles on the same KafkaClient, so a cluster has one set of sockets,
+// one request timeout and one request count. Keyed by the bootstrap list (order, spacing and
+// repeats do not matter). The connections heal themselves after an outage (errors drop a socket
+// and the next call reconnects).
 //
-// Any KafkaTopic may name any address in `bootstrapServers`, so an admin nobody uses any more
+// Any KafkaTopic may name any address in `bootstrapServers`, so a cluster nobody uses any more
 // (its resources were deleted or point elsewhere now) is closed after `idleMs` without a call:
-// otherwise its socket, and the reconnects of kafkajs behind it, would live as long as the
-// operator. Callers get a handle, not the admin itself: each call goes to the current admin,
-// creating a fresh one after an eviction, and an admin with a call in flight is never evicted.
-// So a handle kept across an eviction still works and cannot revive a closed admin.
+// otherwise its sockets would live as long as the operator. Callers get handles, not the admins
+// themselves: each call goes to the current connection set, creating a fresh one after an
+// eviction, and a set with a call in flight is never evicted. So a handle kept across an
+// eviction still works and cannot revive closed connections.
 
 import { systemClock, type Clock, type TimerHandle } from '../runtime/clock.ts';
-import { KafkaAdmin, type KafkaAdminOptions } from './kafka-admin.ts';
+import { KafkaClient, type KafkaClientOptions } from './client.ts';
+import { KafkaClusterAdmin } from './cluster-admin.ts';
+import type { KafkaClusterPort } from './cluster-port.ts';
+import { KafkaAdmin } from './kafka-admin.ts';
 import type { KafkaAdminPort } from './port.ts';
 
-export type AdminFactory = (options: KafkaAdminOptions) => KafkaAdminPort;
+/** Both ports of one cluster, over one set of connections. */
+export interface ClusterPorts {
+  readonly admin: KafkaAdminPort;
+  readonly cluster: KafkaClusterPort;
+  close(): Promise<void>;
+}
+
+export type PortsFactory = (options: KafkaClientOptions) => ClusterPorts;
+
+/** The real thing: both admins over one KafkaClient. */
+export function kafkaPorts(options: KafkaClientOptions): ClusterPorts {
+  const client = new KafkaClient(options);
+  const admin = new KafkaAdmin(client);
+  return {
+    admin,
+    cluster: new KafkaClusterAdmin(client),
+    close: async () => {
+      await admin.close();
+      client.close();
+    },
+  };
+}
 
 export interface KafkaConnectionsOptions {
-  /** Close an admin after this long without a call; default 10 minutes. */
+  /** Close a cluster's connections after this long without a call; default 10 minutes. */
   idleMs?: number;
   clock?: Clock;
 }
@@ -24,23 +51,28 @@ export interface KafkaConnectionsOptions {
 export const DEFAULT_IDLE_MS = 10 * 60_000;
 
 interface Entry {
-  admin: KafkaAdminPort;
+  ports: ClusterPorts;
   lastUsed: number;
   inFlight: number;
 }
 
+interface Handles {
+  admin: KafkaAdminPort;
+  cluster: KafkaClusterPort;
+}
+
 export class KafkaConnections {
   readonly #entries = new Map<string, Entry>();
-  readonly #handles = new Map<string, KafkaAdminPort>();
-  readonly #factory: AdminFactory;
-  readonly #defaults: Omit<KafkaAdminOptions, 'bootstrap'>;
+  readonly #handles = new Map<string, Handles>();
+  readonly #factory: PortsFactory;
+  readonly #defaults: Omit<KafkaClientOptions, 'bootstrap'>;
   readonly #idleMs: number;
   readonly #clock: Clock;
   #sweep: TimerHandle | undefined;
 
   constructor(
-    defaults: Omit<KafkaAdminOptions, 'bootstrap'> = {},
-    factory: AdminFactory = (o) => new KafkaAdmin(o),
+    defaults: Omit<KafkaClientOptions, 'bootstrap'> = {},
+    factory: PortsFactory = kafkaPorts,
     options: KafkaConnectionsOptions = {},
   ) {
     this.#defaults = defaults;
@@ -49,19 +81,14 @@ export class KafkaConnections {
     this.#clock = options.clock ?? systemClock;
   }
 
-  /** The admin for this cluster (a handle on the shared one), created on first use. */
+  /** The topic/group admin of this cluster (a handle on the shared one), created on first use. */
   get(bootstrap: string): KafkaAdminPort {
-    const key = bootstrapKey(bootstrap);
-    this.#entry(key);
-    let handle = this.#handles.get(key);
-    if (!handle) {
-      handle = new SharedAdmin(
-        (call) => this.#use(key, call),
-        () => this.release(key),
-      );
-      this.#handles.set(key, handle);
-    }
-    return handle;
+    return this.#handlesOf(bootstrap).admin;
+  }
+
+  /** The cluster-level admin of this cluster, over the same connections as get(). */
+  cluster(bootstrap: string): KafkaClusterPort {
+    return this.#handlesOf(bootstrap).cluster;
   }
 
   /** Forget a cluster (its resources are gone); the next get() or call starts afresh. */
@@ -71,15 +98,15 @@ export class KafkaConnections {
     this.#entries.delete(key);
     this.#handles.delete(key);
     this.#rearm();
-    await entry?.admin.close();
+    await entry?.ports.close();
   }
 
-  /** Admins open now. */
+  /** Clusters with connections open now. */
   get size(): number {
     return this.#entries.size;
   }
 
-  /** Closes every admin with no call in flight and none for `idleMs`; returns how many. */
+  /** Closes every cluster with no call in flight and none for `idleMs`; returns how many. */
   async evictIdle(): Promise<number> {
     const now = this.#clock.now();
     const idle = [...this.#entries].filter(
@@ -90,7 +117,7 @@ export class KafkaConnections {
       this.#handles.delete(key);
     }
     this.#rearm();
-    await Promise.all(idle.map(([, e]) => e.admin.close().catch(() => undefined)));
+    await Promise.all(idle.map(([, e]) => e.ports.close().catch(() => undefined)));
     return idle.length;
   }
 
@@ -99,14 +126,30 @@ export class KafkaConnections {
     this.#entries.clear();
     this.#handles.clear();
     this.#rearm();
-    await Promise.all(all.map((e) => e.admin.close()));
+    await Promise.all(all.map((e) => e.ports.close()));
+  }
+
+  #handlesOf(bootstrap: string): Handles {
+    const key = bootstrapKey(bootstrap);
+    this.#entry(key);
+    let handles = this.#handles.get(key);
+    if (!handles) {
+      const use = <T>(call: (ports: ClusterPorts) => Promise<T>) => this.#use(key, call);
+      const release = () => this.release(key);
+      handles = {
+        admin: new SharedAdmin((call) => use((p) => call(p.admin)), release),
+        cluster: new SharedCluster((call) => use((p) => call(p.cluster)), release),
+      };
+      this.#handles.set(key, handles);
+    }
+    return handles;
   }
 
   #entry(key: string): Entry {
     let entry = this.#entries.get(key);
     if (!entry) {
       entry = {
-        admin: this.#factory({ ...this.#defaults, bootstrap: key }),
+        ports: this.#factory({ ...this.#defaults, bootstrap: key }),
         lastUsed: this.#clock.now(),
         inFlight: 0,
       };
@@ -117,18 +160,18 @@ export class KafkaConnections {
     return entry;
   }
 
-  async #use<T>(key: string, call: (admin: KafkaAdminPort) => Promise<T>): Promise<T> {
+  async #use<T>(key: string, call: (ports: ClusterPorts) => Promise<T>): Promise<T> {
     const entry = this.#entry(key);
     entry.inFlight++;
     try {
-      return await call(entry.admin);
+      return await call(entry.ports);
     } finally {
       entry.inFlight--;
       entry.lastUsed = this.#clock.now();
     }
   }
 
-  /** A sweep is pending exactly while some admin is open. */
+  /** A sweep is pending exactly while some cluster has connections. */
   #rearm(): void {
     if (this.#entries.size === 0) {
       if (this.#sweep) this.#clock.clearTimeout(this.#sweep);
@@ -140,21 +183,20 @@ export class KafkaConnections {
         this.#sweep = undefined;
         void this.evictIdle();
       },
-      // Often enough that an idle admin lives at most about 1.5 × idleMs.
+      // Often enough that an idle cluster lives at most about 1.5 × idleMs.
       Math.max(1, Math.min(this.#idleMs / 2, 60_000)),
     );
   }
 }
 
+type Use<P> = <T>(call: (port: P) => Promise<T>) => Promise<T>;
+
 /** Every port call through the connection set, so it can count calls and replace the admin. */
 class SharedAdmin implements KafkaAdminPort {
-  readonly #use: <T>(call: (admin: KafkaAdminPort) => Promise<T>) => Promise<T>;
+  readonly #use: Use<KafkaAdminPort>;
   readonly #release: () => Promise<void>;
 
-  constructor(
-    use: <T>(call: (admin: KafkaAdminPort) => Promise<T>) => Promise<T>,
-    release: () => Promise<void>,
-  ) {
+  constructor(use: Use<KafkaAdminPort>, release: () => Promise<void>) {
     this.#use = use;
     this.#release = release;
   }
@@ -186,6 +228,39 @@ class SharedAdmin implements KafkaAdminPort {
     this.#use((a) => a.describeGroup(groupId));
   /** Closes the shared admin for everyone (as release() does). */
   close: KafkaAdminPort['close'] = () => this.#release();
+}
+
+/** The cluster port's calls, the same way. */
+class SharedCluster implements KafkaClusterPort {
+  readonly #use: Use<KafkaClusterPort>;
+  readonly #release: () => Promise<void>;
+
+  constructor(use: Use<KafkaClusterPort>, release: () => Promise<void>) {
+    this.#use = use;
+    this.#release = release;
+  }
+
+  describeQuorum: KafkaClusterPort['describeQuorum'] = () => this.#use((c) => c.describeQuorum());
+  describePartitions: KafkaClusterPort['describePartitions'] = () =>
+    this.#use((c) => c.describePartitions());
+  describeBrokers: KafkaClusterPort['describeBrokers'] = () =>
+    this.#use((c) => c.describeBrokers());
+  describeBrokerDefaults: KafkaClusterPort['describeBrokerDefaults'] = () =>
+    this.#use((c) => c.describeBrokerDefaults());
+  alterBrokerDefaults: KafkaClusterPort['alterBrokerDefaults'] = (changes) =>
+    this.#use((c) => c.alterBrokerDefaults(changes));
+  finalizedFeatures: KafkaClusterPort['finalizedFeatures'] = () =>
+    this.#use((c) => c.finalizedFeatures());
+  upgradeFeature: KafkaClusterPort['upgradeFeature'] = (feature, level) =>
+    this.#use((c) => c.upgradeFeature(feature, level));
+  addRaftVoter: KafkaClusterPort['addRaftVoter'] = (nodeId, directoryId, endpoint) =>
+    this.#use((c) => c.addRaftVoter(nodeId, directoryId, endpoint));
+  removeRaftVoter: KafkaClusterPort['removeRaftVoter'] = (nodeId, directoryId) =>
+    this.#use((c) => c.removeRaftVoter(nodeId, directoryId));
+  unregisterBroker: KafkaClusterPort['unregisterBroker'] = (nodeId) =>
+    this.#use((c) => c.unregisterBroker(nodeId));
+  /** Closes the cluster's connections for everyone (as release() does). */
+  close: KafkaClusterPort['close'] = () => this.#release();
 }
 
 export function bootstrapKey(bootstrap: string): string {

@@ -7,6 +7,7 @@ const codes: Readonly<Record<number, readonly [name: string, retriable: boolean]
   5: ['LEADER_NOT_AVAILABLE', true],
   6: ['NOT_LEADER_OR_FOLLOWER', true],
   7: ['REQUEST_TIMED_OUT', true],
+  14: ['COORDINATOR_LOAD_IN_PROGRESS', true],
   15: ['COORDINATOR_NOT_AVAILABLE', true],
   16: ['NOT_COORDINATOR', true],
   17: ['INVALID_TOPIC_EXCEPTION', false],

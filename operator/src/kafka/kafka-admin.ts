@@ -1,16 +1,28 @@
-// The KafkaAdminPort implementation for one Kafka cluster (one bootstrap address).
-//
-// kafkajs 2.2.4 does the writes and group reads; a small wire client (wire-*.ts) does what
-// kafkajs cannot: topic ids (Metadata v12) and one ListOffsets per leader broker instead of per
-// topic. Per-topic calls go through batchers, so a resync of thousands of topics costs a handful
-// of requests. A broker outage surfaces as KafkaUnavailableError and drops the kafkajs client,
-// so the next call starts from a fresh connection: recovery needs no operator restart.
+// The KafkaAdminPort implementation for one Kafka cluster (one bootstrap address), over the
+// operator's own wire client (wire-*.ts, README "Who sends what"). Per-topic calls go through
+// batchers, so a resync of thousands of topics costs a handful of requests. A broker outage
+// surfaces as KafkaUnavailableError and drops the connection under it, so the next call starts
+// from a fresh one: recovery needs no operator restart.
 
-import { AssignerProtocol, Kafka, logLevel, type Admin, type KafkaConfig } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ALTER_CONFIGS,
+  ALTER_PARTITION_REASSIGNMENTS,
+  CREATE_PARTITIONS,
+  CREATE_TOPICS,
+  DELETE_TOPICS,
+  DESCRIBE_CONFIGS,
+  DESCRIBE_GROUPS,
+  FIND_COORDINATOR,
+  LIST_OFFSETS,
+  LIST_PARTITION_REASSIGNMENTS,
+  METADATA,
+  OFFSET_FETCH,
+} from './apis.ts';
 import { Batcher, type BatcherOptions, type ItemResult } from './batcher.ts';
+import { KafkaClient, type Api, type KafkaClientOptions } from './client.ts';
 import { errorName, isRetriable } from './error-codes.ts';
-import { KafkaError, KafkaRequestError, KafkaUnavailableError } from './errors.ts';
-import { guardedSocketFactory } from './frame-guard.ts';
+import { KafkaDecodeError, KafkaRequestError, KafkaUnavailableError } from './errors.ts';
 import type {
   CreatedTopic,
   ClusterDescription,
@@ -26,34 +38,41 @@ import type {
   TopicDescription,
   TopicPartition,
 } from './port.ts';
-import { DEFAULT_MAX_FRAME_BYTES, WireConnection } from './wire-connection.ts';
 import {
-  DESCRIBE_CONFIGS_API_KEY,
-  DESCRIBE_CONFIGS_VERSION,
   decodeDescribeConfigsResponse,
   encodeDescribeTopicConfigsRequest,
 } from './wire-describe-configs.ts';
 import {
+  decodeConsumerAssignment,
+  decodeDescribeGroupsResponse,
+  decodeFindCoordinatorResponse,
+  decodeOffsetFetchResponse,
+  encodeDescribeGroupsRequest,
+  encodeFindCoordinatorRequest,
+  encodeOffsetFetchRequest,
+} from './wire-groups.ts';
+import {
   EARLIEST,
   LATEST,
-  LIST_OFFSETS_API_KEY,
-  LIST_OFFSETS_VERSION,
   decodeListOffsetsResponse,
   encodeListOffsetsRequest,
 } from './wire-list-offsets.ts';
 import {
-  ALTER_CONFIGS_API_KEY,
-  DELETE_TOPICS_API_KEY,
-  DELETE_TOPICS_VERSION,
+  decodeMetadataResponse,
+  encodeMetadataRequest,
+  type MetadataResponse,
+} from './wire-metadata.ts';
+import {
+  decodeAlterPartitionReassignmentsResponse,
+  decodeListPartitionReassignmentsResponse,
+  encodeAlterPartitionReassignmentsRequest,
+  encodeListPartitionReassignmentsRequest,
+} from './wire-reassignments.ts';
+import {
   decodeDeleteTopicsResponse,
   encodeDeleteTopicsRequest,
-  ALTER_CONFIGS_VERSION,
-  CREATE_PARTITIONS_API_KEY,
-  CREATE_PARTITIONS_VERSION,
   decodeCreatePartitionsResponse,
   encodeCreatePartitionsRequest,
-  CREATE_TOPICS_API_KEY,
-  CREATE_TOPICS_VERSION,
   decodeAlterConfigsResponse,
   decodeCreateTopicsResponse,
   encodeAlterTopicConfigsRequest,
@@ -62,40 +81,33 @@ import {
   type DeleteTopicRef,
   type ItemOutcome,
 } from './wire-topic-writes.ts';
-import {
-  METADATA_API_KEY,
-  METADATA_VERSION,
-  decodeMetadataResponse,
-  encodeMetadataRequest,
-  type MetadataResponse,
-} from './wire-metadata.ts';
 
-export interface KafkaAdminOptions {
-  /** host:port[,host:port...] */
-  bootstrap: string;
-  clientId?: string;
-  connectTimeoutMs?: number;
-  requestTimeoutMs?: number;
-  /** Largest response accepted from a broker, wire client and kafkajs alike (default 100 MiB,
-   *  Kafka's socket.request.max.bytes); a longer length prefix drops the connection. */
-  maxFrameBytes?: number;
+export interface KafkaAdminOptions extends KafkaClientOptions {
   /** Batching of per-topic calls (Strimzi batches up to 100 topics; we linger 5 ms). */
   batch?: Partial<Omit<BatcherOptions, 'shareDuplicates'>>;
-  /** Called per Kafka request sent, with its API name (Metadata, CreateTopics, …), e.g. to count. */
-  onRequest?: (api: string) => void;
 }
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const TOPIC_ALREADY_EXISTS = 36;
+const GROUP_ID_NOT_FOUND = 69;
 const UNKNOWN_TOPIC_ID = 100;
+/** The group's coordinator is moving or still loading __consumer_offsets: ask again. */
+const COORDINATOR_NOT_READY = new Set([
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR',
+]);
+/** Tries of one group call while its coordinator is not ready (a new cluster creates
+ *  __consumer_offsets on the first lookup); what is left then is the reconciler's backoff. */
+const GROUP_ATTEMPTS = 3;
 
 export class KafkaAdmin implements KafkaAdminPort {
   readonly bootstrap: string;
-  readonly #opts: Required<Omit<KafkaAdminOptions, 'batch' | 'onRequest'>>;
-  readonly #onRequest: KafkaAdminOptions['onRequest'];
-  #admin: Promise<Admin> | undefined;
-  readonly #wire: WireConnection;
-  readonly #brokerWires = new Map<string, WireConnection>();
+  readonly #client: KafkaClient;
+  /** Closed with this admin only when this admin made it (not when a pool shares it). */
+  readonly #ownsClient: boolean;
+  /** Where each group's coordinator is, as FindCoordinator said (host:port). */
+  readonly #coordinators = new Map<string, Promise<string>>();
   readonly #describe: Batcher<string, TopicDescription | null>;
   readonly #describeConfigs: Batcher<string, Record<string, ConfigEntry>>;
   readonly #create: Batcher<NewTopic, CreatedTopic | null>;
@@ -103,21 +115,18 @@ export class KafkaAdmin implements KafkaAdminPort {
   readonly #alterConfigs: Batcher<{ name: string; config: Readonly<Record<string, string>> }, void>;
   readonly #delete: Batcher<string, void>;
   readonly #deleteById: Batcher<string, boolean>;
-  /** Requests sent, by kind: what a resync costs (benchmarks read this). */
-  readonly requests = new Map<string, number>();
 
-  constructor(options: KafkaAdminOptions) {
-    this.bootstrap = options.bootstrap;
-    this.#onRequest = options.onRequest;
-    this.#opts = {
-      bootstrap: options.bootstrap,
-      clientId: options.clientId ?? 'kraftwerk',
-      connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
-      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
-      maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+  /** Over its own connections (`options`), or over a cluster's shared ones (`client`). */
+  constructor(options: KafkaAdminOptions | KafkaClient) {
+    this.#ownsClient = !(options instanceof KafkaClient);
+    this.#client = options instanceof KafkaClient ? options : new KafkaClient(options);
+    this.bootstrap = this.#client.bootstrap;
+    const batch = {
+      maxBatch: 100,
+      lingerMs: 5,
+      concurrency: 4,
+      ...(options instanceof KafkaClient ? {} : options.batch),
     };
-    this.#wire = this.#wireTo(options.bootstrap);
-    const batch = { maxBatch: 100, lingerMs: 5, concurrency: 4, ...options.batch };
     const reads = { ...batch, shareDuplicates: true };
     const writes = { ...batch, shareDuplicates: false };
     this.#describe = new Batcher(
@@ -194,80 +203,81 @@ export class KafkaAdmin implements KafkaAdminPort {
     return this.#deleteById.submit(topicId);
   }
 
+  /** Requests sent, by kind: what a resync costs (benchmarks read this). */
+  get requests(): ReadonlyMap<string, number> {
+    return this.#client.requests;
+  }
+
   async alterPartitionReassignments(
     topic: string,
     assignments: readonly PartitionAssignment[],
   ): Promise<void> {
-    await this.#withAdmin('AlterPartitionReassignments', (a) =>
-      a.alterPartitionReassignments({
-        topics: [
-          {
-            topic,
-            partitionAssignment: assignments.map((p) => ({
-              partition: p.partition,
-              replicas: [...p.replicas],
-            })),
-          },
-        ],
-      }),
+    const outcomes = await this.#client.send(
+      ALTER_PARTITION_REASSIGNMENTS,
+      encodeAlterPartitionReassignmentsRequest(
+        assignments.map((a) => ({ topic, partition: a.partition, replicas: a.replicas })),
+        this.#operationTimeoutMs,
+      ),
+      decodeAlterPartitionReassignmentsResponse,
     );
+    const failed = outcomes.find((o) => o.errorCode !== 0);
+    if (failed) throw requestError(failed);
   }
 
   async listPartitionReassignments(
     topics?: readonly string[],
   ): Promise<readonly PartitionReassignment[]> {
-    let request: { topic: string; partitions: number[] }[] | undefined;
+    let partitions: TopicPartition[] | null = null;
     if (topics !== undefined) {
       // The request names partitions, not topics; only existing topics can be asked about.
       const described = await Promise.all(topics.map((t) => this.describeTopic(t)));
-      request = described
+      partitions = described
         .filter((d): d is TopicDescription => d !== null)
-        .map((d) => ({ topic: d.name, partitions: d.partitions.map((p) => p.partition) }));
-      if (request.length === 0) return [];
+        .flatMap((d) => d.partitions.map((p) => ({ topic: d.name, partition: p.partition })));
+      if (partitions.length === 0) return [];
     }
-    const response = await this.#withAdmin('ListPartitionReassignments', (a) =>
-      a.listPartitionReassignments(request === undefined ? {} : { topics: request }),
+    const listed = await this.#client.send(
+      LIST_PARTITION_REASSIGNMENTS,
+      encodeListPartitionReassignmentsRequest(partitions, this.#operationTimeoutMs),
+      decodeListPartitionReassignmentsResponse,
     );
-    // kafkajs 2.2.4's typings say {topic, partitionIndex}; its decoder returns {name, partition}.
-    const topicsOut = response.topics as unknown as {
-      name?: string;
-      topic?: string;
-      partitions: {
-        partition?: number;
-        partitionIndex?: number;
-        replicas: number[];
-        addingReplicas?: number[];
-        removingReplicas?: number[];
-      }[];
-    }[];
-    return topicsOut.flatMap((t) =>
-      t.partitions.map((p) => ({
-        topic: t.name ?? t.topic ?? '',
-        partition: p.partition ?? p.partitionIndex ?? -1,
-        replicas: p.replicas,
-        addingReplicas: p.addingReplicas ?? [],
-        removingReplicas: p.removingReplicas ?? [],
-      })),
-    );
+    if (listed.errorCode !== 0) throw requestError(listed);
+    return listed.reassignments;
   }
 
   async fetchCommittedOffsets(
     groupId: string,
     topics?: readonly string[],
   ): Promise<readonly CommittedOffset[]> {
-    // Without `topics` kafkajs sends one OffsetFetch for everything the group committed; with
-    // topics it would first pin them into its metadata cache for good (a later deleted topic
-    // then breaks every admin call), so we filter here instead.
-    const response = await this.#withAdmin('OffsetFetch', (a) => a.fetchOffsets({ groupId }));
-    const wanted = topics === undefined ? undefined : new Set(topics);
-    return response
-      .filter((t) => wanted === undefined || wanted.has(t.topic))
-      .flatMap((t) =>
-        t.partitions.map((p) => {
-          const offset = Number(p.offset);
-          return { topic: t.topic, partition: p.partition, offset: offset < 0 ? null : offset };
-        }),
+    // One OffsetFetch for everything the group committed, filtered here: naming topics would
+    // need their partition lists first (another Metadata request).
+    const groups = await this.#groupRequest(
+      groupId,
+      OFFSET_FETCH,
+      encodeOffsetFetchRequest([groupId]),
+      decodeOffsetFetchResponse,
+      (answer) => answer.find((g) => g.groupId === groupId)?.errorCode ?? 0,
+    );
+    const group = groups.find((g) => g.groupId === groupId);
+    // A group Kafka does not know has committed nothing.
+    if (!group || group.errorCode === GROUP_ID_NOT_FOUND) return [];
+    if (group.errorCode !== 0) throw groupError(groupId, 'OffsetFetch', group.errorCode);
+    const failed = group.offsets.find((o) => o.errorCode !== 0);
+    if (failed) {
+      throw new KafkaRequestError(
+        errorName(failed.errorCode),
+        `OffsetFetch of group ${groupId} for ${failed.topic}/${failed.partition}: ${errorName(failed.errorCode)}`,
+        isRetriable(failed.errorCode),
       );
+    }
+    const wanted = topics === undefined ? undefined : new Set(topics);
+    return group.offsets
+      .filter((o) => wanted === undefined || wanted.has(o.topic))
+      .map((o) => ({
+        topic: o.topic,
+        partition: o.partition,
+        offset: o.offset < 0n ? null : Number(o.offset),
+      }));
   }
 
   async fetchOffsetRanges(
@@ -309,18 +319,15 @@ export class KafkaAdmin implements KafkaAdminPort {
             this.bootstrap,
             `leader ${leader} is not among the live brokers`,
           );
-        const wire = this.#wireTo(`${broker.host}:${broker.port}`);
         const [earliest, latest] = await Promise.all(
-          [EARLIEST, LATEST].map(async (ts) => {
-            this.#count('ListOffsets');
-            return wire.call(
-              LIST_OFFSETS_API_KEY,
-              LIST_OFFSETS_VERSION,
+          [EARLIEST, LATEST].map((ts) =>
+            this.#client.send(
+              LIST_OFFSETS,
               encodeListOffsetsRequest(ps, ts),
-              false,
               decodeListOffsetsResponse,
-            );
-          }),
+              `${broker.host}:${broker.port}`,
+            ),
+          ),
         );
         for (const [list, field] of [
           [earliest!, 'logStart'],
@@ -356,9 +363,18 @@ export class KafkaAdmin implements KafkaAdminPort {
   }
 
   async describeGroup(groupId: string): Promise<GroupDescription | null> {
-    const { groups } = await this.#withAdmin('DescribeGroups', (a) => a.describeGroups([groupId]));
+    const groups = await this.#groupRequest(
+      groupId,
+      DESCRIBE_GROUPS,
+      encodeDescribeGroupsRequest([groupId]),
+      decodeDescribeGroupsResponse,
+      (answer) => answer.find((g) => g.groupId === groupId)?.errorCode ?? 0,
+    );
     const g = groups.find((x) => x.groupId === groupId);
-    if (!g || (g.state === 'Dead' && g.members.length === 0)) return null;
+    // Kafka reports a group it does not know as Dead with no members (v6+: GROUP_ID_NOT_FOUND).
+    if (!g || g.errorCode === GROUP_ID_NOT_FOUND) return null;
+    if (g.errorCode !== 0) throw groupError(groupId, 'DescribeGroups', g.errorCode);
+    if (g.state === 'Dead' && g.members.length === 0) return null;
     return {
       groupId: g.groupId,
       state: g.state,
@@ -367,18 +383,15 @@ export class KafkaAdmin implements KafkaAdminPort {
         memberId: m.memberId,
         clientId: m.clientId,
         clientHost: m.clientHost,
-        assignment: g.protocolType === 'consumer' ? decodeAssignment(m.memberAssignment) : [],
+        assignment: g.protocolType === 'consumer' ? assignmentOf(m.assignment) : [],
       })),
     };
   }
 
-  async close(): Promise<void> {
-    const admin = this.#admin;
-    this.#admin = undefined;
-    this.#wire.close();
-    for (const w of this.#brokerWires.values()) w.close();
-    this.#brokerWires.clear();
-    if (admin) await admin.then((a) => a.disconnect()).catch(() => undefined);
+  close(): Promise<void> {
+    if (this.#ownsClient) this.#client.close();
+    this.#coordinators.clear();
+    return Promise.resolve();
   }
 
   // --- batches ---------------------------------------------------------------------------
@@ -427,12 +440,9 @@ export class KafkaAdmin implements KafkaAdminPort {
   async #describeConfigsBatch(
     names: readonly string[],
   ): Promise<Map<string, ItemResult<Record<string, ConfigEntry>>>> {
-    this.#count('DescribeConfigs');
-    const described = await this.#wire.call(
-      DESCRIBE_CONFIGS_API_KEY,
-      DESCRIBE_CONFIGS_VERSION,
+    const described = await this.#client.send(
+      DESCRIBE_CONFIGS,
       encodeDescribeTopicConfigsRequest(names),
-      false,
       decodeDescribeConfigsResponse,
     );
     return new Map(
@@ -467,12 +477,9 @@ export class KafkaAdmin implements KafkaAdminPort {
   async #createBatch(
     topics: readonly NewTopic[],
   ): Promise<Map<string, ItemResult<CreatedTopic | null>>> {
-    this.#count('CreateTopics');
-    const created = await this.#wire.call(
-      CREATE_TOPICS_API_KEY,
-      CREATE_TOPICS_VERSION,
-      encodeCreateTopicsRequest(topics, Math.min(this.#opts.requestTimeoutMs, 10_000)),
-      true,
+    const created = await this.#client.send(
+      CREATE_TOPICS,
+      encodeCreateTopicsRequest(topics, this.#operationTimeoutMs),
       decodeCreateTopicsResponse,
     );
     return new Map(
@@ -512,12 +519,9 @@ export class KafkaAdmin implements KafkaAdminPort {
   async #createPartitionsBatch(
     items: readonly { name: string; count: number }[],
   ): Promise<Map<string, ItemResult<void>>> {
-    this.#count('CreatePartitions');
-    const answer = await this.#wire.call(
-      CREATE_PARTITIONS_API_KEY,
-      CREATE_PARTITIONS_VERSION,
-      encodeCreatePartitionsRequest(items, Math.min(this.#opts.requestTimeoutMs, 10_000)),
-      false,
+    const answer = await this.#client.send(
+      CREATE_PARTITIONS,
+      encodeCreatePartitionsRequest(items, this.#operationTimeoutMs),
       decodeCreatePartitionsResponse,
     );
     return outcomes(answer, []);
@@ -529,12 +533,9 @@ export class KafkaAdmin implements KafkaAdminPort {
     // AlterConfigs (not Incremental) replaces the topic's whole per-topic config set, which is
     // exactly "configs equal the declared map", in one request for the batch. The batcher never
     // puts one topic twice in a request: Kafka 4.1.1's forwarding path then never answers.
-    this.#count('AlterConfigs');
-    const answer = await this.#wire.call(
-      ALTER_CONFIGS_API_KEY,
-      ALTER_CONFIGS_VERSION,
+    const answer = await this.#client.send(
+      ALTER_CONFIGS,
       encodeAlterTopicConfigsRequest(items),
-      false,
       decodeAlterConfigsResponse,
     );
     return outcomes(answer, []);
@@ -562,12 +563,9 @@ export class KafkaAdmin implements KafkaAdminPort {
   }
 
   async #deleteTopics(topics: readonly DeleteTopicRef[]): Promise<DeleteTopicOutcome[]> {
-    this.#count('DeleteTopics');
-    const answer = await this.#wire.call(
-      DELETE_TOPICS_API_KEY,
-      DELETE_TOPICS_VERSION,
-      encodeDeleteTopicsRequest(topics, Math.min(this.#opts.requestTimeoutMs, 10_000)),
-      true,
+    const answer = await this.#client.send(
+      DELETE_TOPICS,
+      encodeDeleteTopicsRequest(topics, this.#operationTimeoutMs),
       decodeDeleteTopicsResponse,
     );
     return answer;
@@ -576,118 +574,70 @@ export class KafkaAdmin implements KafkaAdminPort {
   // --- plumbing ----------------------------------------------------------------------------
 
   async #metadata(topics: readonly string[] | null): Promise<MetadataResponse> {
-    this.#count('Metadata');
-    return this.#wire.call(
-      METADATA_API_KEY,
-      METADATA_VERSION,
-      encodeMetadataRequest(topics),
-      true,
-      decodeMetadataResponse,
-    );
+    return this.#client.send(METADATA, encodeMetadataRequest(topics), decodeMetadataResponse);
   }
 
-  async #withAdmin<T>(kind: string, call: (admin: Admin) => Promise<T>): Promise<T> {
-    this.#count(kind);
-    try {
-      return await call(await this.#connectedAdmin());
-    } catch (e) {
-      const error = translate(e, this.bootstrap);
-      // A fresh client after an outage: kafkajs can stay wedged on dead sockets otherwise.
-      if (error instanceof KafkaUnavailableError) this.#dropAdmin();
-      throw error;
+  /** Kafka's own wait inside a write (CreateTopics, DeleteTopics, reassignments): well inside
+   *  the request timeout, so Kafka answers REQUEST_TIMED_OUT before the connection gives up. */
+  get #operationTimeoutMs(): number {
+    return Math.min(this.#client.requestTimeoutMs, 10_000);
+  }
+
+  /**
+   * A request to the group's coordinator. While the coordinator moves or loads (`errorOf` of
+   * the answer, or of the lookup, is one of COORDINATOR_NOT_READY) the lookup is repeated a
+   * few times; a connection that fails forgets the coordinator, so the next call looks again.
+   */
+  async #groupRequest<T>(
+    groupId: string,
+    api: Api,
+    body: Buffer,
+    decode: (body: Buffer) => T,
+    errorOf: (answer: T) => number,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const answer = await this.#client.send(api, body, decode, await this.#coordinator(groupId));
+        const code = errorOf(answer);
+        if (COORDINATOR_NOT_READY.has(errorName(code))) throw groupError(groupId, api.name, code);
+        return answer;
+      } catch (e) {
+        this.#coordinators.delete(groupId);
+        const notReady = e instanceof KafkaRequestError && COORDINATOR_NOT_READY.has(e.code);
+        if (!notReady || attempt >= GROUP_ATTEMPTS) throw e;
+      }
+      await sleep(100 * attempt);
     }
   }
 
-  #connectedAdmin(): Promise<Admin> {
-    this.#admin ??= (async () => {
-      const config: KafkaConfig = {
-        clientId: this.#opts.clientId,
-        brokers: this.bootstrap.split(',').map((s) => s.trim()),
-        connectionTimeout: this.#opts.connectTimeoutMs,
-        requestTimeout: this.#opts.requestTimeoutMs,
-        // Retries belong to the reconciler's backoff, not to a call holding a worker.
-        retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
-        logLevel: logLevel.NOTHING,
-        // Its own socket handler would throw on a malformed length prefix and kill the process.
-        socketFactory: guardedSocketFactory(this.#opts.maxFrameBytes),
-      };
-      const admin = new Kafka(config).admin();
-      await admin.connect();
-      return admin;
-    })().catch((e: unknown) => {
-      this.#admin = undefined;
-      throw e;
-    });
-    return this.#admin;
-  }
-
-  #dropAdmin(): void {
-    const admin = this.#admin;
-    this.#admin = undefined;
-    void admin?.then((a) => a.disconnect()).catch(() => undefined);
-  }
-
-  #wireTo(address: string): WireConnection {
-    let w = this.#brokerWires.get(address);
-    if (!w) {
-      w = new WireConnection(address, {
-        clientId: this.#opts.clientId,
-        connectTimeoutMs: this.#opts.connectTimeoutMs,
-        requestTimeoutMs: this.#opts.requestTimeoutMs,
-        maxFrameBytes: this.#opts.maxFrameBytes,
+  #coordinator(groupId: string): Promise<string> {
+    let found = this.#coordinators.get(groupId);
+    if (!found) {
+      found = this.#client
+        .send(
+          FIND_COORDINATOR,
+          encodeFindCoordinatorRequest([groupId]),
+          decodeFindCoordinatorResponse,
+        )
+        .then((answer) => {
+          const c = answer.find((x) => x.key === groupId);
+          if (!c)
+            throw new KafkaRequestError(
+              'INVALID_RESPONSE',
+              `no coordinator for group ${groupId}`,
+              true,
+            );
+          if (c.errorCode !== 0) throw requestError(c);
+          return `${c.host}:${c.port}`;
+        });
+      const lookup = found;
+      lookup.catch(() => {
+        if (this.#coordinators.get(groupId) === lookup) this.#coordinators.delete(groupId);
       });
-      this.#brokerWires.set(address, w);
+      this.#coordinators.set(groupId, lookup);
     }
-    return w;
+    return found;
   }
-
-  #count(kind: string): void {
-    this.requests.set(kind, (this.requests.get(kind) ?? 0) + 1);
-    this.#onRequest?.(kind);
-  }
-}
-
-const unavailableNames = new Set([
-  'KafkaJSConnectionError',
-  'KafkaJSConnectionClosedError',
-  'KafkaJSRequestTimeoutError',
-  'KafkaJSBrokerNotFound',
-  'KafkaJSNoBrokerAvailableError',
-  'KafkaJSMetadataNotLoaded',
-  'KafkaJSGroupCoordinatorNotFound',
-  'KafkaJSTimeout',
-  'KafkaJSLockTimeout',
-]);
-
-interface KafkaJSLikeError extends Error {
-  type?: string;
-  code?: string | number;
-  retriable?: boolean;
-  cause?: unknown;
-}
-
-/** kafkajs errors → the port's: unavailable (retry later) or refused (with Kafka's code). */
-export function translate(e: unknown, bootstrap: string): KafkaError {
-  if (e instanceof KafkaError) return e;
-  if (!(e instanceof Error)) return new KafkaRequestError('CLIENT_ERROR', String(e), false);
-  const err = e as KafkaJSLikeError;
-  if (err.name === 'KafkaJSNumberOfRetriesExceeded' && err.cause instanceof Error)
-    return translate(err.cause, bootstrap);
-  if (
-    unavailableNames.has(err.name) ||
-    // A plain Error kafkajs throws when a request finds its broker's connection gone (after a
-    // timeout against an endpoint that never answers): nothing was refused.
-    err.message === 'Broker not connected' ||
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE'].includes(
-      String(err.code),
-    )
-  ) {
-    return new KafkaUnavailableError(bootstrap, err.message, { cause: e });
-  }
-  if (typeof err.type === 'string') {
-    return new KafkaRequestError(err.type, err.message, err.retriable === true, { cause: e });
-  }
-  return new KafkaRequestError('CLIENT_ERROR', err.message, false, { cause: e });
 }
 
 /** Per-item outcomes → results, carrying Kafka's own message (e.g. "Unknown topic config name: x"). */
@@ -705,7 +655,7 @@ function outcomes(
   );
 }
 
-function requestError(o: ItemOutcome): KafkaRequestError {
+function requestError(o: Pick<ItemOutcome, 'errorCode' | 'errorMessage'>): KafkaRequestError {
   return new KafkaRequestError(
     errorName(o.errorCode),
     o.errorMessage || errorName(o.errorCode),
@@ -728,16 +678,22 @@ function sourceOf(configSource: number): ConfigSource {
   }
 }
 
-function decodeAssignment(buffer: Buffer): TopicPartition[] {
-  if (buffer.length === 0) return [];
+function assignmentOf(bytes: Buffer): TopicPartition[] {
   try {
-    const decoded = AssignerProtocol.MemberAssignment.decode(buffer);
-    if (!decoded) return [];
-    return Object.entries(decoded.assignment).flatMap(([topic, partitions]) =>
+    return decodeConsumerAssignment(bytes).flatMap(({ topic, partitions }) =>
       partitions.map((partition) => ({ topic, partition })),
     );
-  } catch {
+  } catch (e) {
     // A non-standard assignor's bytes: members still count, the assignment is just unknown.
-    return [];
+    if (e instanceof KafkaDecodeError) return [];
+    throw e;
   }
+}
+
+function groupError(groupId: string, api: string, code: number): KafkaRequestError {
+  return new KafkaRequestError(
+    errorName(code),
+    `${api} of group ${groupId}: ${errorName(code)}`,
+    isRetriable(code),
+  );
 }

@@ -1,6 +1,6 @@
 // The Kafka admin port: everything the topic and consumer-group reconcilers may ask of Kafka.
-// Reconcilers take it as a parameter; the one implementation talks to real Kafka (kafkajs plus a
-// small wire client for what kafkajs lacks). Calls for one topic are coalesced with other
+// Reconcilers take it as a parameter; the one implementation talks to real Kafka over the
+// operator's own wire client (kafka-admin.ts). Calls for one topic are coalesced with other
 // callers' into batched requests underneath, so callers simply await their own item.
 //
 // Errors: every method rejects with a KafkaError (errors.ts): `KafkaUnavailableError` when no

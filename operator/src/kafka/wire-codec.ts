@@ -1,6 +1,6 @@
-// Kafka wire primitives for the few requests kafkajs 2.2.4 cannot send (it stops at pre-flexible
-// versions, so it never sees topic ids). Only what those requests need: fixed-width integers,
-// (compact) strings and arrays, UUIDs and empty tagged-field buffers (KIP-482).
+// Kafka wire primitives for the operator's own Kafka client (wire-*.ts). Only what its requests
+// need: fixed-width integers, (compact) strings, bytes and arrays, UUIDs and empty tagged-field
+// buffers (KIP-482).
 //
 // The Reader reads bytes from any endpoint a user names, so every way a response can be wrong
 // (cut short, a length or count past the end) throws KafkaDecodeError and nothing else; the
@@ -61,6 +61,10 @@ export class Writer {
     if (v === null) return this.uvarint(0);
     const b = Buffer.from(v, 'utf8');
     return this.uvarint(b.length + 1).#push(b);
+  }
+  /** COMPACT_BYTES: uvarint length + 1. */
+  compactBytes(v: Buffer): this {
+    return this.uvarint(v.length + 1).#push(v);
   }
   /** COMPACT_(NULLABLE_)ARRAY. */
   compactArray<T>(items: readonly T[] | null, each: (w: this, item: T) => void): this {
@@ -149,6 +153,11 @@ export class Reader {
     const out: T[] = [];
     for (let i = 1; i < n; i++) out.push(each(this));
     return out;
+  }
+  /** COMPACT_(NULLABLE_)BYTES: uvarint length + 1 (0 for null, read as empty). */
+  compactBytes(): Buffer {
+    const n = this.uvarint();
+    return n === 0 ? Buffer.alloc(0) : this.#take(n - 1);
   }
   /** base64url, as Kafka prints ids; the all-zero id means "none". */
   uuid(): string {

@@ -1,13 +1,12 @@
 // Property tests of everything that reads bytes from a Kafka endpoint: each response decoder,
 // the connection's framing (over a real socket to a local server that answers with seeded
-// garbage) and the framing check in front of kafkajs. The endpoint is whatever a KafkaTopic
+// garbage). The endpoint is whatever a KafkaTopic
 // names, so whatever it sends must end as a value or a typed error, never as an exception out
 // of an event handler, and never with more buffered than the frame limit. Seeded: a failure
 // prints its seed and iteration, and repeats.
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaDecodeError, KafkaUnavailableError } from './errors.ts';
-import { FrameScanner } from './frame-guard.ts';
 import {
   decodeApiVersionsResponse,
   decodeDescribeClusterResponse,
@@ -19,8 +18,18 @@ import {
 import { Reader, Writer } from './wire-codec.ts';
 import { WireConnection } from './wire-connection.ts';
 import { decodeDescribeConfigsResponse } from './wire-describe-configs.ts';
+import {
+  decodeConsumerAssignment,
+  decodeDescribeGroupsResponse,
+  decodeFindCoordinatorResponse,
+  decodeOffsetFetchResponse,
+} from './wire-groups.ts';
 import { decodeListOffsetsResponse } from './wire-list-offsets.ts';
 import { decodeMetadataResponse } from './wire-metadata.ts';
+import {
+  decodeAlterPartitionReassignmentsResponse,
+  decodeListPartitionReassignmentsResponse,
+} from './wire-reassignments.ts';
 import {
   decodeAlterConfigsResponse,
   decodeCreatePartitionsResponse,
@@ -386,7 +395,180 @@ const apis: Api[] = [
         .bytes(),
     decode: decodeUpdateFeaturesResponse,
   },
+  {
+    name: 'FindCoordinator v4',
+    apiKey: 10,
+    version: 4,
+    flexible: true,
+    headerFlexible: true,
+    build: (r) =>
+      new Writer()
+        .int32(0)
+        .compactArray(r.times(3, r.name), (w, key) =>
+          w
+            .compactString(key)
+            .int32(r.int(0, 9))
+            .compactString('h')
+            .int32(9092)
+            .int16(r.pick([0, 15]))
+            .compactString(r.bool() ? null : 'The coordinator is not available.')
+            .tags(),
+        )
+        .tags()
+        .bytes(),
+    decode: decodeFindCoordinatorResponse,
+  },
+  {
+    name: 'DescribeGroups v5',
+    apiKey: 15,
+    version: 5,
+    flexible: true,
+    headerFlexible: true,
+    build: (r) =>
+      new Writer()
+        .int32(0)
+        .compactArray(r.times(2, r.name), (w, id) =>
+          w
+            .int16(0)
+            .compactString(id)
+            .compactString('Stable')
+            .compactString('consumer')
+            .compactString('range')
+            .compactArray(r.times(3, r.name), (m, member) =>
+              m
+                .compactString(member)
+                .compactString(null)
+                .compactString('c')
+                .compactString('/127.0.0.1')
+                .compactBytes(Buffer.alloc(0))
+                .compactBytes(consumerAssignment(r))
+                .tags(),
+            )
+            .int32(-2147483648)
+            .tags(),
+        )
+        .tags()
+        .bytes(),
+    decode: decodeDescribeGroupsResponse,
+  },
+  {
+    name: 'ConsumerProtocolAssignment',
+    apiKey: -1,
+    version: 0,
+    flexible: false,
+    headerFlexible: false,
+    build: consumerAssignment,
+    decode: decodeConsumerAssignment,
+  },
+  {
+    name: 'OffsetFetch v8',
+    apiKey: 9,
+    version: 8,
+    flexible: true,
+    headerFlexible: true,
+    build: (r) =>
+      new Writer()
+        .int32(0)
+        .compactArray(r.times(2, r.name), (w, id) =>
+          w
+            .compactString(id)
+            .compactArray(r.times(3, r.name), (t, topic) =>
+              t
+                .compactString(topic)
+                .compactArray(
+                  r.times(3, () => r.int(0, 9)),
+                  (p, i) =>
+                    p
+                      .int32(i)
+                      .int64(BigInt(r.int(-1, 1e6)))
+                      .int32(-1)
+                      .compactString(r.bool() ? null : '')
+                      .int16(0)
+                      .tags(),
+                )
+                .tags(),
+            )
+            .int16(r.pick([0, 16]))
+            .tags(),
+        )
+        .tags()
+        .bytes(),
+    decode: decodeOffsetFetchResponse,
+  },
+  {
+    name: 'AlterPartitionReassignments v0',
+    apiKey: 45,
+    version: 0,
+    flexible: true,
+    headerFlexible: true,
+    build: (r) =>
+      new Writer()
+        .int32(0)
+        .int16(r.pick([0, 41]))
+        .compactString(r.bool() ? null : 'not the controller')
+        .compactArray(r.times(3, r.name), (w, topic) =>
+          w
+            .compactString(topic)
+            .compactArray(
+              r.times(3, () => r.int(0, 9)),
+              (p, i) =>
+                p
+                  .int32(i)
+                  .int16(r.pick([0, 39]))
+                  .compactString(r.bool() ? null : 'non-existent brokerIDs')
+                  .tags(),
+            )
+            .tags(),
+        )
+        .tags()
+        .bytes(),
+    decode: decodeAlterPartitionReassignmentsResponse,
+  },
+  {
+    name: 'ListPartitionReassignments v0',
+    apiKey: 46,
+    version: 0,
+    flexible: true,
+    headerFlexible: true,
+    build: (r) => {
+      const ids = (w: Writer) =>
+        w.compactArray(
+          r.times(3, () => r.int(0, 9)),
+          (x, id) => x.int32(id),
+        );
+      return new Writer()
+        .int32(0)
+        .int16(0)
+        .compactString(null)
+        .compactArray(r.times(3, r.name), (w, topic) =>
+          w
+            .compactString(topic)
+            .compactArray(
+              r.times(3, () => r.int(0, 9)),
+              (p, i) => ids(ids(ids(p.int32(i)))).tags(),
+            )
+            .tags(),
+        )
+        .tags()
+        .bytes();
+    },
+    decode: decodeListPartitionReassignmentsResponse,
+  },
 ];
+
+/** A consumer-protocol assignment: version, [topic, [partition]], user data. */
+function consumerAssignment(r: Rng): Buffer {
+  return new Writer()
+    .int16(r.int(0, 3))
+    .array(r.times(3, r.name), (w, topic) =>
+      w.string(topic).array(
+        r.times(4, () => r.int(0, 9)),
+        (p, i) => p.int32(i),
+      ),
+    )
+    .int32(-1)
+    .bytes();
+}
 
 /** A response gone wrong in one of the ways a broken or hostile endpoint's would. */
 function mutate(r: Rng, body: Buffer): Buffer {
@@ -731,28 +913,4 @@ describe('WireConnection against a server answering garbage', () => {
     c.close();
     await new Promise((resolve) => s.close(resolve));
   });
-});
-
-// --------------------------------------------------------------- the check in front of kafkajs
-
-describe('FrameScanner (kafkajs socket guard)', () => {
-  it('follows frames through any chunking and stops at the first bad length prefix', () => {
-    const r = new Rng(SEED + 1);
-    for (let i = 0; i < 2000; i++) {
-      const frames: Buffer[] = r.times(4, () =>
-        frame(r.int(0, 1000), false, r.bytes(r.int(0, 200))),
-      );
-      const bad = r.pick([undefined, 0, 3, -1, MAX + 1, 0x7fffffff] as const);
-      const stream = Buffer.concat([...frames, ...(bad === undefined ? [] : [lengthPrefix(bad)])]);
-      const scanner = new FrameScanner(MAX);
-      let wrong: string | undefined;
-      for (let at = 0; at < stream.length && wrong === undefined;) {
-        const n = r.int(1, 300);
-        wrong = scanner.scan(stream.subarray(at, at + n));
-        at += n;
-      }
-      if (bad === undefined) expect(wrong, `iteration ${i}`).toBeUndefined();
-      else expect(wrong, `iteration ${i}`).toMatch(/negative|too short|exceeds/);
-    }
-  }, 30_000);
 });

@@ -35,11 +35,11 @@ import {
   strayObjects,
   type PodObject,
   type StatefulSetObject,
-} from './cluster-resource.ts';
-import { clusterStatus, deletingStatus, type ClusterStatus } from './cluster-status.ts';
-import { configDiff, dynamicConfig } from './dynamic-config.ts';
-import { CLUSTER_FINALIZER, CLUSTER_LABEL, ROLE_LABEL } from './labels.ts';
-import { planMetadataVersion, type MetadataVersionDecision } from './metadata-version.ts';
+} from './observe/cluster-resource.ts';
+import { clusterStatus, deletingStatus, type ClusterStatus } from './plan/cluster-status.ts';
+import { configDiff, dynamicConfig } from './model/dynamic-config.ts';
+import { CLUSTER_FINALIZER, CLUSTER_LABEL, ROLE_LABEL } from './model/labels.ts';
+import { planMetadataVersion, type MetadataVersionDecision } from './plan/metadata-version-plan.ts';
 import {
   CONTROLLER_LISTENER,
   REPLICATION_LISTENER,
@@ -49,35 +49,35 @@ import {
   podDnsName,
   podName,
   roleLayouts,
-} from './node-layout.ts';
-import type { Role } from './node-layout.ts';
+} from './model/node-layout.ts';
+import type { Role } from './model/node-layout.ts';
 import type {
   BrokerRegistration,
   ObservedPod,
   PartitionState,
   QuorumState,
-} from './observed-state.ts';
-import { clusterIdFromBytes } from './quorum-bootstrap.ts';
-import { desiredObjectList, renderCluster } from './render-cluster.ts';
-import { INITIAL_CONTROLLERS_KEY } from './render-configmap.ts';
-import { planRoll, type RollDecision } from './roll-planner.ts';
+} from './model/observed-state.ts';
+import { clusterIdFromBytes } from './model/quorum-bootstrap.ts';
+import { desiredObjectList, renderCluster } from './render/render-cluster.ts';
+import { INITIAL_CONTROLLERS_KEY } from './render/render-configmap.ts';
+import { planRoll, type RollDecision } from './plan/roll-plan.ts';
 import {
   planClaimDeletion,
   planScale,
   replicasToRender,
   type ClaimDeletionPlan,
   type ScaleAction,
-} from './scale-planner.ts';
-import { specProblems } from './spec-checks.ts';
-import { claimName, planStorage } from './storage-plan.ts';
-import { terminationGraceSeconds } from './render-statefulset.ts';
+} from './plan/scale-plan.ts';
+import { specProblems } from './plan/spec-checks.ts';
+import { claimName, planStorage } from './plan/storage-plan.ts';
+import { terminationGraceSeconds } from './render/render-statefulset.ts';
 import {
   planTeardown,
   teardownMaxWaitSeconds,
   type TeardownClaim,
   type TeardownPod,
   type TeardownStatefulSet,
-} from './teardown-plan.ts';
+} from './plan/teardown-plan.ts';
 
 export const resources = {
   StatefulSet: {

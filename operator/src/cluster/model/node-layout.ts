@@ -86,11 +86,11 @@ export function nodeIds(layout: RoleLayout, replicas = layout.spec.replicas): nu
   return Array.from({ length: replicas }, (_, i) => nodeIdOf(layout, i));
 }
 
-export function controllerLayout(layouts: RoleLayout[]): RoleLayout {
+export function controllerLayout(layouts: readonly RoleLayout[]): RoleLayout {
   return layouts.find((l) => l.isController)!;
 }
 
-export function brokerLayout(layouts: RoleLayout[]): RoleLayout {
+export function brokerLayout(layouts: readonly RoleLayout[]): RoleLayout {
   return layouts.find((l) => l.isBroker)!;
 }
 

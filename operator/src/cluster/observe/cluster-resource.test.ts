@@ -3,7 +3,6 @@ import type { ClusterSpec } from '../cluster-spec.ts';
 import {
   clusterKeyOfLabelled,
   currentReplicas,
-  desiredReplicas,
   existingClaimSizes,
   movesByTopic,
   observePods,
@@ -13,6 +12,8 @@ import {
   type PodObject,
   type StatefulSetObject,
 } from './cluster-resource.ts';
+import { desiredReplicas } from '../model/cluster-model.ts';
+import { roleLayouts } from '../model/node-layout.ts';
 
 const ref = { name: 'demo', namespace: 'ns', uid: 'u1' };
 const dedicated: ClusterSpec = {
@@ -95,7 +96,7 @@ describe('observePods', () => {
     ];
     const observed = observePods(
       ref,
-      dedicated,
+      roleLayouts(ref, dedicated),
       pods,
       { controller: sts(3, 0), broker: sts(5, 1, 'r2') },
       new Date('2026-01-01T00:01:00Z'),

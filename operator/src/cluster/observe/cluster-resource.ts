@@ -1,20 +1,18 @@
 // The KafkaCluster reconciler's pure glue: wire-shaped objects from the informer caches and
 // Kafka's answers become the core's inputs, and a scale step becomes Kafka requests. No
-// clients here; reconciler.ts does the reading and writing.
+// clients here; observe-cluster.ts does the reading, the apply steps the writing.
 import type { V1Pod } from '@kubernetes/client-node';
-import type { KafkaCluster } from '../../api/kafka-cluster.ts';
 import type {
   BrokerRegistrationInfo,
   PartitionInfo,
   QuorumDescription,
 } from '../../kafka/cluster-port.ts';
 import type { KubeObject, OwnerReference } from '../../runtime/resource.ts';
-import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
+import type { ClusterRef } from '../cluster-spec.ts';
 import type { ObservedStatefulSet } from '../plan/cluster-status.ts';
 import type { PartitionMove } from '../plan/drain-plan.ts';
 import { CLUSTER_LABEL } from '../model/labels.ts';
-import type { Role } from '../model/node-layout.ts';
-import { roleLayouts } from '../model/node-layout.ts';
+import type { Role, RoleLayout } from '../model/node-layout.ts';
 import { observePod } from './observe-pod.ts';
 import type {
   BrokerRegistration,
@@ -40,21 +38,6 @@ export interface StatefulSetObject extends KubeObject {
 /** A Pod as the API server sends it: RFC 3339 strings where client-node's V1Pod has Dates. */
 export interface PodObject extends KubeObject {
   status?: Record<string, unknown>;
-}
-
-export function clusterRef(kc: KafkaCluster): ClusterRef {
-  return {
-    name: kc.metadata.name ?? '',
-    namespace: kc.metadata.namespace ?? '',
-    uid: kc.metadata.uid ?? '',
-  };
-}
-
-/** The spec's replicas per role: {controller, broker} or {combined}. */
-export function desiredReplicas(spec: ClusterSpec): Partial<Record<Role, number>> {
-  return spec.controllers
-    ? { controller: spec.controllers.replicas, broker: spec.brokers.replicas }
-    : { combined: spec.brokers.replicas };
 }
 
 /** spec.replicas of the StatefulSets that exist, per role. */
@@ -99,12 +82,12 @@ export function observedStatefulSets(
  */
 export function observePods(
   cluster: ClusterRef,
-  spec: ClusterSpec,
+  layouts: readonly RoleLayout[],
   pods: readonly PodObject[],
   statefulSets: Partial<Record<Role, StatefulSetObject>>,
   now: Date,
 ): ObservedPod[] {
-  const roles = new Set(roleLayouts(cluster, spec).map((l) => l.role));
+  const roles = new Set(layouts.map((l) => l.role));
   const out: ObservedPod[] = [];
   for (const pod of pods) {
     if (pod.metadata?.labels?.[CLUSTER_LABEL] !== cluster.name) continue;

@@ -12,7 +12,7 @@ import {
   controllerLayout,
   roleLayouts,
 } from '../model/node-layout.ts';
-import type { Role } from '../model/node-layout.ts';
+import type { Role, RoleLayout } from '../model/node-layout.ts';
 import type { ObservedPod, PartitionState, QuorumState } from '../model/observed-state.ts';
 import { needsRestart } from './roll-plan.ts';
 import type { RollDecision } from './roll-plan.ts';
@@ -79,7 +79,7 @@ export function clusterStatus(input: StatusInput): ClusterStatus {
     ...((input.metadataVersion ?? input.previous?.metadataVersion)
       ? { metadataVersion: input.metadataVersion ?? input.previous?.metadataVersion }
       : {}),
-    listeners: listenerStatus(input),
+    listeners: listenerStatus(input, brokers),
     controllers: {
       replicas: stsOf(controllers.role)?.replicas ?? 0,
       readyReplicas: stsOf(controllers.role)?.readyReplicas ?? 0,
@@ -94,8 +94,8 @@ export function clusterStatus(input: StatusInput): ClusterStatus {
     },
   };
   let conditions = input.previous?.conditions ?? [];
-  const readyCond = ready(input);
-  for (const c of [readyCond, progressing(input), degraded(input)]) {
+  const readyCond = ready(input, layouts);
+  for (const c of [readyCond, progressing(input, layouts), degraded(input)]) {
     conditions = setCondition(
       conditions,
       { ...c, observedGeneration: input.generation },
@@ -152,9 +152,11 @@ export function deletingStatus(
   };
 }
 
-function listenerStatus(input: StatusInput): { name: string; bootstrapServers: string }[] {
+function listenerStatus(
+  input: StatusInput,
+  brokers: RoleLayout,
+): { name: string; bootstrapServers: string }[] {
   const { cluster, spec } = input;
-  const brokers = brokerLayout(roleLayouts(cluster, spec));
   return spec.listeners.map((l) => {
     if (l.type === 'internal') {
       return {
@@ -176,7 +178,7 @@ function listenerStatus(input: StatusInput): { name: string; bootstrapServers: s
 
 type Cond = Omit<ConditionInput, 'observedGeneration'>;
 
-function ready(input: StatusInput): Cond {
+function ready(input: StatusInput, roles: readonly RoleLayout[]): Cond {
   const t = 'Ready';
   if (input.specProblems && input.specProblems.length > 0) {
     return {
@@ -194,7 +196,6 @@ function ready(input: StatusInput): Cond {
   if (failing.length > 0) {
     return { type: t, status: 'False', reason: 'PodCrashLooping', message: failureText(failing) };
   }
-  const roles = roleLayouts(input.cluster, input.spec);
   const missing = roles.filter((l) => input.statefulSets[l.role] === undefined);
   if (missing.length > 0) {
     return {
@@ -250,7 +251,7 @@ function ready(input: StatusInput): Cond {
   };
 }
 
-function progressing(input: StatusInput): Cond {
+function progressing(input: StatusInput, roles: readonly RoleLayout[]): Cond {
   const t = 'Progressing';
   const steps = (input.scale ?? []).filter((a) => a.action !== 'refuse');
   if (input.pods.some(needsRestart) && input.roll && input.roll.action !== 'none') {
@@ -280,7 +281,6 @@ function progressing(input: StatusInput): Cond {
       message: input.metadataStep.message,
     };
   }
-  const roles = roleLayouts(input.cluster, input.spec);
   const creating = roles.some((l) => input.statefulSets[l.role] === undefined);
   if (creating)
     return { type: t, status: 'True', reason: 'Creating', message: 'creating the cluster' };

@@ -47,7 +47,7 @@ export function renderCluster(input: RenderInput): DesiredObjects {
   const { cluster, clusterId } = input;
   const layouts = roleLayouts(cluster, spec);
   return {
-    configMap: renderConfigMap(cluster, spec, clusterId, input.quorumFormed),
+    configMap: renderConfigMap(cluster, spec, layouts, clusterId, input.quorumFormed),
     statefulSets: layouts.map((layout) =>
       renderStatefulSet(cluster, spec, clusterId, layout, {
         existingClaimSize: input.existingClaimSize?.[layout.role],
@@ -55,8 +55,8 @@ export function renderCluster(input: RenderInput): DesiredObjects {
     ),
     services: [
       ...layouts.map((layout) => renderHeadlessService(cluster, spec, layout)),
-      renderBootstrapService(cluster, spec),
-      ...renderNodePortServices(cluster, spec),
+      renderBootstrapService(cluster, spec, layouts),
+      ...renderNodePortServices(cluster, spec, layouts),
     ],
     podDisruptionBudgets: layouts.map((layout) => renderPodDisruptionBudget(cluster, spec, layout)),
   };

@@ -4,7 +4,7 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
 import { configHash } from './config-hash.ts';
 import { clusterLabels, ownerReference } from '../model/labels.ts';
-import { configMapName, roleLayouts } from '../model/node-layout.ts';
+import { configMapName } from '../model/node-layout.ts';
 import type { RoleLayout } from '../model/node-layout.ts';
 import { initialControllers } from '../model/quorum-bootstrap.ts';
 import {
@@ -29,11 +29,12 @@ export function listenersKey(layout: RoleLayout): string {
 export function renderConfigMap(
   cluster: ClusterRef,
   spec: ClusterSpec,
+  layouts: readonly RoleLayout[],
   clusterId: string,
   quorumFormed: boolean,
 ): V1ConfigMap {
   const data: Record<string, string> = { [START_SCRIPT_KEY]: START_SCRIPT };
-  for (const layout of roleLayouts(cluster, spec)) {
+  for (const layout of layouts) {
     data[propertiesKey(layout)] = renderProperties(roleProperties(cluster, spec, layout));
     data[listenersKey(layout)] = renderListenerTable(roleListeners(spec, layout));
   }

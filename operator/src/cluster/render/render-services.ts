@@ -10,7 +10,7 @@ import {
   roleLabels,
   roleSelector,
 } from '../model/labels.ts';
-import { bootstrapServiceName, brokerLayout, podName, roleLayouts } from '../model/node-layout.ts';
+import { bootstrapServiceName, brokerLayout, podName } from '../model/node-layout.ts';
 import type { RoleLayout } from '../model/node-layout.ts';
 import { roleListeners } from './server-properties.ts';
 import type { AdvertisedListener } from './server-properties.ts';
@@ -47,8 +47,12 @@ export function renderHeadlessService(
   };
 }
 
-export function renderBootstrapService(cluster: ClusterRef, spec: ClusterSpec): V1Service {
-  const brokers = brokerLayout(roleLayouts(cluster, spec));
+export function renderBootstrapService(
+  cluster: ClusterRef,
+  spec: ClusterSpec,
+  layouts: readonly RoleLayout[],
+): V1Service {
+  const brokers = brokerLayout(layouts);
   const ports = roleListeners(spec, brokers)
     .filter((l) => l.kind === 'pod' && l.name !== 'CONTROLLER')
     .map(servicePort);
@@ -70,8 +74,12 @@ export function renderBootstrapService(cluster: ClusterRef, spec: ClusterSpec): 
 }
 
 /** One Service per broker and nodeport listener, so each broker has its own advertised port. */
-export function renderNodePortServices(cluster: ClusterRef, spec: ClusterSpec): V1Service[] {
-  const brokers = brokerLayout(roleLayouts(cluster, spec));
+export function renderNodePortServices(
+  cluster: ClusterRef,
+  spec: ClusterSpec,
+  layouts: readonly RoleLayout[],
+): V1Service[] {
+  const brokers = brokerLayout(layouts);
   const nodePortListeners = roleListeners(spec, brokers).filter((l) => l.kind === 'nodeport');
   const services: V1Service[] = [];
   for (let ordinal = 0; ordinal < brokers.spec.replicas; ordinal++) {

@@ -6,6 +6,7 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import type { KafkaCluster } from '../api/kafka-cluster.ts';
 import { addFinalizer, hasFinalizer } from '../runtime/finalizers.ts';
+import { splitKey } from '../runtime/resource.ts';
 import type { ReconcileResult } from '../runtime/work-queue.ts';
 import { deleteScaledAwayClaims, growClaims } from './apply/storage.ts';
 import { ensureClusterId, writeStatus, type StepContext } from './apply/kube.ts';
@@ -81,9 +82,8 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
 
   /** The garbage collector removes what it owned; only our connections to it are left. */
   async function forget(key: string): Promise<undefined> {
-    const slash = key.indexOf('/');
-    const ref = { namespace: key.slice(0, slash), name: key.slice(slash + 1), uid: '' };
-    await deps.release?.(bootstrapOf(ref));
+    const { namespace = '', name } = splitKey(key);
+    await deps.release?.(bootstrapOf({ namespace, name, uid: '' }));
     return undefined;
   }
 }

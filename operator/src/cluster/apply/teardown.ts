@@ -19,9 +19,8 @@ export async function tearDown(ctx: StepContext, model: ClusterModel): Promise<b
   const now = new Date(deps.clock.now());
   const plan = planClusterTeardown(await observeTeardown(deps, kc, model, now));
   for (const step of plan.steps) {
-    if (await deleteIfUid(ctx, resourceOf(step), step.name, step.uid, deleteOptions(step))) {
-      report(ctx, step);
-    }
+    const { resource, options } = DELETE[step.action];
+    if (await deleteIfUid(ctx, resource, step.name, step.uid, options)) report(ctx, step);
   }
   if (!plan.done) {
     log.debug('teardown waits', { message: plan.message });
@@ -38,27 +37,15 @@ export async function tearDown(ctx: StepContext, model: ClusterModel): Promise<b
   return false;
 }
 
-function resourceOf(step: TeardownStep) {
-  switch (step.action) {
-    case 'delete-statefulset':
-      return resources.StatefulSet;
-    case 'delete-claim':
-      return resources.PersistentVolumeClaim;
-    case 'delete-pod':
-      return resources.Pod;
-  }
-}
-
-function deleteOptions(step: TeardownStep) {
-  switch (step.action) {
-    case 'delete-statefulset':
-      return { propagationPolicy: 'Background' as const };
-    case 'delete-pod':
-      return { gracePeriodSeconds: 0 };
-    case 'delete-claim':
-      return {};
-  }
-}
+/** What each teardown step deletes, and how. */
+const DELETE = {
+  'delete-statefulset': {
+    resource: resources.StatefulSet,
+    options: { propagationPolicy: 'Background' },
+  },
+  'delete-pod': { resource: resources.Pod, options: { gracePeriodSeconds: 0 } },
+  'delete-claim': { resource: resources.PersistentVolumeClaim, options: {} },
+} as const;
 
 function report(ctx: StepContext, step: TeardownStep): void {
   const { deps, kc, log } = ctx;

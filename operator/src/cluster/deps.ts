@@ -8,7 +8,7 @@ import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
 import type { KubeClient } from '../runtime/kube-client.ts';
 import type { Logger } from '../runtime/logger.ts';
-import type { KubeObject, ResourceInfo } from '../runtime/resource.ts';
+import { builtinResources, type KubeObject, type ResourceInfo } from '../runtime/resource.ts';
 import type { ClusterRef } from './cluster-spec.ts';
 import { REPLICATION_LISTENER, bootstrapServiceName } from './model/node-layout.ts';
 import type { PodObject, StatefulSetObject } from './observe/cluster-resource.ts';
@@ -22,13 +22,7 @@ export const resources = {
     namespaced: true,
   },
   Service: { group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: true },
-  ConfigMap: {
-    group: '',
-    version: 'v1',
-    kind: 'ConfigMap',
-    plural: 'configmaps',
-    namespaced: true,
-  },
+  ConfigMap: builtinResources.ConfigMap,
   PodDisruptionBudget: {
     group: 'policy',
     version: 'v1',

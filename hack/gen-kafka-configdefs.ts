@@ -1,4 +1,4 @@
-// Writes operator/src/cluster/kafka-config-defs.ts: Kafka's broker/controller config
+// Writes operator/src/cluster/model/kafka-config-defs.ts: Kafka's broker/controller config
 // definitions (type, validator, dynamic) for every version in hack/versions.env, read from the
 // real jars by hack/kafka-configdefs/KafkaConfigDefs.java. Needs the JDK and the cached Kafka
 // builds (bash hack/toolchain/apt.sh && bash hack/toolchain/kafka.sh).
@@ -9,7 +9,7 @@ import { format, resolveConfig } from 'prettier';
 import { kafkaHome, kafkaVersions, repoRoot } from '../test/fixtures/toolchain.ts';
 import { kafkaJava } from './kafka-configdefs/java.ts';
 
-export const CONFIG_DEFS_PATH = join(repoRoot, 'operator/src/cluster/kafka-config-defs.ts');
+export const CONFIG_DEFS_PATH = join(repoRoot, 'operator/src/cluster/model/kafka-config-defs.ts');
 
 /**
  * The module's text, deterministic for the same jars. TypeScript rather than JSON: the

@@ -1,4 +1,4 @@
-// Proves the TypeScript config-value checks (operator/src/cluster/kafka-config-values.ts) say
+// Proves the TypeScript config-value checks (operator/src/cluster/model/kafka-config-values.ts) say
 // what Kafka says: for every key of every version's definitions, a corpus of good and bad
 // values goes through Kafka's own ConfigDef.parse (KafkaConfigDefs.java against the real
 // jars) and through configValueProblem, and verdicts and messages must be equal. Also checks
@@ -13,7 +13,7 @@ import {
   type ConfigDefinition,
   type ConfigDefinitions,
   type Validator,
-} from '../../operator/src/cluster/kafka-config-values.ts';
+} from '../../operator/src/cluster/model/kafka-config-values.ts';
 import { kafkaHome, kafkaVersions } from '../../test/fixtures/toolchain.ts';
 import { CONFIG_DEFS_PATH, renderConfigDefs } from '../gen-kafka-configdefs.ts';
 import { kafkaJava, type KafkaJava } from './java.ts';
@@ -133,7 +133,7 @@ describe.each([...kafkaVersions])('Kafka %s config values', (version) => {
   );
 });
 
-describe('operator/src/cluster/kafka-config-defs.ts', () => {
+describe('operator/src/cluster/model/kafka-config-defs.ts', () => {
   it(
     'is what the jars of every version in hack/versions.env give',
     async () => {

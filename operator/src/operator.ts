@@ -10,8 +10,8 @@ import {
   clusterKeyOfLabelled,
   type PodObject,
   type StatefulSetObject,
-} from './cluster/cluster-resource.ts';
-import { CLUSTER_FINALIZER, CLUSTER_LABEL } from './cluster/labels.ts';
+} from './cluster/observe/cluster-resource.ts';
+import { CLUSTER_FINALIZER, CLUSTER_LABEL } from './cluster/model/labels.ts';
 import { clusterReconciler } from './cluster/reconciler.ts';
 import { consumerGroupReconciler } from './consumergroup/reconciler.ts';
 import { KafkaConnections } from './kafka/connections.ts';

@@ -237,8 +237,12 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
   });
 
   it('sends no apply on a quiet resync, and one to put back a change made by hand', async () => {
-    // Counted by the API server itself: server-side applies of the kinds the reconciler owns.
-    const applies = (): number => {
+    // Counted by the API server itself: server-side applies of the kinds the reconciler owns
+    // (or, with `subresource: 'status'`, of the KafkaClusters' status).
+    const applies = (
+      kinds = ['statefulsets', 'services', 'configmaps', 'poddisruptionbudgets'],
+      subresource = '',
+    ): number => {
       const out = spawnSync(
         kubectlBinary(),
         ['--kubeconfig', inject('kubeconfig'), 'get', '--raw', '/metrics'],
@@ -252,25 +256,25 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
         );
         if (
           labels['verb'] === 'APPLY' &&
-          labels['subresource'] === '' &&
-          ['statefulsets', 'services', 'configmaps', 'poddisruptionbudgets'].includes(
-            labels['resource'] ?? '',
-          )
+          labels['subresource'] === subresource &&
+          kinds.includes(labels['resource'] ?? '')
         )
           n += Number(line.slice(line.lastIndexOf(' ') + 1));
       }
       return n;
     };
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const statusApplies = () => applies(['kafkaclusters'], 'status');
     // Let the cluster's start-up settle (pods created, status written).
     let before = applies();
+    let statusBefore = statusApplies();
     await waitFor(
       'no applies for 4 s',
       async () => {
         await sleep(4_000);
-        const now = applies();
-        const quiet = now === before;
-        before = now;
+        const [now, statusNow] = [applies(), statusApplies()];
+        const quiet = now === before && statusNow === statusBefore;
+        [before, statusBefore] = [now, statusNow];
         return quiet;
       },
       { timeoutMs: 40_000, intervalMs: 0 },
@@ -284,6 +288,8 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
     }
     await sleep(4_000);
     expect(applies() - before).toBe(0);
+    // Nor a status write: the status is compared as JSON, whatever order the keys come in.
+    expect(statusApplies() - statusBefore).toBe(0);
     // A field we own changed by hand (another manager) is put back, with one apply.
     const cmPath = `/api/v1/namespaces/${namespace}/configmaps/dedi-kafka-config`;
     const original = (await get(op.client, cmPath)) as { data: Record<string, string> };

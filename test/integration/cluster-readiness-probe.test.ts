@@ -1,4 +1,4 @@
-// The broker readiness probe's script (operator/src/cluster/readiness-probe.ts) run with bash
+// The broker readiness probe's script (operator/src/cluster/render/readiness-probe.ts) run with bash
 // against real Kafka: the shared 4.1.1 node, and a 3.9.1 node that is then stopped. The cases
 // a TCP check cannot tell apart are stood in for by sockets that accept and then say nothing
 // (a broker that bound its port but is not serving requests yet) or say something else.
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   READINESS_SCRIPT,
   kafkaReadinessProbe,
-} from '../../operator/src/cluster/readiness-probe.ts';
+} from '../../operator/src/cluster/render/readiness-probe.ts';
 import { KafkaFixture } from '../fixtures/kafka.ts';
 import { freePort } from '../fixtures/ports.ts';
 

@@ -7,7 +7,7 @@ import {
   CLUSTER_NAME_PATTERN,
   clusterNameLimit,
   type NameBounds,
-} from '../cluster/derived-names.ts';
+} from '../cluster/model/derived-names.ts';
 import { conditions, podTemplate, quantity, resourceRequirements } from './kubernetes-types.ts';
 import {
   CONFIG_KEY_PATTERN,

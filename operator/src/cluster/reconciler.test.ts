@@ -11,7 +11,7 @@ import type { Informer } from '../runtime/informer.ts';
 import { KubeApiError, type KubeClient } from '../runtime/kube-client.ts';
 import { silentLogger } from '../runtime/logger.ts';
 import type { KubeObject } from '../runtime/resource.ts';
-import type { PodObject, StatefulSetObject } from './cluster-resource.ts';
+import type { PodObject, StatefulSetObject } from './observe/cluster-resource.ts';
 import { clusterReconciler } from './reconciler.ts';
 
 const NS = 'ns';

@@ -5,7 +5,7 @@
 // or must not be scaled (a KafkaCluster's StatefulSet, RBAC, missing, no scale subresource) is a
 // Ready=False condition and one Warning Event, retried with a growing delay, never an exception.
 import type { KafkaCluster } from '../api/kafka-cluster.ts';
-import type { StatefulSetObject } from '../cluster/cluster-resource.ts';
+import type { StatefulSetObject } from '../cluster/observe/cluster-resource.ts';
 import type { KafkaConsumerGroup } from '../api/kafka-consumer-group.ts';
 import type { KafkaAdminPort } from '../kafka/port.ts';
 import { resolveKafkaTarget } from '../kafka-target.ts';

@@ -2,8 +2,8 @@
 // the reconciler passes what its caches and the API server said, and gets back a Ready reason
 // and a message a person can act on.
 import { API_GROUP } from '../api/group-version.ts';
-import { CLUSTER_LABEL } from '../cluster/labels.ts';
-import { statefulSetNameFor, type Role } from '../cluster/node-layout.ts';
+import { CLUSTER_LABEL } from '../cluster/model/labels.ts';
+import { statefulSetNameFor, type Role } from '../cluster/model/node-layout.ts';
 import type { KubeObject } from '../runtime/resource.ts';
 import { splitApiVersion } from '../runtime/resource.ts';
 

@@ -1,0 +1,88 @@
+// What the KafkaCluster shell works with: the API client, the informer caches, the Kafka
+// ports, and the kinds it reads and writes.
+import type { KafkaCluster } from '../api/kafka-cluster.ts';
+import type { KafkaClusterPort } from '../kafka/cluster-port.ts';
+import type { KafkaAdminPort } from '../kafka/port.ts';
+import type { Clock } from '../runtime/clock.ts';
+import type { EventRecorder } from '../runtime/events.ts';
+import type { Informer } from '../runtime/informer.ts';
+import type { KubeClient } from '../runtime/kube-client.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { builtinResources, type KubeObject, type ResourceInfo } from '../runtime/resource.ts';
+import type { ClusterRef } from './cluster-spec.ts';
+import { REPLICATION_LISTENER, bootstrapServiceName } from './model/node-layout.ts';
+import type { PodObject, StatefulSetObject } from './observe/cluster-resource.ts';
+
+export const resources = {
+  StatefulSet: {
+    group: 'apps',
+    version: 'v1',
+    kind: 'StatefulSet',
+    plural: 'statefulsets',
+    namespaced: true,
+  },
+  Service: { group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: true },
+  ConfigMap: builtinResources.ConfigMap,
+  PodDisruptionBudget: {
+    group: 'policy',
+    version: 'v1',
+    kind: 'PodDisruptionBudget',
+    plural: 'poddisruptionbudgets',
+    namespaced: true,
+  },
+  Pod: { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true },
+  PersistentVolumeClaim: {
+    group: '',
+    version: 'v1',
+    kind: 'PersistentVolumeClaim',
+    plural: 'persistentvolumeclaims',
+    namespaced: true,
+  },
+  StorageClass: {
+    group: 'storage.k8s.io',
+    version: 'v1',
+    kind: 'StorageClass',
+    plural: 'storageclasses',
+    namespaced: false,
+  },
+  KafkaCluster: {
+    group: 'kraftwerk.dev',
+    version: 'v1alpha1',
+    kind: 'KafkaCluster',
+    plural: 'kafkaclusters',
+    namespaced: true,
+  },
+} as const satisfies Record<string, ResourceInfo>;
+
+export interface ClusterReconcilerDeps {
+  client: KubeClient;
+  clusters: Informer<KafkaCluster>;
+  statefulSets: Informer<StatefulSetObject>;
+  pods: Informer<PodObject>;
+  services: Informer<KubeObject>;
+  configMaps: Informer<KubeObject & { data?: Record<string, string> }>;
+  /** Without it, PodDisruptionBudgets are applied on every reconcile. */
+  podDisruptionBudgets?: Informer<KubeObject>;
+  /** Per-topic admin (partition reassignments go through it). */
+  kafka: (bootstrap: string) => KafkaAdminPort;
+  /** Cluster-level admin: quorum, partitions, registrations, broker defaults, features. */
+  clusterKafka: (bootstrap: string) => KafkaClusterPort;
+  /** Where the operator reaches a cluster; default: its bootstrap Service, REPLICATION port. */
+  bootstrapOf?: (cluster: ClusterRef) => string;
+  events: EventRecorder;
+  clock: Clock;
+  logger: Logger;
+  randomBytes?: (n: number) => Uint8Array;
+  /** How soon to look again while something is under way (roll, drain, pods coming up). */
+  recheckMs?: number;
+  /** Closes the Kafka connections of a cluster that is gone. */
+  release?: (bootstrap: string) => Promise<void>;
+}
+
+export function defaultBootstrap(cluster: ClusterRef): string {
+  return `${bootstrapServiceName(cluster.name)}.${cluster.namespace}.svc:${REPLICATION_LISTENER.port}`;
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,48 @@
+// Labels, selectors and owner references shared by every rendered object.
+import type { V1OwnerReference } from '@kubernetes/client-node';
+import { API_VERSION, KIND } from '../cluster-spec.ts';
+import type { ClusterRef } from '../cluster-spec.ts';
+import type { Role } from './node-layout.ts';
+
+export const CLUSTER_LABEL = 'kraftwerk.dev/cluster';
+export const ROLE_LABEL = 'kraftwerk.dev/role';
+/** On every pod that serves clients (brokers and combined nodes): the bootstrap selector. */
+export const BROKER_LABEL = 'kraftwerk.dev/broker';
+export const CONFIG_HASH_ANNOTATION = 'kraftwerk.dev/config-hash';
+export const KAFKA_VERSION_ANNOTATION = 'kraftwerk.dev/kafka-version';
+/** Set by a person on a pod to ask for a restart through the safe roller. */
+export const MANUAL_RESTART_ANNOTATION = 'kraftwerk.dev/restart';
+/** Held on a KafkaCluster until its brokers, then its controllers, have stopped. */
+export const CLUSTER_FINALIZER = 'kraftwerk.dev/cluster';
+
+export function clusterLabels(clusterName: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'kafka',
+    'app.kubernetes.io/instance': clusterName,
+    'app.kubernetes.io/managed-by': 'kraftwerk',
+    [CLUSTER_LABEL]: clusterName,
+  };
+}
+
+export function roleSelector(clusterName: string, role: Role): Record<string, string> {
+  return { [CLUSTER_LABEL]: clusterName, [ROLE_LABEL]: role };
+}
+
+export function roleLabels(clusterName: string, role: Role): Record<string, string> {
+  return {
+    ...clusterLabels(clusterName),
+    'app.kubernetes.io/component': role,
+    [ROLE_LABEL]: role,
+  };
+}
+
+export function ownerReference(cluster: ClusterRef): V1OwnerReference {
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    name: cluster.name,
+    uid: cluster.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { ClusterSpec } from '../cluster-spec.ts';
+import { clusterIdFromBytes, initialControllers, initialDirectoryId } from './quorum-bootstrap.ts';
+
+const cluster = { name: 'demo', namespace: 'streaming', uid: 'u' };
+const storage = { type: 'ephemeral' as const };
+
+describe('quorum bootstrap', () => {
+  it('derives stable, distinct Kafka Uuids for the initial controllers', () => {
+    const a = initialDirectoryId('nLp2abcdQZ6dXtk3r1w9Qg', 0);
+    expect(a).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(initialDirectoryId('nLp2abcdQZ6dXtk3r1w9Qg', 0)).toBe(a);
+    expect(initialDirectoryId('nLp2abcdQZ6dXtk3r1w9Qg', 1)).not.toBe(a);
+    expect(initialDirectoryId('otherClusterIdxxxxxxxx', 0)).not.toBe(a);
+  });
+
+  it('lists the dedicated controllers, or the combined nodes, until the quorum forms', () => {
+    const dedicated: ClusterSpec = {
+      version: '4.1.1',
+      controllers: { replicas: 3, storage },
+      brokers: { replicas: 5, storage },
+      listeners: [],
+    };
+    const list = initialControllers(cluster, dedicated, 'id', false).split(',');
+    expect(list.map((e) => e.split(':')[0])).toEqual([
+      '0@demo-controller-0.demo-controller.streaming.svc',
+      '1@demo-controller-1.demo-controller.streaming.svc',
+      '2@demo-controller-2.demo-controller.streaming.svc',
+    ]);
+    const combined: ClusterSpec = {
+      version: '4.1.1',
+      brokers: { replicas: 1, storage },
+      listeners: [],
+    };
+    expect(initialControllers(cluster, combined, 'id', false)).toBe(
+      `0@demo-kafka-0.demo-kafka.streaming.svc:9090:${initialDirectoryId('id', 0)}`,
+    );
+    expect(initialControllers(cluster, combined, 'id', true)).toBe('');
+  });
+
+  it('makes a cluster id from 16 bytes', () => {
+    expect(clusterIdFromBytes(new Uint8Array(16).fill(255))).toBe('_____________________w');
+    expect(() => clusterIdFromBytes(new Uint8Array(8))).toThrow();
+  });
+});

@@ -1,0 +1,355 @@
+// The KafkaCluster status, computed from what was observed and what the planners decided.
+// Conditions follow Kubernetes conventions: Ready (is the cluster usable as specified),
+// Progressing (is the operator changing it), Degraded (is something wrong right now).
+import { setCondition, setKstatusConditions } from '../../runtime/conditions.ts';
+import type { Condition, ConditionInput } from '../../runtime/conditions.ts';
+import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
+import { CLUSTER_LABEL, ROLE_LABEL } from '../model/labels.ts';
+import type { MetadataVersionDecision } from './metadata-version-plan.ts';
+import {
+  bootstrapServiceName,
+  brokerLayout,
+  controllerLayout,
+  roleLayouts,
+} from '../model/node-layout.ts';
+import type { Role, RoleLayout } from '../model/node-layout.ts';
+import type { ObservedPod, PartitionState, QuorumState } from '../model/observed-state.ts';
+import { needsRestart } from './roll-plan.ts';
+import type { RollDecision } from './roll-plan.ts';
+import type { ScaleAction } from './scale-plan.ts';
+
+export interface ObservedStatefulSet {
+  replicas: number;
+  readyReplicas: number;
+}
+
+export interface ClusterStatus {
+  observedGeneration?: number;
+  clusterId?: string;
+  kafkaVersion?: string;
+  metadataVersion?: string;
+  listeners?: { name: string; bootstrapServers: string }[];
+  controllers?: {
+    replicas?: number;
+    readyReplicas?: number;
+    nodeIds?: number[];
+    leaderId?: number;
+  };
+  brokers?: { replicas?: number; readyReplicas?: number; nodeIds?: number[]; selector?: string };
+  conditions?: Condition[];
+}
+
+export interface StatusInput {
+  cluster: ClusterRef;
+  spec: ClusterSpec;
+  generation: number;
+  clusterId: string;
+  previous?: ClusterStatus;
+  /** Observed StatefulSets by role; a missing one does not exist yet. */
+  statefulSets: Partial<Record<Role, ObservedStatefulSet>>;
+  pods: ObservedPod[];
+  quorum?: QuorumState;
+  partitions?: PartitionState[];
+  metadataVersion?: string;
+  specProblems?: string[];
+  roll?: RollDecision;
+  scale?: ScaleAction[];
+  metadataStep?: MetadataVersionDecision;
+  now: Date;
+}
+
+export function clusterStatus(input: StatusInput): ClusterStatus {
+  const { cluster, spec, pods } = input;
+  const layouts = roleLayouts(cluster, spec);
+  const controllers = controllerLayout(layouts);
+  const brokers = brokerLayout(layouts);
+  const idsOf = (role: Role) =>
+    pods
+      .filter((p) => p.role === role)
+      .map((p) => p.nodeId)
+      .sort((a, b) => a - b);
+  const stsOf = (role: Role) => input.statefulSets[role];
+  const versions = new Set(pods.map((p) => p.kafkaVersion).filter((v) => v !== undefined));
+  const kafkaVersion =
+    versions.size === 1 && pods.length > 0 ? [...versions][0] : input.previous?.kafkaVersion;
+  const status: ClusterStatus = {
+    observedGeneration: input.generation,
+    clusterId: input.clusterId,
+    ...(kafkaVersion ? { kafkaVersion } : {}),
+    ...((input.metadataVersion ?? input.previous?.metadataVersion)
+      ? { metadataVersion: input.metadataVersion ?? input.previous?.metadataVersion }
+      : {}),
+    listeners: listenerStatus(input, brokers),
+    controllers: {
+      replicas: stsOf(controllers.role)?.replicas ?? 0,
+      readyReplicas: stsOf(controllers.role)?.readyReplicas ?? 0,
+      nodeIds: idsOf(controllers.role),
+      ...(input.quorum ? { leaderId: input.quorum.leaderId } : {}),
+    },
+    brokers: {
+      replicas: stsOf(brokers.role)?.replicas ?? 0,
+      readyReplicas: stsOf(brokers.role)?.readyReplicas ?? 0,
+      nodeIds: idsOf(brokers.role),
+      selector: `${CLUSTER_LABEL}=${cluster.name},${ROLE_LABEL}=${brokers.role}`,
+    },
+  };
+  let conditions = input.previous?.conditions ?? [];
+  const readyCond = ready(input, layouts);
+  for (const c of [readyCond, progressing(input, layouts), degraded(input)]) {
+    conditions = setCondition(
+      conditions,
+      { ...c, observedGeneration: input.generation },
+      input.now,
+    );
+  }
+  // For kstatus (Flux), which reads only Reconciling/Stalled: a spec only a person can fix
+  // (InvalidSpec, a refused scale-down) is Stalled; any other not-ready state is Reconciling.
+  const refusedScale = input.scale?.some((a) => a.action === 'refuse') ?? false;
+  status.conditions = setKstatusConditions(
+    conditions,
+    { status: readyCond.status, reason: readyCond.reason, message: readyCond.message ?? '' },
+    readyCond.reason === 'InvalidSpec' || refusedScale,
+    input.generation,
+    input.now,
+  );
+  return status;
+}
+
+/**
+ * The status of a KafkaCluster being torn down: the last status with Ready=False and
+ * Progressing=True, both `Deleting` with what the teardown waits for. Topics and groups that
+ * name the cluster then wait for it to go instead of asking brokers that are stopping.
+ */
+export function deletingStatus(
+  previous: ClusterStatus | undefined,
+  message: string,
+  generation: number,
+  now: Date,
+): ClusterStatus {
+  let conditions = previous?.conditions ?? [];
+  for (const type of ['Ready', 'Progressing'] as const) {
+    conditions = setCondition(
+      conditions,
+      {
+        type,
+        status: type === 'Ready' ? 'False' : 'True',
+        reason: 'Deleting',
+        message,
+        observedGeneration: generation,
+      },
+      now,
+    );
+  }
+  return {
+    ...previous,
+    conditions: setKstatusConditions(
+      conditions,
+      { status: 'False', reason: 'Deleting', message },
+      false,
+      generation,
+      now,
+    ),
+  };
+}
+
+function listenerStatus(
+  input: StatusInput,
+  brokers: RoleLayout,
+): { name: string; bootstrapServers: string }[] {
+  const { cluster, spec } = input;
+  return spec.listeners.map((l) => {
+    if (l.type === 'internal') {
+      return {
+        name: l.name,
+        bootstrapServers: `${bootstrapServiceName(cluster.name)}.${cluster.namespace}.svc:${l.port}`,
+      };
+    }
+    const base = l.nodePortBase ?? 30092;
+    const addresses: string[] = [];
+    for (let ordinal = 0; ordinal < brokers.spec.replicas; ordinal++) {
+      const host =
+        l.advertisedHost ??
+        input.pods.find((p) => p.role === brokers.role && p.ordinal === ordinal)?.hostIP;
+      if (host) addresses.push(`${host}:${base + ordinal}`);
+    }
+    return { name: l.name, bootstrapServers: addresses.join(',') };
+  });
+}
+
+type Cond = Omit<ConditionInput, 'observedGeneration'>;
+
+function ready(input: StatusInput, roles: readonly RoleLayout[]): Cond {
+  const t = 'Ready';
+  if (input.specProblems && input.specProblems.length > 0) {
+    return {
+      type: t,
+      status: 'False',
+      reason: 'InvalidSpec',
+      message: input.specProblems.join('; '),
+    };
+  }
+  const refusal = input.scale?.find((a) => a.action === 'refuse');
+  if (refusal)
+    return { type: t, status: 'False', reason: refusal.reason, message: refusal.message };
+  // A failing pod says why (Kafka's exception), which "not ready" or "no quorum" would hide.
+  const failing = failingPods(input.pods);
+  if (failing.length > 0) {
+    return { type: t, status: 'False', reason: 'PodCrashLooping', message: failureText(failing) };
+  }
+  const missing = roles.filter((l) => input.statefulSets[l.role] === undefined);
+  if (missing.length > 0) {
+    return {
+      type: t,
+      status: 'False',
+      reason: 'Creating',
+      message: `creating the ${missing.map((l) => l.statefulSetName).join(', ')} StatefulSet(s)`,
+    };
+  }
+  // During a roll every pod may be ready between two restarts; the cluster is still not what
+  // the spec asks for until the last stale pod has restarted, so Ready stays False throughout.
+  const stale = input.pods.filter(needsRestart);
+  if (stale.length > 0 && input.roll && input.roll.action !== 'none') {
+    return {
+      type: t,
+      status: 'False',
+      reason: 'RollingRestart',
+      message: `${stale.length} pod(s) still to restart onto the current spec: ${stale.map((p) => p.name).join(', ')}`,
+    };
+  }
+  const notReady = roles.filter((l) => {
+    const sts = input.statefulSets[l.role]!;
+    return sts.readyReplicas < sts.replicas;
+  });
+  if (notReady.length > 0) {
+    const detail = notReady
+      .map(
+        (l) =>
+          `${l.statefulSetName}: ${input.statefulSets[l.role]!.readyReplicas}/${input.statefulSets[l.role]!.replicas} ready`,
+      )
+      .join(', ');
+    const none = roles.every((l) => input.statefulSets[l.role]!.readyReplicas === 0);
+    return {
+      type: t,
+      status: 'False',
+      reason: none ? 'Creating' : 'PodsNotReady',
+      message: detail,
+    };
+  }
+  if (!input.quorum) {
+    return {
+      type: t,
+      status: 'False',
+      reason: 'QuorumUnavailable',
+      message: 'the KRaft quorum could not be described (no leader reachable)',
+    };
+  }
+  return {
+    type: t,
+    status: 'True',
+    reason: 'ClusterReady',
+    message: 'all nodes are ready and the quorum has a leader',
+  };
+}
+
+function progressing(input: StatusInput, roles: readonly RoleLayout[]): Cond {
+  const t = 'Progressing';
+  const steps = (input.scale ?? []).filter((a) => a.action !== 'refuse');
+  if (input.pods.some(needsRestart) && input.roll && input.roll.action !== 'none') {
+    const stale = input.pods.filter(needsRestart).length;
+    return {
+      type: t,
+      status: 'True',
+      reason: 'RollingRestart',
+      message: `${stale} pod(s) to restart; ${input.roll.message}`,
+    };
+  }
+  const drain = steps.find((a) => a.action === 'reassign');
+  if (drain)
+    return { type: t, status: 'True', reason: 'ReassigningPartitions', message: drain.message };
+  const quorumStep = steps.find(
+    (a) => a.action === 'add-controller' || a.action === 'remove-controller',
+  );
+  if (quorumStep)
+    return { type: t, status: 'True', reason: 'ChangingQuorum', message: quorumStep.message };
+  const scaling = steps[0];
+  if (scaling) return { type: t, status: 'True', reason: 'Scaling', message: scaling.message };
+  if (input.metadataStep?.action === 'upgrade') {
+    return {
+      type: t,
+      status: 'True',
+      reason: 'UpgradingMetadataVersion',
+      message: input.metadataStep.message,
+    };
+  }
+  const creating = roles.some((l) => input.statefulSets[l.role] === undefined);
+  if (creating)
+    return { type: t, status: 'True', reason: 'Creating', message: 'creating the cluster' };
+  // Pods still coming up (a new cluster, new brokers) are the operator's change taking
+  // effect; a pod that is failing shows as Degraded too.
+  const starting = roles.filter((l) => {
+    const sts = input.statefulSets[l.role]!;
+    return sts.readyReplicas < sts.replicas;
+  });
+  if (starting.length > 0) {
+    return {
+      type: t,
+      status: 'True',
+      reason: 'PodsStarting',
+      message: `waiting for ${starting.map((l) => l.statefulSetName).join(', ')} pods to become ready`,
+    };
+  }
+  return { type: t, status: 'False', reason: 'Idle', message: '' };
+}
+
+function degraded(input: StatusInput): Cond {
+  const t = 'Degraded';
+  const crashing = failingPods(input.pods);
+  if (crashing.length > 0) {
+    return { type: t, status: 'True', reason: 'PodCrashLooping', message: failureText(crashing) };
+  }
+  const underMin = (input.partitions ?? []).filter((p) => p.isr.length < p.minIsr);
+  if (underMin.length > 0) {
+    return {
+      type: t,
+      status: 'True',
+      reason: 'UnderMinIsr',
+      message: `${underMin.length} partition(s) below min.insync.replicas, e.g. ${underMin[0]!.topic}-${underMin[0]!.partition}`,
+    };
+  }
+  const under = (input.partitions ?? []).filter((p) => p.isr.length < p.replicas.length);
+  if (under.length > 0) {
+    return {
+      type: t,
+      status: 'True',
+      reason: 'UnderReplicated',
+      message: `${under.length} partition(s) have replicas out of sync`,
+    };
+  }
+  const pending = input.pods.filter((p) => p.phase === 'Pending');
+  if (pending.length > 0 && input.pods.some((p) => p.ready)) {
+    return {
+      type: t,
+      status: 'True',
+      reason: 'PodPending',
+      message: `${pending.map((p) => p.name).join(', ')} cannot be scheduled yet`,
+    };
+  }
+  return { type: t, status: 'False', reason: 'Healthy', message: '' };
+}
+
+function failingPods(pods: readonly ObservedPod[]): ObservedPod[] {
+  return pods.filter((p) => p.crashLooping || p.failure !== undefined);
+}
+
+/** `<pod> (<reason>): <Kafka's exception line>` for the first few failing pods. */
+function failureText(pods: readonly ObservedPod[]): string {
+  const shown = 3;
+  const parts = pods.slice(0, shown).map((p) => {
+    const reason = p.failure?.reason ?? 'CrashLoopBackOff';
+    return p.failure?.detail
+      ? `${p.name} (${reason}): ${p.failure.detail}`
+      : `${p.name} (${reason})`;
+  });
+  const more = pods.length > shown ? `; and ${pods.length - shown} more` : '';
+  return `${parts.join('; ')}${more}`;
+}

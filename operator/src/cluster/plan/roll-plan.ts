@@ -1,0 +1,289 @@
+// Decides the next pod to restart, one at a time, or why to wait. Pure and level-triggered:
+// it looks only at the present state, so it never needs to remember what it did last.
+//
+// Order and checks (cf. Strimzi's KafkaRoller, with a stricter "previous is healthy again"):
+//  1. A stale pod that is stuck (CrashLoopBackOff, Pending, unready for long) restarts first
+//     and without safety checks: it is failing those checks itself, and only a restart onto
+//     the new spec can fix it. So does a broker that has not registered for minutes while
+//     the quorum has been steady: Kafka 4.1.1 sometimes leaves a new broker retrying a
+//     registration it never sends after early leader changes (seen on kind: 300 s, until
+//     initial.broker.registration.timeout.ms made it exit); a restart registers it in seconds.
+//     Unregistered, it serves nothing, so its restart takes nothing away.
+//  2. Otherwise nothing restarts while any pod is missing, terminating, unready, unregistered
+//     (broker) or behind in the quorum (controller): the previous restart must have fully
+//     recovered. Missing counts: between the old pod's deletion and its replacement's creation
+//     a restarted pod is in no list, and Kafka still reports a controller that stopped seconds
+//     ago as a caught-up voter (seen on kind: two controllers down at once, 4 s apart).
+//  3. Controllers before brokers; the active controller last among the controllers (a combined
+//     cluster: the leader's node last of all).
+//  4. A controller only when the caught-up voters without it are still a majority.
+//  5. A broker only when every partition it is in sync for keeps min.insync.replicas without it.
+import type { Role } from '../model/node-layout.ts';
+import type {
+  BrokerRegistration,
+  ObservedPod,
+  PartitionState,
+  QuorumState,
+} from '../model/observed-state.ts';
+
+export interface RollInput {
+  pods: ObservedPod[];
+  /** Names of the pods the StatefulSets are to have now (ordinals below their replicas). */
+  expectedPods?: readonly string[];
+  /** undefined when no controller could be asked. */
+  quorum?: QuorumState;
+  /** undefined when the brokers could not be asked. */
+  partitions?: PartitionState[];
+  /** undefined when the brokers could not be asked. */
+  registrations?: BrokerRegistration[];
+  options?: RollOptions;
+}
+
+export interface RollOptions {
+  /** A voter this far behind the leader counts as caught up (metadata log records). */
+  maxQuorumLag?: number;
+  /** A stale pod running but unready for this long is restarted without waiting. */
+  stuckAfterSeconds?: number;
+  /** A broker running unready and unregistered this long, with a steady quorum, is restarted. */
+  unregisteredAfterSeconds?: number;
+  /** Steady quorum: a leader, and every controller pod Ready for at least this long. */
+  steadyQuorumSeconds?: number;
+}
+
+export type RestartReason =
+  'StuckOnStaleSpec' | 'BrokerNotRegistering' | 'SpecChanged' | 'ManualRestart';
+
+export type WaitReason =
+  | 'PodMissing'
+  | 'PodTerminating'
+  | 'PodNotReady'
+  | 'BrokerNotRegistered'
+  | 'ControllerCatchingUp'
+  | 'QuorumUnknown'
+  | 'QuorumAtRisk'
+  | 'PartitionsUnknown'
+  | 'UnderMinIsr';
+
+export type RollDecision =
+  | { action: 'restart'; pod: string; nodeId: number; reason: RestartReason; message: string }
+  | { action: 'wait'; reason: WaitReason; pod?: string; message: string }
+  | { action: 'none' };
+
+const DEFAULTS: Required<RollOptions> = {
+  maxQuorumLag: 100,
+  stuckAfterSeconds: 300,
+  unregisteredAfterSeconds: 120,
+  steadyQuorumSeconds: 60,
+};
+
+export function needsRestart(pod: ObservedPod): boolean {
+  return pod.revision !== pod.desiredRevision || pod.restartRequested === true;
+}
+
+export function isStuck(pod: ObservedPod, stuckAfterSeconds = DEFAULTS.stuckAfterSeconds): boolean {
+  if (pod.terminating) return false;
+  if (pod.crashLooping || pod.phase === 'Pending' || pod.phase === 'Failed') return true;
+  return !pod.ready && (pod.unreadySeconds ?? 0) >= stuckAfterSeconds;
+}
+
+const isControllerRole = (role: Role) => role !== 'broker';
+const isBrokerRole = (role: Role) => role !== 'controller';
+
+export function planRoll(input: RollInput): RollDecision {
+  const options = { ...DEFAULTS, ...input.options };
+  const pods = [...input.pods].sort(byRollOrder(input.quorum?.leaderId));
+  const stale = pods.filter(needsRestart);
+
+  const stuck = stale.find((p) => isStuck(p, options.stuckAfterSeconds));
+  if (stuck) {
+    return restart(
+      stuck,
+      'StuckOnStaleSpec',
+      `${stuck.name} is ${stuckState(stuck)} on an old spec; restarting it onto the new one`,
+    );
+  }
+  const unregistered = notRegistering(pods, input, options);
+  if (unregistered) {
+    return restart(
+      unregistered,
+      'BrokerNotRegistering',
+      `broker ${unregistered.nodeId} (${unregistered.name}) has not registered in ${unregistered.unreadySeconds}s while the quorum has been steady; restarting it`,
+    );
+  }
+  if (stale.length === 0) return { action: 'none' };
+
+  const unhealthy = firstUnhealthy(pods, input, options);
+  if (unhealthy) return unhealthy;
+
+  for (const pod of stale) {
+    const blocked =
+      (isControllerRole(pod.role) ? quorumCheck(pod, input.quorum, options) : undefined) ??
+      (isBrokerRole(pod.role) ? availabilityCheck(pod, input.partitions) : undefined);
+    if (blocked) return blocked;
+    const reason: RestartReason =
+      pod.revision !== pod.desiredRevision ? 'SpecChanged' : 'ManualRestart';
+    const why =
+      reason === 'SpecChanged'
+        ? `its spec changed (revision ${pod.revision} -> ${pod.desiredRevision})`
+        : 'a restart was requested';
+    return restart(pod, reason, `restarting ${pod.name} (node ${pod.nodeId}): ${why}`);
+  }
+  return { action: 'none' };
+}
+
+/** A dedicated broker unready and unregistered for long, while the quorum is steady. */
+export function notRegistering(
+  pods: readonly ObservedPod[],
+  input: RollInput,
+  options: Required<RollOptions>,
+): ObservedPod | undefined {
+  const { quorum, registrations, partitions } = input;
+  if (quorum === undefined || registrations === undefined || partitions === undefined) {
+    return undefined;
+  }
+  const controllers = pods.filter((p) => p.role === 'controller');
+  const steady =
+    controllers.length > 0 &&
+    controllers.every(
+      (p) => p.ready && !p.terminating && (p.readySeconds ?? 0) >= options.steadyQuorumSeconds,
+    );
+  if (!steady) return undefined;
+  return pods.find(
+    (p) =>
+      p.role === 'broker' &&
+      p.phase === 'Running' &&
+      !p.ready &&
+      !p.terminating &&
+      // A crashing broker restarts by itself, with Kubernetes' back-off; the stuck one never exits.
+      !p.crashLooping &&
+      (p.unreadySeconds ?? 0) >= options.unregisteredAfterSeconds &&
+      !registrations.some((r) => r.nodeId === p.nodeId) &&
+      // Never the case for a broker that never registered; checked all the same, so that
+      // no restart ever takes an in-sync replica away.
+      !partitions.some((x) => x.isr.includes(p.nodeId)),
+  );
+}
+
+/** Dedicated controllers first, then brokers; the quorum leader last within its group. */
+function byRollOrder(leaderId: number | undefined) {
+  const rank = (p: ObservedPod) =>
+    (p.role === 'controller' ? 0 : 1) * 2 + (p.nodeId === leaderId ? 1 : 0);
+  return (a: ObservedPod, b: ObservedPod) => rank(a) - rank(b) || a.nodeId - b.nodeId;
+}
+
+function firstUnhealthy(
+  pods: ObservedPod[],
+  input: RollInput,
+  options: Required<RollOptions>,
+): RollDecision | undefined {
+  const missing = (input.expectedPods ?? []).find((name) => !pods.some((p) => p.name === name));
+  if (missing !== undefined) {
+    return {
+      action: 'wait',
+      reason: 'PodMissing',
+      pod: missing,
+      message: `${missing} does not exist yet; waiting for it to be created and ready`,
+    };
+  }
+  for (const pod of pods) {
+    if (pod.terminating)
+      return wait(
+        'PodTerminating',
+        pod,
+        `${pod.name} is shutting down; waiting for it to come back`,
+      );
+    if (!pod.ready || pod.phase !== 'Running')
+      return wait('PodNotReady', pod, `waiting for ${pod.name} to be ready`);
+  }
+  for (const pod of pods.filter((p) => isBrokerRole(p.role))) {
+    if (input.registrations === undefined) continue;
+    const reg = input.registrations.find((r) => r.nodeId === pod.nodeId);
+    if (!reg || reg.fenced) {
+      return wait(
+        'BrokerNotRegistered',
+        pod,
+        `waiting for broker ${pod.nodeId} (${pod.name}) to register with the controllers and be unfenced`,
+      );
+    }
+  }
+  for (const pod of pods.filter((p) => isControllerRole(p.role))) {
+    const voter = input.quorum?.voters.find((v) => v.nodeId === pod.nodeId);
+    if (voter && voter.nodeId !== input.quorum!.leaderId && voter.lag > options.maxQuorumLag) {
+      return wait(
+        'ControllerCatchingUp',
+        pod,
+        `waiting for controller ${pod.nodeId} to catch up with the quorum leader (${voter.lag} records behind)`,
+      );
+    }
+  }
+  return undefined;
+}
+
+function quorumCheck(
+  pod: ObservedPod,
+  quorum: QuorumState | undefined,
+  options: Required<RollOptions>,
+): RollDecision | undefined {
+  if (!quorum)
+    return wait(
+      'QuorumUnknown',
+      pod,
+      `cannot describe the KRaft quorum; not restarting controller ${pod.nodeId}`,
+    );
+  const voters = quorum.voters;
+  if (!voters.some((v) => v.nodeId === pod.nodeId)) return undefined; // an observer: not part of the majority
+  const majority = Math.floor(voters.length / 2) + 1;
+  const caughtUpOthers = voters.filter(
+    (v) =>
+      v.nodeId !== pod.nodeId && (v.nodeId === quorum.leaderId || v.lag <= options.maxQuorumLag),
+  ).length;
+  if (voters.length > 1 && caughtUpOthers < majority) {
+    return wait(
+      'QuorumAtRisk',
+      pod,
+      `restarting controller ${pod.nodeId} would leave ${caughtUpOthers} caught-up voters of ${voters.length}, fewer than the majority ${majority}`,
+    );
+  }
+  return undefined;
+}
+
+function availabilityCheck(
+  pod: ObservedPod,
+  partitions: PartitionState[] | undefined,
+): RollDecision | undefined {
+  if (!partitions)
+    return wait(
+      'PartitionsUnknown',
+      pod,
+      `cannot describe partitions; not restarting broker ${pod.nodeId}`,
+    );
+  for (const p of partitions) {
+    if (!p.isr.includes(pod.nodeId)) continue; // not in sync: its restart takes nothing away
+    // A partition whose replication factor is at or below min.insync.replicas cannot survive
+    // any single restart; blocking on it would block every roll forever (as Strimzi decides).
+    if (p.replicas.length <= p.minIsr) continue;
+    if (p.isr.length - 1 < p.minIsr) {
+      return wait(
+        'UnderMinIsr',
+        pod,
+        `restarting broker ${pod.nodeId} would take ${p.topic}-${p.partition} below min.insync.replicas=${p.minIsr} (in sync: ${p.isr.join(',')})`,
+      );
+    }
+  }
+  return undefined;
+}
+
+function stuckState(pod: ObservedPod): string {
+  if (pod.crashLooping) return 'in CrashLoopBackOff';
+  if (pod.phase === 'Pending') return 'Pending';
+  if (pod.phase === 'Failed') return 'Failed';
+  return `unready for ${pod.unreadySeconds}s`;
+}
+
+function restart(pod: ObservedPod, reason: RestartReason, message: string): RollDecision {
+  return { action: 'restart', pod: pod.name, nodeId: pod.nodeId, reason, message };
+}
+
+function wait(reason: WaitReason, pod: ObservedPod, message: string): RollDecision {
+  return { action: 'wait', reason, pod: pod.name, message };
+}

@@ -1,0 +1,92 @@
+// Entry point of the renderers: a KafkaCluster (plus the few facts only observation can give)
+// becomes every object the operator applies with server-side apply.
+import type {
+  KubernetesObject,
+  V1ConfigMap,
+  V1PodDisruptionBudget,
+  V1Service,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
+import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
+import { roleLayouts } from '../model/node-layout.ts';
+import type { Role } from '../model/node-layout.ts';
+import { renderConfigMap } from './render-configmap.ts';
+import { renderPodDisruptionBudget } from './render-pdb.ts';
+import {
+  renderBootstrapService,
+  renderHeadlessService,
+  renderNodePortServices,
+} from './render-services.ts';
+import { renderStatefulSet } from './render-statefulset.ts';
+
+export interface RenderInput {
+  cluster: ClusterRef;
+  spec: ClusterSpec;
+  /** Generated once by the reconciler (clusterIdFromBytes) and kept in status. */
+  clusterId: string;
+  /** True once the quorum has had a leader; withdraws the initial controller list. */
+  quorumFormed: boolean;
+  /**
+   * Replicas per role to render instead of the spec's: the scale planner moves StatefulSets
+   * towards the spec one safe step at a time.
+   */
+  replicas?: Partial<Record<Role, number>>;
+  /** Claim size of StatefulSets that already exist (their claim templates are immutable). */
+  existingClaimSize?: Partial<Record<Role, string>>;
+}
+
+export interface DesiredObjects {
+  configMap: V1ConfigMap;
+  statefulSets: V1StatefulSet[];
+  services: V1Service[];
+  podDisruptionBudgets: V1PodDisruptionBudget[];
+}
+
+export function renderCluster(input: RenderInput): DesiredObjects {
+  const spec = withReplicas(input.spec, input.replicas);
+  const { cluster, clusterId } = input;
+  const layouts = roleLayouts(cluster, spec);
+  return {
+    configMap: renderConfigMap(cluster, spec, layouts, clusterId, input.quorumFormed),
+    statefulSets: layouts.map((layout) =>
+      renderStatefulSet(cluster, spec, clusterId, layout, {
+        existingClaimSize: input.existingClaimSize?.[layout.role],
+      }),
+    ),
+    services: [
+      ...layouts.map((layout) => renderHeadlessService(cluster, spec, layout)),
+      renderBootstrapService(cluster, spec, layouts),
+      ...renderNodePortServices(cluster, spec, layouts),
+    ],
+    podDisruptionBudgets: layouts.map((layout) => renderPodDisruptionBudget(cluster, spec, layout)),
+  };
+}
+
+/** Every object in apply order: configuration before the pods that read it. */
+export function desiredObjectList(objects: DesiredObjects): KubernetesObject[] {
+  return [
+    objects.configMap,
+    ...objects.services,
+    ...objects.statefulSets,
+    ...objects.podDisruptionBudgets,
+  ];
+}
+
+function withReplicas(spec: ClusterSpec, replicas: RenderInput['replicas']): ClusterSpec {
+  if (!replicas) return spec;
+  const brokerRole: Role = spec.controllers ? 'broker' : 'combined';
+  const brokers = replicas[brokerRole];
+  const controllers = replicas.controller;
+  return {
+    ...spec,
+    brokers: brokers === undefined ? spec.brokers : { ...spec.brokers, replicas: brokers },
+    ...(spec.controllers
+      ? {
+          controllers:
+            controllers === undefined
+              ? spec.controllers
+              : { ...spec.controllers, replicas: controllers },
+        }
+      : {}),
+  };
+}

@@ -164,9 +164,13 @@ export class KraftwerkOperator extends Construct {
             NODE_OPTIONS: kplus.EnvValue.fromValue(props.nodeOptions ?? operatorNodeOptions),
           },
           ports: [{ name: 'http', number: httpPort, protocol: kplus.Protocol.TCP }],
+          // Liveness is for a hung process, not a busy or paused one: a throttled event loop
+          // gets 5 s per probe, and a leader paused past its Lease must live long enough to
+          // find itself fenced and exit by itself (about a minute of silence before a kill).
           liveness: kplus.Probe.fromHttpGet('/healthz', {
             port: httpPort,
-            periodSeconds: Duration.seconds(10),
+            periodSeconds: Duration.seconds(20),
+            timeoutSeconds: Duration.seconds(5),
             failureThreshold: 3,
           }),
           readiness: kplus.Probe.fromHttpGet('/readyz', {

@@ -18,9 +18,24 @@ const operator = createOperator({
   identity: config.leaderElection?.identity ?? 'kraftwerk',
 });
 operator.manager.handleSignals();
+// Closing Kafka connections is a courtesy: once the health server is down, a close that waits
+// on a broker mid-restart would leave a process the liveness probe has to kill (exit 137), and
+// a fenced leader must be seen to exit by itself. So it gets a few seconds, no more.
+const CLOSE_GRACE_MS = 5_000;
 operator.manager.done.then(
   async (reason) => {
-    await operator.kafka.closeAll();
+    const closed = await Promise.race([
+      operator.kafka.closeAll().then(
+        () => true,
+        (err: unknown) => {
+          logger.warn('closing Kafka connections failed', { err: String(err) });
+          return true;
+        },
+      ),
+      new Promise<false>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS, false).unref()),
+    ]);
+    if (!closed)
+      logger.warn('Kafka connections did not close in time', { graceMs: CLOSE_GRACE_MS });
     logger.info('exiting', { reason });
     process.exit(reason === 'error' || reason === 'leadership-lost' ? 1 : 0);
   },

@@ -4,6 +4,7 @@ import type { ObjectMeta } from '../runtime/resource.ts';
 import { clusterReferenceShape, withClusterReferenceRules } from './cluster-reference.ts';
 import type { ResourceDefinition } from './crd.ts';
 import { API_GROUP_VERSION } from './group-version.ts';
+import { kinds } from './kinds.ts';
 import { topicName } from './kafka-names.ts';
 import { conditions } from './kubernetes-types.ts';
 import { arr, bool, enm, int, num, obj, optional, str, type Infer } from './schema-dsl.ts';
@@ -208,8 +209,8 @@ export interface KafkaConsumerGroup {
 }
 
 export const kafkaConsumerGroupDefinition: ResourceDefinition = {
-  kind: 'KafkaConsumerGroup',
-  plural: 'kafkaconsumergroups',
+  kind: kinds.KafkaConsumerGroup.kind,
+  plural: kinds.KafkaConsumerGroup.plural,
   singular: 'kafkaconsumergroup',
   shortNames: ['kcg'],
   description:

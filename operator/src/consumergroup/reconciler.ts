@@ -9,7 +9,7 @@ import type { StatefulSetObject } from '../cluster/cluster-resource.ts';
 import type { KafkaConsumerGroup } from '../api/kafka-consumer-group.ts';
 import type { KafkaAdminPort } from '../kafka/port.ts';
 import { resolveKafkaTarget } from '../kafka-target.ts';
-import { applyStatus, sameJson } from '../runtime/apply.ts';
+import { applyStatusIfChanged } from '../runtime/apply.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
@@ -101,10 +101,7 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
       group: g.spec.groupId,
     };
     const report = async (input: Omit<Parameters<typeof statusFor>[1], 'now'>): Promise<void> => {
-      const status = statusFor(g, { ...input, now: new Date(now) });
-      // Compared as values, not text: the API server sends keys sorted, so a text compare
-      // would see a change in every unchanged status and write it each poll.
-      if (!sameJson(g.status ?? {}, status)) await applyStatus(deps.client, g, status);
+      await applyStatusIfChanged(deps.client, g, statusFor(g, { ...input, now: new Date(now) }));
     };
     const lastScaleTime = g.status?.lastScaleTime ? Date.parse(g.status.lastScaleTime) : null;
 

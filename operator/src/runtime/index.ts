@@ -1,5 +1,13 @@
 // The runtime's public surface: what controllers and main.ts import.
-export { apply, applyBody, applyStatus, controllerReference, fieldManager } from './apply.ts';
+export {
+  apply,
+  applyBody,
+  applyStatus,
+  applyStatusIfChanged,
+  controllerReference,
+  fieldManager,
+  sameJson,
+} from './apply.ts';
 export type { ApplyOptions } from './apply.ts';
 export { backoffDelay } from './backoff.ts';
 export type { BackoffPolicy } from './backoff.ts';

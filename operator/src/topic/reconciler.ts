@@ -6,7 +6,7 @@ import { KafkaRequestError, KafkaUnavailableError } from '../kafka/errors.ts';
 import type { ClusterDescription, CreatedTopic, KafkaAdminPort } from '../kafka/port.ts';
 import { Recent } from '../kafka/recent.ts';
 import { kafkaIdentity, resolveKafkaTarget, type KafkaTarget } from '../kafka-target.ts';
-import { applyStatus, sameJson } from '../runtime/apply.ts';
+import { applyStatusIfChanged } from '../runtime/apply.ts';
 import { sleep, type Clock } from '../runtime/clock.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import { addFinalizer, removeFinalizer } from '../runtime/finalizers.ts';
@@ -105,9 +105,7 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
       });
       if (status.topicId !== undefined) doubts.delete(key);
     }
-    // Unchanged status: no write, so a quiet resync costs the API server nothing.
-    if (sameJson(t.status ?? {}, status)) return;
-    await applyStatus(deps.client, t, status);
+    await applyStatusIfChanged(deps.client, t, status);
   };
 
   /** The last topic id and origin: this process's own record first (it is never behind its

@@ -13,7 +13,12 @@ import { applyStatusIfChanged } from '../runtime/apply.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
-import { isNotFound, KubeApiError, type KubeClient } from '../runtime/kube-client.ts';
+import {
+  isNotFound,
+  KubeApiError,
+  UnknownKindError,
+  type KubeClient,
+} from '../runtime/kube-client.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Registry } from '../runtime/metrics.ts';
 import { groupVersionPath, resourcePath, type ResourceInfo } from '../runtime/resource.ts';
@@ -284,9 +289,11 @@ async function diagnoseScaleError(
   verb: 'get' | 'patch',
   err: unknown,
 ): Promise<ScaleTargetProblem | undefined> {
-  // Not a KubeApiError: the kind lookup itself found nothing (or the network failed, which
-  // discovery below then shows by failing too, or by finding the kind).
-  const statusCode = err instanceof KubeApiError ? err.statusCode : undefined;
+  // Decided by type and status code only: an UnknownKindError is the kind lookup finding
+  // nothing (statusCode undefined); any other error (network, timeout) is not the target's fault.
+  let statusCode: number | undefined;
+  if (err instanceof KubeApiError) statusCode = err.statusCode;
+  else if (!(err instanceof UnknownKindError)) return undefined;
   if (statusCode !== undefined && ![403, 404, 405].includes(statusCode)) return undefined;
   let discovery: Discovery;
   try {

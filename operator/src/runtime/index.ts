@@ -32,6 +32,7 @@ export type { InformerHandlers, InformerOptions, ListWatchSource } from './infor
 export {
   KubeApiError,
   KubeClient,
+  UnknownKindError,
   isConflict,
   isGone,
   isNotFound,

@@ -22,12 +22,7 @@ export {
 } from './conditions.ts';
 export type { Condition, ConditionInput, ConditionStatus } from './conditions.ts';
 export { Controller, controllerOwnerKeys } from './controller.ts';
-export type {
-  ControllerOptions,
-  FinalizeResult,
-  FinalizerHook,
-  Reconciler,
-} from './controller.ts';
+export type { ControllerOptions, FinalizeResult, FinalizerHook, Reconciler } from './controller.ts';
 export { EventRecorder } from './events.ts';
 export type { EventRecorderOptions, EventType } from './events.ts';
 export { checkReport, startHealthServer } from './health-server.ts';

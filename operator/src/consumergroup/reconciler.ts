@@ -7,6 +7,7 @@
 import type { KafkaCluster } from '../api/kafka-cluster.ts';
 import type { StatefulSetObject } from '../cluster/cluster-resource.ts';
 import type { KafkaConsumerGroup } from '../api/kafka-consumer-group.ts';
+import { kinds } from '../api/kinds.ts';
 import type { KafkaAdminPort } from '../kafka/port.ts';
 import { resolveKafkaTarget } from '../kafka-target.ts';
 import { applyStatusIfChanged } from '../runtime/apply.ts';
@@ -106,7 +107,8 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
       group: g.spec.groupId,
     };
     const report = async (input: Omit<Parameters<typeof statusFor>[1], 'now'>): Promise<void> => {
-      await applyStatusIfChanged(deps.client, g, statusFor(g, { ...input, now: new Date(now) }));
+      const status = statusFor(g, { ...input, now: new Date(now) });
+      await applyStatusIfChanged(deps.client, g, status, { resource: kinds.KafkaConsumerGroup });
     };
     const lastScaleTime = g.status?.lastScaleTime ? Date.parse(g.status.lastScaleTime) : null;
 

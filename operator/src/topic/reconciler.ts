@@ -4,6 +4,7 @@
 // there, and on deletion calls `finalize` here until the plan lets the finalizer go.
 import type { KafkaCluster } from '../api/kafka-cluster.ts';
 import type { KafkaTopic } from '../api/kafka-topic.ts';
+import { kinds } from '../api/kinds.ts';
 import { KafkaRequestError, KafkaUnavailableError } from '../kafka/errors.ts';
 import type { ClusterDescription, CreatedTopic, KafkaAdminPort } from '../kafka/port.ts';
 import { Recent } from '../kafka/recent.ts';
@@ -107,7 +108,7 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
       });
       if (status.topicId !== undefined) doubts.delete(key);
     }
-    await applyStatusIfChanged(deps.client, t, status);
+    await applyStatusIfChanged(deps.client, t, status, { resource: kinds.KafkaTopic });
   };
 
   /** The last topic id and origin: this process's own record first (it is never behind its
@@ -376,10 +377,9 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
 /** The resource as the API server has it now; undefined once it is gone (or replaced). */
 async function freshTopic(client: KubeClient, t: KafkaTopic): Promise<KafkaTopic | undefined> {
   try {
-    const info = await client.resourceOf(t);
     const live = await client.request<KafkaTopic>(
       'GET',
-      resourcePath(info, t.metadata.namespace, t.metadata.name),
+      resourcePath(kinds.KafkaTopic, t.metadata.namespace, t.metadata.name),
     );
     return live.metadata.uid === t.metadata.uid ? live : undefined;
   } catch (e) {

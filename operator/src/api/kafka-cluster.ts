@@ -3,6 +3,7 @@
 import type { ObjectMeta } from '../runtime/resource.ts';
 import type { ResourceDefinition } from './crd.ts';
 import { API_GROUP_VERSION } from './group-version.ts';
+import { kinds } from './kinds.ts';
 import {
   CLUSTER_NAME_PATTERN,
   clusterNameLimit,
@@ -395,8 +396,8 @@ export interface KafkaCluster {
 const ready = '.status.conditions[?(@.type=="Ready")]';
 
 export const kafkaClusterDefinition: ResourceDefinition = {
-  kind: 'KafkaCluster',
-  plural: 'kafkaclusters',
+  kind: kinds.KafkaCluster.kind,
+  plural: kinds.KafkaCluster.plural,
   singular: 'kafkacluster',
   shortNames: ['kc'],
   description:

@@ -4,11 +4,31 @@ import type { ObjectMeta } from '../runtime/resource.ts';
 import { clusterReferenceShape, withClusterReferenceRules } from './cluster-reference.ts';
 import type { ResourceDefinition } from './crd.ts';
 import { API_GROUP_VERSION } from './group-version.ts';
+import { kinds } from './kinds.ts';
 import { topicName } from './kafka-names.ts';
 import { conditions } from './kubernetes-types.ts';
 import { arr, bool, enm, int, num, obj, optional, str, type Infer } from './schema-dsl.ts';
 
-const scaleDownBehaviour = (stabilizationSeconds: number, maxStepPercent: number) =>
+/**
+ * The defaults the API server fills in, in one place: the schema declares them and the
+ * operator's settings (consumergroup/settings.ts) read them for anything a caller leaves out.
+ */
+export const CONSUMER_GROUP_DEFAULTS = {
+  minReplicas: 0,
+  allowIdleConsumers: false,
+  lagThreshold: 1000,
+  activationLagThreshold: 0,
+  pollIntervalSeconds: 5,
+  offsetResetPolicy: 'latest',
+  // Long enough for an eager rebalance and a pod start; the pause itself is rebalanceSeconds.
+  scaleUp: { dwellSeconds: 30, rebalanceSeconds: 15 },
+  scaleDown: { stabilizationSeconds: 120, maxStepPercent: 50 },
+} as const;
+
+const scaleDownBehaviour = ({
+  stabilizationSeconds,
+  maxStepPercent,
+}: typeof CONSUMER_GROUP_DEFAULTS.scaleDown) =>
   obj({
     stabilizationSeconds: int()
       .min(0)
@@ -79,7 +99,7 @@ export const kafkaConsumerGroupSpecSchema = withClusterReferenceRules(
     minReplicas: int()
       .format('int32')
       .min(0)
-      .default(0)
+      .default(CONSUMER_GROUP_DEFAULTS.minReplicas)
       .describe('Fewest replicas; 0 lets an idle group scale to zero.'),
     maxReplicas: int()
       .format('int32')
@@ -89,19 +109,19 @@ export const kafkaConsumerGroupSpecSchema = withClusterReferenceRules(
         'Most replicas. The effective ceiling is also the partition count (more consumers would sit idle) unless allowIdleConsumers.',
       ),
     allowIdleConsumers: bool()
-      .default(false)
+      .default(CONSUMER_GROUP_DEFAULTS.allowIdleConsumers)
       .describe(
         'Allow more replicas than partitions (e.g. standby consumers); normally the partition count caps scaling.',
       ),
     lagThreshold: int()
       .format('int64')
       .min(1)
-      .default(1000)
+      .default(CONSUMER_GROUP_DEFAULTS.lagThreshold)
       .describe('Target lag per consumer replica, in messages.'),
     activationLagThreshold: int()
       .format('int64')
       .min(0)
-      .default(0)
+      .default(CONSUMER_GROUP_DEFAULTS.activationLagThreshold)
       .describe('Lag (messages) needed to wake a group scaled to zero.'),
     drainTargetSeconds: optional(
       int()
@@ -114,31 +134,31 @@ export const kafkaConsumerGroupSpecSchema = withClusterReferenceRules(
     pollIntervalSeconds: int()
       .min(1)
       .max(3600)
-      .default(5)
+      .default(CONSUMER_GROUP_DEFAULTS.pollIntervalSeconds)
       .describe('How often lag is measured, in seconds.'),
     scaleUp: obj({
       dwellSeconds: int()
         .min(0)
         .max(3600)
-        .default(30)
+        .default(CONSUMER_GROUP_DEFAULTS.scaleUp.dwellSeconds)
         .describe(
           'Seconds after a scale during which lag is not read as new demand unless it grows beyond what the rebalance explains (pods start, partitions move).',
         ),
       rebalanceSeconds: int()
         .min(0)
         .max(600)
-        .default(15)
+        .default(CONSUMER_GROUP_DEFAULTS.scaleUp.rebalanceSeconds)
         .describe(
           'Expected consumption pause of a rebalance; a size change is sized to also drain the backlog its own pause adds.',
         ),
     })
-      .default({ dwellSeconds: 30, rebalanceSeconds: 15 })
+      .default({ ...CONSUMER_GROUP_DEFAULTS.scaleUp })
       .describe(
         'How the group scales up: always in one step to the computed size, then a dwell so the rebalance is not read as lag.',
       ),
-    scaleDown: scaleDownBehaviour(120, 50),
+    scaleDown: scaleDownBehaviour(CONSUMER_GROUP_DEFAULTS.scaleDown),
     offsetResetPolicy: enm('latest', 'earliest')
-      .default('latest')
+      .default(CONSUMER_GROUP_DEFAULTS.offsetResetPolicy)
       .describe(
         "How partitions without a committed offset count: latest (no lag) or earliest (the whole log is lag); match the consumer's auto.offset.reset.",
       ),
@@ -208,8 +228,8 @@ export interface KafkaConsumerGroup {
 }
 
 export const kafkaConsumerGroupDefinition: ResourceDefinition = {
-  kind: 'KafkaConsumerGroup',
-  plural: 'kafkaconsumergroups',
+  kind: kinds.KafkaConsumerGroup.kind,
+  plural: kinds.KafkaConsumerGroup.plural,
   singular: 'kafkaconsumergroup',
   shortNames: ['kcg'],
   description:

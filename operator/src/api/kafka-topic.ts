@@ -4,6 +4,7 @@ import type { ObjectMeta } from '../runtime/resource.ts';
 import { clusterReferenceShape, withClusterReferenceRules } from './cluster-reference.ts';
 import type { ResourceDefinition } from './crd.ts';
 import { API_GROUP_VERSION } from './group-version.ts';
+import { kinds } from './kinds.ts';
 import { RESERVED_TOPIC_PREFIX, topicName, TOPIC_NAME_MAX_LENGTH } from './kafka-names.ts';
 import { conditions } from './kubernetes-types.ts';
 import { enm, int, intOrStr, map, obj, optional, str, type Infer } from './schema-dsl.ts';
@@ -97,8 +98,8 @@ const effectiveName = (o: string) =>
   `(has(${o}.spec.topicName) ? ${o}.spec.topicName : ${o}.metadata.name)`;
 
 export const kafkaTopicDefinition: ResourceDefinition = {
-  kind: 'KafkaTopic',
-  plural: 'kafkatopics',
+  kind: kinds.KafkaTopic.kind,
+  plural: kinds.KafkaTopic.plural,
   singular: 'kafkatopic',
   shortNames: ['kt'],
   description:

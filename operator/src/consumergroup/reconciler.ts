@@ -7,13 +7,19 @@
 import type { KafkaCluster } from '../api/kafka-cluster.ts';
 import type { StatefulSetObject } from '../cluster/observe/cluster-resource.ts';
 import type { KafkaConsumerGroup } from '../api/kafka-consumer-group.ts';
+import { kinds } from '../api/kinds.ts';
 import type { KafkaAdminPort } from '../kafka/port.ts';
 import { resolveKafkaTarget } from '../kafka-target.ts';
-import { applyStatus, sameJson } from '../runtime/apply.ts';
+import { applyStatusIfChanged } from '../runtime/apply.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
-import { isNotFound, KubeApiError, type KubeClient } from '../runtime/kube-client.ts';
+import {
+  isNotFound,
+  KubeApiError,
+  UnknownKindError,
+  type KubeClient,
+} from '../runtime/kube-client.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { Registry } from '../runtime/metrics.ts';
 import { groupVersionPath, resourcePath, type ResourceInfo } from '../runtime/resource.ts';
@@ -102,9 +108,7 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
     };
     const report = async (input: Omit<Parameters<typeof statusFor>[1], 'now'>): Promise<void> => {
       const status = statusFor(g, { ...input, now: new Date(now) });
-      // Compared as values, not text: the API server sends keys sorted, so a text compare
-      // would see a change in every unchanged status and write it each poll.
-      if (!sameJson(g.status ?? {}, status)) await applyStatus(deps.client, g, status);
+      await applyStatusIfChanged(deps.client, g, status, { resource: kinds.KafkaConsumerGroup });
     };
     const lastScaleTime = g.status?.lastScaleTime ? Date.parse(g.status.lastScaleTime) : null;
 
@@ -287,9 +291,11 @@ async function diagnoseScaleError(
   verb: 'get' | 'patch',
   err: unknown,
 ): Promise<ScaleTargetProblem | undefined> {
-  // Not a KubeApiError: the kind lookup itself found nothing (or the network failed, which
-  // discovery below then shows by failing too, or by finding the kind).
-  const statusCode = err instanceof KubeApiError ? err.statusCode : undefined;
+  // Decided by type and status code only: an UnknownKindError is the kind lookup finding
+  // nothing (statusCode undefined); any other error (network, timeout) is not the target's fault.
+  let statusCode: number | undefined;
+  if (err instanceof KubeApiError) statusCode = err.statusCode;
+  else if (!(err instanceof UnknownKindError)) return undefined;
   if (statusCode !== undefined && ![403, 404, 405].includes(statusCode)) return undefined;
   let discovery: Discovery;
   try {

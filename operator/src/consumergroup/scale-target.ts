@@ -2,6 +2,7 @@
 // the reconciler passes what its caches and the API server said, and gets back a Ready reason
 // and a message a person can act on.
 import { API_GROUP } from '../api/group-version.ts';
+import { kinds } from '../api/kinds.ts';
 import { CLUSTER_LABEL } from '../cluster/model/labels.ts';
 import { statefulSetNameFor, type Role } from '../cluster/model/node-layout.ts';
 import type { KubeObject } from '../runtime/resource.ts';
@@ -60,7 +61,7 @@ export function forbiddenScaleTarget(
   }
   if (group !== 'apps' || ref.kind !== 'StatefulSet') return undefined;
   const owner = (labelled?.metadata?.ownerReferences ?? []).find(
-    (r) => r.kind === 'KafkaCluster' && splitApiVersion(r.apiVersion).group === API_GROUP,
+    (r) => r.kind === kinds.KafkaCluster.kind && splitApiVersion(r.apiVersion).group === API_GROUP,
   );
   const label = labelled?.metadata?.labels?.[CLUSTER_LABEL];
   const cluster =

@@ -28,12 +28,12 @@ describe('scalingSettingsFromSpec', () => {
     });
   });
 
-  it('fills every optional field from the defaults; no drainTarget means backlog sizing', () => {
+  it("fills every optional field from the schema's defaults; no drainTarget means backlog sizing", () => {
     const s = scalingSettingsFromSpec({ maxReplicas: 5, lagThreshold: 100 });
     expect(s).toMatchObject({
       minReplicas: 0,
       drainTargetSeconds: null,
-      scaleDownStabilizationSeconds: 300,
+      scaleDownStabilizationSeconds: 120,
       scaleDownMaxStepPercent: 50,
     });
   });

@@ -1,7 +1,8 @@
-// KafkaConsumerGroup spec (api.md) -> ScalingSettings, with the defaults the schema should carry.
-// Structural on purpose: it takes any object of this shape, so it does not depend on the
-// generated CRD types.
-
+// KafkaConsumerGroup spec -> ScalingSettings. The API server has applied the schema's defaults
+// before the operator reads a spec; callers that build a spec themselves (tests, benches) may
+// leave those fields out and get the same defaults, from the one constant the schema declares.
+// Structural on purpose: it takes any object of this shape.
+import { CONSUMER_GROUP_DEFAULTS } from '../api/kafka-consumer-group.ts';
 import type { OffsetResetPolicy } from './lag.ts';
 import type { ScalingSettings } from './policy.ts';
 
@@ -18,17 +19,19 @@ export interface ConsumerGroupScalingSpec {
   scaleUp?: { dwellSeconds?: number; rebalanceSeconds?: number };
 }
 
+const schema = CONSUMER_GROUP_DEFAULTS;
+
+/** The schema's defaults, flattened as ScalingSettings names them. */
 export const scalingDefaults = {
-  minReplicas: 0,
-  activationLagThreshold: 0,
-  allowIdleConsumers: false,
-  pollIntervalSeconds: 5,
-  offsetResetPolicy: 'latest' as OffsetResetPolicy,
-  scaleDownStabilizationSeconds: 300,
-  scaleDownMaxStepPercent: 50,
-  // Long enough for an eager rebalance and a pod start; the pause itself is rebalanceSeconds.
-  dwellSeconds: 30,
-  rebalanceSeconds: 15,
+  minReplicas: schema.minReplicas,
+  activationLagThreshold: schema.activationLagThreshold,
+  allowIdleConsumers: schema.allowIdleConsumers,
+  pollIntervalSeconds: schema.pollIntervalSeconds,
+  offsetResetPolicy: schema.offsetResetPolicy as OffsetResetPolicy,
+  scaleDownStabilizationSeconds: schema.scaleDown.stabilizationSeconds,
+  scaleDownMaxStepPercent: schema.scaleDown.maxStepPercent,
+  dwellSeconds: schema.scaleUp.dwellSeconds,
+  rebalanceSeconds: schema.scaleUp.rebalanceSeconds,
 };
 
 export function scalingSettingsFromSpec(spec: ConsumerGroupScalingSpec): ScalingSettings {

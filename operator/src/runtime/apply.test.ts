@@ -1,15 +1,19 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   APPLIED_HASH_ANNOTATION,
   alreadyApplied,
   applyBody,
+  applyStatusIfChanged,
   controllerReference,
   sameJson,
   withAppliedHash,
 } from './apply.ts';
 import { EventRateLimiter, EventSeriesCache, eventFingerprint } from './event-series.ts';
 import { microTime } from './micro-time.ts';
-import type { KubeObject } from './resource.ts';
+import { KubeClient } from './kube-client.ts';
+import type { KubeObject, ResourceInfo } from './resource.ts';
 
 describe('alreadyApplied', () => {
   type Service = KubeObject & { spec?: Record<string, unknown> };
@@ -133,6 +137,80 @@ describe('sameJson', () => {
     expect(sameJson(stored, built)).toBe(true);
     expect(sameJson(stored, { ...built, topicId: 'y' })).toBe(false);
     expect(sameJson({ a: [1, 2] }, { a: [2, 1] })).toBe(false);
+  });
+});
+
+describe('applyStatusIfChanged', () => {
+  it('applies a status that differs in value, and sends nothing for one that differs only in key order', async () => {
+    const seen: { method?: string; url?: string; body: unknown }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, body: JSON.parse(body || 'null') });
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(body || '{}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const client = new KubeClient({
+      server: `http://127.0.0.1:${port}`,
+      credentials: async () => ({}),
+      source: 'test',
+    });
+    const resource: ResourceInfo = {
+      group: 'kraftwerk.dev',
+      version: 'v1alpha1',
+      kind: 'KafkaTopic',
+      plural: 'kafkatopics',
+      namespaced: true,
+    };
+    // As the API server hands it back: keys sorted.
+    const cached = {
+      apiVersion: 'kraftwerk.dev/v1alpha1',
+      kind: 'KafkaTopic',
+      metadata: { name: 't', namespace: 'n' },
+      status: { observedGeneration: 2, partitions: 3 },
+    };
+    try {
+      expect(
+        await applyStatusIfChanged(
+          client,
+          cached,
+          { partitions: 3, observedGeneration: 2 },
+          {
+            resource,
+          },
+        ),
+      ).toBe(false);
+      expect(seen).toEqual([]);
+      expect(
+        await applyStatusIfChanged(
+          client,
+          cached,
+          { partitions: 4, observedGeneration: 2 },
+          {
+            resource,
+          },
+        ),
+      ).toBe(true);
+      expect(seen).toEqual([
+        {
+          method: 'PATCH',
+          url: '/apis/kraftwerk.dev/v1alpha1/namespaces/n/kafkatopics/t/status?fieldManager=kraftwerk&force=true',
+          body: {
+            apiVersion: 'kraftwerk.dev/v1alpha1',
+            kind: 'KafkaTopic',
+            metadata: { name: 't', namespace: 'n' },
+            status: { partitions: 4, observedGeneration: 2 },
+          },
+        },
+      ]);
+    } finally {
+      client.close();
+      server.close();
+    }
   });
 });
 

@@ -152,6 +152,22 @@ export function sameJson(current: unknown, next: unknown): boolean {
   return isDeepStrictEqual(plain(current), plain(next));
 }
 
+/**
+ * The status write every reconciler makes: applies `status` unless the object (as the cache
+ * holds it) already says the same, compared as values (sameJson), so a quiet resync costs the
+ * API server nothing. Resolves to whether it wrote.
+ */
+export async function applyStatusIfChanged<T extends KubeObject & { status?: unknown }, S>(
+  client: KubeClient,
+  obj: T,
+  status: S,
+  options: ApplyOptions = {},
+): Promise<boolean> {
+  if (sameJson(obj.status ?? {}, status)) return false;
+  await applyStatus(client, obj, status, options);
+  return true;
+}
+
 /** An owner reference that makes `owner` the controller of a dependent (GC and adoption). */
 export function controllerReference(owner: KubeObject): {
   apiVersion: string;

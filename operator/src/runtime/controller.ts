@@ -3,14 +3,23 @@
 // Generic behaviour every kind gets here: a failed reconcile is reported on its object
 // (failure-report.ts), a TerminalError is not retried until the object changes, and the abandon
 // annotation releases the operator's finalizers of a deleting object without reconciling it.
+// Opt-in (a Reconciler with a `finalizer`): the controller keeps the kind's finalizer itself — added before a
+// reconcile, and on deletion `finalize` runs instead of the reconcile until it says done.
 import type { BackoffPolicy } from './backoff.ts';
 import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
 import type { EventRecorder } from './events.ts';
 import { reportFailure } from './failure-report.ts';
-import { ABANDON_ANNOTATION, isAbandoned, removeFinalizers } from './finalizers.ts';
+import {
+  ABANDON_ANNOTATION,
+  addFinalizer,
+  hasFinalizer,
+  isAbandoned,
+  removeFinalizer,
+  removeFinalizers,
+} from './finalizers.ts';
 import type { Informer } from './informer.ts';
-import { isConflict, isStalePatch } from './kube-client.ts';
+import { isConflict, isNotFound, isStalePatch } from './kube-client.ts';
 import type { KubeClient } from './kube-client.ts';
 import { silentLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
@@ -24,7 +33,8 @@ export interface ControllerOptions<T extends KubeObject> {
   /** The kind it reconciles; names the queue and labels metrics. */
   name: string;
   informer: Informer<T>;
-  reconcile: Reconcile;
+  /** A reconcile function, or a reconciler that also brings a finalizer hook. */
+  reconcile: Reconcile | Reconciler<T>;
   concurrency?: number;
   retry?: BackoffPolicy;
   /**
@@ -46,8 +56,42 @@ export interface ControllerOptions<T extends KubeObject> {
    */
   client?: KubeClient;
   events?: EventRecorder;
-  /** The operator's finalizers on this kind, released by the abandon annotation. */
+  /**
+   * The operator's finalizers on this kind, released by the abandon annotation; default: the
+   * `finalizer` hook's, else every kraftwerk.dev/ finalizer the object carries.
+   */
   finalizers?: readonly string[];
+}
+
+/** A reconcile with an opt-in finalizer the controller keeps for it (FinalizerHook). */
+export interface Reconciler<T extends KubeObject> {
+  reconcile: Reconcile;
+  finalizer?: FinalizerHook<T>;
+}
+
+/**
+ * What `finalize` says: done — the cleanup is finished and the finalizer goes (from `latest`,
+ * the object as finalize last read it from the API server, if fresher than the cache); not done
+ * — look again after `requeueAfterMs`, or on the object's next change without it.
+ */
+export type FinalizeResult<T> =
+  { done: true; latest?: T } | { done: false; requeueAfterMs?: number };
+
+/**
+ * A finalizer the controller keeps for the reconciler: added before each reconcile of a live
+ * object (an object already being deleted gets none), and, once the object is being deleted,
+ * `finalize(obj)` runs instead of the reconcile until it returns done, then the finalizer is
+ * removed. A deleting object without the finalizer is neither reconciled nor finalized.
+ * The abandon annotation still wins: its finalizer is released without calling `finalize`.
+ */
+export interface FinalizerHook<T extends KubeObject> {
+  name: string;
+  finalize: (obj: T, signal: AbortSignal) => Promise<FinalizeResult<T>>;
+  /**
+   * Whether a live object needs the finalizer yet; default always. E.g. a KafkaTopic whose
+   * cluster is not there holds nothing in Kafka, so its deletion need not wait for Kafka.
+   */
+  needed?: (obj: T) => boolean;
 }
 
 export class Controller<T extends KubeObject = KubeObject> {
@@ -61,10 +105,27 @@ export class Controller<T extends KubeObject = KubeObject> {
   /** Keys whose last reconcile ended in a TerminalError, with the object as it was then. */
   private readonly terminal = new Map<string, T>();
   private readonly log: Logger;
+  private readonly reconcileKey: Reconcile;
+  private readonly hook: FinalizerHook<T> | undefined;
 
   constructor(options: ControllerOptions<T>) {
+    const r = options.reconcile;
+    this.reconcileKey = typeof r === 'function' ? r : r.reconcile;
+    this.hook = typeof r === 'function' ? undefined : r.finalizer;
+    if (this.hook && !options.client) {
+      throw new Error(`${options.name}: a finalizer hook needs a client`);
+    }
     this.name = options.name;
-    this.options = options;
+    this.options = this.hook
+      ? {
+          ...options,
+          // Adding the finalizer is the controller's own write: no reason to reconcile again.
+          enqueueUpdate: exceptAddedFinalizer(
+            this.hook.name,
+            options.enqueueUpdate ?? (() => true),
+          ),
+        }
+      : options;
     this.log = (options.logger ?? silentLogger).child({ controller: options.name });
     this.queue = new WorkQueue({
       name: options.name,
@@ -85,17 +146,67 @@ export class Controller<T extends KubeObject = KubeObject> {
       await this.abandon(obj);
       return undefined;
     }
-    const result = (await this.options.reconcile(key, signal)) ?? undefined;
+    const hook = this.hook;
+    if (hook && obj) {
+      if (obj.metadata?.deletionTimestamp) {
+        const result = hasFinalizer(obj, hook.name)
+          ? await this.finalize(hook, obj, signal)
+          : undefined;
+        this.terminal.delete(key);
+        return result;
+      }
+      if (hook.needed?.(obj) ?? true) {
+        await addFinalizer(
+          this.options.client!,
+          obj,
+          hook.name,
+          this.options.informer.resourceInfo,
+        );
+      }
+    }
+    const result = (await this.reconcileKey(key, signal)) ?? undefined;
     this.terminal.delete(key);
     return result;
+  }
+
+  private async finalize(
+    hook: FinalizerHook<T>,
+    obj: T,
+    signal: AbortSignal,
+  ): Promise<ReconcileResult | undefined> {
+    const result = await hook.finalize(obj, signal);
+    if (!result.done) {
+      return result.requeueAfterMs !== undefined
+        ? { requeueAfterMs: result.requeueAfterMs }
+        : undefined;
+    }
+    try {
+      await removeFinalizer(
+        this.options.client!,
+        result.latest ?? obj,
+        hook.name,
+        this.options.informer.resourceInfo,
+      );
+    } catch (e) {
+      // Gone already: whoever removed the last finalizer finished the deletion.
+      if (!isNotFound(e)) throw e;
+    }
+    return undefined;
   }
 
   /** Drops the operator's finalizers without reconciling: the reconciler never sees it. */
   private async abandon(obj: T): Promise<void> {
     const ours =
       this.options.finalizers ??
-      (obj.metadata?.finalizers ?? []).filter((f) => f.startsWith('kraftwerk.dev/'));
-    const removed = await removeFinalizers(this.options.client!, obj, ours);
+      (this.hook
+        ? [this.hook.name]
+        : (obj.metadata?.finalizers ?? []).filter((f) => f.startsWith('kraftwerk.dev/')));
+    const removed = await removeFinalizers(
+      this.options.client!,
+      obj,
+      ours,
+      this.options.informer.resourceInfo,
+    );
     if (removed.length === 0) return;
     this.log.warn('finalizer released by the abandon annotation', {
       key: objectKey(obj),
@@ -146,6 +257,14 @@ export class Controller<T extends KubeObject = KubeObject> {
       map: map as (o: KubeObject) => string[],
     });
     return this;
+  }
+
+  /**
+   * Objects this kind controls (their controller owner reference names it): a change of one
+   * reconciles its owner. Owners are namespaced like their dependents.
+   */
+  owns<U extends KubeObject>(informer: Informer<U>): this {
+    return this.watches(informer, controllerOwnerKeys(this.options.informer.kind));
   }
 
   /** Starts reconciling; the informers are started (and synced) by the caller. */

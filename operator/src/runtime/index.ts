@@ -1,5 +1,13 @@
 // The runtime's public surface: what controllers and main.ts import.
-export { apply, applyBody, applyStatus, controllerReference, fieldManager } from './apply.ts';
+export {
+  apply,
+  applyBody,
+  applyStatus,
+  applyStatusIfChanged,
+  controllerReference,
+  fieldManager,
+  sameJson,
+} from './apply.ts';
 export type { ApplyOptions } from './apply.ts';
 export { backoffDelay } from './backoff.ts';
 export type { BackoffPolicy } from './backoff.ts';
@@ -14,7 +22,7 @@ export {
 } from './conditions.ts';
 export type { Condition, ConditionInput, ConditionStatus } from './conditions.ts';
 export { Controller, controllerOwnerKeys } from './controller.ts';
-export type { ControllerOptions } from './controller.ts';
+export type { ControllerOptions, FinalizeResult, FinalizerHook, Reconciler } from './controller.ts';
 export { EventRecorder } from './events.ts';
 export type { EventRecorderOptions, EventType } from './events.ts';
 export { checkReport, startHealthServer } from './health-server.ts';
@@ -24,6 +32,7 @@ export type { InformerHandlers, InformerOptions, ListWatchSource } from './infor
 export {
   KubeApiError,
   KubeClient,
+  UnknownKindError,
   isConflict,
   isGone,
   isNotFound,

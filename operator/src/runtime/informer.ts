@@ -126,6 +126,17 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.log = (options.logger ?? silentLogger).child({ informer: this.resourceLabel });
   }
 
+  /** The kind this informer lists and watches. */
+  get kind(): string {
+    return this.options.resource.kind;
+  }
+
+  /** Where the kind is served, once known (given with a plural, or discovered at start). */
+  get resourceInfo(): ResourceInfo | undefined {
+    if (!this.info && 'plural' in this.options.resource) return this.options.resource;
+    return this.info;
+  }
+
   /** Handlers run synchronously, in registration order; registering late replays adds. */
   on(handlers: InformerHandlers<T>): () => void {
     this.handlers.add(handlers);

@@ -6,6 +6,7 @@ import { apply, applyStatus } from './apply.ts';
 import {
   KubeApiError,
   KubeClient,
+  UnknownKindError,
   isConflict,
   isStalePatch,
   resourceOfPath,
@@ -178,6 +179,12 @@ describe('KubeClient', () => {
     const discoveries = seen.filter((s) => s.url === '/apis/example.dev/v1').length;
     await client.resource('example.dev/v1', 'Gadget');
     expect(seen.filter((s) => s.url === '/apis/example.dev/v1').length).toBe(discoveries);
+  });
+
+  it('answers a kind discovery does not list with an UnknownKindError naming it', async () => {
+    const err = await client.resource('example.dev/v1', 'Gizmo').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnknownKindError);
+    expect(err).toMatchObject({ apiVersion: 'example.dev/v1', kind: 'Gizmo' });
   });
 
   it('applies with the apply content type, our field manager and force; status to /status', async () => {

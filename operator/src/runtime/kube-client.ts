@@ -91,6 +91,22 @@ function describeStatus(
     .join(' ');
 }
 
+/**
+ * Discovery lists no such kind under the apiVersion (asked twice, in case its CRD is new). A
+ * served apiVersion without the kind; an apiVersion not served at all fails discovery itself
+ * with a 404 KubeApiError instead.
+ */
+export class UnknownKindError extends Error {
+  override name = 'UnknownKindError';
+  readonly apiVersion: string;
+  readonly kind: string;
+  constructor(apiVersion: string, kind: string) {
+    super(`the API server does not serve ${kind} in ${apiVersion}`);
+    this.apiVersion = apiVersion;
+    this.kind = kind;
+  }
+}
+
 export const isNotFound = (e: unknown): boolean =>
   e instanceof KubeApiError && e.statusCode === 404;
 export const isConflict = (e: unknown): boolean =>
@@ -293,7 +309,7 @@ export class KubeClient {
       const found = (await cached).find((r) => r.kind === kind);
       if (found) return found;
     }
-    throw new Error(`the API server does not serve ${kind} in ${apiVersion}`);
+    throw new UnknownKindError(apiVersion, kind);
   }
 
   private async discover(apiVersion: string): Promise<ResourceInfo[]> {

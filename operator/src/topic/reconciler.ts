@@ -1,19 +1,22 @@
 // The KafkaTopic reconciler: read (cache + Kafka), plan (pure), act (Kafka), report (status,
-// Events, finalizer). Level-triggered: every run recomputes from what is there now.
+// Events). Level-triggered: every run recomputes from what is there now. The controller keeps
+// the finalizer (runtime/controller.ts FinalizerHook): it adds it once the topic's Kafka is
+// there, and on deletion calls `finalize` here until the plan lets the finalizer go.
 import type { KafkaCluster } from '../api/kafka-cluster.ts';
 import type { KafkaTopic } from '../api/kafka-topic.ts';
+import { kinds } from '../api/kinds.ts';
 import { KafkaRequestError, KafkaUnavailableError } from '../kafka/errors.ts';
 import type { ClusterDescription, CreatedTopic, KafkaAdminPort } from '../kafka/port.ts';
 import { Recent } from '../kafka/recent.ts';
 import { kafkaIdentity, resolveKafkaTarget, type KafkaTarget } from '../kafka-target.ts';
-import { applyStatus, sameJson } from '../runtime/apply.ts';
+import { applyStatusIfChanged } from '../runtime/apply.ts';
 import { sleep, type Clock } from '../runtime/clock.ts';
 import type { EventRecorder } from '../runtime/events.ts';
-import { addFinalizer, removeFinalizer } from '../runtime/finalizers.ts';
 import type { Informer } from '../runtime/informer.ts';
 import { isNotFound, type KubeClient } from '../runtime/kube-client.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { resourcePath } from '../runtime/resource.ts';
+import { objectKey, resourcePath } from '../runtime/resource.ts';
+import type { FinalizeResult, Reconciler } from '../runtime/controller.ts';
 import type { ReconcileResult } from '../runtime/work-queue.ts';
 import { executeTopicAction } from './execute-action.ts';
 import {
@@ -105,9 +108,7 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
       });
       if (status.topicId !== undefined) doubts.delete(key);
     }
-    // Unchanged status: no write, so a quiet resync costs the API server nothing.
-    if (sameJson(t.status ?? {}, status)) return;
-    await applyStatus(deps.client, t, status);
+    await applyStatusIfChanged(deps.client, t, status, { resource: kinds.KafkaTopic });
   };
 
   /** The last topic id and origin: this process's own record first (it is never behind its
@@ -129,23 +130,12 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
     return deps.clock.now() - d.sentAt < createDoubtMs ? 'pending' : 'settled';
   };
 
-  return async (key: string, signal?: AbortSignal): Promise<ReconcileResult | undefined> => {
-    let t = deps.topics.get(key);
-    if (!t) {
-      forget(key);
-      return undefined;
-    }
-    if (t.metadata.deletionTimestamp && !records.has(key)) {
-      // Deleting, with nothing of its own on record: the resource as the API server has it now.
-      // The cache may lag a status another process wrote moments ago, or still hold a resource
-      // this process already released (a second deletion would then act on stale facts).
-      const live = await freshTopic(deps.client, t);
-      if (!live || !live.metadata.finalizers?.includes(topicFinalizer)) {
-        forget(key);
-        return undefined;
-      }
-      t = live;
-    }
+  /** One pass over a live or a deleting resource; `released`: the finalizer may go. */
+  const pass = async (
+    key: string,
+    t: KafkaTopic,
+    signal?: AbortSignal,
+  ): Promise<(ReconcileResult & { released?: true }) | undefined> => {
     const deleting = Boolean(t.metadata.deletionTimestamp);
     const log = deps.logger.child({ kafkatopic: key });
 
@@ -153,16 +143,14 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
     if (!target.ready) {
       if (deleting && target.reason === 'ClusterNotFound') {
         // The cluster and its data are gone: there is no topic left to delete or keep.
-        await removeFinalizer(deps.client, t, topicFinalizer);
         forget(key);
-        return undefined;
+        return { released: true };
       }
       if (deleting) return { requeueAfterMs: waitMs };
       await report(key, t, { status: 'False', reason: target.reason, message: target.message });
       return { requeueAfterMs: waitMs };
     }
 
-    if (!deleting) await addFinalizer(deps.client, t, topicFinalizer);
     const kafka = deps.kafka(target.bootstrap);
     const name = topicNameOf(t);
     try {
@@ -256,9 +244,8 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
       }
       if (deleting) {
         if (plan.finalizer !== 'remove') return { requeueAfterMs: recheckMs };
-        await removeFinalizer(deps.client, t, topicFinalizer).catch(ignoreNotFound);
         forget(key);
-        return undefined;
+        return { released: true };
       }
       let final = plan;
       if (createAnswer) {
@@ -339,19 +326,60 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
       throw e;
     }
   };
-}
 
-function ignoreNotFound(e: unknown): void {
-  if (!isNotFound(e)) throw e;
+  return {
+    /** A live resource, or the key of one gone from the cache. */
+    reconcile: async (key: string, signal?: AbortSignal): Promise<ReconcileResult | undefined> => {
+      const t = deps.topics.get(key);
+      if (!t) {
+        forget(key);
+        return undefined;
+      }
+      const result = await pass(key, t, signal);
+      return result?.requeueAfterMs !== undefined
+        ? { requeueAfterMs: result.requeueAfterMs }
+        : undefined;
+    },
+    finalizer: {
+      name: topicFinalizer,
+      // A topic whose cluster is not there holds nothing in Kafka: it gets the finalizer once
+      // its Kafka is reachable, right before the first Kafka request.
+      needed: (t: KafkaTopic) => targetOf(t).ready,
+      /** A resource being deleted that still carries the finalizer. */
+      finalize: async (
+        cached: KafkaTopic,
+        signal?: AbortSignal,
+      ): Promise<FinalizeResult<KafkaTopic>> => {
+        const key = objectKey(cached);
+        let t = cached;
+        if (!records.has(key)) {
+          // Nothing of its own on record: the resource as the API server has it now. The cache
+          // may lag a status another process wrote moments ago, or still hold a resource this
+          // process already released (a second deletion would then act on stale facts); then
+          // the next change of the object settles it.
+          const live = await freshTopic(deps.client, t);
+          if (!live || !live.metadata.finalizers?.includes(topicFinalizer)) {
+            forget(key);
+            return { done: false };
+          }
+          t = live;
+        }
+        const result = await pass(key, t, signal);
+        if (result?.released) return { done: true, latest: t };
+        return result?.requeueAfterMs !== undefined
+          ? { done: false, requeueAfterMs: result.requeueAfterMs }
+          : { done: false };
+      },
+    },
+  } satisfies Reconciler<KafkaTopic>;
 }
 
 /** The resource as the API server has it now; undefined once it is gone (or replaced). */
 async function freshTopic(client: KubeClient, t: KafkaTopic): Promise<KafkaTopic | undefined> {
   try {
-    const info = await client.resourceOf(t);
     const live = await client.request<KafkaTopic>(
       'GET',
-      resourcePath(info, t.metadata.namespace, t.metadata.name),
+      resourcePath(kinds.KafkaTopic, t.metadata.namespace, t.metadata.name),
     );
     return live.metadata.uid === t.metadata.uid ? live : undefined;
   } catch (e) {

@@ -11,6 +11,7 @@ import type {
   QuorumDescription,
   VoterEndpoint,
 } from './cluster-port.ts';
+import type { KafkaSecurity } from './security.ts';
 import { WireConnection } from './wire-connection.ts';
 import {
   DESCRIBE_CONFIGS_API_KEY,
@@ -67,6 +68,8 @@ export interface KafkaClusterAdminOptions {
   requestTimeoutMs?: number;
   /** Largest response accepted (default 100 MiB); a longer length prefix drops the connection. */
   maxFrameBytes?: number;
+  /** TLS and/or SASL; PLAINTEXT when unset. */
+  security?: KafkaSecurity;
 }
 
 /** DescribeConfigs source 3: DYNAMIC_DEFAULT_BROKER_CONFIG. */
@@ -87,6 +90,7 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
       connectTimeoutMs: options.connectTimeoutMs ?? 3_000,
       requestTimeoutMs: this.#timeoutMs,
       ...(options.maxFrameBytes !== undefined ? { maxFrameBytes: options.maxFrameBytes } : {}),
+      security: options.security,
     });
   }
 

@@ -26,6 +26,7 @@ import type {
   TopicDescription,
   TopicPartition,
 } from './port.ts';
+import type { KafkaSecurity } from './security.ts';
 import { DEFAULT_MAX_FRAME_BYTES, WireConnection } from './wire-connection.ts';
 import {
   DESCRIBE_CONFIGS_API_KEY,
@@ -83,6 +84,8 @@ export interface KafkaAdminOptions {
   batch?: Partial<Omit<BatcherOptions, 'shareDuplicates'>>;
   /** Called per Kafka request sent, with its API name (Metadata, CreateTopics, …), e.g. to count. */
   onRequest?: (api: string) => void;
+  /** TLS and/or SASL for the wire client's connections (not yet for the kafkajs calls). */
+  security?: KafkaSecurity;
 }
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
@@ -91,7 +94,8 @@ const UNKNOWN_TOPIC_ID = 100;
 
 export class KafkaAdmin implements KafkaAdminPort {
   readonly bootstrap: string;
-  readonly #opts: Required<Omit<KafkaAdminOptions, 'batch' | 'onRequest'>>;
+  readonly #opts: Required<Omit<KafkaAdminOptions, 'batch' | 'onRequest' | 'security'>>;
+  readonly #security: KafkaSecurity | undefined;
   readonly #onRequest: KafkaAdminOptions['onRequest'];
   #admin: Promise<Admin> | undefined;
   readonly #wire: WireConnection;
@@ -109,6 +113,7 @@ export class KafkaAdmin implements KafkaAdminPort {
   constructor(options: KafkaAdminOptions) {
     this.bootstrap = options.bootstrap;
     this.#onRequest = options.onRequest;
+    this.#security = options.security;
     this.#opts = {
       bootstrap: options.bootstrap,
       clientId: options.clientId ?? 'kraftwerk',
@@ -635,6 +640,7 @@ export class KafkaAdmin implements KafkaAdminPort {
         connectTimeoutMs: this.#opts.connectTimeoutMs,
         requestTimeoutMs: this.#opts.requestTimeoutMs,
         maxFrameBytes: this.#opts.maxFrameBytes,
+        security: this.#security,
       });
       this.#brokerWires.set(address, w);
     }

@@ -21,6 +21,7 @@ import { WireConnection } from './wire-connection.ts';
 import { decodeDescribeConfigsResponse } from './wire-describe-configs.ts';
 import { decodeListOffsetsResponse } from './wire-list-offsets.ts';
 import { decodeMetadataResponse } from './wire-metadata.ts';
+import { decodeSaslAuthenticateResponse, decodeSaslHandshakeResponse } from './wire-sasl.ts';
 import {
   decodeAlterConfigsResponse,
   decodeCreatePartitionsResponse,
@@ -385,6 +386,42 @@ const apis: Api[] = [
         .tags()
         .bytes(),
     decode: decodeUpdateFeaturesResponse,
+  },
+  {
+    name: 'SaslHandshake v1',
+    apiKey: 17,
+    version: 1,
+    flexible: false,
+    headerFlexible: false,
+    build: (r) =>
+      new Writer()
+        .int16(r.pick([0, 33]))
+        .array(r.times(3, r.name), (w, m) => w.string(m))
+        .bytes(),
+    decode: decodeSaslHandshakeResponse,
+  },
+  {
+    name: 'SaslAuthenticate v2',
+    apiKey: 36,
+    version: 2,
+    flexible: true,
+    headerFlexible: true,
+    build: (r) => {
+      const bytes = r.bytes(r.int(0, 40));
+      return Buffer.concat([
+        new Writer()
+          .int16(r.pick([0, 58]))
+          .compactString(r.bool() ? null : r.name())
+          .uvarint(bytes.length + 1)
+          .bytes(),
+        bytes,
+        new Writer()
+          .int64(BigInt(r.int(0, 3_600_000)))
+          .tags()
+          .bytes(),
+      ]);
+    },
+    decode: decodeSaslAuthenticateResponse,
   },
 ];
 

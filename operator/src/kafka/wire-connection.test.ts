@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KafkaRequestError, KafkaUnavailableError } from './errors.ts';
 import { Reader, Writer } from './wire-codec.ts';
-import { WireConnection } from './wire-connection.ts';
+import { WireConnection, frameProblem } from './wire-connection.ts';
 
 interface Received {
   apiKey: number;
@@ -172,6 +172,18 @@ const plain = {
   ...opts,
   security: { sasl: { mechanism: 'PLAIN' as const, username: 'alice', password: 'secret' } },
 };
+
+describe('frameProblem', () => {
+  it('says when an oversized prefix is the start of a TLS record (a plaintext client on a TLS port)', () => {
+    const alert = Buffer.from([0x15, 0x03, 0x03, 0x00]).readInt32BE(0);
+    expect(frameProblem(alert, 1024)).toBe(
+      'frame of 352518912 bytes exceeds the 1024-byte limit (the start of a TLS record: is this a TLS listener?)',
+    );
+    expect(frameProblem(0x7fffffff, 1024)).toBe(
+      'frame of 2147483647 bytes exceeds the 1024-byte limit',
+    );
+  });
+});
 
 describe('WireConnection with SASL', () => {
   it('authenticates once per socket, before the calls queued while connecting', async () => {

@@ -379,8 +379,17 @@ export class WireConnection {
 export function frameProblem(size: number, maxFrameBytes: number): string | undefined {
   if (size < 0) return `frame with a negative length (${size})`;
   if (size < 4) return `frame of ${size} bytes, too short for a correlation id`;
-  if (size > maxFrameBytes) return `frame of ${size} bytes exceeds the ${maxFrameBytes}-byte limit`;
+  if (size > maxFrameBytes)
+    return `frame of ${size} bytes exceeds the ${maxFrameBytes}-byte limit${tlsHint(size)}`;
   return undefined;
+}
+
+/** A TLS listener answers a plaintext request with an alert record: 0x15 0x03 0x0N …. */
+function tlsHint(size: number): string {
+  const head = size >>> 16;
+  return head === 0x1503 || head === 0x1603
+    ? ' (the start of a TLS record: is this a TLS listener?)'
+    : '';
 }
 
 export function parseBootstrap(bootstrap: string): { host: string; port: number }[] {

@@ -99,7 +99,7 @@ export async function authenticate(
     const why =
       handshake.errorCode === UNSUPPORTED_SASL_MECHANISM
         ? `SASL mechanism ${sasl.mechanism} is not enabled at ${where} (enabled: ${enabled})`
-        : `${where} refused the SASL handshake for ${sasl.mechanism} (enabled: ${enabled}); is it a SASL listener?`;
+        : `${where} does not take a SASL handshake (enabled mechanisms: ${enabled}): is it a SASL_SSL or SASL_PLAINTEXT listener?`;
     throw new KafkaRequestError(errorName(handshake.errorCode), why, false);
   }
   const step = async (bytes: Buffer): Promise<SaslAuthenticateResponse> => {

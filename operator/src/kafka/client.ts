@@ -4,6 +4,7 @@
 // registrations) send through one of these, so a cluster has one set of sockets, one request
 // timeout and one request count.
 
+import type { KafkaSecurity } from './security.ts';
 import { DEFAULT_MAX_FRAME_BYTES, WireConnection } from './wire-connection.ts';
 
 /** How long a request may go unanswered before its connection is dropped (the one default). */
@@ -21,6 +22,8 @@ export interface KafkaClientOptions {
   maxFrameBytes?: number;
   /** Called per Kafka request sent, with its API name (Metadata, CreateTopics, …), e.g. to count. */
   onRequest?: (api: string) => void;
+  /** TLS and/or SASL for every connection of this cluster; PLAINTEXT when unset. */
+  security?: KafkaSecurity;
 }
 
 /** One request kind: its name (for counting), key, version and header flexibility. */
@@ -42,6 +45,7 @@ export class KafkaClient {
   readonly #connectTimeoutMs: number;
   readonly #maxFrameBytes: number;
   readonly #onRequest: KafkaClientOptions['onRequest'];
+  readonly #security: KafkaSecurity | undefined;
   readonly #wires = new Map<string, WireConnection>();
 
   constructor(options: KafkaClientOptions) {
@@ -51,6 +55,7 @@ export class KafkaClient {
     this.#connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.#onRequest = options.onRequest;
+    this.#security = options.security;
   }
 
   /**
@@ -84,6 +89,7 @@ export class KafkaClient {
         connectTimeoutMs: this.#connectTimeoutMs,
         requestTimeoutMs: this.requestTimeoutMs,
         maxFrameBytes: this.#maxFrameBytes,
+        security: this.#security,
       });
       this.#wires.set(address, w);
     }

@@ -1,7 +1,8 @@
-// One socket to one of the bootstrap brokers, for the requests kafkajs cannot send. Plaintext
-// only (what kafkajs is configured with here); requests are pipelined and matched by
-// correlation id. A lost socket fails what is in flight as unavailable and reconnects on the
-// next request, trying the next bootstrap address, so an outage heals without a restart.
+// One socket to one broker (or the next of a bootstrap list): the operator's only Kafka client. TCP or TLS
+// (node:tls), optionally SASL-authenticated (wire-sasl.ts) once per socket before any queued
+// request is written; requests are pipelined and matched by correlation id. A lost socket fails
+// what is in flight as unavailable and reconnects on the next request, trying the next
+// bootstrap address, so an outage heals without a restart.
 //
 // The endpoint is whatever a KafkaTopic names, so nothing it sends may take the operator down:
 // no handler here throws (socket data/error/close, timers), a frame longer than
@@ -11,9 +12,12 @@
 // Decoding runs here, not in the caller, because a response that does not decode leaves the
 // stream's state unknown: the socket must go with it.
 
-import { Socket, connect } from 'node:net';
-import { KafkaUnavailableError } from './errors.ts';
+import { type Socket, connect, isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { KafkaRequestError, KafkaUnavailableError } from './errors.ts';
+import type { KafkaSecurity } from './security.ts';
 import { Reader, Writer } from './wire-codec.ts';
+import { authenticate } from './wire-sasl.ts';
 
 /** Kafka's own default for socket.request.max.bytes. */
 export const DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
@@ -24,6 +28,8 @@ export interface WireOptions {
   requestTimeoutMs: number;
   /** Largest response accepted (length prefix); default DEFAULT_MAX_FRAME_BYTES. */
   maxFrameBytes?: number;
+  /** TLS and/or SASL; PLAINTEXT when unset. */
+  security?: KafkaSecurity;
 }
 
 interface InFlight {
@@ -47,6 +53,8 @@ interface Link {
   frameSize: number;
   /** Why the link went down; undefined while it is up. */
   down: string | undefined;
+  /** When its SASL session should be renewed (KIP-368), in Date.now() ms; Infinity: never. */
+  renewAt: number;
 }
 
 export class WireConnection {
@@ -57,6 +65,8 @@ export class WireConnection {
   #next = 0;
   #link: Promise<Link> | undefined;
   #current: Link | undefined;
+  /** Links past their SASL session, answering what was sent on them before closing. */
+  readonly #retired = new Set<Link>();
   #correlation = 0;
   #peakBuffered = 0;
 
@@ -97,8 +107,20 @@ export class WireConnection {
     responseHeaderFlexible = flexible,
   ): Promise<T> {
     const link = await this.#connected();
+    return this.#send(link, apiKey, version, body, flexible, decode, responseHeaderFlexible);
+  }
+
+  #send<T>(
+    link: Link,
+    apiKey: number,
+    version: number,
+    body: Buffer,
+    flexible: boolean,
+    decode: (body: Buffer) => T,
+    responseHeaderFlexible = flexible,
+  ): Promise<T> {
     const what = `api ${apiKey} v${version}`;
-    if (link.down !== undefined) throw this.#unavailable(link.down);
+    if (link.down !== undefined) return Promise.reject(this.#unavailable(link.down));
     const correlationId = (this.#correlation = (this.#correlation + 1) & 0x7fffffff);
     const header = new Writer()
       .int16(apiKey)
@@ -144,9 +166,12 @@ export class WireConnection {
     this.#link = undefined;
     this.#current = undefined;
     if (link) this.#fail(link, 'connection closed by the operator');
+    for (const old of this.#retired) this.#fail(old, 'connection closed by the operator');
   }
 
   #connected(): Promise<Link> {
+    const current = this.#current;
+    if (current && Date.now() >= current.renewAt) this.#retire(current);
     if (this.#link) return this.#link;
     const pending: Promise<Link> = this.#open().then(
       (link) => {
@@ -172,23 +197,64 @@ export class WireConnection {
     for (let i = 0; i < this.#addresses.length; i++) {
       const address = this.#addresses[this.#next++ % this.#addresses.length]!;
       try {
-        return await this.#dial(address.host, address.port);
+        const link = await this.#dial(address.host, address.port);
+        await this.#authenticate(link);
+        return link;
       } catch (e) {
+        // Kafka refused the credentials: another broker of the cluster would say the same.
+        if (e instanceof KafkaRequestError) throw e;
         errors.push(`${address.host}:${address.port}: ${(e as Error).message}`);
       }
     }
     throw this.#unavailable(errors.join('; '));
   }
 
+  /** SASL on a fresh link, through the same framing; a failure ends the link. */
+  async #authenticate(link: Link): Promise<void> {
+    const sasl = this.#opts.security?.sasl;
+    if (!sasl) return;
+    try {
+      const { sessionLifetimeMs } = await authenticate(
+        (apiKey, version, body, flexible, decode) =>
+          this.#send(link, apiKey, version, body, flexible, decode),
+        sasl,
+        link.address,
+      );
+      // Renew well before Kafka closes the connection at the session's end.
+      if (sessionLifetimeMs > 0) link.renewAt = Date.now() + sessionLifetimeMs * 0.8;
+    } catch (e) {
+      const reason =
+        e instanceof KafkaRequestError
+          ? e.message
+          : (link.down ??
+            `SASL ${sasl.mechanism} with ${link.address} failed: ${(e as Error).message}`);
+      this.#fail(link, reason);
+      throw e instanceof KafkaRequestError ? e : new Error(reason, { cause: e });
+    }
+  }
+
+  /** New calls go to a fresh link; this one closes once its calls are answered. */
+  #retire(link: Link): void {
+    this.#current = undefined;
+    this.#link = undefined;
+    this.#retired.add(link);
+    if (link.inFlight.size === 0) this.#fail(link, 'SASL session renewed on a new connection');
+  }
+
   #dial(host: string, port: number): Promise<Link> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host, port });
+      const tls = this.#opts.security?.tls;
+      // Node checks the certificate against `servername ?? host`; SNI may not carry an IP.
+      const servername = tls?.servername ?? (isIP(host) ? undefined : host);
+      const socket: Socket = tls
+        ? tlsConnect({ host, port, ...tls, ...(servername === undefined ? {} : { servername }) })
+        : connect({ host, port });
       socket.setNoDelay(true);
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`connect timed out after ${this.#opts.connectTimeoutMs} ms`));
       }, this.#opts.connectTimeoutMs);
-      socket.once('connect', () => {
+      socket.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         const link: Link = {
@@ -199,6 +265,7 @@ export class WireConnection {
           buffered: 0,
           frameSize: -1,
           down: undefined,
+          renewAt: Infinity,
         };
         socket.on('data', (chunk: Buffer) => this.#guard(link, () => this.#onData(link, chunk)));
         socket.on('error', (e) =>
@@ -276,12 +343,15 @@ export class WireConnection {
       return this.#fail(link, reason);
     }
     call.resolve(value);
+    if (this.#retired.has(link) && link.inFlight.size === 0)
+      this.#fail(link, 'SASL session renewed on a new connection');
   }
 
   /** Ends the link: its socket, its buffers and every call still waiting on it. Never throws. */
   #fail(link: Link, reason: string): void {
     if (link.down !== undefined) return;
     link.down = reason;
+    this.#retired.delete(link);
     link.socket.destroy();
     link.chunks = [];
     link.buffered = 0;
@@ -309,8 +379,17 @@ export class WireConnection {
 export function frameProblem(size: number, maxFrameBytes: number): string | undefined {
   if (size < 0) return `frame with a negative length (${size})`;
   if (size < 4) return `frame of ${size} bytes, too short for a correlation id`;
-  if (size > maxFrameBytes) return `frame of ${size} bytes exceeds the ${maxFrameBytes}-byte limit`;
+  if (size > maxFrameBytes)
+    return `frame of ${size} bytes exceeds the ${maxFrameBytes}-byte limit${tlsHint(size)}`;
   return undefined;
+}
+
+/** A TLS listener answers a plaintext request with an alert record: 0x15 0x03 0x0N …. */
+function tlsHint(size: number): string {
+  const head = size >>> 16;
+  return head === 0x1503 || head === 0x1603
+    ? ' (the start of a TLS record: is this a TLS listener?)'
+    : '';
 }
 
 export function parseBootstrap(bootstrap: string): { host: string; port: number }[] {

@@ -1,5 +1,5 @@
-// One socket to one broker (or the next of a bootstrap list): the operator's only Kafka client. TCP or TLS
-// (node:tls), optionally SASL-authenticated (wire-sasl.ts) once per socket before any queued
+// One socket to one broker (or the next of a bootstrap list): the operator's only Kafka client.
+// TCP or TLS (node:tls), optionally SASL-authenticated (wire-sasl.ts) once per socket before any queued
 // request is written; requests are pipelined and matched by correlation id. A lost socket fails
 // what is in flight as unavailable and reconnects on the next request, trying the next
 // bootstrap address, so an outage heals without a restart.

@@ -1,8 +1,8 @@
 // One socket to one broker (or the next of a bootstrap list): the operator's only Kafka client.
-// TCP or TLS (node:tls), optionally SASL-authenticated (wire-sasl.ts) once per socket before any queued
-// request is written; requests are pipelined and matched by correlation id. A lost socket fails
-// what is in flight as unavailable and reconnects on the next request, trying the next
-// bootstrap address, so an outage heals without a restart.
+// TCP or TLS (node:tls), optionally SASL-authenticated (wire-sasl.ts) once per socket before
+// any queued request is written; requests are pipelined and matched by correlation id. A lost
+// socket fails what is in flight as unavailable and reconnects on the next request, trying the
+// next bootstrap address, so an outage heals without a restart.
 //
 // The endpoint is whatever a KafkaTopic names, so nothing it sends may take the operator down:
 // no handler here throws (socket data/error/close, timers), a frame longer than

@@ -3,18 +3,12 @@
 // factor 3 and min.insync.replicas=2: controllers first, then brokers, one pod at a time, and
 // every message Kafka acknowledged is there afterwards.
 import { describe, expect, it } from 'vitest';
-import { rollWithConfig } from './roll.ts';
+import { expectSafeRoll, rollWithConfig } from './roll.ts';
 
 describe('rolling restart under load', () => {
   it('rolls every pod one at a time and loses no acknowledged message', async () => {
     const report = await rollWithConfig('e2e-roll');
-    expect(report.lost).toEqual([]);
     expect(report.acked).toBeGreaterThan(1000);
-    expect(report.maxBrokersDown).toBe(1);
-    expect(report.maxControllersDown).toBe(1);
-    expect(report.brokerRestarts).toBe(3);
-    expect(report.controllerRestarts).toBe(3);
-    // Controllers before brokers.
-    expect(report.lastControllerBack).toBeLessThanOrEqual(report.firstBrokerDown);
+    expectSafeRoll(report);
   });
 });

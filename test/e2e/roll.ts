@@ -1,5 +1,6 @@
 // The rolling-restart drive shared by the roll scenarios: a steady idempotent producer, a
 // static config change, a watch on every Kafka pod, and the reckoning afterwards.
+import { expect } from 'vitest';
 import {
   editCluster,
   consumeAll,
@@ -119,4 +120,17 @@ export async function rollWithConfig(
     firstBrokerDown: Math.min(...brokers.outages.map((o) => o.from)),
     lastControllerBack: Math.max(...controllers.outages.map((o) => o.to)),
   };
+}
+
+/**
+ * What every roll scenario asserts: nothing acknowledged lost, one pod down at a time, each pod
+ * restarted exactly once (none skipped or repeated), controllers before brokers.
+ */
+export function expectSafeRoll(report: RollReport): void {
+  expect(report.lost).toEqual([]);
+  expect(report.maxBrokersDown).toBe(1);
+  expect(report.maxControllersDown).toBe(1);
+  expect(report.brokerRestarts).toBe(3);
+  expect(report.controllerRestarts).toBe(3);
+  expect(report.lastControllerBack).toBeLessThanOrEqual(report.firstBrokerDown);
 }

@@ -30,7 +30,7 @@ import {
 import type { ClusterStatus } from './plan/cluster-status.ts';
 import { specProblems } from './plan/spec-checks.ts';
 
-export { defaultBootstrap, resources, type ClusterReconcilerDeps } from './deps.ts';
+export { defaultBootstrap, type ClusterReconcilerDeps } from './deps.ts';
 
 export function clusterReconciler(deps: ClusterReconcilerDeps): Reconciler<KafkaCluster> {
   const recheckMs = deps.recheckMs ?? 5_000;

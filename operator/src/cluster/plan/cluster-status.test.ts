@@ -74,7 +74,7 @@ const cond = (s: ReturnType<typeof clusterStatus>, type: string) =>
   s.conditions!.find((c) => c.type === type)!;
 
 describe('clusterStatus', () => {
-  it('reports a healthy cluster as api.md shows it', () => {
+  it('reports a healthy cluster', () => {
     const s = clusterStatus(healthy());
     expect(s).toMatchObject({
       observedGeneration: 4,
@@ -448,7 +448,7 @@ describe('deletingStatus', () => {
 });
 
 describe('specProblems', () => {
-  it('accepts the api.md example', () => {
+  it('accepts the example spec', () => {
     expect(specProblems(spec)).toEqual([]);
   });
 

@@ -23,8 +23,8 @@ const env: Environment = {
   commitIntervalSeconds: 5,
 };
 
-// The api.md example's values; maxReplicas above the partition count so both ceilings are
-// exercised (KEDA's default maxReplicaCount is 100).
+// The settings of examples/kafka-consumer-group-demo-consumer.yaml, but maxReplicas above the
+// partition count so both ceilings are exercised (KEDA's default maxReplicaCount is 100).
 const ours: ScalingSettings = {
   minReplicas: 0,
   maxReplicas: 24,

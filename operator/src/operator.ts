@@ -11,7 +11,7 @@ import {
   type PodObject,
   type StatefulSetObject,
 } from './cluster/observe/cluster-resource.ts';
-import { CLUSTER_FINALIZER, CLUSTER_LABEL } from './cluster/model/labels.ts';
+import { CLUSTER_LABEL } from './cluster/model/labels.ts';
 import { clusterReconciler } from './cluster/reconciler.ts';
 import { consumerGroupReconciler } from './consumergroup/reconciler.ts';
 import { KafkaConnections } from './kafka/connections.ts';
@@ -150,7 +150,8 @@ export function createOperator(o: OperatorOptions): Operator {
     new Controller({
       name: 'kafkacluster',
       informer: clusters,
-      // Its own status writes must not trigger it again; owned objects and pods do.
+      // Its own status writes must not trigger it again; owned objects and pods do. The
+      // reconciler brings its finalizer (the teardown): the controller adds and removes it.
       enqueueUpdate: specOrMetadataChanged,
       reconcile: clusterReconciler({
         client,
@@ -170,7 +171,6 @@ export function createOperator(o: OperatorOptions): Operator {
       }),
       resyncPeriodMs: o.resyncMs,
       ...generic,
-      finalizers: [CLUSTER_FINALIZER],
       concurrency: 4,
       clock,
       logger: o.logger,

@@ -7,8 +7,6 @@ import type {
   KafkaNodePool,
   KafkaStorage,
 } from '../api/kafka-cluster.ts';
-import { API_GROUP_VERSION } from '../api/group-version.ts';
-import { kinds } from '../api/kinds.ts';
 
 export type ClusterSpec = KafkaClusterSpec;
 export type RoleSpec = KafkaNodePool;
@@ -25,13 +23,3 @@ export interface ClusterRef {
   namespace: string;
   uid: string;
 }
-
-/** The apiVersion of a KafkaCluster object (group/version); api/kinds.ts is the registry. */
-export const CLUSTER_API_VERSION = API_GROUP_VERSION;
-/**
- * Old name of CLUSTER_API_VERSION, kept while cluster/labels.ts imports it. Not to be confused
- * with api/group-version.ts's API_VERSION, which is the version alone (v1alpha1).
- * @deprecated use kinds.KafkaCluster (api/kinds.ts) or CLUSTER_API_VERSION.
- */
-export const API_VERSION = CLUSTER_API_VERSION;
-export const KIND = kinds.KafkaCluster.kind;

@@ -1,5 +1,5 @@
 // What the KafkaCluster shell works with: the API client, the informer caches, the Kafka
-// ports, and the kinds it reads and writes.
+// ports, and the builtin kinds it reads and writes (our own kinds: api/kinds.ts).
 import type { KafkaCluster } from '../api/kafka-cluster.ts';
 import type { KafkaClusterPort } from '../kafka/cluster-port.ts';
 import type { KafkaAdminPort } from '../kafka/port.ts';
@@ -44,13 +44,6 @@ export const resources = {
     kind: 'StorageClass',
     plural: 'storageclasses',
     namespaced: false,
-  },
-  KafkaCluster: {
-    group: 'kraftwerk.dev',
-    version: 'v1alpha1',
-    kind: 'KafkaCluster',
-    plural: 'kafkaclusters',
-    namespaced: true,
   },
 } as const satisfies Record<string, ResourceInfo>;
 

@@ -3,10 +3,13 @@
 // what is there now. The only things kept are persisted ones: status.clusterId, and the
 // withdrawn initial-controller list in the ConfigMap. A restarted operator therefore picks a
 // roll or a drain up where it stands. The steps' order is the reconcile function below.
+// The controller keeps the finalizer (runtime/controller.ts FinalizerHook): it adds it before
+// the first reconcile, so whatever exists is torn down in order, and on deletion calls
+// `finalize` (the teardown, one step per call) until it is done.
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import type { KafkaCluster } from '../api/kafka-cluster.ts';
-import { addFinalizer, hasFinalizer } from '../runtime/finalizers.ts';
-import { splitKey } from '../runtime/resource.ts';
+import type { FinalizeResult, Reconciler } from '../runtime/controller.ts';
+import { objectKey, splitKey } from '../runtime/resource.ts';
 import type { ReconcileResult } from '../runtime/work-queue.ts';
 import { deleteScaledAwayClaims, growClaims } from './apply/storage.ts';
 import { ensureClusterId, writeStatus, type StepContext } from './apply/kube.ts';
@@ -14,7 +17,7 @@ import { scaleInKafka, setDynamicConfig, upgradeMetadataVersion } from './apply/
 import { applyObjects } from './apply/objects.ts';
 import { restartPod } from './apply/roll.ts';
 import { tearDown } from './apply/teardown.ts';
-import { defaultBootstrap, resources, type ClusterReconcilerDeps } from './deps.ts';
+import { defaultBootstrap, type ClusterReconcilerDeps } from './deps.ts';
 import { clusterModel, clusterRef } from './model/cluster-model.ts';
 import { CLUSTER_FINALIZER } from './model/labels.ts';
 import { observeCluster, type ClusterObservation } from './observe/observe-cluster.ts';
@@ -27,9 +30,9 @@ import {
 import type { ClusterStatus } from './plan/cluster-status.ts';
 import { specProblems } from './plan/spec-checks.ts';
 
-export { defaultBootstrap, resources, type ClusterReconcilerDeps } from './deps.ts';
+export { defaultBootstrap, type ClusterReconcilerDeps } from './deps.ts';
 
-export function clusterReconciler(deps: ClusterReconcilerDeps) {
+export function clusterReconciler(deps: ClusterReconcilerDeps): Reconciler<KafkaCluster> {
   const recheckMs = deps.recheckMs ?? 5_000;
   const random = deps.randomBytes ?? ((n: number) => nodeRandomBytes(n));
   const bootstrapOf = deps.bootstrapOf ?? defaultBootstrap;
@@ -42,14 +45,9 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
     bootstrap: bootstrapOf(clusterRef(kc)),
   });
 
-  return async (key: string): Promise<ReconcileResult | undefined> => {
+  const reconcile = async (key: string): Promise<ReconcileResult | undefined> => {
     const kc = deps.clusters.get(key);
-    if (kc?.metadata.deletionTimestamp && hasFinalizer(kc, CLUSTER_FINALIZER)) {
-      if (await tearDown(contextOf(kc), clusterModel(kc))) return again(true);
-    }
     if (!kc || kc.metadata.deletionTimestamp) return forget(key);
-    // Before anything is applied, so that whatever exists is torn down in order.
-    await addFinalizer(deps.client, kc, CLUSTER_FINALIZER, resources.KafkaCluster);
     const ctx = contextOf(kc);
     const model = clusterModel(kc);
     const now = new Date(deps.clock.now());
@@ -79,6 +77,17 @@ export function clusterReconciler(deps: ClusterReconcilerDeps) {
     logReconciled(ctx, obs, plan);
     return again(plan.busy);
   };
+
+  /** One teardown step of a deleted cluster; done once nothing of it needs stopping first. */
+  const finalize = async (kc: KafkaCluster): Promise<FinalizeResult<KafkaCluster>> => {
+    if (await tearDown(contextOf(kc), clusterModel(kc))) {
+      return { done: false, requeueAfterMs: recheckMs };
+    }
+    await forget(objectKey(kc));
+    return { done: true };
+  };
+
+  return { reconcile, finalizer: { name: CLUSTER_FINALIZER, finalize } };
 
   /** The garbage collector removes what it owned; only our connections to it are left. */
   async function forget(key: string): Promise<undefined> {

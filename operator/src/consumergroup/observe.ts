@@ -60,7 +60,10 @@ export const defaultObserveSettings: ObserveSettings = {
   capacitySpanMs: 20_000,
 };
 
-/** The figures status and the Prometheus gauges show (api.md status.lag / rates / health). */
+/**
+ * The figures status and the Prometheus gauges show (lag, rates, health:
+ * docs/api.md#kafkaconsumergroup-status).
+ */
 export interface GroupFigures {
   lag: {
     total: number;

@@ -1,6 +1,6 @@
 // The scaling policy: a pure function of (settings, observation, state, now) -> decision.
 //
-// Mapping from the KafkaConsumerGroup spec (shared/design/api.md) to ScalingSettings:
+// Mapping from the KafkaConsumerGroup spec (docs/api.md#kafkaconsumergroup) to ScalingSettings:
 //   spec.minReplicas                      -> minReplicas (may be 0)
 //   spec.maxReplicas                      -> maxReplicas
 //   spec.lagThreshold                     -> lagThreshold (messages per replica)

@@ -1,20 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { invalidSettingsReason, scalingDefaults, scalingSettingsFromSpec } from './settings.ts';
+import {
+  invalidSettingsReason,
+  scalingSettingsFromSpec,
+  type ConsumerGroupScalingSpec,
+} from './settings.ts';
 
 describe('scalingSettingsFromSpec', () => {
-  it('maps the api.md example field by field', () => {
-    expect(
-      scalingSettingsFromSpec({
-        minReplicas: 0,
-        maxReplicas: 12,
-        lagThreshold: 1000,
-        activationLagThreshold: 10,
-        drainTargetSeconds: 60,
-        pollIntervalSeconds: 5,
-        scaleDown: { stabilizationSeconds: 120, maxStepPercent: 50 },
-        offsetResetPolicy: 'latest',
-      }),
-    ).toEqual({
+  it('maps the example in examples/kafka-consumer-group-demo-consumer.yaml field by field', () => {
+    const example = load(
+      readFileSync(
+        join(import.meta.dirname, '../../../examples/kafka-consumer-group-demo-consumer.yaml'),
+        'utf8',
+      ),
+    ) as { spec: ConsumerGroupScalingSpec };
+    expect(scalingSettingsFromSpec(example.spec)).toEqual({
       minReplicas: 0,
       maxReplicas: 12,
       lagThreshold: 1000,
@@ -23,8 +25,8 @@ describe('scalingSettingsFromSpec', () => {
       allowIdleConsumers: false,
       scaleDownStabilizationSeconds: 120,
       scaleDownMaxStepPercent: 50,
-      dwellSeconds: scalingDefaults.dwellSeconds,
-      rebalanceSeconds: scalingDefaults.rebalanceSeconds,
+      dwellSeconds: 30,
+      rebalanceSeconds: 15,
     });
   });
 

@@ -1,6 +1,6 @@
 // Server-side apply under one field manager, and status through the status subresource.
 // The operator writes spec-side objects it owns and the status of its own resources, never
-// their spec (api.md principles).
+// their spec (users and GitOps tools own spec).
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeClient } from './kube-client.ts';

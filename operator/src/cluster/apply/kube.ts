@@ -1,12 +1,13 @@
 // What every apply step shares: the context of one reconcile, the uid-preconditioned DELETE,
 // the status write and the cluster id. Not pure: these write to the API server.
 import type { KafkaCluster } from '../../api/kafka-cluster.ts';
-import { applyStatus, sameJson } from '../../runtime/apply.ts';
+import { kinds } from '../../api/kinds.ts';
+import { applyStatus, applyStatusIfChanged } from '../../runtime/apply.ts';
 import { isConflict, isNotFound } from '../../runtime/kube-client.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { ResourceInfo } from '../../runtime/resource.ts';
 import { resourcePath } from '../../runtime/resource.ts';
-import { resources, type ClusterReconcilerDeps } from '../deps.ts';
+import type { ClusterReconcilerDeps } from '../deps.ts';
 import { clusterIdFromBytes } from '../model/quorum-bootstrap.ts';
 import type { ClusterStatus } from '../plan/cluster-status.ts';
 
@@ -48,10 +49,9 @@ export async function deleteIfUid(
   }
 }
 
-/** Writes the status only when it says something else (compared as JSON, not as text). */
+/** Writes the status only when it says something else (compared as values, not as text). */
 export async function writeStatus(ctx: StepContext, status: ClusterStatus): Promise<void> {
-  if (sameJson(ctx.kc.status ?? {}, status)) return;
-  await applyStatus(ctx.deps.client, ctx.kc, status, { resource: resources.KafkaCluster });
+  await applyStatusIfChanged(ctx.deps.client, ctx.kc, status, { resource: kinds.KafkaCluster });
 }
 
 /** The cluster id, persisted before anything that carries it is applied. */
@@ -63,7 +63,7 @@ export async function ensureClusterId(
   if (kc.status?.clusterId) return kc.status.clusterId;
   // The cache may lag behind our own last write: ask the API server before generating.
   const fresh = await deps.client.get<KafkaCluster>(
-    resources.KafkaCluster,
+    kinds.KafkaCluster,
     kc.metadata.namespace,
     kc.metadata.name ?? '',
   );
@@ -75,7 +75,7 @@ export async function ensureClusterId(
     deps.client,
     kc,
     { ...(fresh?.status ?? {}), clusterId },
-    { resource: resources.KafkaCluster },
+    { resource: kinds.KafkaCluster },
   );
   deps.logger.info('cluster id generated', { kafkacluster: kc.metadata.name, clusterId });
   void deps.events.normal(kc, 'ClusterIdGenerated', 'Create', `cluster id ${clusterId}`);

@@ -1,16 +1,14 @@
 // One step of the ordered teardown of a deleted KafkaCluster (plan/teardown-plan.ts). Uses the
 // caches only: every deletion it waits for arrives as a watch event. Kafka is not asked.
-import { removeFinalizer } from '../../runtime/finalizers.ts';
 import { resources } from '../deps.ts';
 import type { ClusterModel } from '../model/cluster-model.ts';
-import { CLUSTER_FINALIZER } from '../model/labels.ts';
 import { observeTeardown } from '../observe/observe-cluster.ts';
 import { planClusterTeardown } from '../plan/cluster-plan.ts';
 import { deletingStatus, type ClusterStatus } from '../plan/cluster-status.ts';
 import type { TeardownStep } from '../plan/teardown-plan.ts';
 import { deleteIfUid, writeStatus, type StepContext } from './kube.ts';
 
-/** Tears down one step further; true while it waits, false once the finalizer is gone. */
+/** Tears down one step further; true while it waits, false once the finalizer may go. */
 export async function tearDown(ctx: StepContext, model: ClusterModel): Promise<boolean> {
   const { deps, kc, log } = ctx;
   // `kubectl delete --cascade=orphan`: the garbage collector first takes the owner references
@@ -33,7 +31,6 @@ export async function tearDown(ctx: StepContext, model: ClusterModel): Promise<b
     void deps.events.warning(kc, 'TeardownStuckPods', 'Delete', plan.message);
   }
   log.info('teardown done; the garbage collector removes the rest', { message: plan.message });
-  await removeFinalizer(deps.client, kc, CLUSTER_FINALIZER, resources.KafkaCluster);
   return false;
 }
 

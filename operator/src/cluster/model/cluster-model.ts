@@ -16,12 +16,15 @@ export interface ClusterModel {
 }
 
 export function clusterModel(kc: KafkaCluster): ClusterModel {
-  const ref = clusterRef(kc);
-  const spec: ClusterSpec = kc.spec;
+  return modelOf(clusterRef(kc), kc.spec, kc.metadata.generation ?? 0);
+}
+
+/** The model of a cluster given by its parts (tests build one from a spec alone). */
+export function modelOf(ref: ClusterRef, spec: ClusterSpec, generation: number): ClusterModel {
   return {
     ref,
     spec,
-    generation: kc.metadata.generation ?? 0,
+    generation,
     layouts: roleLayouts(ref, spec),
     desired: desiredReplicas(spec),
   };

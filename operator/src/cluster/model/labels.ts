@@ -1,6 +1,6 @@
 // Labels, selectors and owner references shared by every rendered object.
 import type { V1OwnerReference } from '@kubernetes/client-node';
-import { API_VERSION, KIND } from '../cluster-spec.ts';
+import { kinds } from '../../api/kinds.ts';
 import type { ClusterRef } from '../cluster-spec.ts';
 import type { Role } from './node-layout.ts';
 
@@ -38,8 +38,8 @@ export function roleLabels(clusterName: string, role: Role): Record<string, stri
 
 export function ownerReference(cluster: ClusterRef): V1OwnerReference {
   return {
-    apiVersion: API_VERSION,
-    kind: KIND,
+    apiVersion: kinds.KafkaCluster.apiVersion,
+    kind: kinds.KafkaCluster.kind,
     name: cluster.name,
     uid: cluster.uid,
     controller: true,

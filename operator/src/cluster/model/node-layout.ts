@@ -95,7 +95,10 @@ export function brokerLayout(layouts: readonly RoleLayout[]): RoleLayout {
 }
 
 /** host:port of every controller, for controller.quorum.bootstrap.servers. */
-export function quorumBootstrapServers(cluster: ClusterRef, layouts: RoleLayout[]): string {
+export function quorumBootstrapServers(
+  cluster: ClusterRef,
+  layouts: readonly RoleLayout[],
+): string {
   const c = controllerLayout(layouts);
   return Array.from(
     { length: c.spec.replicas },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterSpec } from '../cluster-spec.ts';
+import { roleLayouts } from './node-layout.ts';
 import { clusterIdFromBytes, initialControllers, initialDirectoryId } from './quorum-bootstrap.ts';
 
 const cluster = { name: 'demo', namespace: 'streaming', uid: 'u' };
@@ -21,7 +22,9 @@ describe('quorum bootstrap', () => {
       brokers: { replicas: 5, storage },
       listeners: [],
     };
-    const list = initialControllers(cluster, dedicated, 'id', false).split(',');
+    const list = initialControllers(cluster, roleLayouts(cluster, dedicated), 'id', false).split(
+      ',',
+    );
     expect(list.map((e) => e.split(':')[0])).toEqual([
       '0@demo-controller-0.demo-controller.streaming.svc',
       '1@demo-controller-1.demo-controller.streaming.svc',
@@ -32,10 +35,10 @@ describe('quorum bootstrap', () => {
       brokers: { replicas: 1, storage },
       listeners: [],
     };
-    expect(initialControllers(cluster, combined, 'id', false)).toBe(
+    expect(initialControllers(cluster, roleLayouts(cluster, combined), 'id', false)).toBe(
       `0@demo-kafka-0.demo-kafka.streaming.svc:9090:${initialDirectoryId('id', 0)}`,
     );
-    expect(initialControllers(cluster, combined, 'id', true)).toBe('');
+    expect(initialControllers(cluster, roleLayouts(cluster, combined), 'id', true)).toBe('');
   });
 
   it('makes a cluster id from 16 bytes', () => {

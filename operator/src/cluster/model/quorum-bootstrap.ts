@@ -10,13 +10,13 @@
 // starts as an observer and is promoted with add-controller by the operator. A derived id is
 // therefore never reused for an empty disk, which is what directory ids exist to detect.
 import { createHash } from 'node:crypto';
-import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
+import type { ClusterRef } from '../cluster-spec.ts';
 import {
   CONTROLLER_LISTENER,
   controllerLayout,
   nodeIdOf,
   podDnsName,
-  roleLayouts,
+  type RoleLayout,
 } from './node-layout.ts';
 
 /** A Kafka Uuid (16 bytes, URL-safe base64 without padding) derived from the inputs. */
@@ -33,12 +33,12 @@ export function initialDirectoryId(clusterId: string, nodeId: number): string {
  */
 export function initialControllers(
   cluster: ClusterRef,
-  spec: ClusterSpec,
+  layouts: readonly RoleLayout[],
   clusterId: string,
   quorumFormed: boolean,
 ): string {
   if (quorumFormed) return '';
-  const layout = controllerLayout(roleLayouts(cluster, spec));
+  const layout = controllerLayout(layouts);
   return Array.from({ length: layout.spec.replicas }, (_, ordinal) => {
     const id = nodeIdOf(layout, ordinal);
     const host = podDnsName(cluster, layout, ordinal);

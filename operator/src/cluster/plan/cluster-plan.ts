@@ -160,9 +160,7 @@ export function planStatus(
 ): ClusterStatus {
   const { model, kafka, previous } = obs;
   const status = clusterStatus({
-    cluster: model.ref,
-    spec: model.spec,
-    generation: model.generation,
+    model,
     clusterId: obs.clusterId,
     ...(previous ? { previous } : {}),
     statefulSets: observedStatefulSets(obs.statefulSets),
@@ -191,9 +189,7 @@ export function invalidSpecStatus(
 ): ClusterStatus {
   const clusterId = previous?.clusterId ?? '';
   const status = clusterStatus({
-    cluster: model.ref,
-    spec: model.spec,
-    generation: model.generation,
+    model,
     clusterId,
     ...(previous ? { previous } : {}),
     statefulSets: {},

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
 import { clusterStatus, deletingStatus } from './cluster-status.ts';
 import type { StatusInput } from './cluster-status.ts';
+import { modelOf } from '../model/cluster-model.ts';
 import type { Role } from '../model/node-layout.ts';
 import type { ObservedPod } from '../model/observed-state.ts';
 import { specProblems } from './spec-checks.ts';
@@ -49,9 +50,7 @@ const later = new Date('2026-11-22T03:05:00Z');
 
 function healthy(extra: Partial<StatusInput> = {}): StatusInput {
   return {
-    cluster,
-    spec,
-    generation: 4,
+    model: modelOf(cluster, spec, 4),
     clusterId: 'nLp2abcdQZ6dXtk3r1w9Qg',
     statefulSets: {
       controller: { replicas: 3, readyReplicas: 3 },
@@ -74,7 +73,7 @@ const cond = (s: ReturnType<typeof clusterStatus>, type: string) =>
   s.conditions!.find((c) => c.type === type)!;
 
 describe('clusterStatus', () => {
-  it('reports a healthy cluster as api.md shows it', () => {
+  it('reports a healthy cluster', () => {
     const s = clusterStatus(healthy());
     expect(s).toMatchObject({
       observedGeneration: 4,
@@ -403,7 +402,7 @@ describe('clusterStatus', () => {
     };
     const s = clusterStatus({
       ...healthy(),
-      spec: combined,
+      model: modelOf(cluster, combined, 4),
       statefulSets: { combined: { replicas: 1, readyReplicas: 1 } },
       pods: [{ ...pod('combined', 0), name: 'demo-kafka-0' }],
       quorum: { leaderId: 0, voters: [{ nodeId: 0, lag: 0 }], observers: [] },
@@ -448,7 +447,7 @@ describe('deletingStatus', () => {
 });
 
 describe('specProblems', () => {
-  it('accepts the api.md example', () => {
+  it('accepts the example spec', () => {
     expect(specProblems(spec)).toEqual([]);
   });
 

@@ -3,15 +3,10 @@
 // Progressing (is the operator changing it), Degraded (is something wrong right now).
 import { setCondition, setKstatusConditions } from '../../runtime/conditions.ts';
 import type { Condition, ConditionInput } from '../../runtime/conditions.ts';
-import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
+import type { ClusterModel } from '../model/cluster-model.ts';
 import { CLUSTER_LABEL, ROLE_LABEL } from '../model/labels.ts';
 import type { MetadataVersionDecision } from './metadata-version-plan.ts';
-import {
-  bootstrapServiceName,
-  brokerLayout,
-  controllerLayout,
-  roleLayouts,
-} from '../model/node-layout.ts';
+import { bootstrapServiceName, brokerLayout, controllerLayout } from '../model/node-layout.ts';
 import type { Role, RoleLayout } from '../model/node-layout.ts';
 import type { ObservedPod, PartitionState, QuorumState } from '../model/observed-state.ts';
 import { needsRestart } from './roll-plan.ts';
@@ -40,9 +35,8 @@ export interface ClusterStatus {
 }
 
 export interface StatusInput {
-  cluster: ClusterRef;
-  spec: ClusterSpec;
-  generation: number;
+  /** The cluster as this reconcile sees it: ref, spec, generation and role layouts. */
+  model: ClusterModel;
   clusterId: string;
   previous?: ClusterStatus;
   /** Observed StatefulSets by role; a missing one does not exist yet. */
@@ -59,8 +53,8 @@ export interface StatusInput {
 }
 
 export function clusterStatus(input: StatusInput): ClusterStatus {
-  const { cluster, spec, pods } = input;
-  const layouts = roleLayouts(cluster, spec);
+  const { pods } = input;
+  const { ref: cluster, layouts } = input.model;
   const controllers = controllerLayout(layouts);
   const brokers = brokerLayout(layouts);
   const idsOf = (role: Role) =>
@@ -73,7 +67,7 @@ export function clusterStatus(input: StatusInput): ClusterStatus {
   const kafkaVersion =
     versions.size === 1 && pods.length > 0 ? [...versions][0] : input.previous?.kafkaVersion;
   const status: ClusterStatus = {
-    observedGeneration: input.generation,
+    observedGeneration: input.model.generation,
     clusterId: input.clusterId,
     ...(kafkaVersion ? { kafkaVersion } : {}),
     ...((input.metadataVersion ?? input.previous?.metadataVersion)
@@ -98,7 +92,7 @@ export function clusterStatus(input: StatusInput): ClusterStatus {
   for (const c of [readyCond, progressing(input, layouts), degraded(input)]) {
     conditions = setCondition(
       conditions,
-      { ...c, observedGeneration: input.generation },
+      { ...c, observedGeneration: input.model.generation },
       input.now,
     );
   }
@@ -109,7 +103,7 @@ export function clusterStatus(input: StatusInput): ClusterStatus {
     conditions,
     { status: readyCond.status, reason: readyCond.reason, message: readyCond.message ?? '' },
     readyCond.reason === 'InvalidSpec' || refusedScale,
-    input.generation,
+    input.model.generation,
     input.now,
   );
   return status;
@@ -156,7 +150,7 @@ function listenerStatus(
   input: StatusInput,
   brokers: RoleLayout,
 ): { name: string; bootstrapServers: string }[] {
-  const { cluster, spec } = input;
+  const { ref: cluster, spec } = input.model;
   return spec.listeners.map((l) => {
     if (l.type === 'internal') {
       return {

@@ -4,7 +4,7 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
 import { configHash } from './config-hash.ts';
 import { clusterLabels, ownerReference } from '../model/labels.ts';
-import { configMapName } from '../model/node-layout.ts';
+import { configMapName, quorumBootstrapServers } from '../model/node-layout.ts';
 import type { RoleLayout } from '../model/node-layout.ts';
 import { initialControllers } from '../model/quorum-bootstrap.ts';
 import {
@@ -34,11 +34,15 @@ export function renderConfigMap(
   quorumFormed: boolean,
 ): V1ConfigMap {
   const data: Record<string, string> = { [START_SCRIPT_KEY]: START_SCRIPT };
+  const bootstrapServers = quorumBootstrapServers(cluster, layouts);
   for (const layout of layouts) {
-    data[propertiesKey(layout)] = renderProperties(roleProperties(cluster, spec, layout));
+    data[propertiesKey(layout)] = renderProperties({
+      ...roleProperties(spec, layout),
+      'controller.quorum.bootstrap.servers': bootstrapServers,
+    });
     data[listenersKey(layout)] = renderListenerTable(roleListeners(spec, layout));
   }
-  data[INITIAL_CONTROLLERS_KEY] = initialControllers(cluster, spec, clusterId, quorumFormed);
+  data[INITIAL_CONTROLLERS_KEY] = initialControllers(cluster, layouts, clusterId, quorumFormed);
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -57,12 +61,10 @@ export function renderConfigMap(
  * controller list (only read when formatting) and controller.quorum.bootstrap.servers (only
  * used to find the quorum at start-up, so a controller scale must not roll every node).
  */
-export function roleConfigHash(cluster: ClusterRef, spec: ClusterSpec, layout: RoleLayout): string {
-  const props = roleProperties(cluster, spec, layout);
-  delete props['controller.quorum.bootstrap.servers'];
+export function roleConfigHash(spec: ClusterSpec, layout: RoleLayout): string {
   return configHash({
     script: START_SCRIPT,
-    properties: renderProperties(props),
+    properties: renderProperties(roleProperties(spec, layout)),
     listeners: renderListenerTable(roleListeners(spec, layout)),
   });
 }

@@ -125,7 +125,7 @@ export function renderStatefulSet(
           labels: podLabels,
           annotations: {
             ...extra?.annotations,
-            [CONFIG_HASH_ANNOTATION]: roleConfigHash(cluster, spec, layout),
+            [CONFIG_HASH_ANNOTATION]: roleConfigHash(spec, layout),
             [KAFKA_VERSION_ANNOTATION]: spec.version,
           },
         },

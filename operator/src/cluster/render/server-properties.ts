@@ -1,14 +1,12 @@
 // The shared, per-role part of server.properties. Node-specific lines (node.id,
 // advertised.listeners, broker.rack) are appended by the start script inside the pod.
-import type { ClusterRef, ClusterSpec, ListenerSpec } from '../cluster-spec.ts';
+import type { ClusterSpec, ListenerSpec } from '../cluster-spec.ts';
 import { isDynamicKey } from '../model/dynamic-config.ts';
 import {
   CONTROLLER_LISTENER,
   LOG_DIR,
   REPLICATION_LISTENER,
   kafkaListenerName,
-  quorumBootstrapServers,
-  roleLayouts,
 } from '../model/node-layout.ts';
 import type { RoleLayout } from '../model/node-layout.ts';
 import { isOwnedConfigKey } from '../../api/owned-config-keys.ts';
@@ -36,16 +34,13 @@ export interface AdvertisedListener {
 }
 
 /**
- * Properties every node of the role shares. Dynamic cluster-wide keys are deliberately left
- * out: they are applied through the Admin API, so removing one from spec.config really
- * returns it to Kafka's default instead of to a stale value in a running pod's file.
+ * Properties every node of the role shares, but for the one that depends on the other roles
+ * (controller.quorum.bootstrap.servers: render-configmap.ts adds it from the layouts). Dynamic
+ * cluster-wide keys are deliberately left out: they are applied through the Admin API, so
+ * removing one from spec.config really returns it to Kafka's default instead of to a stale
+ * value in a running pod's file.
  */
-export function roleProperties(
-  cluster: ClusterRef,
-  spec: ClusterSpec,
-  layout: RoleLayout,
-): Properties {
-  const layouts = roleLayouts(cluster, spec);
+export function roleProperties(spec: ClusterSpec, layout: RoleLayout): Properties {
   const listeners = roleListeners(spec, layout);
   const props: Properties = {};
   for (const [key, value] of Object.entries(spec.config ?? {}).sort(([a], [b]) =>
@@ -65,7 +60,6 @@ export function roleProperties(
   props['listener.security.protocol.map'] = names.map((name) => `${name}:PLAINTEXT`).join(',');
   if (layout.isBroker) props['inter.broker.listener.name'] = REPLICATION_LISTENER.name;
   props['controller.listener.names'] = CONTROLLER_LISTENER.name;
-  props['controller.quorum.bootstrap.servers'] = quorumBootstrapServers(cluster, layouts);
   props['log.dirs'] = LOG_DIR;
   if (layout.isBroker) {
     // A default, not owned: spec.config may set another value.

@@ -9,6 +9,7 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import type { KafkaCluster } from '../api/kafka-cluster.ts';
 import type { FinalizeResult, Reconciler } from '../runtime/controller.ts';
+import { AppliedOver } from '../runtime/apply.ts';
 import { objectKey, splitKey } from '../runtime/resource.ts';
 import type { ReconcileResult } from '../runtime/work-queue.ts';
 import { deleteScaledAwayClaims, growClaims } from './apply/storage.ts';
@@ -37,8 +38,10 @@ export function clusterReconciler(deps: ClusterReconcilerDeps): Reconciler<Kafka
   const random = deps.randomBytes ?? ((n: number) => nodeRandomBytes(n));
   const bootstrapOf = deps.bootstrapOf ?? defaultBootstrap;
   const again = (busy: boolean) => (busy ? { requeueAfterMs: recheckMs } : undefined);
+  const appliedOver = new AppliedOver();
   const contextOf = (kc: KafkaCluster): StepContext => ({
     deps,
+    appliedOver,
     kc,
     namespace: kc.metadata.namespace ?? '',
     log: deps.logger.child({ kafkacluster: `${kc.metadata.namespace}/${kc.metadata.name}` }),

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   APPLIED_HASH_ANNOTATION,
   alreadyApplied,
+  AppliedOver,
   applyBody,
   applyStatusIfChanged,
   controllerReference,
@@ -68,6 +69,48 @@ describe('alreadyApplied', () => {
     // Without our digest (applied by an older operator): applied once more.
     const unhashed = { ...live, metadata: { ...live.metadata, annotations: {} } };
     expect(alreadyApplied(desired, unhashed)).toBe(false);
+  });
+});
+
+describe('AppliedOver', () => {
+  const cm = (data: Record<string, string>): KubeObject =>
+    withAppliedHash({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', namespace: 'n' },
+      data,
+    } as KubeObject);
+  const cached = (rv: string): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'c', namespace: 'n', resourceVersion: rv },
+  });
+
+  it('skips only the same apply over the same cached copy', () => {
+    const memo = new AppliedOver();
+    const desired = cm({ a: '1' });
+    expect(memo.answered(desired, cached('10'))).toBe(false);
+    memo.record(desired, cached('10'));
+    // The cache has not caught up with our write: still copy 10.
+    expect(memo.answered(desired, cached('10'))).toBe(true);
+    // Another desired state over the same copy is a new apply.
+    expect(memo.answered(cm({ a: '2' }), cached('10'))).toBe(false);
+  });
+
+  it('judges any newer copy afresh, and forgets the old one', () => {
+    const memo = new AppliedOver();
+    const desired = cm({ a: '1' });
+    memo.record(desired, cached('10'));
+    expect(memo.answered(desired, cached('11'))).toBe(false);
+    // Copy 10 again (a relist from a lagging cache) is not skipped: the memory moved on.
+    expect(memo.answered(desired, cached('10'))).toBe(false);
+  });
+
+  it('remembers nothing without a cached copy (a create)', () => {
+    const memo = new AppliedOver();
+    const desired = cm({ a: '1' });
+    memo.record(desired, undefined);
+    expect(memo.answered(desired, undefined)).toBe(false);
   });
 });
 

@@ -72,6 +72,39 @@ export function alreadyApplied(desired: KubeObject, live: KubeObject | undefined
   return contains(live, applyBody(desired));
 }
 
+/**
+ * Which cached version of each object an apply already answered. A reconcile that runs before
+ * the informer shows the operator's own write (a resync, another event) still sees the old copy
+ * and would send the same apply again; client-go's controllers keep "expectations" for this.
+ * Only an exact match is skipped: the same desired digest over the same cached resourceVersion.
+ * Any newer copy in the cache (ours or someone else's) is judged afresh by alreadyApplied.
+ */
+export class AppliedOver {
+  readonly #seen = new Map<string, { resourceVersion: string; hash: string }>();
+
+  /** True when `desired` was applied over exactly this cached copy already. */
+  answered(desired: KubeObject, live: KubeObject | undefined): boolean {
+    const seen = this.#seen.get(objectKey(desired));
+    if (!seen || !live?.metadata?.resourceVersion) return false;
+    if (seen.resourceVersion !== live.metadata.resourceVersion) {
+      this.#seen.delete(objectKey(desired));
+      return false;
+    }
+    return seen.hash === desired.metadata?.annotations?.[APPLIED_HASH_ANNOTATION];
+  }
+
+  /** After a successful apply of `desired` over the cached copy `live`. */
+  record(desired: KubeObject, live: KubeObject | undefined): void {
+    const resourceVersion = live?.metadata?.resourceVersion;
+    const hash = desired.metadata?.annotations?.[APPLIED_HASH_ANNOTATION];
+    if (resourceVersion && hash) this.#seen.set(objectKey(desired), { resourceVersion, hash });
+  }
+}
+
+function objectKey(o: KubeObject): string {
+  return `${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+}
+
 function contains(live: unknown, want: unknown): boolean {
   if (want === undefined) return true;
   if (want === null || typeof want !== 'object') return live === want;

@@ -2,7 +2,7 @@
 // the status write and the cluster id. Not pure: these write to the API server.
 import type { KafkaCluster } from '../../api/kafka-cluster.ts';
 import { kinds } from '../../api/kinds.ts';
-import { applyStatus, applyStatusIfChanged } from '../../runtime/apply.ts';
+import { applyStatus, applyStatusIfChanged, type AppliedOver } from '../../runtime/apply.ts';
 import { isConflict, isNotFound } from '../../runtime/kube-client.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { ResourceInfo } from '../../runtime/resource.ts';
@@ -19,6 +19,8 @@ export interface StepContext {
   log: Logger;
   /** Where the operator reaches the cluster's brokers. */
   bootstrap: string;
+  /** The controller's memory of applies its cache does not show yet. */
+  appliedOver: AppliedOver;
 }
 
 /**

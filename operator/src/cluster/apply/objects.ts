@@ -8,15 +8,18 @@ import { desiredObjectList } from '../render/render-cluster.ts';
 import type { StepContext } from './kube.ts';
 
 export async function applyObjects(ctx: StepContext, plan: ClusterPlan): Promise<void> {
-  const { deps, kc, log } = ctx;
+  const { deps, kc, log, appliedOver } = ctx;
   for (const obj of desiredObjectList(plan.objects)) {
     // The renderers build client-node V1* objects, whose timestamp fields are Dates; they
     // set none of them, so the object is already the wire JSON the API server takes.
     const desired = withAppliedHash(obj as unknown as KubeObject);
     const resource = resourceOf(obj);
-    // A quiet resync re-sends nothing: the cache already shows exactly this apply.
-    if (alreadyApplied(desired, cachedObject(ctx, resource, desired))) continue;
+    // A quiet resync re-sends nothing: the cache already shows exactly this apply, or still
+    // shows the copy this very apply was already sent over (our write not seen yet).
+    const live = cachedObject(ctx, resource, desired);
+    if (alreadyApplied(desired, live) || appliedOver.answered(desired, live)) continue;
     await apply(deps.client, desired, { resource });
+    appliedOver.record(desired, live);
   }
   for (const s of plan.strayServices) {
     log.info('deleting service no longer rendered', { service: s.metadata?.name });

@@ -884,8 +884,10 @@ describe('KafkaCluster controller reading a real Kafka', () => {
         'log.cleaner.backoff.ms as a cluster-wide broker default',
         async () => (await admin.describeBrokerDefaults())['log.cleaner.backoff.ms'] === '16000',
       );
-      const events = await eventsFor(client, ns, 'real');
-      expect(events.some((e) => e.reason === 'ConfigUpdated')).toBe(true);
+      // Events are written fire-and-forget after the change: wait for it, do not read once.
+      await waitFor('a ConfigUpdated Event', async () =>
+        (await eventsFor(client, ns, 'real')).some((e) => e.reason === 'ConfigUpdated'),
+      );
       // A dynamic key changes no pod template: nothing rolls.
       const after = await get(client, `/apis/apps/v1/namespaces/${ns}/statefulsets/real-kafka`);
       expect(
@@ -965,8 +967,11 @@ describe('KafkaCluster controller reading a real Kafka', () => {
       await waitFor('data-drop-kafka-2 deleted', async () =>
         (await claimsOf('drop')).includes('data-drop-kafka-2') ? undefined : true,
       );
-      const events = await eventsFor(client, ns, 'drop');
-      expect(events.find((e) => e.reason === 'ClaimDeleted')?.note).toMatch(
+      // The Event follows the delete (fire-and-forget): wait for it, do not read once.
+      const claimDeleted = await waitFor('a ClaimDeleted Event', async () =>
+        (await eventsFor(client, ns, 'drop')).find((e) => e.reason === 'ClaimDeleted'),
+      );
+      expect(claimDeleted.note).toMatch(
         /node 2 was scaled away .*data-drop-kafka-2 \(deleteClaim: true\)/,
       );
       expect(await claimsOf('drop')).toEqual(['data-drop-kafka-0', 'data-drop-kafka-1']);

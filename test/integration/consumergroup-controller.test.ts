@@ -163,8 +163,12 @@ describe('KafkaConsumerGroup', () => {
       );
       return rs.items.some((r) => r.spec.replicas === 4);
     });
-    const events = await eventsFor(op.client, namespace, 'backlog');
-    expect(events.some((e) => e.reason === 'ScaledUp' && e.note?.includes('1 → 4'))).toBe(true);
+    // The Event follows the scale (fire-and-forget): wait for it, do not read once.
+    await waitFor('a ScaledUp 1 → 4 Event', async () =>
+      (await eventsFor(op.client, namespace, 'backlog')).some(
+        (e) => e.reason === 'ScaledUp' && e.note?.includes('1 → 4'),
+      ),
+    );
   });
 
   it('scales back down once real consumers have drained the backlog', async () => {

@@ -110,11 +110,15 @@ describe('a KafkaTopic whose Kafka is gone for good', () => {
     await waitFor('the abandoned KafkaTopic gone', async () => (await get()) === undefined, {
       timeoutMs: 30_000,
     });
-    const abandoned = (await events(client, namespace, 'gone')).find(
-      (e) => e.reason === 'Abandoned',
+    // The Event is written after the finalizer goes (fire-and-forget, like every Event), so it
+    // can land a moment after the object is gone: wait for it rather than read once.
+    const abandoned = await waitFor(
+      'the Abandoned Event',
+      async () => (await events(client, namespace, 'gone')).find((e) => e.reason === 'Abandoned'),
+      { timeoutMs: 30_000 },
     );
-    expect(abandoned?.type).toBe('Warning');
-    expect(abandoned?.note).toContain('kraftwerk.dev/topic');
+    expect(abandoned.type).toBe('Warning');
+    expect(abandoned.note).toContain('kraftwerk.dev/topic');
   });
 });
 

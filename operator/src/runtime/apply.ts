@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeClient } from './kube-client.ts';
 import type { KubeObject, ResourceInfo } from './resource.ts';
-import { resourcePath } from './resource.ts';
+import { objectKey, resourcePath } from './resource.ts';
 
 export const fieldManager = 'kraftwerk';
 
@@ -84,10 +84,10 @@ export class AppliedOver {
 
   /** True when `desired` was applied over exactly this cached copy already. */
   answered(desired: KubeObject, live: KubeObject | undefined): boolean {
-    const seen = this.#seen.get(objectKey(desired));
+    const seen = this.#seen.get(appliedKey(desired));
     if (!seen || !live?.metadata?.resourceVersion) return false;
     if (seen.resourceVersion !== live.metadata.resourceVersion) {
-      this.#seen.delete(objectKey(desired));
+      this.#seen.delete(appliedKey(desired));
       return false;
     }
     return seen.hash === desired.metadata?.annotations?.[APPLIED_HASH_ANNOTATION];
@@ -97,12 +97,13 @@ export class AppliedOver {
   record(desired: KubeObject, live: KubeObject | undefined): void {
     const resourceVersion = live?.metadata?.resourceVersion;
     const hash = desired.metadata?.annotations?.[APPLIED_HASH_ANNOTATION];
-    if (resourceVersion && hash) this.#seen.set(objectKey(desired), { resourceVersion, hash });
+    if (resourceVersion && hash) this.#seen.set(appliedKey(desired), { resourceVersion, hash });
   }
 }
 
-function objectKey(o: KubeObject): string {
-  return `${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+/** One controller applies several kinds, whose objects may share a name. */
+function appliedKey(o: KubeObject): string {
+  return `${o.apiVersion}/${o.kind}/${objectKey(o)}`;
 }
 
 function contains(live: unknown, want: unknown): boolean {

@@ -19,6 +19,7 @@ import type { KubeObject } from '../../operator/src/runtime/resource.ts';
 import {
   createResource,
   eventsFor,
+  waitForEvent,
   getResource,
   kraftwerkPath,
   mergePatch,
@@ -549,12 +550,11 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
       expect(seen['KafkaCluster gone']! - seen['controller StatefulSet deleted']!).toBeGreaterThan(
         25_000,
       );
-      const events = await eventsFor(op.client, namespace, 'dedi');
-      const reasons = events.map((e) => e.reason);
+      const stuckEvent = await waitForEvent(op.client, namespace, 'dedi', 'TeardownStuckPods');
+      expect(stuckEvent.note).toContain(controller);
+      const reasons = (await eventsFor(op.client, namespace, 'dedi')).map((e) => e.reason);
       expect(reasons).toContain('StoppingBrokers');
       expect(reasons).toContain('StoppingControllers');
-      const stuckEvent = events.find((e) => e.reason === 'TeardownStuckPods');
-      expect(stuckEvent?.note).toContain(controller);
     } finally {
       sampling = false;
       await sampler;

@@ -26,6 +26,7 @@ import { KafkaFixture } from '../fixtures/kafka.ts';
 import {
   createResource,
   eventsFor,
+  waitForEvent,
   getResource,
   startTestOperator,
   type TestOperator,
@@ -202,8 +203,7 @@ describe('KafkaConsumerGroup', () => {
     );
     const g = await group('backlog');
     expect(g?.status?.health).toBe('Ok');
-    const events = await eventsFor(op.client, namespace, 'backlog');
-    expect(events.some((e) => e.reason === 'ScaledDown')).toBe(true);
+    await waitForEvent(op.client, namespace, 'backlog', 'ScaledDown');
   });
 
   it('holds the size and says why when Kafka goes away', async () => {

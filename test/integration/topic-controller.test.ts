@@ -13,6 +13,7 @@ import { kafkaTopicIds, kafkaTopicNames, kafkaTopicsCli } from '../fixtures/kafk
 import {
   createResource,
   eventsFor,
+  waitForEvent,
   getResource,
   kraftwerkPath,
   mergePatch,
@@ -227,10 +228,7 @@ describe('KafkaTopic against one Kafka broker', () => {
       return t?.status?.topicId && t.status.topicId !== before ? t : undefined;
     });
     expect(after.status?.partitions).toBe(5);
-    const ev = await eventsFor(op.client, namespace, 'orders');
-    expect(
-      ev.some((e) => e.reason === 'TopicRecreated' || e.reason === 'TopicReplacedOutside'),
-    ).toBe(true);
+    await waitForEvent(op.client, namespace, 'orders', ['TopicRecreated', 'TopicReplacedOutside']);
   });
 
   it("reports Kafka's own message for an invalid config value, and changes nothing", async () => {
@@ -357,8 +355,9 @@ describe('KafkaTopic against one Kafka broker', () => {
     expect(t.status).toMatchObject({ topicId: id, origin: 'Adopted', partitions: 2 });
     // Ready=True only with Kafka holding the spec, read back by a client that is not ours.
     expect((await topicConfig('existing'))['retention.ms']).toBe('2000');
-    const events = await eventsFor(op.client, namespace, 'existing');
-    expect(events.find((e) => e.reason === 'TopicAdopted')?.note).toContain(id!);
+    expect((await waitForEvent(op.client, namespace, 'existing', 'TopicAdopted')).note).toContain(
+      id!,
+    );
   });
 
   it('deletes only its own topic: one deleted and recreated outside survives', async () => {
@@ -384,8 +383,9 @@ describe('KafkaTopic against one Kafka broker', () => {
     op = await startTestOperator(inject('kubeconfig'), namespace, { resyncMs: 2_000 });
     await waitFor('the resource gone', async () => !(await get('replaced')));
     expect(kafkaTopicIds(bootstrap, ['replaced']).replaced).toBe(theirs);
-    const events = await eventsFor(op.client, namespace, 'replaced');
-    expect(events.find((e) => e.reason === 'TopicNotDeleted')?.note).toContain(theirs!);
+    expect(
+      (await waitForEvent(op.client, namespace, 'replaced', 'TopicNotDeleted')).note,
+    ).toContain(theirs!);
   });
 
   it('deletes the topic under deletionPolicy Delete and keeps it under Retain', async () => {

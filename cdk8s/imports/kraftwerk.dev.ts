@@ -147,6 +147,20 @@ export interface KafkaClusterSpec {
   readonly config?: { [key: string]: any };
 
   /**
+   * Certificates the operator issues for TLS listeners and cluster-internal traffic: a cluster CA and a clients CA, renewed before they expire.
+   *
+   * @schema KafkaClusterSpec#certificates
+   */
+  readonly certificates?: KafkaClusterSpecCertificates;
+
+  /**
+   * Authorization of client requests. Default: none (every client may do anything).
+   *
+   * @schema KafkaClusterSpec#authorization
+   */
+  readonly authorization?: KafkaClusterSpecAuthorization;
+
+  /**
    * Rack awareness: spread replicas across the values of a node label.
    *
    * @schema KafkaClusterSpec#rack
@@ -184,6 +198,8 @@ export function toJson_KafkaClusterSpec(
             (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
             {},
           ),
+    certificates: toJson_KafkaClusterSpecCertificates(obj.certificates),
+    authorization: toJson_KafkaClusterSpecAuthorization(obj.authorization),
     rack: toJson_KafkaClusterSpecRack(obj.rack),
     template: toJson_KafkaClusterSpecTemplate(obj.template),
   };
@@ -353,6 +369,20 @@ export interface KafkaClusterSpecListeners {
    * @schema KafkaClusterSpecListeners#advertisedHost
    */
   readonly advertisedHost?: string;
+
+  /**
+   * Encrypt this listener with TLS; brokers present a certificate of the cluster CA (Secret <cluster>-cluster-ca-cert holds the CA clients trust). Default false.
+   *
+   * @schema KafkaClusterSpecListeners#tls
+   */
+  readonly tls?: boolean;
+
+  /**
+   * How clients of this listener prove who they are. Default: not at all.
+   *
+   * @schema KafkaClusterSpecListeners#authentication
+   */
+  readonly authentication?: KafkaClusterSpecListenersAuthentication;
 }
 
 /**
@@ -371,6 +401,94 @@ export function toJson_KafkaClusterSpecListeners(
     type: obj.type,
     nodePortBase: obj.nodePortBase,
     advertisedHost: obj.advertisedHost,
+    tls: obj.tls,
+    authentication: toJson_KafkaClusterSpecListenersAuthentication(obj.authentication),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Certificates the operator issues for TLS listeners and cluster-internal traffic: a cluster CA and a clients CA, renewed before they expire.
+ *
+ * @schema KafkaClusterSpecCertificates
+ */
+export interface KafkaClusterSpecCertificates {
+  /**
+   * How long certificates the operator issues are valid, in days (default 365).
+   *
+   * @schema KafkaClusterSpecCertificates#validityDays
+   */
+  readonly validityDays?: number;
+
+  /**
+   * Renew a certificate (or replace a CA key) this many days before it expires (default 30).
+   *
+   * @schema KafkaClusterSpecCertificates#renewalDays
+   */
+  readonly renewalDays?: number;
+}
+
+/**
+ * Converts an object of type 'KafkaClusterSpecCertificates' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaClusterSpecCertificates(
+  obj: KafkaClusterSpecCertificates | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    validityDays: obj.validityDays,
+    renewalDays: obj.renewalDays,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Authorization of client requests. Default: none (every client may do anything).
+ *
+ * @schema KafkaClusterSpecAuthorization
+ */
+export interface KafkaClusterSpecAuthorization {
+  /**
+   * simple: Kafka's StandardAuthorizer (ACLs in KRaft metadata).
+   *
+   * @schema KafkaClusterSpecAuthorization#type
+   */
+  readonly type: KafkaClusterSpecAuthorizationType;
+
+  /**
+   * Principals allowed everything; the operator's own identity and the cluster's nodes are always super-users.
+   *
+   * @schema KafkaClusterSpecAuthorization#superUsers
+   */
+  readonly superUsers?: string[];
+}
+
+/**
+ * Converts an object of type 'KafkaClusterSpecAuthorization' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaClusterSpecAuthorization(
+  obj: KafkaClusterSpecAuthorization | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    type: obj.type,
+    superUsers: obj.superUsers?.map((y) => y),
   };
   // filter undefined values
   return Object.entries(result).reduce(
@@ -789,6 +907,53 @@ export type KafkaClusterSpecListenersType =
   (typeof KafkaClusterSpecListenersType)[keyof typeof KafkaClusterSpecListenersType];
 
 /**
+ * How clients of this listener prove who they are. Default: not at all.
+ *
+ * @schema KafkaClusterSpecListenersAuthentication
+ */
+export interface KafkaClusterSpecListenersAuthentication {
+  /**
+   * scram-sha-512: SASL SCRAM-SHA-512 user name and password; tls: a client certificate signed by the clients CA (needs tls: true).
+   *
+   * @schema KafkaClusterSpecListenersAuthentication#type
+   */
+  readonly type: KafkaClusterSpecListenersAuthenticationType;
+}
+
+/**
+ * Converts an object of type 'KafkaClusterSpecListenersAuthentication' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaClusterSpecListenersAuthentication(
+  obj: KafkaClusterSpecListenersAuthentication | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    type: obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * simple: Kafka's StandardAuthorizer (ACLs in KRaft metadata).
+ *
+ * @schema KafkaClusterSpecAuthorizationType
+ */
+export const KafkaClusterSpecAuthorizationType = {
+  /** simple */
+  SIMPLE: 'simple',
+} as const;
+export type KafkaClusterSpecAuthorizationType =
+  (typeof KafkaClusterSpecAuthorizationType)[keyof typeof KafkaClusterSpecAuthorizationType];
+
+/**
  * Customisations of the Kafka pods kraftwerk renders.
  *
  * @schema KafkaClusterSpecTemplatePod
@@ -959,6 +1124,20 @@ export const KafkaClusterSpecBrokersStorageType = {
 } as const;
 export type KafkaClusterSpecBrokersStorageType =
   (typeof KafkaClusterSpecBrokersStorageType)[keyof typeof KafkaClusterSpecBrokersStorageType];
+
+/**
+ * scram-sha-512: SASL SCRAM-SHA-512 user name and password; tls: a client certificate signed by the clients CA (needs tls: true).
+ *
+ * @schema KafkaClusterSpecListenersAuthenticationType
+ */
+export const KafkaClusterSpecListenersAuthenticationType = {
+  /** scram-sha-512 */
+  SCRAM_HYPHEN_SHA_HYPHEN_512: 'scram-sha-512',
+  /** tls */
+  TLS: 'tls',
+} as const;
+export type KafkaClusterSpecListenersAuthenticationType =
+  (typeof KafkaClusterSpecListenersAuthenticationType)[keyof typeof KafkaClusterSpecListenersAuthenticationType];
 
 /**
  * KafkaConsumerGroup scales a workload (Deployment, StatefulSet, anything with a scale subresource) by the lag of the Kafka consumer group it consumes as.

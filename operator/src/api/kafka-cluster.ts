@@ -186,6 +186,18 @@ const listener = () =>
         )
         .rule(`self.matches('${DNS_SUBDOMAIN_PATTERN}')`, ADVERTISED_HOST_MESSAGE),
     ),
+    tls: optional(
+      bool().describe(
+        'Encrypt this listener with TLS; brokers present a certificate of the cluster CA (Secret <cluster>-cluster-ca-cert holds the CA clients trust). Default false.',
+      ),
+    ),
+    authentication: optional(
+      obj({
+        type: enm('scram-sha-512', 'tls').describe(
+          'scram-sha-512: SASL SCRAM-SHA-512 user name and password; tls: a client certificate signed by the clients CA (needs tls: true).',
+        ),
+      }).describe('How clients of this listener prove who they are. Default: not at all.'),
+    ),
   })
     .rule(
       "self.type == 'nodeport' || (!has(self.nodePortBase) && !has(self.advertisedHost))",
@@ -283,6 +295,36 @@ export const kafkaClusterSpecSchema = obj({
       'Listeners clients connect to; names and ports unique. Default: one internal listener on 9092.',
     ),
   config: optional(serverConfig()),
+  certificates: optional(
+    obj({
+      validityDays: int()
+        .min(2)
+        .max(3650)
+        .default(365)
+        .describe('How long certificates the operator issues are valid, in days (default 365).'),
+      renewalDays: int()
+        .min(1)
+        .max(3649)
+        .default(30)
+        .describe(
+          'Renew a certificate (or replace a CA key) this many days before it expires (default 30).',
+        ),
+    }).describe(
+      'Certificates the operator issues for TLS listeners and cluster-internal traffic: a cluster CA and a clients CA, renewed before they expire.',
+    ),
+  ),
+  authorization: optional(
+    obj({
+      type: enm('simple').describe("simple: Kafka's StandardAuthorizer (ACLs in KRaft metadata)."),
+      superUsers: optional(
+        arr(str().minLength(6).maxLength(256).describe('A Kafka principal, e.g. User:admin.'))
+          .maxItems(64)
+          .describe(
+            "Principals allowed everything; the operator's own identity and the cluster's nodes are always super-users.",
+          ),
+      ),
+    }).describe('Authorization of client requests. Default: none (every client may do anything).'),
+  ),
   rack: optional(
     obj({
       topologyKey: str()
@@ -367,6 +409,19 @@ export const kafkaClusterStatusSchema = obj({
         name: str().describe('Listener name.'),
         bootstrapServers: str().describe(
           'host:port list clients use to connect through this listener.',
+        ),
+        securityProtocol: optional(
+          enm('PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL').describe(
+            "Kafka's security.protocol for clients of this listener.",
+          ),
+        ),
+        saslMechanism: optional(
+          str().describe('sasl.mechanism for clients of this listener, e.g. SCRAM-SHA-512.'),
+        ),
+        caSecret: optional(
+          str().describe(
+            'TLS listeners: the Secret (key ca.crt) holding the CA certificates clients trust.',
+          ),
         ),
       }).describe('How to reach one listener.'),
     )

@@ -40,4 +40,25 @@ describe('configFromEnv', () => {
       }),
     ).toThrow(/KRAFTWERK_RECONCILE_TIMEOUT_SECONDS/);
   });
+
+  it("names the operator's own pods: POD_NAMESPACE and the labels both installs set, or what it is told", () => {
+    expect(configFromEnv({ POD_NAMESPACE: 'ops' }).operatorPods).toEqual({
+      namespace: 'ops',
+      labels: { 'app.kubernetes.io/name': 'kraftwerk', 'app.kubernetes.io/component': 'operator' },
+    });
+    const told = configFromEnv({
+      POD_NAMESPACE: 'ops',
+      KRAFTWERK_OPERATOR_NAMESPACE: 'platform',
+      KRAFTWERK_OPERATOR_POD_LABELS: 'app=kafka-operator, tier=control',
+    });
+    expect(told.operatorPods).toEqual({
+      namespace: 'platform',
+      labels: { app: 'kafka-operator', tier: 'control' },
+    });
+    // Outside a pod nothing names it: the clusters' policies admit their own pods only.
+    expect(configFromEnv({ KRAFTWERK_LEADER_ELECTION: 'false' }).operatorPods).toBeUndefined();
+    expect(() =>
+      configFromEnv({ POD_NAMESPACE: 'ops', KRAFTWERK_OPERATOR_POD_LABELS: 'app' }),
+    ).toThrow(/KRAFTWERK_OPERATOR_POD_LABELS/);
+  });
 });

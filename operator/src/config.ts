@@ -1,6 +1,7 @@
 // The operator's settings, from its environment (the Helm chart and the cdk8s app set these).
 // Pure: takes the environment as a parameter and names the variable in every error.
 import { hostname } from 'node:os';
+import type { OperatorPods } from './cluster/render/render-network-policy.ts';
 import type { LeaderElectionSettings } from './operator.ts';
 import { parseLogLevel, type LogLevel } from './runtime/logger.ts';
 
@@ -15,7 +16,16 @@ export interface OperatorConfig {
   resyncMs: number;
   /** Deadline of one reconcile. */
   reconcileTimeoutMs: number;
+  /** The operator's own pods, which each cluster's NetworkPolicy admits; unknown out of a pod. */
+  operatorPods: OperatorPods | undefined;
 }
+
+/**
+ * Labels on the operator's pods that both the Helm chart and the cdk8s construct set, whatever
+ * the release or construct name (the chart passes its own, more precise selector).
+ */
+export const DEFAULT_OPERATOR_POD_LABELS =
+  'app.kubernetes.io/name=kraftwerk,app.kubernetes.io/component=operator';
 
 export function configFromEnv(env: Readonly<Record<string, string | undefined>>): OperatorConfig {
   const namespaces = (env.KRAFTWERK_WATCH_NAMESPACES ?? '')
@@ -48,7 +58,30 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     kubeconfig: env.KUBECONFIG || undefined,
     resyncMs: positiveInt(env, 'KRAFTWERK_RESYNC_SECONDS', 300, false) * 1000,
     reconcileTimeoutMs: positiveInt(env, 'KRAFTWERK_RECONCILE_TIMEOUT_SECONDS', 120, false) * 1000,
+    operatorPods: operatorPods(env),
   };
+}
+
+/**
+ * KRAFTWERK_OPERATOR_NAMESPACE (default POD_NAMESPACE, from the downward API) and
+ * KRAFTWERK_OPERATOR_POD_LABELS (`key=value,...`). No namespace: the operator runs outside
+ * the cluster and has no pods to name.
+ */
+function operatorPods(env: Readonly<Record<string, string | undefined>>): OperatorPods | undefined {
+  const namespace = env.KRAFTWERK_OPERATOR_NAMESPACE || env.POD_NAMESPACE;
+  if (!namespace) return undefined;
+  const raw = env.KRAFTWERK_OPERATOR_POD_LABELS || DEFAULT_OPERATOR_POD_LABELS;
+  const labels: Record<string, string> = {};
+  for (const pair of raw.split(',').map((s) => s.trim())) {
+    const m = /^([^=\s]+)=([^=\s]*)$/.exec(pair);
+    if (!m) {
+      throw new Error(
+        `KRAFTWERK_OPERATOR_POD_LABELS must be key=value pairs separated by commas, got "${raw}"`,
+      );
+    }
+    labels[m[1]!] = m[2]!;
+  }
+  return { namespace, labels };
 }
 
 /** Lease timings in seconds (fractions allowed); unset ones keep client-go's 15/10/2. */

@@ -16,6 +16,7 @@ const operator = createOperator({
   resyncMs: config.resyncMs,
   reconcileTimeoutMs: config.reconcileTimeoutMs,
   identity: config.leaderElection?.identity ?? 'kraftwerk',
+  ...(config.operatorPods ? { operatorPods: config.operatorPods } : {}),
 });
 operator.manager.handleSignals();
 // Closing Kafka connections is a courtesy: once the health server is down, a close that waits

@@ -13,6 +13,7 @@ import {
 } from './cluster/observe/cluster-resource.ts';
 import { CLUSTER_LABEL } from './cluster/model/labels.ts';
 import { clusterReconciler } from './cluster/reconciler.ts';
+import type { OperatorPods } from './cluster/render/render-network-policy.ts';
 import { consumerGroupReconciler } from './consumergroup/reconciler.ts';
 import { KafkaConnections } from './kafka/connections.ts';
 import { systemClock, type Clock } from './runtime/clock.ts';
@@ -57,6 +58,8 @@ export interface OperatorOptions {
    * REPLICATION listener (in-cluster DNS). Tests running outside a cluster point it elsewhere.
    */
   clusterBootstrap?: (cluster: { name: string; namespace: string }) => string;
+  /** The operator's own pods, admitted to each cluster's replication port by its NetworkPolicy. */
+  operatorPods?: OperatorPods;
 }
 
 export interface Operator {
@@ -146,6 +149,7 @@ export function createOperator(o: OperatorOptions): Operator {
   const services = owned<KubeObject>('v1', 'Service');
   const configMaps = owned<KubeObject & { data?: Record<string, string> }>('v1', 'ConfigMap');
   const pdbs = owned<KubeObject>('policy/v1', 'PodDisruptionBudget');
+  const networkPolicies = owned<KubeObject>('networking.k8s.io/v1', 'NetworkPolicy');
   manager.addController(
     new Controller({
       name: 'kafkacluster',
@@ -161,6 +165,8 @@ export function createOperator(o: OperatorOptions): Operator {
         services,
         configMaps,
         podDisruptionBudgets: pdbs,
+        networkPolicies,
+        ...(o.operatorPods ? { operatorPods: o.operatorPods } : {}),
         kafka: (bootstrap) => fence(kafka.get(bootstrap)),
         clusterKafka: (bootstrap) => fence(kafka.cluster(bootstrap)),
         ...(o.clusterBootstrap ? { bootstrapOf: o.clusterBootstrap } : {}),
@@ -180,6 +186,7 @@ export function createOperator(o: OperatorOptions): Operator {
       .owns(services)
       .owns(configMaps)
       .owns(pdbs)
+      .owns(networkPolicies)
       // Pods are owned by their StatefulSet; the cluster label names the KafkaCluster.
       .watches(pods, clusterKeyOfLabelled),
   );

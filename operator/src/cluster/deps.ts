@@ -12,6 +12,7 @@ import { builtinResources, type KubeObject, type ResourceInfo } from '../runtime
 import type { ClusterRef } from './cluster-spec.ts';
 import { REPLICATION_LISTENER, bootstrapServiceName } from './model/node-layout.ts';
 import type { PodObject, StatefulSetObject } from './observe/cluster-resource.ts';
+import type { OperatorPods } from './render/render-network-policy.ts';
 
 export const resources = {
   StatefulSet: {
@@ -28,6 +29,13 @@ export const resources = {
     version: 'v1',
     kind: 'PodDisruptionBudget',
     plural: 'poddisruptionbudgets',
+    namespaced: true,
+  },
+  NetworkPolicy: {
+    group: 'networking.k8s.io',
+    version: 'v1',
+    kind: 'NetworkPolicy',
+    plural: 'networkpolicies',
     namespaced: true,
   },
   Pod: { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true },
@@ -56,6 +64,10 @@ export interface ClusterReconcilerDeps {
   configMaps: Informer<KubeObject & { data?: Record<string, string> }>;
   /** Without it, PodDisruptionBudgets are applied on every reconcile. */
   podDisruptionBudgets?: Informer<KubeObject>;
+  /** Without it, NetworkPolicies are applied on every reconcile. */
+  networkPolicies?: Informer<KubeObject>;
+  /** The operator's pods, admitted to the replication port; unset: the cluster's own only. */
+  operatorPods?: OperatorPods;
   /** Per-topic admin (partition reassignments go through it). */
   kafka: (bootstrap: string) => KafkaAdminPort;
   /** Cluster-level admin: quorum, partitions, registrations, broker defaults, features. */

@@ -287,6 +287,7 @@ async function reconcile(w: World) {
     services: informer<KubeObject>(cachedOf('Service')),
     configMaps: informer<KubeObject & { data?: Record<string, string> }>(cachedOf('ConfigMap')),
     podDisruptionBudgets: informer<KubeObject>(cachedOf('PodDisruptionBudget')),
+    networkPolicies: informer<KubeObject>(cachedOf('NetworkPolicy')),
     kafka: () => admin,
     clusterKafka: () => cluster,
     events: recorder,
@@ -530,8 +531,8 @@ describe('clusterReconciler on a quiet resync', () => {
       defaults: { 'min.insync.replicas': '2', 'num.io.threads': '16' },
     };
     const first = await reconcile(world);
-    // ConfigMap, 3 Services (headless x2, bootstrap), 2 StatefulSets, 2 PDBs.
-    expect(first.applies.map((o) => `${o.kind}/${o.metadata?.name}`)).toHaveLength(8);
+    // ConfigMap, 3 Services (headless x2, bootstrap), 2 StatefulSets, 2 PDBs, a NetworkPolicy.
+    expect(first.applies.map((o) => `${o.kind}/${o.metadata?.name}`)).toHaveLength(9);
     // As the API server would keep them: with server-side additions, e.g. a ClusterIP.
     const cached = first.applies.map((o) =>
       o.kind === 'Service'

@@ -66,7 +66,7 @@ export function clusterReconciler(deps: ClusterReconcilerDeps): Reconciler<Kafka
     const clusterId = await ensureClusterId(ctx, random);
 
     const obs = await observeCluster(deps, kc, model, clusterId, ctx.bootstrap, now, ctx.log);
-    const plan = planCluster(obs);
+    const plan = planCluster(obs, deps.operatorPods);
 
     await applyObjects(ctx, plan);
     const storageProblems = await growClaims(ctx, plan);

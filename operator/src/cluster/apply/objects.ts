@@ -47,6 +47,8 @@ function cachedObject(
       return deps.configMaps.getByName(namespace, name);
     case 'PodDisruptionBudget':
       return deps.podDisruptionBudgets?.getByName(namespace, name);
+    case 'NetworkPolicy':
+      return deps.networkPolicies?.getByName(namespace, name);
     default:
       return undefined;
   }
@@ -62,6 +64,8 @@ function resourceOf(obj: { kind?: string }): ResourceInfo {
       return resources.ConfigMap;
     case 'PodDisruptionBudget':
       return resources.PodDisruptionBudget;
+    case 'NetworkPolicy':
+      return resources.NetworkPolicy;
     default:
       throw new Error(`the cluster renderer produced an unexpected kind ${obj.kind}`);
   }

@@ -17,6 +17,7 @@ import {
 } from '../observe/cluster-resource.ts';
 import type { ClusterObservation } from '../observe/observe-cluster.ts';
 import { renderCluster, type DesiredObjects } from '../render/render-cluster.ts';
+import type { OperatorPods } from '../render/render-network-policy.ts';
 import { terminationGraceSeconds } from '../render/render-statefulset.ts';
 import { clusterStatus, type ClusterStatus } from './cluster-status.ts';
 import { planMetadataVersion, type MetadataVersionDecision } from './metadata-version-plan.ts';
@@ -73,7 +74,8 @@ export interface ClusterPlan {
   busy: boolean;
 }
 
-export function planCluster(obs: ClusterObservation): ClusterPlan {
+/** `operatorPods`: the operator's configuration, admitted by the cluster's NetworkPolicy. */
+export function planCluster(obs: ClusterObservation, operatorPods?: OperatorPods): ClusterPlan {
   const { model, kafka, current, pods } = obs;
   const { ref, spec, layouts, desired } = model;
   const quorumFormed =
@@ -100,6 +102,7 @@ export function planCluster(obs: ClusterObservation): ClusterPlan {
     quorumFormed,
     replicas: replicasToRender(desired, current, scale),
     existingClaimSize: obs.claimSizes,
+    ...(operatorPods ? { operatorPods } : {}),
   });
   const rendered = new Set(objects.services.map((s) => s.metadata?.name ?? ''));
   const roll = planRoll({

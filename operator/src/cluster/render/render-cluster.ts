@@ -11,6 +11,11 @@ import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
 import { roleLayouts } from '../model/node-layout.ts';
 import type { Role } from '../model/node-layout.ts';
 import { renderConfigMap } from './render-configmap.ts';
+import {
+  renderNetworkPolicy,
+  type NetworkPolicy,
+  type OperatorPods,
+} from './render-network-policy.ts';
 import { renderPodDisruptionBudget } from './render-pdb.ts';
 import {
   renderBootstrapService,
@@ -33,6 +38,8 @@ export interface RenderInput {
   replicas?: Partial<Record<Role, number>>;
   /** Claim size of StatefulSets that already exist (their claim templates are immutable). */
   existingClaimSize?: Partial<Record<Role, string>>;
+  /** The operator's pods, admitted to the replication port (operator configuration). */
+  operatorPods?: OperatorPods;
 }
 
 export interface DesiredObjects {
@@ -40,6 +47,7 @@ export interface DesiredObjects {
   statefulSets: V1StatefulSet[];
   services: V1Service[];
   podDisruptionBudgets: V1PodDisruptionBudget[];
+  networkPolicies: NetworkPolicy[];
 }
 
 export function renderCluster(input: RenderInput): DesiredObjects {
@@ -59,6 +67,7 @@ export function renderCluster(input: RenderInput): DesiredObjects {
       ...renderNodePortServices(cluster, spec, layouts),
     ],
     podDisruptionBudgets: layouts.map((layout) => renderPodDisruptionBudget(cluster, spec, layout)),
+    networkPolicies: [renderNetworkPolicy(cluster, spec, input.operatorPods)],
   };
 }
 
@@ -69,6 +78,7 @@ export function desiredObjectList(objects: DesiredObjects): KubernetesObject[] {
     ...objects.services,
     ...objects.statefulSets,
     ...objects.podDisruptionBudgets,
+    ...objects.networkPolicies,
   ];
 }
 

@@ -58,6 +58,8 @@ export function watchRules(extraScaleTargets: readonly ScaleTarget[] = []): Rule
     { groups: [''], resources: ['services'], verbs: [...WATCH, ...APPLY, 'delete'] },
     { groups: [''], resources: ['configmaps'], verbs: [...WATCH, ...APPLY] },
     { groups: ['policy'], resources: ['poddisruptionbudgets'], verbs: [...WATCH, ...APPLY] },
+    // One per KafkaCluster; it goes with the cluster (GC), never deleted by the operator.
+    { groups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: [...WATCH, ...APPLY] },
     // The roller restarts a pod, and teardown ends a Pending one, by deleting it.
     { groups: [''], resources: ['pods'], verbs: [...WATCH, 'delete'] },
     // Volume expansion lists a role's claims and patches their size; deleteClaim removes them.

@@ -155,6 +155,12 @@ export class KraftwerkOperator extends Construct {
           envVariables: {
             POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
             POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+            // Each KafkaCluster's NetworkPolicy admits these pods to the replication port.
+            KRAFTWERK_OPERATOR_POD_LABELS: kplus.EnvValue.fromValue(
+              Object.entries(selector)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(','),
+            ),
             KRAFTWERK_WATCH_NAMESPACES: kplus.EnvValue.fromValue(watch.join(',')),
             KRAFTWERK_LEADER_ELECTION: kplus.EnvValue.fromValue(String(leaderElection)),
             KRAFTWERK_LEADER_ELECTION_NAMESPACE: kplus.EnvValue.fromValue(namespace),

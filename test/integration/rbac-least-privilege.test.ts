@@ -230,12 +230,13 @@ describe('a workload through every controller path of this tier', () => {
     };
     await createResource(admin, 'kafkaclusters', kc);
     const sts = (name: string) => get(`/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`);
-    await waitFor('both StatefulSets, the ConfigMap and the PDBs', async () => {
+    await waitFor('both StatefulSets, the ConfigMap, the PDBs and the NetworkPolicy', async () => {
       const all = await Promise.all([
         sts('kc-broker'),
         sts('kc-controller'),
         get(`/api/v1/namespaces/${ns}/configmaps/kc-kafka-config`),
         get(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets/kc-broker`),
+        get(`/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/kc-kafka`),
         get(`/api/v1/namespaces/${ns}/services/kc-broker-0-external`),
       ]);
       return all.every((o) => o !== undefined);
@@ -523,6 +524,7 @@ describe('what the audit log shows', () => {
           '/services',
           '/configmaps',
           'policy/poddisruptionbudgets',
+          'networking.k8s.io/networkpolicies',
         ].flatMap((r) => [`${r}:list`, `${r}:watch`]),
         'storage.k8s.io/storageclasses:get',
       ].sort(),

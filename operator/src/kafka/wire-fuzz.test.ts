@@ -28,6 +28,10 @@ import { decodeListOffsetsResponse } from './wire-list-offsets.ts';
 import { decodeMetadataResponse } from './wire-metadata.ts';
 import { decodeSaslAuthenticateResponse, decodeSaslHandshakeResponse } from './wire-sasl.ts';
 import {
+  decodeAlterUserScramCredentialsResponse,
+  decodeDescribeUserScramCredentialsResponse,
+} from './wire-scram-credentials.ts';
+import {
   decodeAlterPartitionReassignmentsResponse,
   decodeListPartitionReassignmentsResponse,
 } from './wire-reassignments.ts';
@@ -556,6 +560,52 @@ const apis: Api[] = [
         .bytes();
     },
     decode: decodeListPartitionReassignmentsResponse,
+  },
+  {
+    name: 'DescribeUserScramCredentials v0',
+    apiKey: 50,
+    version: 0,
+    flexible: true,
+    headerFlexible: true,
+    build: (r) =>
+      new Writer()
+        .int32(0)
+        .int16(0)
+        .compactString(null)
+        .compactArray(r.times(3, r.name), (w, user) =>
+          w
+            .compactString(user)
+            .int16(r.pick([0, 91]))
+            .compactString(r.bool() ? null : 'no such user')
+            .compactArray(
+              r.times(2, () => r.int(0, 3)),
+              (c, mechanism) => c.int8(mechanism).int32(r.int(4096, 16384)).tags(),
+            )
+            .tags(),
+        )
+        .tags()
+        .bytes(),
+    decode: decodeDescribeUserScramCredentialsResponse,
+  },
+  {
+    name: 'AlterUserScramCredentials v0',
+    apiKey: 51,
+    version: 0,
+    flexible: true,
+    headerFlexible: true,
+    build: (r) =>
+      new Writer()
+        .int32(0)
+        .compactArray(r.times(3, r.name), (w, user) =>
+          w
+            .compactString(user)
+            .int16(r.pick([0, 91, 93]))
+            .compactString(r.bool() ? null : 'Too few iterations')
+            .tags(),
+        )
+        .tags()
+        .bytes(),
+    decode: decodeAlterUserScramCredentialsResponse,
   },
 ];
 

@@ -3,6 +3,12 @@
 
 import type { Api } from './client.ts';
 import {
+  ACLS_VERSION,
+  CREATE_ACLS_API_KEY,
+  DELETE_ACLS_API_KEY,
+  DESCRIBE_ACLS_API_KEY,
+} from './wire-acls.ts';
+import {
   ADD_RAFT_VOTER_API_KEY,
   API_VERSIONS_API_KEY,
   API_VERSIONS_VERSION,
@@ -165,3 +171,6 @@ export const ALTER_USER_SCRAM_CREDENTIALS = api(
   USER_SCRAM_CREDENTIALS_VERSION,
   true,
 );
+export const DESCRIBE_ACLS = api('DescribeAcls', DESCRIBE_ACLS_API_KEY, ACLS_VERSION, true);
+export const CREATE_ACLS = api('CreateAcls', CREATE_ACLS_API_KEY, ACLS_VERSION, true);
+export const DELETE_ACLS = api('DeleteAcls', DELETE_ACLS_API_KEY, ACLS_VERSION, true);

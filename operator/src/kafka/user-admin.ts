@@ -5,18 +5,36 @@
 // broker the metadata names; that broker forwards it to the active controller, as every broker
 // does (the request lists "broker" among its listeners).
 import { randomBytes } from 'node:crypto';
-import { ALTER_USER_SCRAM_CREDENTIALS, DESCRIBE_USER_SCRAM_CREDENTIALS } from './apis.ts';
+import {
+  ALTER_USER_SCRAM_CREDENTIALS,
+  CREATE_ACLS,
+  DELETE_ACLS,
+  DESCRIBE_ACLS,
+  DESCRIBE_USER_SCRAM_CREDENTIALS,
+} from './apis.ts';
 import { KafkaClient, type KafkaClientOptions } from './client.ts';
 import { requestError } from './error-codes.ts';
+import type { KafkaRequestError } from './errors.ts';
 import { MAX_ITERATIONS, SCRAM_HASHES, saltedPassword } from './scram.ts';
 import {
   DEFAULT_SCRAM_ITERATIONS,
+  type AclBinding,
+  type AclDeletion,
+  type AclFilter,
   type KafkaUserPort,
   type ScramDeletion,
   type ScramUpsertion,
   type ScramUserDescription,
   type ScramUserResult,
 } from './user-port.ts';
+import {
+  decodeCreateAclsResponse,
+  decodeDeleteAclsResponse,
+  decodeDescribeAclsResponse,
+  encodeCreateAclsRequest,
+  encodeDeleteAclsRequest,
+  encodeDescribeAclsRequest,
+} from './wire-acls.ts';
 import {
   decodeAlterUserScramCredentialsResponse,
   decodeDescribeUserScramCredentialsResponse,
@@ -82,6 +100,53 @@ export class KafkaUserAdmin implements KafkaUserPort {
 
   async deleteScramCredential(deletion: ScramDeletion): Promise<void> {
     throwFor(deletion.user, await this.alterScramCredentials({ deletions: [deletion] }));
+  }
+
+  async describeAcls(filter: AclFilter): Promise<readonly AclBinding[]> {
+    const answer = await this.#client.send(
+      DESCRIBE_ACLS,
+      encodeDescribeAclsRequest(filter),
+      decodeDescribeAclsResponse,
+    );
+    if (answer.errorCode !== 0) throw requestError(answer);
+    return answer.acls;
+  }
+
+  async createAcls(
+    acls: readonly AclBinding[],
+  ): Promise<readonly (KafkaRequestError | undefined)[]> {
+    if (acls.length === 0) return [];
+    const outcomes = await this.#client.send(
+      CREATE_ACLS,
+      encodeCreateAclsRequest(acls),
+      decodeCreateAclsResponse,
+    );
+    return acls.map((_, i) => {
+      const o = outcomes[i] ?? { errorCode: -1, errorMessage: 'no result for this ACL' };
+      return o.errorCode === 0 ? undefined : requestError(o);
+    });
+  }
+
+  async deleteAcls(filters: readonly AclFilter[]): Promise<readonly AclDeletion[]> {
+    if (filters.length === 0) return [];
+    const results = await this.#client.send(
+      DELETE_ACLS,
+      encodeDeleteAclsRequest(filters),
+      decodeDeleteAclsResponse,
+    );
+    return filters.map((_, i) => {
+      const r = results[i] ?? {
+        errorCode: -1,
+        errorMessage: 'no result for this filter',
+        deleted: [],
+      };
+      // A filter's own refusal, else the first ACL it matched and could not delete.
+      const failed = r.errorCode !== 0 ? r : r.deleted.find((d) => d.errorCode !== 0);
+      return {
+        deleted: r.deleted.filter((d) => d.errorCode === 0).map((d) => d.acl),
+        error: failed ? requestError(failed) : undefined,
+      };
+    });
   }
 
   close(): Promise<void> {

@@ -225,7 +225,7 @@ describe.each(kafkaVersions)('Kafka %s', (version) => {
       password: user.password,
     });
 
-  it('a SCRAM-SHA-512 user it creates authenticates with kcat, confluent_kafka and our client', async () => {
+  it('a SCRAM-SHA-512 user it creates authenticates with Kafka’s own client, librdkafka (where it can) and ours', async () => {
     const carol = { name: 'carol', password: 'carol-Secret-1' };
     await createUser(carol); // 8192 iterations by default
     await expect
@@ -403,7 +403,7 @@ describe.each(kafkaVersions)('Kafka %s', (version) => {
     ]);
     expect([empty?.code, empty?.message]).toEqual([
       'INVALID_REQUEST',
-      'Resource name should not be empty',
+      'Invalid empty resource name',
     ]);
     expect(fine).toBeUndefined();
     await expect.poll(async () => (await users().describeAcls(henrys)).length, settle).toBe(2);

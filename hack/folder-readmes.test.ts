@@ -17,6 +17,8 @@ const folders = [
   'cluster/plan',
   'cluster/observe',
   'cluster/apply',
+  'kafka',
+  'pki',
 ];
 
 describe.each(folders)('operator/src/%s/README.md', (folder) => {

@@ -10,7 +10,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import type { TestProject } from 'vitest/node';
-import { KubeClient, loadKubeConfig } from '../../operator/src/runtime/kube-client.ts';
+import {
+  KubeApiError,
+  KubeClient,
+  loadKubeConfig,
+} from '../../operator/src/runtime/kube-client.ts';
 import { waitFor } from '../fixtures/process.ts';
 import { kafkaVersions, repoRoot } from '../fixtures/toolchain.ts';
 
@@ -71,6 +75,24 @@ export default async function setup(project: TestProject): Promise<() => Promise
   log(`kind cluster, images and operator ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   const kube = new KubeClient(loadKubeConfig(kubeconfig));
+  const name = example.metadata.name;
+  const path = `/apis/kraftwerk.dev/v1alpha1/namespaces/${namespace}/kafkaclusters/${name}`;
+  if (process.env.KRAFTWERK_E2E_KEEP !== '1') {
+    // A run that was interrupted (a CI job cancelled, a session cut off) never tore down: its
+    // cluster may be mid-scale and its topics changed. Scenarios assume the example as applied
+    // to a fresh namespace, so whatever is left goes first.
+    const left = await namespaceExists(kube);
+    if (left) {
+      log(`namespace ${namespace} left by an interrupted run: tearing it down first`);
+      const cleaning = Date.now();
+      await tearDown(kube, name);
+      await waitFor(`namespace ${namespace} gone`, async () => !(await namespaceExists(kube)), {
+        timeoutMs: 300_000,
+        intervalMs: 1000,
+      });
+      log(`leftover namespace gone in ${((Date.now() - cleaning) / 1000).toFixed(0)} s`);
+    }
+  }
   await kube.request('PATCH', `/api/v1/namespaces/${namespace}?fieldManager=kraftwerk-e2e`, {
     body: {
       apiVersion: 'v1',
@@ -83,8 +105,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     },
     contentType: 'application/apply-patch+yaml',
   });
-  const name = example.metadata.name;
-  const path = `/apis/kraftwerk.dev/v1alpha1/namespaces/${namespace}/kafkaclusters/${name}`;
   const existing = await kube.request<Cluster>('GET', path).catch(() => undefined);
   const applied = Date.now();
   await kube.request('PATCH', `${path}?fieldManager=kraftwerk-e2e&force=true`, {
@@ -117,44 +137,61 @@ export default async function setup(project: TestProject): Promise<() => Promise
       log(`keeping namespace ${namespace} (KRAFTWERK_E2E_KEEP=1)`);
       return;
     }
-    // Topics and groups first, while Kafka answers their finalizers; then the cluster. Every
-    // wait is bounded and ends in a report, not a failure: a resource whose Kafka is gone for
-    // good stays Terminating until it is annotated kraftwerk.dev/abandon=true
-    // (docs/operations.md), and one such resource must not fail the whole run.
-    const base = `/apis/kraftwerk.dev/v1alpha1/namespaces/${namespace}`;
-    for (const kind of ['kafkatopics', 'kafkaconsumergroups']) {
-      await kube.request('DELETE', `${base}/${kind}`);
-    }
-    await deletedOrReported(kube, base, ['kafkatopics', 'kafkaconsumergroups'], 180_000);
-    const deleting = Date.now();
-    await kube.request('DELETE', path).catch(() => undefined);
-    const gone = await waitFor(
-      'the KafkaCluster and its pods gone',
-      async () => {
-        const pods = await kube.request<{ items: unknown[] }>(
-          'GET',
-          `/api/v1/namespaces/${namespace}/pods?labelSelector=kraftwerk.dev/cluster=${name}`,
-        );
-        const cluster = await kube.request('GET', path).catch(() => undefined);
-        return pods.items.length === 0 && cluster === undefined;
-      },
-      { timeoutMs: 300_000, intervalMs: 1000 },
-    ).then(
-      () => true,
-      () => false,
-    );
-    if (gone) {
-      log(
-        `benchmark: KafkaCluster delete → all its pods gone in ${((Date.now() - deleting) / 1000).toFixed(0)} s`,
-      );
-    } else {
-      await reportTerminating(kube, base, ['kafkaclusters']);
-    }
-    // The namespace goes on deleting in the background if something in it still waits.
-    await kube.request('DELETE', `/api/v1/namespaces/${namespace}`).catch((e: unknown) => {
-      log(`could not delete namespace ${namespace}: ${String(e)}`);
-    });
+    await tearDown(kube, name);
   };
+}
+
+/** Only a 404 means absent: any other error fails the setup with its own words. */
+async function namespaceExists(kube: KubeClient): Promise<boolean> {
+  try {
+    await kube.request('GET', `/api/v1/namespaces/${namespace}`);
+    return true;
+  } catch (e) {
+    if (e instanceof KubeApiError && e.statusCode === 404) return false;
+    throw e;
+  }
+}
+
+/** Deletes the run's topics, groups, KafkaCluster and namespace, reporting what will not go. */
+async function tearDown(kube: KubeClient, name: string): Promise<void> {
+  const path = `/apis/kraftwerk.dev/v1alpha1/namespaces/${namespace}/kafkaclusters/${name}`;
+  // Topics and groups first, while Kafka answers their finalizers; then the cluster. Every
+  // wait is bounded and ends in a report, not a failure: a resource whose Kafka is gone for
+  // good stays Terminating until it is annotated kraftwerk.dev/abandon=true
+  // (docs/operations.md), and one such resource must not fail the whole run.
+  const base = `/apis/kraftwerk.dev/v1alpha1/namespaces/${namespace}`;
+  for (const kind of ['kafkatopics', 'kafkaconsumergroups']) {
+    await kube.request('DELETE', `${base}/${kind}`);
+  }
+  await deletedOrReported(kube, base, ['kafkatopics', 'kafkaconsumergroups'], 180_000);
+  const deleting = Date.now();
+  await kube.request('DELETE', path).catch(() => undefined);
+  const gone = await waitFor(
+    'the KafkaCluster and its pods gone',
+    async () => {
+      const pods = await kube.request<{ items: unknown[] }>(
+        'GET',
+        `/api/v1/namespaces/${namespace}/pods?labelSelector=kraftwerk.dev/cluster=${name}`,
+      );
+      const cluster = await kube.request('GET', path).catch(() => undefined);
+      return pods.items.length === 0 && cluster === undefined;
+    },
+    { timeoutMs: 300_000, intervalMs: 1000 },
+  ).then(
+    () => true,
+    () => false,
+  );
+  if (gone) {
+    log(
+      `benchmark: KafkaCluster delete → all its pods gone in ${((Date.now() - deleting) / 1000).toFixed(0)} s`,
+    );
+  } else {
+    await reportTerminating(kube, base, ['kafkaclusters']);
+  }
+  // The namespace goes on deleting in the background if something in it still waits.
+  await kube.request('DELETE', `/api/v1/namespaces/${namespace}`).catch((e: unknown) => {
+    log(`could not delete namespace ${namespace}: ${String(e)}`);
+  });
 }
 
 interface Listed {

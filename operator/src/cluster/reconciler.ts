@@ -95,6 +95,7 @@ export function clusterReconciler(deps: ClusterReconcilerDeps): Reconciler<Kafka
   /** The garbage collector removes what it owned; only our connections to it are left. */
   async function forget(key: string): Promise<undefined> {
     const { namespace = '', name } = splitKey(key);
+    appliedOver.forget(key);
     await deps.release?.(bootstrapOf({ namespace, name, uid: '' }));
     return undefined;
   }

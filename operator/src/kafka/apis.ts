@@ -3,6 +3,12 @@
 
 import type { Api } from './client.ts';
 import {
+  ACLS_VERSION,
+  CREATE_ACLS_API_KEY,
+  DELETE_ACLS_API_KEY,
+  DESCRIBE_ACLS_API_KEY,
+} from './wire-acls.ts';
+import {
   ADD_RAFT_VOTER_API_KEY,
   API_VERSIONS_API_KEY,
   API_VERSIONS_VERSION,
@@ -34,6 +40,11 @@ import {
   LIST_PARTITION_REASSIGNMENTS_API_KEY,
   PARTITION_REASSIGNMENTS_VERSION,
 } from './wire-reassignments.ts';
+import {
+  ALTER_USER_SCRAM_CREDENTIALS_API_KEY,
+  DESCRIBE_USER_SCRAM_CREDENTIALS_API_KEY,
+  USER_SCRAM_CREDENTIALS_VERSION,
+} from './wire-scram-credentials.ts';
 import {
   ALTER_CONFIGS_API_KEY,
   ALTER_CONFIGS_VERSION,
@@ -148,3 +159,18 @@ export const UNREGISTER_BROKER = api(
   UNREGISTER_BROKER_VERSION,
   true,
 );
+export const DESCRIBE_USER_SCRAM_CREDENTIALS = api(
+  'DescribeUserScramCredentials',
+  DESCRIBE_USER_SCRAM_CREDENTIALS_API_KEY,
+  USER_SCRAM_CREDENTIALS_VERSION,
+  true,
+);
+export const ALTER_USER_SCRAM_CREDENTIALS = api(
+  'AlterUserScramCredentials',
+  ALTER_USER_SCRAM_CREDENTIALS_API_KEY,
+  USER_SCRAM_CREDENTIALS_VERSION,
+  true,
+);
+export const DESCRIBE_ACLS = api('DescribeAcls', DESCRIBE_ACLS_API_KEY, ACLS_VERSION, true);
+export const CREATE_ACLS = api('CreateAcls', CREATE_ACLS_API_KEY, ACLS_VERSION, true);
+export const DELETE_ACLS = api('DeleteAcls', DELETE_ACLS_API_KEY, ACLS_VERSION, true);

@@ -1,6 +1,8 @@
 // Kafka protocol error codes we name in messages and decisions (from Kafka's Errors.java).
 // Unlisted codes keep their number; `retriable` follows Kafka's RetriableException marking.
 
+import { KafkaRequestError } from './errors.ts';
+
 const codes: Readonly<Record<number, readonly [name: string, retriable: boolean]>> = {
   [-1]: ['UNKNOWN_SERVER_ERROR', false],
   3: ['UNKNOWN_TOPIC_OR_PARTITION', true],
@@ -24,9 +26,13 @@ const codes: Readonly<Record<number, readonly [name: string, retriable: boolean]
   41: ['NOT_CONTROLLER', true],
   42: ['INVALID_REQUEST', false],
   44: ['POLICY_VIOLATION', false],
+  54: ['SECURITY_DISABLED', false],
   58: ['SASL_AUTHENTICATION_FAILED', false],
   69: ['GROUP_ID_NOT_FOUND', false],
   85: ['NO_REASSIGNMENT_IN_PROGRESS', false],
+  91: ['RESOURCE_NOT_FOUND', false],
+  92: ['DUPLICATE_RESOURCE', false],
+  93: ['UNACCEPTABLE_CREDENTIAL', false],
   100: ['UNKNOWN_TOPIC_ID', true],
   102: ['BROKER_ID_NOT_REGISTERED', false],
 };
@@ -37,4 +43,16 @@ export function errorName(code: number): string {
 
 export function isRetriable(code: number): boolean {
   return codes[code]?.[1] ?? false;
+}
+
+/** Kafka's refusal of one item, in Kafka's words when it sent any (else the error's name). */
+export function requestError(o: {
+  errorCode: number;
+  errorMessage: string | null;
+}): KafkaRequestError {
+  return new KafkaRequestError(
+    errorName(o.errorCode),
+    o.errorMessage || errorName(o.errorCode),
+    isRetriable(o.errorCode),
+  );
 }

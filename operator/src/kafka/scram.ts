@@ -14,6 +14,13 @@ import { KafkaError } from './errors.ts';
 
 export type ScramHash = 'sha1' | 'sha256' | 'sha512';
 
+/** The SCRAM mechanisms Kafka offers, and the hash each is built on. */
+export type ScramMechanism = 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+export const SCRAM_HASHES: Readonly<Record<ScramMechanism, ScramHash>> = {
+  'SCRAM-SHA-256': 'sha256',
+  'SCRAM-SHA-512': 'sha512',
+};
+
 /** A server message that is not valid SCRAM, or a server that failed to prove itself. */
 export class ScramError extends KafkaError {
   override name = 'ScramError';
@@ -96,7 +103,7 @@ export class ScramClient {
       throw new ScramError(
         `server asks for ${iterations} iterations (accepted: ${MIN_ITERATIONS}–${MAX_ITERATIONS})`,
       );
-    const salted = await pbkdf2Async(this.#password, salt, iterations, this.#hash);
+    const salted = await saltedPassword(this.#password, salt, iterations, this.#hash);
     const clientKey = this.#hmac(salted, 'Client Key');
     const storedKey = createHash(this.#hash).update(clientKey).digest();
     const withoutProof = `c=biws,r=${nonce}`; // biws = base64("n,,")
@@ -148,8 +155,13 @@ function quote(text: string): string {
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
 }
 
-/** Off the event loop: thousands of iterations of SHA-512 take milliseconds each. */
-function pbkdf2Async(
+/**
+ * SaltedPassword = Hi(password, salt, i) of RFC 5802, i.e. PBKDF2 with the hash's output length:
+ * what a client proves knowledge of, and what Kafka stores (AlterUserScramCredentials) so it can
+ * derive the stored and server keys. Off the event loop: thousands of iterations of SHA-512 take
+ * milliseconds each.
+ */
+export function saltedPassword(
   password: string,
   salt: Buffer,
   iterations: number,

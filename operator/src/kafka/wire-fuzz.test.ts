@@ -26,7 +26,16 @@ import {
 } from './wire-groups.ts';
 import { decodeListOffsetsResponse } from './wire-list-offsets.ts';
 import { decodeMetadataResponse } from './wire-metadata.ts';
+import {
+  decodeCreateAclsResponse,
+  decodeDeleteAclsResponse,
+  decodeDescribeAclsResponse,
+} from './wire-acls.ts';
 import { decodeSaslAuthenticateResponse, decodeSaslHandshakeResponse } from './wire-sasl.ts';
+import {
+  decodeAlterUserScramCredentialsResponse,
+  decodeDescribeUserScramCredentialsResponse,
+} from './wire-scram-credentials.ts';
 import {
   decodeAlterPartitionReassignmentsResponse,
   decodeListPartitionReassignmentsResponse,
@@ -556,6 +565,137 @@ const apis: Api[] = [
         .bytes();
     },
     decode: decodeListPartitionReassignmentsResponse,
+  },
+  {
+    name: 'DescribeUserScramCredentials v0',
+    apiKey: 50,
+    version: 0,
+    flexible: true,
+    headerFlexible: true,
+    build: (r) =>
+      new Writer()
+        .int32(0)
+        .int16(0)
+        .compactString(null)
+        .compactArray(r.times(3, r.name), (w, user) =>
+          w
+            .compactString(user)
+            .int16(r.pick([0, 91]))
+            .compactString(r.bool() ? null : 'no such user')
+            .compactArray(
+              r.times(2, () => r.int(0, 3)),
+              (c, mechanism) => c.int8(mechanism).int32(r.int(4096, 16384)).tags(),
+            )
+            .tags(),
+        )
+        .tags()
+        .bytes(),
+    decode: decodeDescribeUserScramCredentialsResponse,
+  },
+  {
+    name: 'AlterUserScramCredentials v0',
+    apiKey: 51,
+    version: 0,
+    flexible: true,
+    headerFlexible: true,
+    build: (r) =>
+      new Writer()
+        .int32(0)
+        .compactArray(r.times(3, r.name), (w, user) =>
+          w
+            .compactString(user)
+            .int16(r.pick([0, 91, 93]))
+            .compactString(r.bool() ? null : 'Too few iterations')
+            .tags(),
+        )
+        .tags()
+        .bytes(),
+    decode: decodeAlterUserScramCredentialsResponse,
+  },
+  {
+    name: 'DescribeAcls v3',
+    apiKey: 29,
+    version: 3,
+    flexible: true,
+    headerFlexible: true,
+    build: (r) =>
+      new Writer()
+        .int32(0)
+        .int16(r.pick([0, 54]))
+        .compactString(r.bool() ? null : 'No Authorizer is configured.')
+        .compactArray(r.times(3, r.name), (w, name) =>
+          w
+            .int8(r.int(0, 9))
+            .compactString(name)
+            .int8(r.int(0, 5))
+            .compactArray(r.times(3, r.name), (a, user) =>
+              a
+                .compactString(`User:${user}`)
+                .compactString('*')
+                .int8(r.int(0, 16))
+                .int8(r.int(0, 4))
+                .tags(),
+            )
+            .tags(),
+        )
+        .tags()
+        .bytes(),
+    decode: decodeDescribeAclsResponse,
+  },
+  {
+    name: 'CreateAcls v3',
+    apiKey: 30,
+    version: 3,
+    flexible: true,
+    headerFlexible: true,
+    build: (r) =>
+      new Writer()
+        .int32(0)
+        .compactArray(
+          r.times(3, () => r.pick([0, 42, 54])),
+          (w, code) =>
+            w
+              .int16(code)
+              .compactString(code === 0 ? null : 'Invalid ACL')
+              .tags(),
+        )
+        .tags()
+        .bytes(),
+    decode: decodeCreateAclsResponse,
+  },
+  {
+    name: 'DeleteAcls v3',
+    apiKey: 31,
+    version: 3,
+    flexible: true,
+    headerFlexible: true,
+    build: (r) =>
+      new Writer()
+        .int32(0)
+        .compactArray(
+          r.times(3, () => r.pick([0, 54])),
+          (w, code) =>
+            w
+              .int16(code)
+              .compactString(code === 0 ? null : 'no')
+              .compactArray(r.times(3, r.name), (m, name) =>
+                m
+                  .int16(0)
+                  .compactString(null)
+                  .int8(r.int(0, 9))
+                  .compactString(name)
+                  .int8(r.int(0, 5))
+                  .compactString('User:x')
+                  .compactString('*')
+                  .int8(r.int(0, 16))
+                  .int8(r.int(0, 4))
+                  .tags(),
+              )
+              .tags(),
+        )
+        .tags()
+        .bytes(),
+    decode: decodeDeleteAclsResponse,
   },
 ];
 

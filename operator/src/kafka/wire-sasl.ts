@@ -10,7 +10,7 @@
 
 import { errorName } from './error-codes.ts';
 import { KafkaRequestError } from './errors.ts';
-import { ScramClient, type ScramHash } from './scram.ts';
+import { SCRAM_HASHES, ScramClient } from './scram.ts';
 import type { KafkaSasl } from './security.ts';
 import { Reader, Writer } from './wire-codec.ts';
 
@@ -73,11 +73,6 @@ export type SaslSend = <T>(
   decode: (body: Buffer) => T,
 ) => Promise<T>;
 
-const scramHashes: Readonly<Record<string, ScramHash>> = {
-  'SCRAM-SHA-256': 'sha256',
-  'SCRAM-SHA-512': 'sha512',
-};
-
 /**
  * Authenticates the connection `send` writes to; `where` names it in errors. Resolves with the
  * session lifetime Kafka granted (0: no limit; KIP-368).
@@ -120,7 +115,7 @@ export async function authenticate(
     }
     return answer;
   };
-  const hash = scramHashes[sasl.mechanism];
+  const hash = sasl.mechanism === 'PLAIN' ? undefined : SCRAM_HASHES[sasl.mechanism];
   if (hash === undefined) {
     // PLAIN (RFC 4616): empty authorization id, user, password, NUL-separated.
     const answer = await step(Buffer.from(`\0${sasl.username}\0${sasl.password}`, 'utf8'));

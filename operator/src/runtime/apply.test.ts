@@ -106,6 +106,21 @@ describe('AppliedOver', () => {
     expect(memo.answered(desired, cached('10'))).toBe(false);
   });
 
+  it("forgets an owner's entries, and only those", () => {
+    const memo = new AppliedOver();
+    const other = { ...cm({ a: '1' }), metadata: { name: 'd', namespace: 'n' } } as KubeObject;
+    memo.record(cm({ a: '1' }), cached('10'), 'n/one');
+    memo.record(
+      withAppliedHash(other),
+      { ...cached('12'), metadata: { name: 'd', namespace: 'n', resourceVersion: '12' } },
+      'n/two',
+    );
+    expect(memo.size).toBe(2);
+    memo.forget('n/one');
+    expect(memo.size).toBe(1);
+    expect(memo.answered(cm({ a: '1' }), cached('10'))).toBe(false);
+  });
+
   it('remembers nothing without a cached copy (a create)', () => {
     const memo = new AppliedOver();
     const desired = cm({ a: '1' });

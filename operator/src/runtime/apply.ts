@@ -81,6 +81,8 @@ export function alreadyApplied(desired: KubeObject, live: KubeObject | undefined
  */
 export class AppliedOver {
   readonly #seen = new Map<string, { resourceVersion: string; hash: string }>();
+  /** The keys recorded for each owner, so a deleted owner's entries can go with it. */
+  readonly #byOwner = new Map<string, Set<string>>();
 
   /** True when `desired` was applied over exactly this cached copy already. */
   answered(desired: KubeObject, live: KubeObject | undefined): boolean {
@@ -93,11 +95,26 @@ export class AppliedOver {
     return seen.hash === desired.metadata?.annotations?.[APPLIED_HASH_ANNOTATION];
   }
 
-  /** After a successful apply of `desired` over the cached copy `live`. */
-  record(desired: KubeObject, live: KubeObject | undefined): void {
+  /** After a successful apply of `desired` (on behalf of `owner`) over the cached copy `live`. */
+  record(desired: KubeObject, live: KubeObject | undefined, owner = ''): void {
     const resourceVersion = live?.metadata?.resourceVersion;
     const hash = desired.metadata?.annotations?.[APPLIED_HASH_ANNOTATION];
-    if (resourceVersion && hash) this.#seen.set(appliedKey(desired), { resourceVersion, hash });
+    if (!resourceVersion || !hash) return;
+    const key = appliedKey(desired);
+    this.#seen.set(key, { resourceVersion, hash });
+    const keys = this.#byOwner.get(owner) ?? new Set<string>();
+    keys.add(key);
+    this.#byOwner.set(owner, keys);
+  }
+
+  /** The owner is gone: without this, every deleted cluster would leave its entries behind. */
+  forget(owner: string): void {
+    for (const key of this.#byOwner.get(owner) ?? []) this.#seen.delete(key);
+    this.#byOwner.delete(owner);
+  }
+
+  get size(): number {
+    return this.#seen.size;
   }
 }
 

@@ -9,28 +9,12 @@ import { FakeClock } from './clock.ts';
 import { Controller, type FinalizeResult } from './controller.ts';
 import { ABANDON_ANNOTATION } from './finalizers.ts';
 import { Informer } from './informer.ts';
-import type { ListWatchSource } from './informer.ts';
 import { KubeClient } from './kube-client.ts';
 import type { KubeObject } from './resource.ts';
 import { builtinResources } from './resource.ts';
+import { flush, staticSource } from './test-support.ts';
 
 const F = 'ours.dev/f';
-
-const flush = async () => {
-  for (let i = 0; i < 10; i++) await new Promise<void>((r) => setImmediate(r));
-};
-
-function staticSource(items: KubeObject[]) {
-  let push: ((type: string, obj: unknown) => void) | undefined;
-  const source: ListWatchSource = {
-    list: async () => ({ metadata: { resourceVersion: '1' }, items }),
-    watch: async (_p, _q, onEvent) => {
-      push = onEvent;
-      return { abort: () => {} };
-    },
-  };
-  return { source, push: (t: string, o: KubeObject) => push!(t, o) };
-}
 
 const cm = (name: string, metadata: KubeObject['metadata'] = {}): KubeObject => ({
   apiVersion: 'v1',
@@ -96,9 +80,9 @@ async function run(
     },
   });
   informer.start();
-  await flush();
+  await flush(10);
   c.start();
-  await flush();
+  await flush(10);
   return {
     clock,
     reconciled,
@@ -150,7 +134,7 @@ describe('Controller finalizer hook', () => {
     expect(calls).toBe(1);
     expect(writes).toEqual([]);
     r.clock.advance(5_000);
-    await flush();
+    await flush(10);
     expect(calls).toBe(2);
     expect(r.reconciled).toEqual([]);
     expect(writes).toEqual([
@@ -236,9 +220,9 @@ describe('Controller.owns', () => {
     }).owns(dependents);
     primary.start();
     dependents.start();
-    await flush();
+    await flush(10);
     c.start();
-    await flush();
+    await flush(10);
     const ref = (kind: string, controller: boolean) => ({
       apiVersion: 'v1',
       kind,
@@ -259,7 +243,7 @@ describe('Controller.owns', () => {
     owned.push('ADDED', {
       metadata: { namespace: 'n', name: 'other-kind', ownerReferences: [ref('Secret', true)] },
     });
-    await flush();
+    await flush(10);
     expect(seen).toEqual(['n/demo', 'n/demo']);
     await c.stop(1000);
     await primary.stop();

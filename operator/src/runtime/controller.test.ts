@@ -8,25 +8,8 @@ import {
   specOrMetadataChanged,
 } from './controller.ts';
 import { Informer } from './informer.ts';
-import type { ListWatchSource } from './informer.ts';
-import type { KubeObject } from './resource.ts';
 import { builtinResources } from './resource.ts';
-
-const flush = async () => {
-  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
-};
-
-function staticSource(items: KubeObject[]) {
-  let push: ((type: string, obj: unknown) => void) | undefined;
-  const source: ListWatchSource = {
-    list: async () => ({ metadata: { resourceVersion: '1' }, items }),
-    watch: async (_p, _q, onEvent) => {
-      push = onEvent;
-      return { abort: () => {} };
-    },
-  };
-  return { source, push: (t: string, o: KubeObject) => push!(t, o) };
-}
+import { flush, staticSource } from './test-support.ts';
 
 describe('Controller', () => {
   it('reconciles primary keys, keys mapped from owned objects, and resyncs', async () => {
@@ -57,9 +40,9 @@ describe('Controller', () => {
     }).watches(pods, controllerOwnerKeys('KafkaCluster'));
     topics.start();
     pods.start();
-    await flush();
+    await flush(5);
     c.start();
-    await flush();
+    await flush(5);
     expect(seen).toEqual(['n/demo']);
     owned.push('ADDED', {
       metadata: {
@@ -72,14 +55,14 @@ describe('Controller', () => {
       },
     });
     owned.push('ADDED', { metadata: { namespace: 'n', name: 'unowned', resourceVersion: '3' } });
-    await flush();
+    await flush(5);
     expect(seen).toEqual(['n/demo', 'n/demo']);
     clock.advance(60_000);
-    await flush();
+    await flush(5);
     expect(seen.length).toBe(3);
     expect(await c.stop(1000)).toEqual({ drained: true });
     primary.push('MODIFIED', { metadata: { namespace: 'n', name: 'demo', resourceVersion: '9' } });
-    await flush();
+    await flush(5);
     expect(seen.length).toBe(3);
     await topics.stop();
     await pods.stop();
@@ -148,29 +131,29 @@ describe('exceptAddedFinalizer', () => {
       },
     });
     informer.start();
-    await flush();
+    await flush(5);
     c.start();
-    await flush();
+    await flush(5);
     clock.advance(10_000);
-    await flush();
+    await flush(5);
     clock.advance(10_000);
-    await flush();
+    await flush(5);
     expect(seen).toEqual(['n/bad']);
     // A status write (same generation) changes nothing for it.
     primary.push('MODIFIED', {
       metadata: { namespace: 'n', name: 'bad', resourceVersion: '2', generation: 1 },
     });
     clock.advance(10_000);
-    await flush();
+    await flush(5);
     expect(seen).toEqual(['n/bad']);
     primary.push('MODIFIED', {
       metadata: { namespace: 'n', name: 'bad', resourceVersion: '3', generation: 2 },
     });
-    await flush();
+    await flush(5);
     expect(seen).toEqual(['n/bad', 'n/bad']);
     // Fixed: resync reconciles it again as usual.
     clock.advance(10_000);
-    await flush();
+    await flush(5);
     expect(seen).toEqual(['n/bad', 'n/bad', 'n/bad']);
     await c.stop(1000);
   });

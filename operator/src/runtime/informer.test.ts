@@ -5,10 +5,7 @@ import type { ListWatchSource, Query } from './informer.ts';
 import { createOperatorMetrics } from './operator-metrics.ts';
 import type { KubeList, KubeObject } from './resource.ts';
 import { builtinResources } from './resource.ts';
-
-const flush = async () => {
-  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
-};
+import { flush } from './test-support.ts';
 
 const cm = (ns: string, name: string, rv: string, data = ''): KubeObject & { data: string } => ({
   metadata: { namespace: ns, name, resourceVersion: rv },
@@ -93,7 +90,7 @@ describe('Informer', () => {
     source.lists.push(() => list('10', [cm('a', 'x', '5')]));
     informer.start();
     const synced = informer.waitForSync();
-    await flush();
+    await flush(5);
     await synced;
     expect(informer.hasSynced()).toBe(true);
     expect(source.listCalls[0]!.path).toBe('/api/v1/configmaps');
@@ -108,7 +105,7 @@ describe('Informer', () => {
     expect(informer.get('a/y')?.kind).toBe('ConfigMap');
     // The watch closes normally (server timeout): resume from the last bookmark, no relist.
     w.onDone(null);
-    await flush();
+    await flush(5);
     expect(source.watches.length).toBe(2);
     expect(source.lastWatch.query.resourceVersion).toBe('14');
     expect(source.listCalls.length).toBe(1);
@@ -119,21 +116,21 @@ describe('Informer', () => {
     const { clock, source, informer, metrics } = setup();
     source.lists.push(() => list('10', []));
     informer.start();
-    await flush();
+    await flush(5);
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     source.lastWatch.onDone(refused);
-    await flush();
+    await flush(5);
     expect(source.watches.length).toBe(1); // waiting 1000 ms
     clock.advance(999);
-    await flush();
+    await flush(5);
     expect(source.watches.length).toBe(1);
     clock.advance(1);
-    await flush();
+    await flush(5);
     expect(source.watches.length).toBe(2);
     source.lastWatch.onDone(refused);
-    await flush();
+    await flush(5);
     clock.advance(2000); // doubled
-    await flush();
+    await flush(5);
     expect(source.watches.length).toBe(3);
     expect(source.lastWatch.query.resourceVersion).toBe('10');
     // The server is back: the change made while we were away arrives on the resumed watch.
@@ -143,9 +140,9 @@ describe('Informer', () => {
     expect(metrics.watchRestarts.get({ resource: 'configmaps', reason: 'error' })).toBe(2);
     // A productive watch resets the backoff.
     source.lastWatch.onDone(refused);
-    await flush();
+    await flush(5);
     clock.advance(1000);
-    await flush();
+    await flush(5);
     expect(source.watches.length).toBe(4);
     await informer.stop();
   });
@@ -156,18 +153,18 @@ describe('Informer', () => {
       list('10', [cm('a', 'keep', '1'), cm('a', 'gone', '2'), cm('a', 'chg', '3')]),
     );
     informer.start();
-    await flush();
+    await flush(5);
     source.lists.push(() =>
       list('50', [cm('a', 'keep', '1'), cm('a', 'chg', '40'), cm('a', 'new', '41')]),
     );
     source.lastWatch.onEvent('ERROR', { kind: 'Status', code: 410, reason: 'Expired' });
-    await flush();
+    await flush(5);
     expect(source.listCalls.length).toBe(2);
     expect(seen.slice(3)).toEqual(['update chg@3->40', 'add new@41', 'delete gone']);
     expect(source.lastWatch.query.resourceVersion).toBe('50');
     source.lists.push(() => list('60', []));
     source.lastWatch.onDone(Object.assign(new Error('Gone'), { statusCode: 410 }));
-    await flush();
+    await flush(5);
     expect(source.listCalls.length).toBe(3);
     expect(informer.size).toBe(0);
     await informer.stop();
@@ -181,13 +178,13 @@ describe('Informer', () => {
       () => list('3', []),
     );
     informer.start();
-    await flush();
+    await flush(5);
     expect(informer.hasSynced()).toBe(false);
     clock.advance(1000);
-    await flush();
+    await flush(5);
     expect(informer.hasSynced()).toBe(false);
     clock.advance(2000);
-    await flush();
+    await flush(5);
     expect(informer.hasSynced()).toBe(true);
     expect(source.listCalls.length).toBe(3);
     await informer.stop();
@@ -203,7 +200,7 @@ describe('Informer', () => {
           : list('7', [cm('a', 'one', '1')], 'tok');
     source.lists.push(byPath, byPath, byPath);
     informer.start();
-    await flush();
+    await flush(5);
     // The two namespaces list concurrently, so their calls interleave.
     expect(source.listCalls.map((c) => c.path).sort()).toEqual([
       '/api/v1/namespaces/a/configmaps',
@@ -216,7 +213,7 @@ describe('Informer', () => {
     // A relist in one namespace does not delete objects of the other.
     source.lists.push(() => list('9', []));
     source.watches.find((w) => w.path.includes('/namespaces/a/'))!.onEvent('ERROR', { code: 410 });
-    await flush();
+    await flush(5);
     expect(informer.keys()).toEqual(['b/three']);
     await informer.stop();
   });
@@ -230,13 +227,13 @@ describe('Informer', () => {
     });
     source.lists.push(() => list('1', []));
     informer.start();
-    await flush();
+    await flush(5);
     source.lastWatch.onEvent('ADDED', cm('a', 'x', '2'));
     expect(informer.get('a/x')).toBeDefined();
     source.lastWatch.onEvent('ERROR', { code: 500, message: 'internal' });
-    await flush();
+    await flush(5);
     clock.advance(1000);
-    await flush();
+    await flush(5);
     expect(source.watches.length).toBe(2);
     expect(source.lastWatch.query.resourceVersion).toBe('2');
     await informer.stop();
@@ -256,7 +253,7 @@ describe('Informer', () => {
     });
     source.lists.push(() => list('1', [withFields('listed', '1')]));
     informer.start();
-    await flush();
+    await flush(5);
     source.lastWatch.onEvent('ADDED', withFields('watched', '2'));
     for (const key of ['a/listed', 'a/watched']) {
       expect(informer.get(key)?.metadata).not.toHaveProperty('managedFields');

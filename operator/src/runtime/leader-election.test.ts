@@ -6,10 +6,7 @@ import { LeaderElector } from './leader-election.ts';
 import type { LeaseStore } from './leader-election.ts';
 import { decideLease, releasedLease } from './lease-record.ts';
 import type { Lease, LeaseSpec } from './lease-record.ts';
-
-const flush = async () => {
-  for (let i = 0; i < 4; i++) await new Promise<void>((r) => setImmediate(r));
-};
+import { flush } from './test-support.ts';
 
 /** A Lease with resourceVersion preconditions, as the API server keeps it. */
 class MemoryLeaseStore implements LeaseStore {
@@ -54,7 +51,7 @@ function elector(store: LeaseStore, clock: FakeClock, identity: string, log: str
 async function advance(clock: FakeClock, ms: number) {
   for (let t = 0; t < ms; t += 100) {
     clock.advance(100);
-    await flush();
+    await flush(4);
   }
 }
 
@@ -81,7 +78,7 @@ describe('LeaderElector', () => {
     const a = elector(store, clock, 'a', log);
     const b = elector(store, clock, 'b', log);
     void a.run();
-    await flush();
+    await flush(4);
     void b.run();
     await advance(clock, 2000);
     expect(a.isLeader()).toBe(true);
@@ -104,7 +101,7 @@ describe('LeaderElector', () => {
     const a = elector(store, clock, 'a', log);
     const b = elector(store, clock, 'b', log);
     void a.run();
-    await flush();
+    await flush(4);
     void b.run();
     await advance(clock, 1000);
     const stopped = clock.now();
@@ -135,7 +132,7 @@ describe('LeaderElector', () => {
       onStoppedLeading: () => log.push(`stop @${clock.now()}`),
     });
     const done = a.run();
-    await flush();
+    await flush(4);
     expect(a.isLeader()).toBe(true);
     store.down = true;
     await advance(clock, 2600);
@@ -166,13 +163,13 @@ describe('LeaderElector', () => {
       onStoppedLeading: () => stops.push(clock.now()),
     });
     const done = a.run();
-    await flush();
+    await flush(4);
     expect(a.isLeader()).toBe(true);
     // Healthy: renews every retry period keep the fence ahead, well past one renew deadline.
     for (let t = 0; t < 6000; t += 100) {
       mono += 100;
       clock.advance(100);
-      await flush();
+      await flush(4);
     }
     expect(a.isLeader()).toBe(true);
     expect(() => a.assertLeader()).not.toThrow();
@@ -184,7 +181,7 @@ describe('LeaderElector', () => {
     // Resumed: the overdue fence timer aborts the leading signal, and it steps down even
     // though the lease in the store is still its own and a renew would succeed.
     clock.advance(2500);
-    await flush();
+    await flush(4);
     expect(signal?.aborted).toBe(true);
     expect(signal?.reason).toBeInstanceOf(FencedError);
     await done;
@@ -208,7 +205,7 @@ describe('LeaderElector', () => {
       onStartedLeading: (s) => (signal = s),
     });
     void a.run();
-    await flush();
+    await flush(4);
     const hang = new Promise<never>(() => {});
     store.get = () => hang;
     await advance(clock, 1900);

@@ -7,10 +7,7 @@ import { FencedError, ReconcileTimeoutError, TerminalError } from './errors.ts';
 import { createLogger } from './logger.ts';
 import { WorkQueue } from './work-queue.ts';
 import type { ReconcileFailure } from './work-queue.ts';
-
-const flush = async () => {
-  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
-};
+import { flush } from './test-support.ts';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -39,10 +36,10 @@ describe('WorkQueue failures', () => {
     q.start();
     q.add('a');
     for (let i = 0; i < 4; i++) {
-      await flush();
+      await flush(5);
       clock.advance(1000);
     }
-    await flush();
+    await flush(5);
     const errors = lines.filter((l) => l.level === 'error');
     const again = lines.filter((l) => l.msg === 'reconcile failed again');
     expect(errors).toHaveLength(1);
@@ -71,10 +68,10 @@ describe('WorkQueue failures', () => {
     q.start();
     q.add('a');
     for (let i = 0; i < 3; i++) {
-      await flush();
+      await flush(5);
       clock.advance(1000);
     }
-    await flush();
+    await flush(5);
     const errors = lines.filter((l) => l.level === 'error');
     expect(errors.map((l) => (l.err as { message: string }).message)).toEqual([
       'first',
@@ -101,16 +98,16 @@ describe('WorkQueue failures', () => {
     });
     q.start();
     q.add('a');
-    await flush();
+    await flush(5);
     clock.advance(10_000);
-    await flush();
+    await flush(5);
     expect(calls).toBe(1);
     expect(q.delayedKeys()).toEqual([]);
     expect(q.failures('a')).toBe(0);
     expect(failures).toMatchObject([{ terminal: true }]);
     // Something that adds the key again (an update of the object) runs it again.
     q.add('a');
-    await flush();
+    await flush(5);
     expect(calls).toBe(2);
   });
 
@@ -135,22 +132,22 @@ describe('WorkQueue failures', () => {
     });
     q.start();
     q.add('a');
-    await flush();
+    await flush(5);
     clock.advance(4999);
-    await flush();
+    await flush(5);
     expect(failures).toEqual([]);
     clock.advance(1);
-    await flush();
+    await flush(5);
     expect(signals[0]!.aborted).toBe(true);
     expect(failures).toHaveLength(1);
     expect(failures[0]!.err).toBeInstanceOf(ReconcileTimeoutError);
     // The backoff passes, but the late reconcile still holds the key: no second one yet.
     clock.advance(1000);
-    await flush();
+    await flush(5);
     expect(calls).toBe(1);
     expect(q.inFlightKeys()).toEqual(['a']);
     release();
-    await flush();
+    await flush(5);
     expect(calls).toBe(2);
     await q.whenIdle();
     expect(q.failures('a')).toBe(0);
@@ -174,9 +171,9 @@ describe('WorkQueue failures', () => {
     q.start();
     q.add('fenced');
     q.add('slow');
-    await flush();
+    await flush(5);
     q.abortInFlight(new FencedError());
-    await flush();
+    await flush(5);
     expect(failures).toEqual([]);
     expect(q.delayedKeys()).toEqual([]);
   });

@@ -1,7 +1,7 @@
 // Render + apply: the rendered objects by server-side apply (skipped when the cache already
 // shows them), Services no longer rendered deleted, and an Event per StatefulSet resized.
 import { alreadyApplied, apply, withAppliedHash } from '../../runtime/apply.ts';
-import type { KubeObject, ResourceInfo } from '../../runtime/resource.ts';
+import { objectKey, type KubeObject, type ResourceInfo } from '../../runtime/resource.ts';
 import { resources } from '../deps.ts';
 import type { ClusterPlan } from '../plan/cluster-plan.ts';
 import { desiredObjectList } from '../render/render-cluster.ts';
@@ -19,7 +19,7 @@ export async function applyObjects(ctx: StepContext, plan: ClusterPlan): Promise
     const live = cachedObject(ctx, resource, desired);
     if (alreadyApplied(desired, live) || appliedOver.answered(desired, live)) continue;
     await apply(deps.client, desired, { resource });
-    appliedOver.record(desired, live);
+    appliedOver.record(desired, live, objectKey(kc));
   }
   for (const s of plan.strayServices) {
     log.info('deleting service no longer rendered', { service: s.metadata?.name });

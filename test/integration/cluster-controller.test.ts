@@ -550,7 +550,7 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
       expect(seen['KafkaCluster gone']! - seen['controller StatefulSet deleted']!).toBeGreaterThan(
         25_000,
       );
-      const stuckEvent = await waitForEvent(op.client, namespace, 'dedi', 'TeardownStuckPods');
+      const stuckEvent = await waitForEvent(op, 'dedi', 'TeardownStuckPods');
       expect(stuckEvent.note).toContain(controller);
       const reasons = (await eventsFor(op.client, namespace, 'dedi')).map((e) => e.reason);
       expect(reasons).toContain('StoppingBrokers');

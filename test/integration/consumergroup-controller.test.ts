@@ -203,7 +203,7 @@ describe('KafkaConsumerGroup', () => {
     );
     const g = await group('backlog');
     expect(g?.status?.health).toBe('Ok');
-    await waitForEvent(op.client, namespace, 'backlog', 'ScaledDown');
+    await waitForEvent(op, 'backlog', 'ScaledDown');
   });
 
   it('holds the size and says why when Kafka goes away', async () => {

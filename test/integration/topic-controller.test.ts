@@ -228,7 +228,7 @@ describe('KafkaTopic against one Kafka broker', () => {
       return t?.status?.topicId && t.status.topicId !== before ? t : undefined;
     });
     expect(after.status?.partitions).toBe(5);
-    await waitForEvent(op.client, namespace, 'orders', ['TopicRecreated', 'TopicReplacedOutside']);
+    await waitForEvent(op, 'orders', ['TopicRecreated', 'TopicReplacedOutside']);
   });
 
   it("reports Kafka's own message for an invalid config value, and changes nothing", async () => {
@@ -355,7 +355,7 @@ describe('KafkaTopic against one Kafka broker', () => {
     expect(t.status).toMatchObject({ topicId: id, origin: 'Adopted', partitions: 2 });
     // Ready=True only with Kafka holding the spec, read back by a client that is not ours.
     expect((await topicConfig('existing'))['retention.ms']).toBe('2000');
-    expect((await waitForEvent(op.client, namespace, 'existing', 'TopicAdopted')).note).toContain(
+    expect((await waitForEvent(op, 'existing', 'TopicAdopted')).note).toContain(
       id!,
     );
   });
@@ -384,7 +384,7 @@ describe('KafkaTopic against one Kafka broker', () => {
     await waitFor('the resource gone', async () => !(await get('replaced')));
     expect(kafkaTopicIds(bootstrap, ['replaced']).replaced).toBe(theirs);
     expect(
-      (await waitForEvent(op.client, namespace, 'replaced', 'TopicNotDeleted')).note,
+      (await waitForEvent(op, 'replaced', 'TopicNotDeleted')).note,
     ).toContain(theirs!);
   });
 

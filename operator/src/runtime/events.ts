@@ -98,6 +98,7 @@ export class EventRecorder {
           series: { count, lastObservedTime: microTime(now) },
         });
         this.cache.remember(key, { ...entry, count, lastObservedMs: now });
+        this.log.debug('event recorded', { reason: e.reason, object: m0.name, count });
         return;
       } catch (err) {
         // Events expire (an hour by default); start a new one.
@@ -127,6 +128,7 @@ export class EventRecorder {
         resourceVersion: m.resourceVersion,
       },
     } as KubeObject);
+    this.log.debug('event recorded', { reason: e.reason, object: m.name, count: 1 });
     this.cache.remember(key, {
       name: created.metadata?.name ?? '',
       namespace,

@@ -13,6 +13,12 @@ export const COMBINED_ID_BASE = 0;
 /** Operator-owned listeners: the KRaft quorum and broker-to-broker replication. */
 export const CONTROLLER_LISTENER = { name: 'CONTROLLER', port: 9090 } as const;
 export const REPLICATION_LISTENER = { name: 'REPLICATION', port: 9091 } as const;
+/**
+ * Broker roles of a secured cluster only: a PLAINTEXT listener bound to the loopback interface
+ * for the exec readiness probe, which has no certificate. Never advertised, no container port,
+ * no Service: only processes in the pod's own network namespace reach it.
+ */
+export const PROBE_LISTENER = { name: 'PROBE', port: 9089, host: '127.0.0.1' } as const;
 
 export const DATA_MOUNT = '/var/lib/kafka/data';
 /** A subdirectory, because a fresh volume's root may hold lost+found. */

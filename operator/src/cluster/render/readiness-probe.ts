@@ -1,5 +1,6 @@
 // The broker readiness probe: one Kafka ApiVersions request to the node's own REPLICATION
-// listener, answered well-formed and without error. A TCP check passes as soon as the port is
+// listener (on a secured cluster: the loopback PROBE listener, since REPLICATION demands a
+// client certificate), answered well-formed and without error. A TCP check passes as soon as the port is
 // bound, which Kafka does before it has caught up with the metadata log: the acceptor queues
 // connections but reads no request until startup is done. Only then does a broker answer.
 //
@@ -31,7 +32,7 @@ count=$(( (\${11} << 24) + (\${12} << 16) + (\${13} << 8) + \${14} ))
   echo "malformed ApiVersions reply (size $size, $count keys)"; exit 1; }
 `;
 
-/** The exec readiness probe for a broker or combined node, on its REPLICATION port. */
+/** The exec readiness probe for a broker or combined node, on its REPLICATION or PROBE port. */
 export function kafkaReadinessProbe(
   port: number,
   timing: { periodSeconds: number; failureThreshold: number },

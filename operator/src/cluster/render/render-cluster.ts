@@ -40,6 +40,12 @@ export interface RenderInput {
   existingClaimSize?: Partial<Record<Role, string>>;
   /** The operator's pods, admitted to the replication port (operator configuration). */
   operatorPods?: OperatorPods;
+  /**
+   * Secured clusters: per StatefulSet name, the hash of the certificates its pods must run with
+   * (the certificate step computes it from the role's Secrets). It becomes the pod template's
+   * CERTIFICATES_HASH_ANNOTATION, so a change rolls the role; a role without one gets none.
+   */
+  certificateHashes?: Readonly<Record<string, string>>;
 }
 
 export interface DesiredObjects {
@@ -59,6 +65,7 @@ export function renderCluster(input: RenderInput): DesiredObjects {
     statefulSets: layouts.map((layout) =>
       renderStatefulSet(cluster, spec, clusterId, layout, {
         existingClaimSize: input.existingClaimSize?.[layout.role],
+        certificatesHash: input.certificateHashes?.[layout.statefulSetName],
       }),
     ),
     services: [

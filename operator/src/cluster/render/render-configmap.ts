@@ -37,7 +37,7 @@ export function renderConfigMap(
   const bootstrapServers = quorumBootstrapServers(cluster, layouts);
   for (const layout of layouts) {
     data[propertiesKey(layout)] = renderProperties({
-      ...roleProperties(spec, layout),
+      ...roleProperties(spec, layout, layouts),
       'controller.quorum.bootstrap.servers': bootstrapServers,
     });
     data[listenersKey(layout)] = renderListenerTable(roleListeners(spec, layout));
@@ -61,10 +61,14 @@ export function renderConfigMap(
  * controller list (only read when formatting) and controller.quorum.bootstrap.servers (only
  * used to find the quorum at start-up, so a controller scale must not roll every node).
  */
-export function roleConfigHash(spec: ClusterSpec, layout: RoleLayout): string {
+export function roleConfigHash(
+  spec: ClusterSpec,
+  layout: RoleLayout,
+  layouts: readonly RoleLayout[],
+): string {
   return configHash({
     script: START_SCRIPT,
-    properties: renderProperties(roleProperties(spec, layout)),
+    properties: renderProperties(roleProperties(spec, layout, layouts)),
     listeners: renderListenerTable(roleListeners(spec, layout)),
   });
 }

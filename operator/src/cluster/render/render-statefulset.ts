@@ -27,10 +27,18 @@ import { parseQuantity } from '../model/quantity.ts';
 import {
   CONFIG_MOUNT,
   DATA_MOUNT,
+  PROBE_LISTENER,
   REPLICATION_LISTENER,
   configMapName,
+  roleLayouts,
 } from '../model/node-layout.ts';
 import type { RoleLayout } from '../model/node-layout.ts';
+import {
+  CERTIFICATES_HASH_ANNOTATION,
+  TLS_MOUNT_DIR,
+  isSecured,
+  securitySecrets,
+} from '../model/security.ts';
 import { kafkaReadinessProbe } from './readiness-probe.ts';
 import { START_SCRIPT_KEY, roleConfigHash } from './render-configmap.ts';
 import { roleListeners } from './server-properties.ts';
@@ -57,7 +65,17 @@ export interface StatefulSetOptions {
    * existing StatefulSet keeps its size here and PVCs are expanded one by one instead.
    */
   existingClaimSize?: string;
+  /**
+   * Secured clusters: the hash of the role's node certificate and CA bundles, computed by the
+   * certificate step from the Secret it stored. On the pod template, so new certificates make
+   * a new revision and the roller restarts the role's pods. Absent: no annotation.
+   */
+  certificatesHash?: string;
 }
+
+/** The node certificate Secret's volume: readable by the kafka group (fsGroup), nobody else. */
+const TLS_VOLUME = 'tls';
+const TLS_FILE_MODE = 0o440;
 
 export function kafkaImage(spec: ClusterSpec): string {
   return spec.image || `apache/kafka:${spec.version}`;
@@ -125,8 +143,11 @@ export function renderStatefulSet(
           labels: podLabels,
           annotations: {
             ...extra?.annotations,
-            [CONFIG_HASH_ANNOTATION]: roleConfigHash(spec, layout),
+            [CONFIG_HASH_ANNOTATION]: roleConfigHash(spec, layout, roleLayouts(cluster, spec)),
             [KAFKA_VERSION_ANNOTATION]: spec.version,
+            ...(isSecured(spec) && options.certificatesHash
+              ? { [CERTIFICATES_HASH_ANNOTATION]: options.certificatesHash }
+              : {}),
           },
         },
         spec: podSpec(cluster, spec, clusterId, layout),
@@ -150,6 +171,17 @@ function podSpec(
     volumes.push({
       name: 'data',
       emptyDir: storage.sizeLimit ? { sizeLimit: storage.sizeLimit } : {},
+    });
+  }
+  if (isSecured(spec)) {
+    // Not optional: a pod without its certificate could not join the quorum anyway, so it
+    // waits in ContainerCreating until the certificate step has stored the Secret.
+    volumes.push({
+      name: TLS_VOLUME,
+      secret: {
+        secretName: securitySecrets.nodeCerts(layout.statefulSetName),
+        defaultMode: TLS_FILE_MODE,
+      },
     });
   }
   const pod = spec.template?.pod;
@@ -214,6 +246,7 @@ function kafkaContainer(spec: ClusterSpec, clusterId: string, layout: RoleLayout
       { name: 'data', mountPath: DATA_MOUNT },
       { name: 'config', mountPath: CONFIG_MOUNT, readOnly: true },
       { name: 'tmp', mountPath: '/tmp' },
+      ...(isSecured(spec) ? [{ name: TLS_VOLUME, mountPath: TLS_MOUNT_DIR, readOnly: true }] : []),
     ],
     // Log recovery after an unclean stop can take long: the startup probe allows 30 minutes
     // before liveness starts counting. Startup and liveness stay TCP checks: cheap, and a
@@ -222,8 +255,15 @@ function kafkaContainer(spec: ClusterSpec, clusterId: string, layout: RoleLayout
     // A broker is ready once it answers Kafka requests (it binds its port earlier, before it
     // has caught up with the metadata log). A controller keeps the TCP check: the roller asks
     // the quorum whether it caught up.
+    // On a secured cluster REPLICATION demands a client certificate the probe does not have: it
+    // asks the loopback PROBE listener instead. It sends ApiVersions only, which Kafka answers
+    // before and without any authorization (clients need it to negotiate, even before SASL),
+    // so with an authorizer the probe's User:ANONYMOUS needs no ACL and is no super-user.
     readinessProbe: layout.isBroker
-      ? kafkaReadinessProbe(REPLICATION_LISTENER.port, { periodSeconds: 5, failureThreshold: 3 })
+      ? kafkaReadinessProbe(isSecured(spec) ? PROBE_LISTENER.port : REPLICATION_LISTENER.port, {
+          periodSeconds: 5,
+          failureThreshold: 3,
+        })
       : tcpProbe(probePort, { periodSeconds: 5, failureThreshold: 3 }),
     livenessProbe: tcpProbe(probePort, { periodSeconds: 10, failureThreshold: 6 }),
   };

@@ -5,11 +5,13 @@ import { isDynamicKey } from '../model/dynamic-config.ts';
 import {
   CONTROLLER_LISTENER,
   LOG_DIR,
+  PROBE_LISTENER,
   REPLICATION_LISTENER,
   kafkaListenerName,
 } from '../model/node-layout.ts';
 import type { RoleLayout } from '../model/node-layout.ts';
 import { isOwnedConfigKey } from '../../api/owned-config-keys.ts';
+import { hasProbeListener, listenerProtocol, securityProperties } from './security-properties.ts';
 
 export type Properties = Record<string, string>;
 
@@ -34,14 +36,24 @@ export interface AdvertisedListener {
 }
 
 /**
- * Properties every node of the role shares, but for the one that depends on the other roles
- * (controller.quorum.bootstrap.servers: render-configmap.ts adds it from the layouts). Dynamic
- * cluster-wide keys are deliberately left out: they are applied through the Admin API, so
- * removing one from spec.config really returns it to Kafka's default instead of to a stale
- * value in a running pod's file.
+ * Properties every node of the role shares, but for the one that depends on the other roles'
+ * replica counts (controller.quorum.bootstrap.servers: render-configmap.ts adds it from the
+ * layouts). Dynamic cluster-wide keys are deliberately left out: they are applied through the
+ * Admin API, so removing one from spec.config really returns it to Kafka's default instead of
+ * to a stale value in a running pod's file. `layouts` (every role of the cluster) names the
+ * nodes' principals for super.users on a secured cluster; replica counts do not matter.
  */
-export function roleProperties(spec: ClusterSpec, layout: RoleLayout): Properties {
+export function roleProperties(
+  spec: ClusterSpec,
+  layout: RoleLayout,
+  layouts: readonly Pick<RoleLayout, 'statefulSetName'>[],
+): Properties {
   const listeners = roleListeners(spec, layout);
+  // Bound to loopback and left out of the listener table, so never advertised (Kafka wants the
+  // advertised listeners to be a subset of `listeners`, not all of them).
+  const probe = hasProbeListener(spec, layout)
+    ? [{ name: PROBE_LISTENER.name, bind: `${PROBE_LISTENER.host}:${PROBE_LISTENER.port}` }]
+    : [];
   const props: Properties = {};
   for (const [key, value] of Object.entries(spec.config ?? {}).sort(([a], [b]) =>
     a.localeCompare(b),
@@ -54,10 +66,18 @@ export function roleProperties(spec: ClusterSpec, layout: RoleLayout): Propertie
       : layout.role === 'controller'
         ? 'controller'
         : 'broker';
-  props['listeners'] = listeners.map((l) => `${l.name}://:${l.port}`).join(',');
+  props['listeners'] = [
+    ...listeners.map((l) => `${l.name}://:${l.port}`),
+    ...probe.map((p) => `${p.name}://${p.bind}`),
+  ].join(',');
   // Brokers never listen on CONTROLLER but must know its protocol to reach the quorum.
-  const names = [...new Set([...listeners.map((l) => l.name), CONTROLLER_LISTENER.name])];
-  props['listener.security.protocol.map'] = names.map((name) => `${name}:PLAINTEXT`).join(',');
+  const names = [
+    ...new Set([...listeners.map((l) => l.name), CONTROLLER_LISTENER.name]),
+    ...probe.map((p) => p.name),
+  ];
+  props['listener.security.protocol.map'] = names
+    .map((name) => `${name}:${listenerProtocol(spec, name)}`)
+    .join(',');
   if (layout.isBroker) props['inter.broker.listener.name'] = REPLICATION_LISTENER.name;
   props['controller.listener.names'] = CONTROLLER_LISTENER.name;
   props['log.dirs'] = LOG_DIR;
@@ -67,7 +87,7 @@ export function roleProperties(spec: ClusterSpec, layout: RoleLayout): Propertie
       INITIAL_BROKER_REGISTRATION_TIMEOUT_MS,
     );
   }
-  return props;
+  return { ...props, ...securityProperties(spec, layout, layouts) };
 }
 
 /** The listeners a node of this role opens, operator-owned ones first. */

@@ -9,6 +9,7 @@ import type {
 } from '@kubernetes/client-node';
 import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
 import { roleLayouts } from '../model/node-layout.ts';
+import { CERTIFICATES_HASH_ANNOTATION } from '../model/security.ts';
 import type { Role } from '../model/node-layout.ts';
 import { renderConfigMap } from './render-configmap.ts';
 import {
@@ -40,6 +41,11 @@ export interface RenderInput {
   existingClaimSize?: Partial<Record<Role, string>>;
   /** The operator's pods, admitted to the replication port (operator configuration). */
   operatorPods?: OperatorPods;
+  /**
+   * Secured clusters, per StatefulSet name: the hash of the certificates its pods must run with
+   * (plan/certificate-plan.ts), put on the pod template so a change rolls the role.
+   */
+  certificateHashes?: Record<string, string>;
 }
 
 export interface DesiredObjects {
@@ -57,9 +63,12 @@ export function renderCluster(input: RenderInput): DesiredObjects {
   return {
     configMap: renderConfigMap(cluster, spec, layouts, clusterId, input.quorumFormed),
     statefulSets: layouts.map((layout) =>
-      renderStatefulSet(cluster, spec, clusterId, layout, {
-        existingClaimSize: input.existingClaimSize?.[layout.role],
-      }),
+      withCertificatesHash(
+        renderStatefulSet(cluster, spec, clusterId, layout, {
+          existingClaimSize: input.existingClaimSize?.[layout.role],
+        }),
+        input.certificateHashes?.[layout.statefulSetName],
+      ),
     ),
     services: [
       ...layouts.map((layout) => renderHeadlessService(cluster, spec, layout)),
@@ -80,6 +89,16 @@ export function desiredObjectList(objects: DesiredObjects): KubernetesObject[] {
     ...objects.podDisruptionBudgets,
     ...objects.networkPolicies,
   ];
+}
+
+function withCertificatesHash(sts: V1StatefulSet, hash: string | undefined): V1StatefulSet {
+  const template = sts.spec?.template;
+  if (hash === undefined || !template) return sts;
+  template.metadata = {
+    ...template.metadata,
+    annotations: { ...template.metadata?.annotations, [CERTIFICATES_HASH_ANNOTATION]: hash },
+  };
+  return sts;
 }
 
 function withReplicas(spec: ClusterSpec, replicas: RenderInput['replicas']): ClusterSpec {

@@ -392,7 +392,14 @@ export function planCertificateSecrets(
   const missing = d.requests.filter((r) => issued[r.id] === undefined).map((r) => r.id);
   if (missing.length > 0) throw new Error(`not issued: ${missing.join(', ')}`);
 
-  const desired = desiredSecrets(input, d, issued);
+  // Files end with a newline; a lone CA's ca.crt then equals the bundle holding only it.
+  const normalized = Object.fromEntries(
+    Object.entries(issued).map(([id, i]) => [
+      id,
+      { certPem: withNewline(i.certPem), keyPem: withNewline(i.keyPem) },
+    ]),
+  );
+  const desired = desiredSecrets(input, d, normalized);
   const writes = writeOrder(input.model).flatMap((name): SecretWrite[] => {
     const data = desired[name]!;
     const stored = input.secrets[name];
@@ -640,7 +647,11 @@ function pemBlocks(text: string): string[] {
 }
 
 function joinPem(blocks: readonly string[]): string {
-  return blocks.map((b) => (b.endsWith('\n') ? b : b + '\n')).join('');
+  return blocks.map(withNewline).join('');
+}
+
+function withNewline(pem: string): string {
+  return pem.endsWith('\n') ? pem : pem + '\n';
 }
 
 function isCertificate(pem: string): boolean {

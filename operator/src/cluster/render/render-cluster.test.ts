@@ -371,3 +371,17 @@ describe('renderCluster properties', () => {
     expect(objects.services.filter((s) => s.spec?.type === 'NodePort')).toHaveLength(4);
   });
 });
+
+describe('renderCluster with certificate hashes', () => {
+  it('puts the hash of each role on its pod template, and nothing without one', () => {
+    const input: RenderInput = { cluster, spec: dedicated, clusterId, quorumFormed: false };
+    const annotations = (i: RenderInput) =>
+      renderCluster(i).statefulSets.map(
+        (s) => s.spec?.template.metadata?.annotations?.['kraftwerk.dev/certificates-hash'],
+      );
+    expect(annotations(input)).toEqual([undefined, undefined]);
+    expect(
+      annotations({ ...input, certificateHashes: { 'demo-broker': '0123456789abcdef' } }),
+    ).toEqual([undefined, '0123456789abcdef']);
+  });
+});

@@ -2,6 +2,7 @@
 // may not list or watch Secrets), issue what certificate-plan.ts asks for, write the Secrets,
 // remove the renew annotation once they are stored, and report. Not pure: API writes, random
 // keys. A plaintext cluster does nothing here and reads nothing.
+import type { KafkaCluster } from '../../api/kafka-cluster.ts';
 import { kinds } from '../../api/kinds.ts';
 import { issueCa, issueLeaf, type IssuedCertificate } from '../../pki/certificates.ts';
 import { isConflict, isStalePatch } from '../../runtime/kube-client.ts';
@@ -58,7 +59,7 @@ export async function ensureCertificates(
     currentReplicas,
     secrets: await readSecrets(ctx, model),
     now,
-    renewAnnotation: kc.metadata.annotations?.[RENEW_CERTIFICATES_ANNOTATION],
+    renewAnnotation: await renewAnnotation(ctx),
     podHashes: podHashes(model, podObjects),
   };
   const issued = await issueRequested(certificateRequests(input), now);
@@ -97,7 +98,7 @@ export async function ensureCertificates(
   for (const e of plan.events.filter((e) => e.type === 'Normal')) {
     void deps.events.normal(kc, e.reason, 'Certificates', e.note);
   }
-  if (plan.removeAnnotation) await removeRenewAnnotation(ctx);
+  if (plan.removeAnnotation) await removeRenewAnnotation(ctx, input.renewAnnotation);
   return { hashes, condition: plan.condition };
 }
 
@@ -211,9 +212,22 @@ async function writeSecret(ctx: StepContext, write: SecretWrite): Promise<boolea
   }
 }
 
+/**
+ * The renew annotation as the API server has it: the cache may still show one our own patch
+ * removed a moment ago, and honouring it again would renew (and roll) twice.
+ */
+async function renewAnnotation(ctx: StepContext): Promise<string | undefined> {
+  if (ctx.kc.metadata.annotations?.[RENEW_CERTIFICATES_ANNOTATION] === undefined) return undefined;
+  const fresh = await ctx.deps.client.get<KafkaCluster>(
+    kinds.KafkaCluster,
+    ctx.namespace,
+    ctx.kc.metadata.name ?? '',
+  );
+  return fresh?.metadata.annotations?.[RENEW_CERTIFICATES_ANNOTATION];
+}
+
 /** A JSON patch with a test: a value someone changed meanwhile is theirs, left alone. */
-async function removeRenewAnnotation(ctx: StepContext): Promise<void> {
-  const value = ctx.kc.metadata.annotations?.[RENEW_CERTIFICATES_ANNOTATION];
+async function removeRenewAnnotation(ctx: StepContext, value: string | undefined): Promise<void> {
   if (value === undefined) return;
   const path = `/metadata/annotations/${RENEW_CERTIFICATES_ANNOTATION.replace(/~/g, '~0').replace(/\//g, '~1')}`;
   try {

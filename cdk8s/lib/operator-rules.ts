@@ -60,6 +60,10 @@ export function watchRules(extraScaleTargets: readonly ScaleTarget[] = []): Rule
     { groups: ['policy'], resources: ['poddisruptionbudgets'], verbs: [...WATCH, ...APPLY] },
     // One per KafkaCluster; it goes with the cluster (GC), never deleted by the operator.
     { groups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: [...WATCH, ...APPLY] },
+    // The certificate Secrets of secured clusters, each read by name (no list or watch: the
+    // operator sees no Secret it did not ask for), created once, patched with the
+    // resourceVersion read. They go with the cluster (GC), never deleted by the operator.
+    { groups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'] },
     // The roller restarts a pod, and teardown ends a Pending one, by deleting it.
     { groups: [''], resources: ['pods'], verbs: [...WATCH, 'delete'] },
     // Volume expansion lists a role's claims and patches their size; deleteClaim removes them.

@@ -40,10 +40,14 @@ describe('KraftwerkOperator', () => {
     const all = synth()
       .filter((o) => o.kind.endsWith('Role'))
       .flatMap((o) => rulesOf(o));
-    // No Secrets at all; Deployments only through /scale; PUT only for the Lease and the one
+    // Secrets only by name (the certificate step): no list or watch; Deployments only through /scale; PUT only for the Lease and the one
     // rule admission (not a request) checks; `get` only where no informer caches the object, or
     // where a cached copy may lag: a StatefulSet scale target, a deleting topic with no id.
-    expect(all.filter((p) => p.includes('secrets'))).toEqual([]);
+    expect([...new Set(all.filter((p) => p.includes('secrets')))].sort()).toEqual([
+      '/secrets:create',
+      '/secrets:get',
+      '/secrets:patch',
+    ]);
     expect(all.filter((p) => p.startsWith('apps/deployments'))).toEqual([
       'apps/deployments/scale:get',
       'apps/deployments/scale:patch',
@@ -53,6 +57,7 @@ describe('KraftwerkOperator', () => {
       'kraftwerk.dev/kafkaclusters/finalizers:update',
     ]);
     expect(all.filter((p) => p.endsWith(':get')).sort()).toEqual([
+      '/secrets:get',
       'apps/deployments/scale:get',
       'apps/statefulsets/scale:get',
       'apps/statefulsets:get',

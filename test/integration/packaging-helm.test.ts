@@ -379,6 +379,7 @@ describe('in a real kube-apiserver', () => {
       expect(can('create', 'events.events.k8s.io', ns)).toBe('yes');
       // What the audit test showed the operator never sends is not granted.
       expect(can('list', 'secrets', ns)).toBe('no');
+      expect(can('get', 'secrets', ns)).toBe('yes');
       expect(can('get', 'deployments.apps', ns)).toBe('no');
       expect(can('update', 'statefulsets.apps', ns)).toBe('no');
       expect(can('update', 'kafkatopics.kraftwerk.dev', ns, 'finalizers')).toBe('no');

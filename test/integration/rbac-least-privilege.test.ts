@@ -51,6 +51,12 @@ const ALLOWED_UNUSED: Record<string, string> = {
     'deleteClaim: true removes a cluster’s claims on scale-down and teardown (DELETE with a uid precondition); proven in cluster-controller.test.ts',
   'kraftwerk.dev/kafkatopics:get':
     'a deleting KafkaTopic whose topic id was never recorded (a create whose answer was lost) is read fresh before Kafka is touched; a lost answer cannot be produced with real Kafka',
+  '/secrets:get':
+    'the certificate step of a secured KafkaCluster reads its Secrets by name; this tier runs plaintext clusters only (admission refused secured specs when this was written); proven in cluster-certificates.test.ts',
+  '/secrets:create':
+    'the certificate step creates the Secrets of a secured KafkaCluster; proven in cluster-certificates.test.ts',
+  '/secrets:patch':
+    'the certificate step patches the Secrets of a secured KafkaCluster (renewal); proven in cluster-certificates.test.ts',
   'kraftwerk.dev/kafkaclusters/finalizers:update':
     'no request: OwnerReferencesPermissionEnforcement admission checks it when the operator sets blockOwnerDeletion on objects a KafkaCluster owns (proven below)',
 };

@@ -39,6 +39,8 @@ export const resources = {
     namespaced: true,
   },
   Pod: { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true },
+  /** Read with GET by name only (no informer): the operator may not list Secrets. */
+  Secret: { group: '', version: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true },
   PersistentVolumeClaim: {
     group: '',
     version: 'v1',

@@ -12,6 +12,7 @@ import type { FinalizeResult, Reconciler } from '../runtime/controller.ts';
 import { AppliedOver } from '../runtime/apply.ts';
 import { objectKey, splitKey } from '../runtime/resource.ts';
 import type { ReconcileResult } from '../runtime/work-queue.ts';
+import { ensureCertificates } from './apply/certificates.ts';
 import { deleteScaledAwayClaims, growClaims } from './apply/storage.ts';
 import { ensureClusterId, writeStatus, type StepContext } from './apply/kube.ts';
 import { scaleInKafka, setDynamicConfig, upgradeMetadataVersion } from './apply/kafka.ts';
@@ -66,7 +67,9 @@ export function clusterReconciler(deps: ClusterReconcilerDeps): Reconciler<Kafka
     const clusterId = await ensureClusterId(ctx, random);
 
     const obs = await observeCluster(deps, kc, model, clusterId, ctx.bootstrap, now, ctx.log);
-    const plan = planCluster(obs, deps.operatorPods);
+    // Secured clusters: the Secrets exist before the StatefulSets that mount them.
+    const certificates = await ensureCertificates(ctx, model, obs.current, obs.podObjects, now);
+    const plan = planCluster(obs, deps.operatorPods, certificates);
 
     await applyObjects(ctx, plan);
     const storageProblems = await growClaims(ctx, plan);

@@ -19,6 +19,7 @@ import type { ClusterObservation } from '../observe/observe-cluster.ts';
 import { renderCluster, type DesiredObjects } from '../render/render-cluster.ts';
 import type { OperatorPods } from '../render/render-network-policy.ts';
 import { terminationGraceSeconds } from '../render/render-statefulset.ts';
+import type { CertificateCondition } from './certificate-plan.ts';
 import { clusterStatus, type ClusterStatus } from './cluster-status.ts';
 import { planMetadataVersion, type MetadataVersionDecision } from './metadata-version-plan.ts';
 import { planRoll, type RollDecision } from './roll-plan.ts';
@@ -70,12 +71,28 @@ export interface ClusterPlan {
   restartUid?: string;
   metadataVersion?: string;
   metadataStep: MetadataVersionDecision;
+  /** Secured clusters: the CertificatesReady condition of the certificate step. */
+  certificates?: CertificateCondition;
   /** Something is under way: look again soon. */
   busy: boolean;
 }
 
-/** `operatorPods`: the operator's configuration, admitted by the cluster's NetworkPolicy. */
-export function planCluster(obs: ClusterObservation, operatorPods?: OperatorPods): ClusterPlan {
+/** What the certificate step (apply/certificates.ts) hands the plan on a secured cluster. */
+export interface CertificatesInput {
+  /** Per StatefulSet name: the certificates hash for its pod template. */
+  hashes: Record<string, string>;
+  condition: CertificateCondition;
+}
+
+/**
+ * `operatorPods`: the operator's configuration, admitted by the cluster's NetworkPolicy;
+ * `certificates`: what the certificate step stored (secured clusters only).
+ */
+export function planCluster(
+  obs: ClusterObservation,
+  operatorPods?: OperatorPods,
+  certificates?: CertificatesInput,
+): ClusterPlan {
   const { model, kafka, current, pods } = obs;
   const { ref, spec, layouts, desired } = model;
   const quorumFormed =
@@ -103,6 +120,7 @@ export function planCluster(obs: ClusterObservation, operatorPods?: OperatorPods
     replicas: replicasToRender(desired, current, scale),
     existingClaimSize: obs.claimSizes,
     ...(operatorPods ? { operatorPods } : {}),
+    ...(certificates ? { certificateHashes: certificates.hashes } : {}),
   });
   const rendered = new Set(objects.services.map((s) => s.metadata?.name ?? ''));
   const roll = planRoll({
@@ -140,7 +158,10 @@ export function planCluster(obs: ClusterObservation, operatorPods?: OperatorPods
     ...(restartUid ? { restartUid } : {}),
     ...(metadataVersion ? { metadataVersion } : {}),
     metadataStep,
+    ...(certificates ? { certificates: certificates.condition } : {}),
     busy:
+      // A CA key replacement moves on only when the reconcile looks again after a roll.
+      certificates?.condition.status === 'False' ||
       roll.action !== 'none' ||
       scale.length > 0 ||
       claims.delete.length > 0 ||
@@ -175,6 +196,7 @@ export function planStatus(
     roll: plan.roll,
     scale: plan.scale,
     metadataStep: plan.metadataStep,
+    ...(plan.certificates ? { certificates: plan.certificates } : {}),
     now: obs.now,
   });
   if (!kafka.quorum && previous?.controllers?.leaderId !== undefined && status.controllers) {

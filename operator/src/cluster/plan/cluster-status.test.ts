@@ -482,3 +482,42 @@ describe('specProblems', () => {
     );
   });
 });
+
+describe('clusterStatus of a secured cluster (CertificatesReady)', () => {
+  const certs = (status: 'True' | 'False', reason: string) => ({
+    type: 'CertificatesReady' as const,
+    status,
+    reason,
+    message: `${reason} message`,
+  });
+
+  it('adds the condition, and Ready stays True while it is True', () => {
+    const s = clusterStatus(healthy({ certificates: certs('True', 'CertificatesCurrent') }));
+    expect(cond(s, 'CertificatesReady')).toMatchObject({ status: 'True' });
+    expect(cond(s, 'Ready')).toMatchObject({ status: 'True', reason: 'ClusterReady' });
+  });
+
+  it('makes Ready False with the reason a person must fix, and Stalled for kstatus', () => {
+    for (const reason of ['SecretNotOwned', 'CaSecretInvalid', 'InvalidAnnotation']) {
+      const s = clusterStatus(healthy({ certificates: certs('False', reason) }));
+      expect(cond(s, 'Ready')).toMatchObject({ status: 'False', reason });
+      expect(cond(s, 'Stalled')).toMatchObject({ status: 'True' });
+    }
+  });
+
+  it('says CertificatesPending only when nothing else explains the wait', () => {
+    const pending = certs('False', 'CertificatesPending');
+    expect(cond(clusterStatus(healthy({ certificates: pending })), 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'CertificatesPending',
+    });
+    const creating = clusterStatus(healthy({ certificates: pending, statefulSets: {} }));
+    expect(cond(creating, 'Ready')).toMatchObject({ reason: 'Creating' });
+  });
+
+  it('drops the condition when the cluster is plaintext again', () => {
+    const secured = clusterStatus(healthy({ certificates: certs('True', 'CertificatesCurrent') }));
+    const plain = clusterStatus(healthy({ previous: secured, now: later }));
+    expect(plain.conditions!.some((c) => c.type === 'CertificatesReady')).toBe(false);
+  });
+});

@@ -1,10 +1,11 @@
 // The KafkaCluster status, computed from what was observed and what the planners decided.
 // Conditions follow Kubernetes conventions: Ready (is the cluster usable as specified),
 // Progressing (is the operator changing it), Degraded (is something wrong right now).
-import { setCondition, setKstatusConditions } from '../../runtime/conditions.ts';
+import { removeCondition, setCondition, setKstatusConditions } from '../../runtime/conditions.ts';
 import type { Condition, ConditionInput } from '../../runtime/conditions.ts';
 import type { ClusterModel } from '../model/cluster-model.ts';
 import { CLUSTER_LABEL, ROLE_LABEL } from '../model/labels.ts';
+import type { CertificateCondition } from './certificate-plan.ts';
 import type { MetadataVersionDecision } from './metadata-version-plan.ts';
 import { bootstrapServiceName, brokerLayout, controllerLayout } from '../model/node-layout.ts';
 import type { Role, RoleLayout } from '../model/node-layout.ts';
@@ -49,8 +50,13 @@ export interface StatusInput {
   roll?: RollDecision;
   scale?: ScaleAction[];
   metadataStep?: MetadataVersionDecision;
+  /** Secured clusters: the certificate step's condition; absent, the condition is removed. */
+  certificates?: CertificateCondition;
   now: Date;
 }
+
+/** Certificate problems only a person can fix (kstatus: Stalled). */
+const CERTIFICATE_BLOCKERS = ['SecretNotOwned', 'CaSecretInvalid', 'InvalidAnnotation'];
 
 export function clusterStatus(input: StatusInput): ClusterStatus {
   const { pods } = input;
@@ -89,7 +95,9 @@ export function clusterStatus(input: StatusInput): ClusterStatus {
   };
   let conditions = input.previous?.conditions ?? [];
   const readyCond = ready(input, layouts);
-  for (const c of [readyCond, progressing(input, layouts), degraded(input)]) {
+  const certificates = input.certificates ? [input.certificates] : [];
+  if (!input.certificates) conditions = removeCondition(conditions, 'CertificatesReady');
+  for (const c of [readyCond, progressing(input, layouts), degraded(input), ...certificates]) {
     conditions = setCondition(
       conditions,
       { ...c, observedGeneration: input.model.generation },
@@ -102,7 +110,9 @@ export function clusterStatus(input: StatusInput): ClusterStatus {
   status.conditions = setKstatusConditions(
     conditions,
     { status: readyCond.status, reason: readyCond.reason, message: readyCond.message ?? '' },
-    readyCond.reason === 'InvalidSpec' || refusedScale,
+    readyCond.reason === 'InvalidSpec' ||
+      refusedScale ||
+      CERTIFICATE_BLOCKERS.includes(readyCond.reason),
     input.model.generation,
     input.now,
   );
@@ -185,6 +195,10 @@ function ready(input: StatusInput, roles: readonly RoleLayout[]): Cond {
   const refusal = input.scale?.find((a) => a.action === 'refuse');
   if (refusal)
     return { type: t, status: 'False', reason: refusal.reason, message: refusal.message };
+  const certs = input.certificates;
+  if (certs && CERTIFICATE_BLOCKERS.includes(certs.reason)) {
+    return { type: t, status: 'False', reason: certs.reason, message: certs.message };
+  }
   // A failing pod says why (Kafka's exception), which "not ready" or "no quorum" would hide.
   const failing = failingPods(input.pods);
   if (failing.length > 0) {
@@ -236,6 +250,11 @@ function ready(input: StatusInput, roles: readonly RoleLayout[]): Cond {
       reason: 'QuorumUnavailable',
       message: 'the KRaft quorum could not be described (no leader reachable)',
     };
+  }
+  // A roll onto new certificates shows as RollingRestart above; this is what is left (a CA
+  // key replacement between two phases).
+  if (certs && certs.status === 'False') {
+    return { type: t, status: 'False', reason: certs.reason, message: certs.message };
   }
   return {
     type: t,

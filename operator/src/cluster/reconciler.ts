@@ -65,7 +65,19 @@ export function clusterReconciler(deps: ClusterReconcilerDeps): Reconciler<Kafka
     }
     const clusterId = await ensureClusterId(ctx, random);
 
-    const obs = await observeCluster(deps, kc, model, clusterId, ctx.bootstrap, now, ctx.log);
+    // A secured cluster is asked over mTLS as the operator (its <c>-operator-certs Secret);
+    // without that Secret yet nothing is asked of Kafka and Ready says why.
+    const credentials = deps.credentials ? await deps.credentials(kc) : undefined;
+    if (credentials?.state === 'ready') ctx.security = credentials.security;
+    if (credentials?.state === 'pending') {
+      ctx.kafkaPending = credentials.message;
+      // Repeats of the same Event become one series (runtime/event-series.ts).
+      void deps.events.warning(kc, credentials.reason, 'Connect', credentials.message);
+    }
+    const obs = await observeCluster(deps, kc, model, clusterId, ctx.bootstrap, now, ctx.log, {
+      ...(ctx.security ? { security: ctx.security } : {}),
+      ...(ctx.kafkaPending !== undefined ? { pending: ctx.kafkaPending } : {}),
+    });
     const plan = planCluster(obs, deps.operatorPods);
 
     await applyObjects(ctx, plan);

@@ -6,6 +6,7 @@ import { applyStatus, applyStatusIfChanged, type AppliedOver } from '../../runti
 import { isConflict, isNotFound } from '../../runtime/kube-client.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { ResourceInfo } from '../../runtime/resource.ts';
+import type { KafkaSecurity } from '../../kafka/security.ts';
 import { resourcePath } from '../../runtime/resource.ts';
 import type { ClusterReconcilerDeps } from '../deps.ts';
 import { clusterIdFromBytes } from '../model/quorum-bootstrap.ts';
@@ -19,6 +20,10 @@ export interface StepContext {
   log: Logger;
   /** Where the operator reaches the cluster's brokers. */
   bootstrap: string;
+  /** How: the operator's certificate on a secured cluster; unset: PLAINTEXT. */
+  security?: KafkaSecurity;
+  /** A secured cluster whose operator certificate is missing: why no Kafka request is sent. */
+  kafkaPending?: string;
   /** The controller's memory of applies its cache does not show yet. */
   appliedOver: AppliedOver;
 }

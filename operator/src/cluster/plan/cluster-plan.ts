@@ -175,6 +175,9 @@ export function planStatus(
     roll: plan.roll,
     scale: plan.scale,
     metadataStep: plan.metadataStep,
+    ...(kafka.credentialsPending !== undefined
+      ? { operatorCertificatePending: kafka.credentialsPending }
+      : {}),
     now: obs.now,
   });
   if (!kafka.quorum && previous?.controllers?.leaderId !== undefined && status.controllers) {

@@ -230,7 +230,10 @@ beforeAll(async () => {
     nodeId: 0,
     // The PLAINTEXT and CONTROLLER listeners (the broker itself) connect as User:ANONYMOUS.
     authorizer: { superUsers: ['User:ANONYMOUS', 'User:kraftwerk-operator'] },
-    replication: { keystorePem: node.keyPem + node.certPem, caPem: ca.certPem },
+    replication: {
+      keystorePem: `${node.keyPem.trim()}\n${node.certPem.trim()}\n`,
+      caPem: ca.certPem,
+    },
   });
   await kafka.waitReady(() => topicsSeenWith(operatorCert));
 

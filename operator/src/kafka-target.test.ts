@@ -50,3 +50,46 @@ describe('kafkaIdentity', () => {
     expect(kafkaIdentity(rolling)).toBe('kafka:Q1w2E3r4T5y6U7i8O9p0aA');
   });
 });
+
+describe('resolveKafkaTarget for a secured KafkaCluster', () => {
+  const secured = (status: KafkaCluster['status']) => {
+    const c = cluster(status);
+    c.spec.listeners = [{ name: 'plain', port: 9092, type: 'internal', tls: true }];
+    return c;
+  };
+
+  it('goes to the REPLICATION listener of its bootstrap Service, with the cluster to secure it', () => {
+    const c = secured(readyStatus);
+    const t = resolveKafkaTarget({ cluster: 'demo' }, 'ns', c);
+    expect(t).toMatchObject({ ready: true, bootstrap: 'demo-kafka-bootstrap.ns.svc:9091' });
+    expect(t.ready && t.secured).toBe(c);
+    // Tests outside the cluster network point it elsewhere.
+    const elsewhere = resolveKafkaTarget({ cluster: 'demo' }, 'ns', c, () => '127.0.0.1:1');
+    expect(elsewhere).toMatchObject({ ready: true, bootstrap: '127.0.0.1:1' });
+  });
+
+  it('a plaintext cluster keeps its internal listener and needs no credentials', () => {
+    const t = resolveKafkaTarget({ cluster: 'demo' }, 'ns', cluster(readyStatus));
+    expect(t).toMatchObject({ ready: true, bootstrap: 'demo-kafka-bootstrap.ns.svc:9092' });
+    expect(t.ready && t.secured).toBeUndefined();
+  });
+
+  it('a cluster waiting for the operator certificate makes its topics wait as KafkaClusterSecuring', () => {
+    const waiting = {
+      ...readyStatus,
+      conditions: [{ type: 'Ready', status: 'False', reason: 'OperatorCertificatePending' }],
+    } as unknown as KafkaCluster['status'];
+    expect(resolveKafkaTarget({ cluster: 'demo' }, 'ns', secured(waiting))).toMatchObject({
+      ready: false,
+      reason: 'KafkaClusterSecuring',
+    });
+    const creating = {
+      ...readyStatus,
+      conditions: [{ type: 'Ready', status: 'False', reason: 'Creating' }],
+    } as unknown as KafkaCluster['status'];
+    expect(resolveKafkaTarget({ cluster: 'demo' }, 'ns', secured(creating))).toMatchObject({
+      ready: false,
+      reason: 'ClusterNotReady',
+    });
+  });
+});

@@ -1,7 +1,13 @@
 // Which Kafka a KafkaTopic or KafkaConsumerGroup talks to: the bootstrap servers it names, or
-// the internal listener of a KafkaCluster in its namespace once that cluster is Ready. Pure:
-// the caller passes the cluster it found in its cache.
+// the internal listener of a KafkaCluster in its namespace once that cluster is Ready. A secured
+// cluster (cluster/model/security.ts isSecured) is reached like the KafkaCluster reconciler
+// reaches it: its REPLICATION listener with the operator's own certificate
+// (kafka-credentials.ts), since its client listeners may demand SCRAM or client certificates
+// the operator does not have. Pure: the caller passes the cluster it found in its cache.
 import type { KafkaCluster } from './api/kafka-cluster.ts';
+import { defaultBootstrap } from './cluster/deps.ts';
+import { isSecured } from './cluster/model/security.ts';
+import { OPERATOR_CERTIFICATE_PENDING } from './kafka-credentials.ts';
 
 export interface ClusterReference {
   readonly cluster?: string;
@@ -16,19 +22,29 @@ export type KafkaTarget =
       readonly key: string;
       /** The KafkaCluster's cluster id (its status), when the target names one. */
       readonly clusterId?: string;
+      /** A secured KafkaCluster: connect with the operator's credentials for it. */
+      readonly secured?: KafkaCluster;
     }
   | {
       readonly ready: false;
-      readonly reason: 'ClusterNotFound' | 'ClusterNotReady';
+      readonly reason: 'ClusterNotFound' | 'ClusterNotReady' | typeof KAFKA_CLUSTER_SECURING;
       readonly message: string;
       readonly key: string;
       readonly clusterId?: string;
     };
 
+/** Ready=False reason of a topic or group whose secured cluster the operator cannot reach yet
+ *  with its own certificate. */
+export const KAFKA_CLUSTER_SECURING = 'KafkaClusterSecuring';
+
+/** Where the operator reaches a secured cluster: its REPLICATION listener (tests: elsewhere). */
+export type ReplicationBootstrap = (cluster: { name: string; namespace: string }) => string;
+
 export function resolveKafkaTarget(
   ref: ClusterReference,
   namespace: string,
   cluster: KafkaCluster | undefined,
+  replicationBootstrap: ReplicationBootstrap = (c) => defaultBootstrap({ ...c, uid: '' }),
 ): KafkaTarget {
   if (ref.bootstrapServers) {
     return {
@@ -47,14 +63,23 @@ export function resolveKafkaTarget(
       message: `KafkaCluster ${namespace}/${name} does not exist yet; waiting for it`,
     };
   }
-  const isReady = cluster.status?.conditions?.some(
-    (c) => c.type === 'Ready' && c.status === 'True',
-  );
+  const readyCondition = cluster.status?.conditions?.find((c) => c.type === 'Ready');
+  const isReady = readyCondition?.status === 'True';
+  const secured = isSecured(cluster.spec);
   const internal = cluster.spec.listeners.find((l) => l.type === 'internal');
   const address = cluster.status?.listeners?.find(
     (l) => l.name === internal?.name,
   )?.bootstrapServers;
   const clusterId = cluster.status?.clusterId;
+  if (secured && !isReady && readyCondition?.reason === OPERATOR_CERTIFICATE_PENDING) {
+    return {
+      ready: false,
+      key,
+      ...(clusterId ? { clusterId } : {}),
+      reason: KAFKA_CLUSTER_SECURING,
+      message: `KafkaCluster ${namespace}/${name} is secured and the operator's certificate for it is not there yet; waiting for it`,
+    };
+  }
   if (!isReady || !address) {
     return {
       ready: false,
@@ -66,9 +91,10 @@ export function resolveKafkaTarget(
   }
   return {
     ready: true,
-    bootstrap: address,
+    bootstrap: secured ? replicationBootstrap({ name, namespace }) : address,
     key,
     ...(clusterId ? { clusterId } : {}),
+    ...(secured ? { secured: cluster } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { clusterReconciler } from './cluster/reconciler.ts';
 import type { OperatorPods } from './cluster/render/render-network-policy.ts';
 import { consumerGroupReconciler } from './consumergroup/reconciler.ts';
 import { KafkaConnections } from './kafka/connections.ts';
+import { OperatorCredentialSource } from './kafka-credentials.ts';
 import { systemClock, type Clock } from './runtime/clock.ts';
 import { Controller, specOrMetadataChanged } from './runtime/controller.ts';
 import { EventRecorder } from './runtime/events.ts';
@@ -60,6 +61,9 @@ export interface OperatorOptions {
   clusterBootstrap?: (cluster: { name: string; namespace: string }) => string;
   /** The operator's own pods, admitted to each cluster's replication port by its NetworkPolicy. */
   operatorPods?: OperatorPods;
+  /** How long the operator's certificate for a secured cluster is used before its Secret is
+   *  read again (kafka-credentials.ts; default 30 s). */
+  credentialsTtlMs?: number;
 }
 
 export interface Operator {
@@ -90,6 +94,17 @@ export function createOperator(o: OperatorOptions): Operator {
     clientId: 'kraftwerk-operator',
     onRequest: (api) => metrics.kafkaRequests.inc({ api }),
   });
+  // The operator's identity on secured clusters, one Secret read shared by all reconcilers.
+  const credentialSource = new OperatorCredentialSource({
+    client,
+    clock,
+    ...(o.credentialsTtlMs !== undefined ? { ttlMs: o.credentialsTtlMs } : {}),
+  });
+  const credentials = (kc: KafkaCluster) => credentialSource.forCluster(kc);
+  const secured = {
+    credentials,
+    ...(o.clusterBootstrap ? { replicationBootstrap: o.clusterBootstrap } : {}),
+  };
   const manager = new Manager({
     metrics,
     logger: o.logger,
@@ -167,8 +182,9 @@ export function createOperator(o: OperatorOptions): Operator {
         podDisruptionBudgets: pdbs,
         networkPolicies,
         ...(o.operatorPods ? { operatorPods: o.operatorPods } : {}),
-        kafka: (bootstrap) => fence(kafka.get(bootstrap)),
-        clusterKafka: (bootstrap) => fence(kafka.cluster(bootstrap)),
+        kafka: (bootstrap, security) => fence(kafka.get(bootstrap, security)),
+        clusterKafka: (bootstrap, security) => fence(kafka.cluster(bootstrap, security)),
+        credentials,
         ...(o.clusterBootstrap ? { bootstrapOf: o.clusterBootstrap } : {}),
         release: (bootstrap) => kafka.release(bootstrap),
         events,
@@ -201,7 +217,8 @@ export function createOperator(o: OperatorOptions): Operator {
         client,
         topics,
         clusters,
-        kafka: (bootstrap) => fence(kafka.get(bootstrap)),
+        kafka: (bootstrap, security) => fence(kafka.get(bootstrap, security)),
+        ...secured,
         events,
         clock,
         logger: o.logger,
@@ -235,7 +252,8 @@ export function createOperator(o: OperatorOptions): Operator {
         groups,
         clusters,
         statefulSets,
-        kafka: (bootstrap) => fence(kafka.get(bootstrap)),
+        kafka: (bootstrap, security) => fence(kafka.get(bootstrap, security)),
+        ...secured,
         events,
         clock,
         logger: o.logger,

@@ -3,6 +3,8 @@
 import type { KafkaCluster } from '../api/kafka-cluster.ts';
 import type { KafkaClusterPort } from '../kafka/cluster-port.ts';
 import type { KafkaAdminPort } from '../kafka/port.ts';
+import type { KafkaSecurity } from '../kafka/security.ts';
+import type { OperatorCredentials } from '../kafka-credentials.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
@@ -70,10 +72,14 @@ export interface ClusterReconcilerDeps {
   networkPolicies?: Informer<KubeObject>;
   /** The operator's pods, admitted to the replication port; unset: the cluster's own only. */
   operatorPods?: OperatorPods;
-  /** Per-topic admin (partition reassignments go through it). */
-  kafka: (bootstrap: string) => KafkaAdminPort;
+  /** Per-topic admin (partition reassignments go through it); `security` for a secured
+   *  cluster (the operator's certificate), unset: PLAINTEXT. */
+  kafka: (bootstrap: string, security?: KafkaSecurity) => KafkaAdminPort;
   /** Cluster-level admin: quorum, partitions, registrations, broker defaults, features. */
-  clusterKafka: (bootstrap: string) => KafkaClusterPort;
+  clusterKafka: (bootstrap: string, security?: KafkaSecurity) => KafkaClusterPort;
+  /** The operator's credentials for a secured cluster (kafka-credentials.ts); without it every
+   *  cluster is reached over PLAINTEXT. */
+  credentials?: (cluster: KafkaCluster) => Promise<OperatorCredentials>;
   /** Where the operator reaches a cluster; default: its bootstrap Service, REPLICATION port. */
   bootstrapOf?: (cluster: ClusterRef) => string;
   events: EventRecorder;

@@ -14,7 +14,7 @@ import { objectKey, splitKey } from '../runtime/resource.ts';
 import type { ReconcileResult } from '../runtime/work-queue.ts';
 import { ensureCertificates } from './apply/certificates.ts';
 import { deleteScaledAwayClaims, growClaims } from './apply/storage.ts';
-import { ensureClusterId, writeStatus, type StepContext } from './apply/kube.ts';
+import { connectAsOperator, ensureClusterId, writeStatus, type StepContext } from './apply/kube.ts';
 import { scaleInKafka, setDynamicConfig, upgradeMetadataVersion } from './apply/kafka.ts';
 import { applyObjects } from './apply/objects.ts';
 import { restartPod } from './apply/roll.ts';
@@ -66,7 +66,13 @@ export function clusterReconciler(deps: ClusterReconcilerDeps): Reconciler<Kafka
     }
     const clusterId = await ensureClusterId(ctx, random);
 
-    const obs = await observeCluster(deps, kc, model, clusterId, ctx.bootstrap, now, ctx.log);
+    // A secured cluster is asked over mTLS as the operator; without its certificate yet
+    // nothing is asked of Kafka and Ready says why.
+    await connectAsOperator(ctx);
+    const obs = await observeCluster(deps, kc, model, clusterId, ctx.bootstrap, now, ctx.log, {
+      ...(ctx.security ? { security: ctx.security } : {}),
+      ...(ctx.kafkaPending !== undefined ? { pending: ctx.kafkaPending } : {}),
+    });
     // Secured clusters: the Secrets exist before the StatefulSets that mount them.
     const certificates = await ensureCertificates(ctx, model, obs.current, obs.podObjects, now);
     const plan = planCluster(obs, deps.operatorPods, certificates);

@@ -67,6 +67,7 @@ export type ReadyReason =
   | 'Polling'
   | 'ClusterNotFound'
   | 'ClusterNotReady'
+  | 'KafkaClusterSecuring'
   | 'KafkaUnavailable'
   | 'TopicNotFound'
   | 'InvalidSettings'

@@ -9,7 +9,13 @@ import type { StatefulSetObject } from '../cluster/observe/cluster-resource.ts';
 import type { KafkaConsumerGroup } from '../api/kafka-consumer-group.ts';
 import { kinds } from '../api/kinds.ts';
 import type { KafkaAdminPort } from '../kafka/port.ts';
-import { resolveKafkaTarget } from '../kafka-target.ts';
+import type { KafkaSecurity } from '../kafka/security.ts';
+import type { OperatorCredentials } from '../kafka-credentials.ts';
+import {
+  KAFKA_CLUSTER_SECURING,
+  resolveKafkaTarget,
+  type ReplicationBootstrap,
+} from '../kafka-target.ts';
 import { applyStatusIfChanged } from '../runtime/apply.ts';
 import type { Clock } from '../runtime/clock.ts';
 import type { EventRecorder } from '../runtime/events.ts';
@@ -48,7 +54,12 @@ export interface ConsumerGroupReconcilerDeps {
   clusters: Informer<KafkaCluster>;
   /** The StatefulSets carrying the cluster label: a group must never scale one of them. */
   statefulSets: Informer<StatefulSetObject>;
-  kafka: (bootstrap: string) => KafkaAdminPort;
+  /** The admin for a bootstrap address, with TLS/SASL for a secured cluster (unset: PLAINTEXT). */
+  kafka: (bootstrap: string, security?: KafkaSecurity) => KafkaAdminPort;
+  /** The operator's credentials for a secured KafkaCluster (kafka-credentials.ts). */
+  credentials?: (cluster: KafkaCluster) => Promise<OperatorCredentials>;
+  /** Where a secured cluster is reached; default its bootstrap Service's REPLICATION port. */
+  replicationBootstrap?: ReplicationBootstrap;
   events: EventRecorder;
   clock: Clock;
   logger: Logger;
@@ -178,7 +189,12 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
       g.spec,
       g.metadata.namespace ?? '',
       g.spec.cluster ? deps.clusters.getByName(g.metadata.namespace, g.spec.cluster) : undefined,
+      deps.replicationBootstrap,
     );
+    const credentials: OperatorCredentials =
+      target.ready && target.secured && deps.credentials
+        ? await deps.credentials(target.secured)
+        : { state: 'plaintext' };
     let poll: Poll;
     let readyReason: ReadyReason = 'Polling';
     let readyMessage = '';
@@ -186,10 +202,16 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
       poll = { kind: 'error', time: now, error: target.message };
       readyReason = target.reason;
       readyMessage = target.message;
+    } else if (credentials.state === 'pending') {
+      // Secured cluster, operator certificate not there (yet): hold, like a cluster not Ready.
+      poll = { kind: 'error', time: now, error: credentials.message };
+      readyReason = KAFKA_CLUSTER_SECURING;
+      readyMessage = credentials.message;
     } else {
       let missingTopics: readonly string[] = [];
+      const security = credentials.state === 'ready' ? credentials.security : undefined;
       try {
-        const read = await readPoll(deps.kafka(target.bootstrap), g, now);
+        const read = await readPoll(deps.kafka(target.bootstrap, security), g, now);
         poll = read.poll;
         missingTopics = read.missingTopics;
       } catch (e) {

@@ -14,6 +14,7 @@ function fake(options: KafkaClientOptions) {
     close: vi.fn(async () => {
       admin.closed = true;
     }),
+    security: options.security,
     describeTopic: vi.fn(async (name: string) => {
       if (name === 'slow') await new Promise<void>((r) => (finish = r));
       return null;
@@ -147,5 +148,75 @@ describe('KafkaConnections', () => {
 
   it('normalises keys', () => {
     expect(bootstrapKey('b:1,,a:1,b:1')).toBe('a:1,b:1');
+  });
+});
+
+describe('KafkaConnections keyed by credentials', () => {
+  const tlsOf = (cert: string) => ({ tls: { ca: 'CA', cert, key: `key of ${cert}` } });
+
+  it('shares one set per bootstrap and credentials, and passes the credentials to the client', async () => {
+    const { c, made } = setup();
+    const a = tlsOf('cert-1');
+    expect(c.get('b:2,a:1', a)).toBe(c.get('a:1,b:2', { tls: { ...a.tls } }));
+    expect(c.cluster('a:1,b:2', a)).toBe(c.cluster('b:2,a:1', a));
+    expect(made).toHaveLength(1);
+    expect(made[0]!.security).toEqual(a);
+    expect(made[0]!.bootstrap).toBe('a:1,b:2');
+    expect(c.keys()).toEqual([expect.stringMatching(/^a:1,b:2#[0-9a-f]{16}$/)]);
+    await c.closeAll();
+  });
+
+  it('keys PLAINTEXT by the bootstrap alone, as before', async () => {
+    const { c, made } = setup();
+    expect(c.get('a:1')).toBe(c.get('a:1', undefined));
+    expect(c.get('a:1', {})).toBe(c.get('a:1'));
+    expect(c.keys()).toEqual(['a:1']);
+    expect(made[0]!.security).toBeUndefined();
+    await c.closeAll();
+  });
+
+  it('a renewed certificate opens new connections and closes the old ones', async () => {
+    const { c, made } = setup();
+    await c.get('a:1', tlsOf('cert-1')).describeTopic('t');
+    const renewed = c.get('a:1', tlsOf('cert-2'));
+    expect(made).toHaveLength(2);
+    expect(made[0]!.closed).toBe(true);
+    await renewed.describeTopic('t');
+    expect(made[1]!.describeTopic).toHaveBeenCalledWith('t');
+    expect(made[1]!.security).toEqual(tlsOf('cert-2'));
+    expect(c.size).toBe(1);
+    await c.closeAll();
+  });
+
+  it('a set retired with a call in flight closes once that call is answered', async () => {
+    const { c, made } = setup();
+    const slow = c.get('a:1', tlsOf('cert-1')).describeTopic('slow');
+    c.get('a:1', tlsOf('cert-2'));
+    expect(made[0]!.closed).toBe(false);
+    made[0]!.finish();
+    await slow;
+    expect(made[0]!.closed).toBe(true);
+    expect(made[1]!.closed).toBe(false);
+    await c.closeAll();
+  });
+
+  it('securing a plaintext cluster retires its plaintext connections; other clusters stay', async () => {
+    const { c, made } = setup();
+    c.get('a:1');
+    c.get('b:1', tlsOf('cert-1'));
+    c.get('a:1', tlsOf('cert-1'));
+    expect(made.map((m) => m.closed)).toEqual([true, false, false]);
+    await c.closeAll();
+  });
+
+  it('release closes every set of the cluster, whatever its credentials', async () => {
+    const { c, made } = setup();
+    const old = c.get('a:1', tlsOf('cert-1'));
+    c.get('a:1', tlsOf('cert-2'));
+    await old.describeTopic('t'); // a handle kept across the renewal reopens its own set
+    expect(c.size).toBe(2);
+    await c.release('a:1');
+    expect(made.every((m) => m.closed)).toBe(true);
+    expect(c.size).toBe(0);
   });
 });

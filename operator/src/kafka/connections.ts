@@ -11,6 +11,11 @@
 // themselves: each call goes to the current connection set, creating a fresh one after an
 // eviction, and a set with a call in flight is never evicted. So a handle kept across an
 // eviction still works and cannot revive closed connections.
+//
+// A secured cluster's connections also depend on the credentials they were opened with: the key
+// is the bootstrap list plus a digest of the security settings (`securityDigest`). A handle asked
+// for with new settings (a renewed certificate) starts a new connection set and retires the
+// cluster's sets keyed by other settings: each closes once its calls in flight are answered.
 
 import { systemClock, type Clock, type TimerHandle } from '../runtime/clock.ts';
 import { KafkaClient, type KafkaClientOptions } from './client.ts';
@@ -18,6 +23,7 @@ import { KafkaClusterAdmin } from './cluster-admin.ts';
 import type { KafkaClusterPort } from './cluster-port.ts';
 import { KafkaAdmin } from './kafka-admin.ts';
 import type { KafkaAdminPort } from './port.ts';
+import { securityDigest, type KafkaSecurity } from './security.ts';
 
 /** Both ports of one cluster, over one set of connections. */
 export interface ClusterPorts {
@@ -51,9 +57,13 @@ export interface KafkaConnectionsOptions {
 export const DEFAULT_IDLE_MS = 10 * 60_000;
 
 interface Entry {
+  /** bootstrapKey of the cluster, without the security digest. */
+  bootstrap: string;
   ports: ClusterPorts;
   lastUsed: number;
   inFlight: number;
+  /** Replaced by a set with other credentials: closes when its last call is answered. */
+  retired: boolean;
 }
 
 interface Handles {
@@ -81,24 +91,36 @@ export class KafkaConnections {
     this.#clock = options.clock ?? systemClock;
   }
 
-  /** The topic/group admin of this cluster (a handle on the shared one), created on first use. */
-  get(bootstrap: string): KafkaAdminPort {
-    return this.#handlesOf(bootstrap).admin;
+  /**
+   * The topic/group admin of this cluster (a handle on the shared one), created on first use.
+   * `security`: how to connect (TLS, SASL); unset is PLAINTEXT. Asking with other settings than
+   * before retires the connections made with the old ones.
+   */
+  get(bootstrap: string, security?: KafkaSecurity): KafkaAdminPort {
+    return this.#handlesOf(bootstrap, security).admin;
   }
 
   /** The cluster-level admin of this cluster, over the same connections as get(). */
-  cluster(bootstrap: string): KafkaClusterPort {
-    return this.#handlesOf(bootstrap).cluster;
+  cluster(bootstrap: string, security?: KafkaSecurity): KafkaClusterPort {
+    return this.#handlesOf(bootstrap, security).cluster;
   }
 
-  /** Forget a cluster (its resources are gone); the next get() or call starts afresh. */
+  /** Forget a cluster (its resources are gone), whatever its credentials; the next get() or
+   *  call starts afresh. */
   async release(bootstrap: string): Promise<void> {
-    const key = bootstrapKey(bootstrap);
-    const entry = this.#entries.get(key);
-    this.#entries.delete(key);
-    this.#handles.delete(key);
+    const cluster = bootstrapKey(bootstrap);
+    const gone = [...this.#entries].filter(([, e]) => e.bootstrap === cluster);
+    for (const [key] of gone) this.#entries.delete(key);
+    for (const key of [...this.#handles.keys()]) {
+      if (clusterOfKey(key) === cluster) this.#handles.delete(key);
+    }
     this.#rearm();
-    await entry?.ports.close();
+    await Promise.all(gone.map(([, e]) => e.ports.close()));
+  }
+
+  /** The keys of the connection sets open now: `bootstrap` or `bootstrap#digest` (tests). */
+  keys(): string[] {
+    return [...this.#entries.keys()];
   }
 
   /** Clusters with connections open now. */
@@ -129,13 +151,17 @@ export class KafkaConnections {
     await Promise.all(all.map((e) => e.ports.close()));
   }
 
-  #handlesOf(bootstrap: string): Handles {
-    const key = bootstrapKey(bootstrap);
-    this.#entry(key);
+  #handlesOf(bootstrap: string, security: KafkaSecurity | undefined): Handles {
+    const cluster = bootstrapKey(bootstrap);
+    const digest = securityDigest(security);
+    const key = digest ? `${cluster}#${digest}` : cluster;
+    this.#retireOthers(cluster, key);
+    this.#entry(key, cluster, security);
     let handles = this.#handles.get(key);
     if (!handles) {
-      const use = <T>(call: (ports: ClusterPorts) => Promise<T>) => this.#use(key, call);
-      const release = () => this.release(key);
+      const use = <T>(call: (ports: ClusterPorts) => Promise<T>) =>
+        this.#use(key, cluster, security, call);
+      const release = () => this.release(cluster);
       handles = {
         admin: new SharedAdmin((call) => use((p) => call(p.admin)), release),
         cluster: new SharedCluster((call) => use((p) => call(p.cluster)), release),
@@ -145,13 +171,31 @@ export class KafkaConnections {
     return handles;
   }
 
-  #entry(key: string): Entry {
+  /** Sets of this cluster opened with other credentials: no new calls; closed when idle. */
+  #retireOthers(cluster: string, key: string): void {
+    for (const [other, entry] of [...this.#entries]) {
+      if (other === key || entry.bootstrap !== cluster) continue;
+      this.#entries.delete(other);
+      this.#handles.delete(other);
+      entry.retired = true;
+      if (entry.inFlight === 0) void entry.ports.close().catch(() => undefined);
+    }
+    this.#rearm();
+  }
+
+  #entry(key: string, cluster: string, security: KafkaSecurity | undefined): Entry {
     let entry = this.#entries.get(key);
     if (!entry) {
       entry = {
-        ports: this.#factory({ ...this.#defaults, bootstrap: key }),
+        bootstrap: cluster,
+        ports: this.#factory({
+          ...this.#defaults,
+          bootstrap: cluster,
+          ...(security ? { security } : {}),
+        }),
         lastUsed: this.#clock.now(),
         inFlight: 0,
+        retired: false,
       };
       this.#entries.set(key, entry);
       this.#rearm();
@@ -160,14 +204,23 @@ export class KafkaConnections {
     return entry;
   }
 
-  async #use<T>(key: string, call: (ports: ClusterPorts) => Promise<T>): Promise<T> {
-    const entry = this.#entry(key);
+  async #use<T>(
+    key: string,
+    cluster: string,
+    security: KafkaSecurity | undefined,
+    call: (ports: ClusterPorts) => Promise<T>,
+  ): Promise<T> {
+    // A handle kept across a renewal still works: its call opens a set with the credentials it
+    // was made with (which stay valid for a while after a renewal), and that set is retired
+    // again by the next handle asked for with the new ones, or evicted when idle.
+    const entry = this.#entry(key, cluster, security);
     entry.inFlight++;
     try {
       return await call(entry.ports);
     } finally {
       entry.inFlight--;
       entry.lastUsed = this.#clock.now();
+      if (entry.retired && entry.inFlight === 0) void entry.ports.close().catch(() => undefined);
     }
   }
 
@@ -261,6 +314,12 @@ class SharedCluster implements KafkaClusterPort {
     this.#use((c) => c.unregisterBroker(nodeId));
   /** Closes the cluster's connections for everyone (as release() does). */
   close: KafkaClusterPort['close'] = () => this.#release();
+}
+
+/** The cluster part of a pool key (`bootstrap` or `bootstrap#digest`). */
+function clusterOfKey(key: string): string {
+  const hash = key.indexOf('#');
+  return hash < 0 ? key : key.slice(0, hash);
 }
 
 export function bootstrapKey(bootstrap: string): string {

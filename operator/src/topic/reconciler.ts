@@ -8,7 +8,15 @@ import { kinds } from '../api/kinds.ts';
 import { KafkaRequestError, KafkaUnavailableError } from '../kafka/errors.ts';
 import type { ClusterDescription, CreatedTopic, KafkaAdminPort } from '../kafka/port.ts';
 import { Recent } from '../kafka/recent.ts';
-import { kafkaIdentity, resolveKafkaTarget, type KafkaTarget } from '../kafka-target.ts';
+import type { KafkaSecurity } from '../kafka/security.ts';
+import type { OperatorCredentials } from '../kafka-credentials.ts';
+import {
+  KAFKA_CLUSTER_SECURING,
+  kafkaIdentity,
+  resolveKafkaTarget,
+  type KafkaTarget,
+  type ReplicationBootstrap,
+} from '../kafka-target.ts';
 import { applyStatusIfChanged } from '../runtime/apply.ts';
 import { sleep, type Clock } from '../runtime/clock.ts';
 import type { EventRecorder } from '../runtime/events.ts';
@@ -46,8 +54,13 @@ export interface TopicReconcilerDeps {
   client: KubeClient;
   topics: Informer<KafkaTopic>;
   clusters: Informer<KafkaCluster>;
-  /** The admin for a bootstrap address (shared connections; see kafka/connections.ts). */
-  kafka: (bootstrap: string) => KafkaAdminPort;
+  /** The admin for a bootstrap address (shared connections; see kafka/connections.ts), with
+   *  TLS/SASL settings for a secured cluster (unset: PLAINTEXT). */
+  kafka: (bootstrap: string, security?: KafkaSecurity) => KafkaAdminPort;
+  /** The operator's credentials for a secured KafkaCluster (kafka-credentials.ts). */
+  credentials?: (cluster: KafkaCluster) => Promise<OperatorCredentials>;
+  /** Where a secured cluster is reached; default its bootstrap Service's REPLICATION port. */
+  replicationBootstrap?: ReplicationBootstrap;
   events: EventRecorder;
   clock: Clock;
   logger: Logger;
@@ -78,12 +91,14 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
       t.spec,
       t.metadata.namespace ?? '',
       t.spec.cluster ? deps.clusters.getByName(t.metadata.namespace, t.spec.cluster) : undefined,
+      deps.replicationBootstrap,
     );
   // A KafkaCluster's id is in its status; an address is asked (shared with the broker lookups).
   // Unreachable, the address's spelling is all there is to go by.
   const identityOf = async (t: KafkaTopic): Promise<string> => {
     const target = targetOf(t);
-    if (!target.ready || target.clusterId) return kafkaIdentity(target);
+    // A secured cluster is a KafkaCluster, named by its id once it has one: nothing to ask.
+    if (!target.ready || target.clusterId || target.secured) return kafkaIdentity(target);
     const kafka = deps.kafka(target.bootstrap);
     return clusterInfo
       .get(target.bootstrap, () => kafka.describeCluster())
@@ -151,7 +166,25 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
       return { requeueAfterMs: waitMs };
     }
 
-    const kafka = deps.kafka(target.bootstrap);
+    const credentials: OperatorCredentials =
+      target.secured && deps.credentials
+        ? await deps.credentials(target.secured)
+        : { state: 'plaintext' };
+    if (credentials.state === 'pending') {
+      // The cluster is secured and the operator's certificate is not there (yet): nothing can
+      // be asked of Kafka. Waits like a cluster that is not Ready; the finalizer stays.
+      if (deleting) return { requeueAfterMs: waitMs };
+      await report(key, t, {
+        status: 'False',
+        reason: KAFKA_CLUSTER_SECURING,
+        message: credentials.message,
+      });
+      return { requeueAfterMs: waitMs };
+    }
+    const kafka = deps.kafka(
+      target.bootstrap,
+      credentials.state === 'ready' ? credentials.security : undefined,
+    );
     const name = topicNameOf(t);
     try {
       const observeAndPlan = async (lastReconciled: LastReconciled) => {

@@ -19,8 +19,9 @@ export async function scaleInKafka(
 }
 
 async function scaleStep(ctx: StepContext, model: ClusterModel, step: ScaleAction): Promise<void> {
-  const { deps, kc, log, bootstrap } = ctx;
-  const cluster = deps.clusterKafka(bootstrap);
+  const { deps, kc, log, bootstrap, security } = ctx;
+  if (ctx.kafkaPending && step.action !== 'set-replicas' && step.action !== 'wait') return;
+  const cluster = deps.clusterKafka(bootstrap, security);
   try {
     switch (step.action) {
       case 'set-replicas':
@@ -33,7 +34,7 @@ async function scaleStep(ctx: StepContext, model: ClusterModel, step: ScaleActio
         void deps.events.warning(kc, step.reason, 'Scale', step.message);
         return;
       case 'reassign': {
-        const admin = deps.kafka(bootstrap);
+        const admin = deps.kafka(bootstrap, security);
         for (const [topic, assignments] of movesByTopic(step.moves)) {
           await admin.alterPartitionReassignments(topic, assignments);
         }
@@ -79,9 +80,9 @@ async function scaleStep(ctx: StepContext, model: ClusterModel, step: ScaleActio
 export async function setDynamicConfig(ctx: StepContext, plan: ClusterPlan): Promise<void> {
   const { deps, kc, log } = ctx;
   const keys = Object.keys(plan.dynamicConfig).join(', ');
-  if (!keys) return;
+  if (!keys || ctx.kafkaPending) return;
   try {
-    await deps.clusterKafka(ctx.bootstrap).alterBrokerDefaults(plan.dynamicConfig);
+    await deps.clusterKafka(ctx.bootstrap, ctx.security).alterBrokerDefaults(plan.dynamicConfig);
     log.info('dynamic config applied', { keys });
     const note = `applied cluster-wide broker config without a restart: ${keys}`;
     void deps.events.normal(kc, 'ConfigUpdated', 'AlterConfigs', note);
@@ -95,14 +96,14 @@ export async function setDynamicConfig(ctx: StepContext, plan: ClusterPlan): Pro
 export async function upgradeMetadataVersion(ctx: StepContext, plan: ClusterPlan): Promise<void> {
   const { deps, kc, log } = ctx;
   const step = plan.metadataStep;
-  if (step.action !== 'upgrade') return;
+  if (step.action !== 'upgrade' || ctx.kafkaPending) return;
   const level = metadataLevelOfRelease(step.releaseVersion);
   if (level === undefined) {
     log.warn('unknown release for metadata.version', { release: step.releaseVersion });
     return;
   }
   try {
-    await deps.clusterKafka(ctx.bootstrap).upgradeFeature('metadata.version', level);
+    await deps.clusterKafka(ctx.bootstrap, ctx.security).upgradeFeature('metadata.version', level);
     void deps.events.normal(kc, 'MetadataVersionUpgraded', 'UpdateFeatures', step.message);
   } catch (e) {
     log.warn('metadata.version upgrade failed', { err: errorText(e) });

@@ -6,6 +6,7 @@ import { applyStatus, applyStatusIfChanged, type AppliedOver } from '../../runti
 import { isConflict, isNotFound } from '../../runtime/kube-client.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { ResourceInfo } from '../../runtime/resource.ts';
+import type { KafkaSecurity } from '../../kafka/security.ts';
 import { resourcePath } from '../../runtime/resource.ts';
 import type { ClusterReconcilerDeps } from '../deps.ts';
 import { clusterIdFromBytes } from '../model/quorum-bootstrap.ts';
@@ -19,6 +20,10 @@ export interface StepContext {
   log: Logger;
   /** Where the operator reaches the cluster's brokers. */
   bootstrap: string;
+  /** How: the operator's certificate on a secured cluster; unset: PLAINTEXT. */
+  security?: KafkaSecurity;
+  /** A secured cluster whose operator certificate is missing: why no Kafka request is sent. */
+  kafkaPending?: string;
   /** The controller's memory of applies its cache does not show yet. */
   appliedOver: AppliedOver;
 }
@@ -82,4 +87,16 @@ export async function ensureClusterId(
   deps.logger.info('cluster id generated', { kafkacluster: kc.metadata.name, clusterId });
   void deps.events.normal(kc, 'ClusterIdGenerated', 'Create', `cluster id ${clusterId}`);
   return clusterId;
+}
+
+/** On a secured cluster, the operator's identity (its <c>-operator-certs Secret) for every
+ *  Kafka request of this reconcile; while that Secret is missing, why none is sent. */
+export async function connectAsOperator(ctx: StepContext): Promise<void> {
+  const credentials = ctx.deps.credentials ? await ctx.deps.credentials(ctx.kc) : undefined;
+  if (credentials?.state === 'ready') ctx.security = credentials.security;
+  if (credentials?.state === 'pending') {
+    ctx.kafkaPending = credentials.message;
+    // Repeats of the same Event become one series (runtime/event-series.ts).
+    void ctx.deps.events.warning(ctx.kc, credentials.reason, 'Connect', credentials.message);
+  }
 }

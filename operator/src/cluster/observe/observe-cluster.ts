@@ -3,6 +3,7 @@
 // this is the shell's reading half. Everything it returns is plain data for planCluster.
 import type { KafkaCluster } from '../../api/kafka-cluster.ts';
 import { KubeApiError } from '../../runtime/kube-client.ts';
+import type { KafkaSecurity } from '../../kafka/security.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { KubeObject } from '../../runtime/resource.ts';
 import { errorText, resources, type ClusterReconcilerDeps } from '../deps.ts';
@@ -50,6 +51,8 @@ export interface KafkaView {
   features?: Readonly<Record<string, number>>;
   /** The first error, for logs and the status message. */
   error?: string;
+  /** A secured cluster the operator has no certificate for (yet): Kafka was not asked. */
+  credentialsPending?: string;
 }
 
 export interface ClusterObservation {
@@ -89,6 +92,8 @@ export async function observeCluster(
   bootstrap: string,
   now: Date,
   log: Logger,
+  /** The operator's credentials: TLS settings, or why there are none yet (pending). */
+  credentials: { security?: KafkaSecurity; pending?: string } = {},
 ): Promise<ClusterObservation> {
   const { ref, layouts } = model;
   const statefulSets: Partial<Record<Role, StatefulSetObject>> = {};
@@ -117,9 +122,18 @@ export async function observeCluster(
     pods,
     initialControllersWithdrawn: configMap?.data?.[INITIAL_CONTROLLERS_KEY] === '',
     services: deps.services.list(ref.namespace).filter((s) => isLabelled(s, ref.name)),
-    kafka: kafkaCanAnswer(pods)
-      ? await observeKafka(deps, bootstrap, isShrinking(model.desired, current), log)
-      : {},
+    kafka:
+      credentials.pending !== undefined
+        ? { credentialsPending: credentials.pending }
+        : kafkaCanAnswer(pods)
+          ? await observeKafka(
+              deps,
+              bootstrap,
+              credentials.security,
+              isShrinking(model.desired, current),
+              log,
+            )
+          : {},
     ...(claims ? { claims } : {}),
     storageClasses,
     now,
@@ -194,17 +208,18 @@ async function allowsExpansion(deps: Deps, className: string): Promise<boolean |
 async function observeKafka(
   deps: Deps,
   bootstrap: string,
+  security: KafkaSecurity | undefined,
   shrinking: boolean,
   log: Logger,
 ): Promise<KafkaView> {
-  const cluster = deps.clusterKafka(bootstrap);
+  const cluster = deps.clusterKafka(bootstrap, security);
   const [quorum, partitions, brokers, defaults, features, reassigning] = await Promise.allSettled([
     cluster.describeQuorum(),
     cluster.describePartitions(),
     cluster.describeBrokers(),
     cluster.describeBrokerDefaults(),
     cluster.finalizedFeatures(),
-    shrinking ? deps.kafka(bootstrap).listPartitionReassignments() : Promise.resolve([]),
+    shrinking ? deps.kafka(bootstrap, security).listPartitionReassignments() : Promise.resolve([]),
   ]);
   const view: KafkaView = {};
   const failed = [quorum, partitions, brokers, defaults, features, reassigning].find(

@@ -197,6 +197,9 @@ export function planStatus(
     scale: plan.scale,
     metadataStep: plan.metadataStep,
     ...(plan.certificates ? { certificates: plan.certificates } : {}),
+    ...(kafka.credentialsPending !== undefined
+      ? { operatorCertificatePending: kafka.credentialsPending }
+      : {}),
     now: obs.now,
   });
   if (!kafka.quorum && previous?.controllers?.leaderId !== undefined && status.controllers) {

@@ -115,6 +115,26 @@ describe('clusterStatus', () => {
     });
   });
 
+  it('says the operator certificate is missing on a secured cluster it cannot ask', () => {
+    const message =
+      "the operator's client certificate … (Secret demo-operator-certs) does not exist yet";
+    for (const input of [
+      healthy({ quorum: undefined, operatorCertificatePending: message }),
+      healthy({
+        statefulSets: {},
+        pods: [],
+        quorum: undefined,
+        operatorCertificatePending: message,
+      }),
+    ]) {
+      expect(cond(clusterStatus(input), 'Ready')).toMatchObject({
+        status: 'False',
+        reason: 'OperatorCertificatePending',
+        message,
+      });
+    }
+  });
+
   it('is Creating before the StatefulSets exist or any pod is ready', () => {
     const s = clusterStatus(healthy({ statefulSets: {}, pods: [], quorum: undefined }));
     expect(cond(s, 'Ready')).toMatchObject({ status: 'False', reason: 'Creating' });

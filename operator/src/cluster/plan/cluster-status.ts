@@ -52,6 +52,8 @@ export interface StatusInput {
   metadataStep?: MetadataVersionDecision;
   /** Secured clusters: the certificate step's condition; absent, the condition is removed. */
   certificates?: CertificateCondition;
+  /** A secured cluster whose operator certificate is missing: why Kafka could not be asked. */
+  operatorCertificatePending?: string;
   now: Date;
 }
 
@@ -203,6 +205,16 @@ function ready(input: StatusInput, roles: readonly RoleLayout[]): Cond {
   const failing = failingPods(input.pods);
   if (failing.length > 0) {
     return { type: t, status: 'False', reason: 'PodCrashLooping', message: failureText(failing) };
+  }
+  // Secured, and the operator has no certificate for it (yet): it cannot look at Kafka, so
+  // nothing later (quorum, partitions, scaling) can be judged; say what it waits for.
+  if (input.operatorCertificatePending !== undefined) {
+    return {
+      type: t,
+      status: 'False',
+      reason: 'OperatorCertificatePending',
+      message: input.operatorCertificatePending,
+    };
   }
   const missing = roles.filter((l) => input.statefulSets[l.role] === undefined);
   if (missing.length > 0) {

@@ -15,6 +15,20 @@ export KUBECONFIG="${KIND_KUBECONFIG:-$KRAFTWERK_CACHE/kind/$cluster.kubeconfig}
 # kind runs `docker` itself: our wrapper (hack/kind/bin/docker, see its header) comes first.
 export PATH="$HACK_DIR/kind/bin:$kind_bin:$k8s_bin:$PATH"
 
+# kind applies extraPortMappings only when it creates the node: a cluster made from an older
+# kind-config.yaml lacks ports added since (the secured listeners' 30096-30101), and clients on
+# the host would find them closed. Such a cluster is recreated (everything in it is lost).
+missing_ports() {
+  local bound want
+  bound="$(docker inspect -f '{{range $p, $b := .HostConfig.PortBindings}}{{$p}} {{end}}' "$cluster-control-plane" 2>/dev/null || true)"
+  for want in $(sed -n 's/.*containerPort: *\([0-9]*\).*/\1/p' "$config"); do
+    [[ " ${bound,,} " == *" $want/tcp "* ]] || echo "$want" # kind may publish /TCP
+  done
+}
+if kind get clusters 2>/dev/null | grep -qx "$cluster" && [[ -n "$(missing_ports)" ]]; then
+  log "cluster $cluster lacks the host port mappings $(missing_ports | tr '\n' ' ')of $config: recreating it"
+  kind delete cluster --name "$cluster" >&2
+fi
 if kind get clusters 2>/dev/null | grep -qx "$cluster"; then
   log "cluster $cluster exists; reusing it"
   # After a host reboot or dockerd restart the node container may be stopped.

@@ -198,9 +198,12 @@ export async function kafkaTool(tool: string, args: string[]): Promise<string> {
 const producerScript = `
 import signal, sys, time
 from confluent_kafka import Producer
+import json, os
 bootstrap, topic, rate = sys.argv[1], sys.argv[2], float(sys.argv[3])
+# Security settings (and anything else) from the environment: a password stays off argv.
+extra = json.loads(os.environ.get('KAFKA_CONFIG') or '{}')
 p = Producer({'bootstrap.servers': bootstrap, 'enable.idempotence': True, 'acks': 'all',
-              'linger.ms': 5, 'message.timeout.ms': 300000})
+              'linger.ms': 5, 'message.timeout.ms': 300000, **extra})
 stop = False
 def on_term(*_):
     global stop
@@ -236,11 +239,23 @@ export class SteadyProducer {
   private err = '';
   private readonly exited: Promise<number | null>;
 
-  constructor(topicName: string, ratePerSecond = 100) {
+  /**
+   * `opts.config`: librdkafka settings beside the defaults (security.protocol, SASL, CA);
+   * `opts.python`: an interpreter with another confluent_kafka (SCRAM against Kafka 4 needs
+   * the toolchain's venv, confluentKafkaPython()). Default: Debian's, on the plaintext listener.
+   */
+  constructor(
+    topicName: string,
+    ratePerSecond = 100,
+    opts: { bootstrap?: string; config?: Record<string, string>; python?: string } = {},
+  ) {
     this.child = spawn(
-      '/usr/bin/python3',
-      ['-c', producerScript, e2e.hostBootstrap, topicName, String(ratePerSecond)],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      opts.python ?? '/usr/bin/python3',
+      ['-c', producerScript, opts.bootstrap ?? e2e.hostBootstrap, topicName, String(ratePerSecond)],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, KAFKA_CONFIG: JSON.stringify(opts.config ?? {}) },
+      },
     );
     this.child.stdout!.on('data', (d: Buffer) => (this.out += d.toString()));
     this.child.stderr!.on('data', (d: Buffer) => (this.err += d.toString()));
@@ -265,7 +280,7 @@ export class SteadyProducer {
 
 // ---- pods ---------------------------------------------------------------------------------
 
-interface Pod {
+export interface Pod {
   metadata: {
     name: string;
     uid: string;
@@ -301,10 +316,10 @@ export class RoleWatch {
   readonly uids = new Map<string, Set<string>>();
   private polls = 0;
 
-  readonly role: 'broker' | 'controller';
+  readonly role: 'broker' | 'controller' | 'combined';
   private readonly expected: () => string[];
 
-  constructor(role: 'broker' | 'controller', expected: () => string[]) {
+  constructor(role: 'broker' | 'controller' | 'combined', expected: () => string[]) {
     this.role = role;
     this.expected = expected;
   }
@@ -344,16 +359,22 @@ export class PodWatch {
   private timer: NodeJS.Timeout | undefined;
   private polling = Promise.resolve();
   private readonly roles: RoleWatch[];
+  private readonly list: () => Promise<Pod[]>;
 
-  constructor(roles: RoleWatch[]) {
+  /** `list`: the pods to watch; default the e2e KafkaCluster's (another cluster: its own). */
+  constructor(
+    roles: RoleWatch[],
+    list: () => Promise<Pod[]> = () => listPods(`kraftwerk.dev/cluster=${e2e.cluster}`),
+  ) {
     this.roles = roles;
+    this.list = list;
   }
 
   start(): this {
     this.timer = setInterval(() => {
       this.polling = this.polling
         .then(async () => {
-          const pods = await listPods(`kraftwerk.dev/cluster=${e2e.cluster}`);
+          const pods = await this.list();
           const now = Date.now();
           for (const r of this.roles) r.observe(pods, now);
         })

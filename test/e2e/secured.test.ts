@@ -1,0 +1,707 @@
+// Scenario 10 (issue #14): a secured cluster, reached from the host by clients that are not ours.
+// Its own KafkaCluster in its own namespace — 3 combined nodes (a quorum of 3 and 3 brokers in
+// 3 pods: the least a roll under load needs beside the suite's 6 pods on 2 cores) with no
+// plaintext listener at all, only two nodeport listeners advertised as localhost:
+//   scram  TLS + SCRAM-SHA-512   localhost:30096-30098
+//   mtls   TLS + client certs    localhost:30099-30101
+// (kind-config.yaml maps these; the demo's secured listener uses 30096-30098 too, and
+// hack/e2e/up.sh removes a running demo first.)
+//
+// Who creates credentials, until KafkaUser (#15): the SCRAM user with Kafka's own
+// kafka-configs.sh in a broker pod (kubectl exec) against the broker's loopback-only
+// PROBE://127.0.0.1:9089 (PLAINTEXT, principal ANONYMOUS); the client certificate with the
+// openssl CLI from the clients CA Secret, as an admin would. Therefore this cluster enables NO
+// authorization: with it, ANONYMOUS on the probe listener would be denied. Authorization is
+// checked by the integration tier.
+//
+// Clients: confluent_kafka 2.12 from the toolchain's venv for SCRAM (Debian's librdkafka 2.0.2
+// cannot do SCRAM against Kafka 4; docs/environment.md) and the system kcat for mTLS and for
+// the refusals. Then a forced renewal of the node certificates and a CA key replacement each
+// roll the cluster under an idempotent acks=all SCRAM producer: nothing acknowledged is lost,
+// never two pods down at once. On a failure the pods, Events, the KafkaCluster's status and the
+// logs of Kafka and the operator are printed.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { logRoot } from '../fixtures/process.ts';
+import { confluentKafkaPython } from '../fixtures/toolchain.ts';
+import {
+  e2e,
+  get,
+  ignoreNotFound,
+  kube,
+  kubectl,
+  PodWatch,
+  podReady,
+  RoleWatch,
+  seconds,
+  SteadyProducer,
+  waitFor,
+  type Pod,
+  type Resource,
+} from './lib.ts';
+
+const namespace = 'kraftwerk-e2e-secured';
+const name = 'secured';
+const scramPorts = [30096, 30097, 30098];
+const mtlsPorts = [30099, 30100, 30101];
+const scramBootstrap = `localhost:${scramPorts[0]}`;
+const mtlsBootstrap = `localhost:${mtlsPorts[0]}`;
+const user = { name: 'alice', password: `alice-${Date.now().toString(36)}` };
+const dir = join(logRoot, 'e2e-secured');
+
+const api = `/apis/kraftwerk.dev/v1alpha1/namespaces/${namespace}`;
+const core = `/api/v1/namespaces/${namespace}`;
+const clusterPath = `${api}/kafkaclusters/${name}`;
+const podNames = [0, 1, 2].map((i) => `${name}-kafka-${i}`);
+const statefulSet = `${name}-kafka`;
+
+const cluster = {
+  apiVersion: 'kraftwerk.dev/v1alpha1',
+  kind: 'KafkaCluster',
+  metadata: { name },
+  spec: {
+    version: e2e.kafkaImage.split(':')[1],
+    brokers: {
+      replicas: 3,
+      storage: { type: 'persistent-claim', size: '1Gi', deleteClaim: true },
+      resources: { requests: { cpu: '100m', memory: '640Mi' } },
+      jvm: { heap: '320m' },
+    },
+    listeners: [
+      {
+        name: 'scram',
+        port: 9095,
+        type: 'nodeport',
+        nodePortBase: scramPorts[0],
+        advertisedHost: 'localhost',
+        tls: true,
+        authentication: { type: 'scram-sha-512' },
+      },
+      {
+        name: 'mtls',
+        port: 9096,
+        type: 'nodeport',
+        nodePortBase: mtlsPorts[0],
+        advertisedHost: 'localhost',
+        tls: true,
+        authentication: { type: 'tls' },
+      },
+    ],
+    config: {
+      'default.replication.factor': '3',
+      'min.insync.replicas': '2',
+      'auto.create.topics.enable': 'false',
+    },
+    template: { podDisruptionBudget: { maxUnavailable: 1 } },
+  },
+};
+
+async function apply(path: string, obj: object): Promise<void> {
+  await kube.request('PATCH', `${path}?fieldManager=kraftwerk-e2e&force=true`, {
+    body: obj,
+    contentType: 'application/apply-patch+yaml',
+  });
+}
+
+interface ListenerStatus {
+  name: string;
+  bootstrapServers: string;
+  securityProtocol?: string;
+  saslMechanism?: string;
+  caSecret?: string;
+}
+type Cluster = Resource & { status?: { listeners?: ListenerStatus[] } };
+
+function readyFor(c: Resource): boolean {
+  const ready = c.status?.conditions?.find((x) => x.type === 'Ready');
+  return c.status?.observedGeneration === c.metadata.generation && ready?.status === 'True';
+}
+
+async function waitClusterReady(timeoutMs: number): Promise<Cluster> {
+  let last: Cluster | undefined;
+  return waitFor(
+    `KafkaCluster ${namespace}/${name} Ready`,
+    async () => ((last = await get<Cluster>(clusterPath)), readyFor(last) ? last : undefined),
+    { timeoutMs, intervalMs: 1000 },
+  ).catch((e: unknown) => {
+    throw new Error(`${String(e)}; status: ${JSON.stringify(last?.status)}`, { cause: e });
+  });
+}
+
+interface Secret {
+  data?: Record<string, string>;
+}
+async function secretFile(secret: string, key: string): Promise<string> {
+  const s = await get<Secret>(`${core}/secrets/${secret}`);
+  const b64 = s.data?.[key];
+  if (!b64) throw new Error(`Secret ${secret} has no ${key}`);
+  return Buffer.from(b64, 'base64').toString('utf8');
+}
+const pemCount = (pem: string) => pem.match(/-----BEGIN CERTIFICATE-----/g)?.length ?? 0;
+const firstPem = (pem: string) =>
+  /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0] ?? '';
+
+function file(nameInDir: string, content: string): string {
+  const path = join(dir, nameInDir);
+  writeFileSync(path, content, { mode: 0o600 });
+  return path;
+}
+
+// ---- clients that are not ours ----------------------------------------------------------
+
+/** kcat (Debian's, librdkafka 2.0.2: fine for TLS and mTLS) against one of our listeners. */
+function kcatAt(
+  bootstrap: string,
+  settings: Record<string, string>,
+  args: string[],
+  input = '',
+): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const x = Object.entries(settings).flatMap(([k, v]) => ['-X', `${k}=${v}`]);
+    const child = spawn('kcat', ['-b', bootstrap, ...x, ...args], { stdio: 'pipe' });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+    child.stdin.end(input);
+  });
+}
+
+// confluent_kafka from the venv: `produce N PREFIX` prints each acknowledged value; `consume`
+// prints every value from the beginning to the end offsets taken at its start; `probe` asks for
+// metadata and prints the broker count, or exits 3 with the errors librdkafka reported. The
+// librdkafka settings (password included) come from KAFKA_CONFIG, not argv.
+const pyClient = `
+import json, os, sys, uuid
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+conf = json.loads(os.environ['KAFKA_CONFIG'])
+mode = sys.argv[1]
+errors = []
+conf['error_cb'] = lambda e: errors.append('%s: %s' % (e.name(), e.str()))
+if mode == 'probe':
+    try:
+        md = Producer(conf).list_topics(timeout=20)
+        print('brokers %d' % len(md.brokers))
+    except KafkaException as e:
+        sys.stderr.write('\\n'.join(errors + [str(e)]) + '\\n')
+        sys.exit(3)
+elif mode == 'produce':
+    topic, n, prefix = sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    p = Producer({**conf, 'acks': 'all', 'enable.idempotence': True})
+    def done(err, msg):
+        if err is None:
+            print(msg.value().decode())
+        else:
+            errors.append(str(err))
+    for i in range(n):
+        p.produce(topic, ('%s-%d' % (prefix, i)).encode(), on_delivery=done)
+    if p.flush(120) or errors:
+        sys.stderr.write('\\n'.join(errors) + '\\n')
+        sys.exit(1)
+elif mode == 'consume':
+    topic = sys.argv[2]
+    c = Consumer({**conf, 'group.id': 'e2e-' + uuid.uuid4().hex, 'enable.auto.commit': False})
+    parts = c.list_topics(topic, timeout=30).topics[topic].partitions
+    end = {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=30)[1] for p in parts}
+    c.assign([TopicPartition(topic, p, 0) for p in parts])
+    pos = {p: 0 for p in parts}
+    while any(pos[p] < end[p] for p in parts):
+        m = c.poll(30)
+        if m is None:
+            sys.exit('no message for 30 s; at %s of %s' % (pos, end))
+        if m.error():
+            raise KafkaException(m.error())
+        pos[m.partition()] = m.offset() + 1
+        print(m.value().decode())
+    c.close()
+`;
+
+function py(
+  args: string[],
+  config: Record<string, string>,
+): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(confluentKafkaPython(), ['-c', pyClient, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KAFKA_CONFIG: JSON.stringify(config) },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+  });
+}
+const lines = (s: string) => s.split('\n').filter(Boolean);
+
+// Set in beforeAll / the first test.
+let caFile = '';
+let clientCert = { cert: '', key: '' };
+const scram = (password = user.password, ca = caFile) => ({
+  'bootstrap.servers': scramBootstrap,
+  'security.protocol': 'SASL_SSL',
+  'sasl.mechanism': 'SCRAM-SHA-512',
+  'sasl.username': user.name,
+  'sasl.password': password,
+  'ssl.ca.location': ca,
+});
+const mtls = () => ({
+  'security.protocol': 'SSL',
+  'ssl.ca.location': caFile,
+  'ssl.certificate.location': clientCert.cert,
+  'ssl.key.location': clientCert.key,
+});
+
+async function topic(topicName: string): Promise<void> {
+  const path = `${api}/kafkatopics/${topicName}`;
+  await apply(path, {
+    apiVersion: 'kraftwerk.dev/v1alpha1',
+    kind: 'KafkaTopic',
+    metadata: { name: topicName },
+    spec: {
+      cluster: name,
+      partitions: 3,
+      replicationFactor: 3,
+      config: { 'min.insync.replicas': '2' },
+    },
+  });
+  await waitFor(`KafkaTopic ${topicName} Ready`, async () => readyFor(await get(path)), {
+    timeoutMs: 180_000,
+    intervalMs: 1000,
+  }).catch(async (e: unknown) => {
+    throw new Error(`${String(e)}; last seen: ${JSON.stringify((await get(path)).status)}`, {
+      cause: e,
+    });
+  });
+}
+
+// ---- the cluster's pods during a roll ----------------------------------------------------
+
+const listPods = async () =>
+  (
+    await get<{ items: Pod[] }>(
+      `${core}/pods?labelSelector=${encodeURIComponent(`kraftwerk.dev/cluster=${name}`)}`,
+    )
+  ).items;
+
+/** The pod template's certificates hash every pod should run with (the StatefulSet's). */
+async function certificatesHash(): Promise<string | undefined> {
+  const sts = await get<{
+    spec: { template: { metadata?: { annotations?: Record<string, string> } } };
+  }>(`/apis/apps/v1/namespaces/${namespace}/statefulsets/${statefulSet}`);
+  return sts.spec.template.metadata?.annotations?.['kraftwerk.dev/certificates-hash'];
+}
+
+/** Every pod Ready on the StatefulSet's current certificates hash, the cluster Ready. */
+async function settled(): Promise<boolean> {
+  const want = await certificatesHash();
+  const pods = await listPods();
+  if (pods.length !== podNames.length || !pods.every(podReady)) return false;
+  if (!pods.every((p) => p.metadata.annotations?.['kraftwerk.dev/certificates-hash'] === want))
+    return false;
+  return readyFor(await get(clusterPath));
+}
+
+/**
+ * settled() on every poll for `ms`: between the operator's write of a Secret and its apply of
+ * the StatefulSet that rolls for it, the old pods still match the old template, and one look
+ * would take that moment for the end (the CA replacement has three such steps).
+ */
+async function settledFor(ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (!(await settled())) return false;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  return settled();
+}
+
+interface Renewal {
+  watch: RoleWatch;
+  acked: string[];
+  lost: string[];
+  ms: number;
+}
+
+/**
+ * Annotates the cluster with kraftwerk.dev/renew-certificates=`kind` while an idempotent
+ * acks=all SCRAM producer writes, and waits until `done()` and every pod is Ready on the new
+ * certificates. `onTrustChange` may swap the producer (a client that reloads its trust
+ * bundle when the CA Secret changes).
+ */
+async function renewUnderLoad(
+  kind: 'leaves' | 'ca',
+  topicName: string,
+  done: () => Promise<boolean>,
+  onTrustChange?: (swap: (ca: string) => Promise<void>) => Promise<void>,
+): Promise<Renewal> {
+  await topic(topicName);
+  const watch = new RoleWatch('combined', () => podNames);
+  const pods = new PodWatch([watch], listPods).start();
+  const producers: SteadyProducer[] = [];
+  const start = (ca: string) => {
+    const p = new SteadyProducer(topicName, 100, {
+      bootstrap: scramBootstrap,
+      config: scram(user.password, ca),
+      python: confluentKafkaPython(),
+    });
+    producers.push(p);
+    return p;
+  };
+  const acked: string[] = [];
+  let trust = caFile;
+  let current = start(trust);
+  await waitFor('the producer has 200 messages acknowledged', async () => current.acked() >= 200, {
+    timeoutMs: 120_000,
+  });
+  const started = Date.now();
+  await kube.request('PATCH', clusterPath, {
+    body: { metadata: { annotations: { 'kraftwerk.dev/renew-certificates': kind } } },
+    contentType: 'application/merge-patch+json',
+  });
+  await onTrustChange?.(async (ca) => {
+    trust = ca;
+    const next = start(ca);
+    await waitFor('the new producer writes', async () => next.acked() >= 50, {
+      timeoutMs: 120_000,
+    });
+    const stopped = await current.stop();
+    acked.push(...stopped.acked);
+    console.log(`producer swapped to the new trust bundle; the old one: ${stopped.summary}`);
+    current = next;
+  });
+  try {
+    await waitFor(
+      `renew-certificates=${kind} done, every pod Ready on the new certificates`,
+      // Each pod restarted at least once, too: right after the annotation nothing has
+      // changed yet, and the old pods match the old template.
+      async () =>
+        podNames.every((p) => (watch.uids.get(p)?.size ?? 0) >= 2) &&
+        (await done()) &&
+        (await settledFor(20_000)),
+      { timeoutMs: 20 * 60_000, intervalMs: 2000 },
+    );
+  } finally {
+    await pods.stop();
+  }
+  const ms = Date.now() - started;
+  const last = await current.stop();
+  acked.push(...last.acked);
+  const consumed = await py(['consume', topicName], scram(user.password, trust));
+  expect(consumed.code, consumed.err).toBe(0);
+  const read = new Set(lines(consumed.out));
+  const lost = acked.filter((v) => !read.has(v));
+  console.log(
+    `renew-certificates=${kind}: ${seconds(ms)}, ${watch.restarts()} pod restarts ` +
+      `(down → Ready: ${watch.outages.map((o) => `${o.pod} ${seconds(o.ms)} (${seconds(o.from - started)} → ${seconds(o.to - started)})`).join(', ')}); ` +
+      `producer: ${last.summary}, ${acked.length} acknowledged, ${lost.length} lost`,
+  );
+  return { watch, acked, lost: lost.slice(0, 20), ms };
+}
+
+// ---- evidence ------------------------------------------------------------------------------
+
+let failed = false;
+beforeEach((ctx) => {
+  ctx.onTestFailed(() => {
+    failed = true;
+  });
+});
+
+async function evidence(): Promise<void> {
+  const out = async (what: string, args: string[]) => {
+    const text = await kubectl(...args).catch((e: unknown) => String(e));
+    console.log(`---- ${what}\n${text}`);
+  };
+  await out('pods', ['-n', namespace, 'get', 'pods', '-o', 'wide']);
+  await out('KafkaCluster status', ['-n', namespace, 'get', 'kafkacluster', name, '-o', 'yaml']);
+  await out('Events', ['-n', namespace, 'get', 'events', '--sort-by=.lastTimestamp']);
+  for (const pod of podNames) {
+    await out(`${pod} log (tail)`, ['-n', namespace, 'logs', pod, '-c', 'kafka', '--tail=80']);
+    await out(`${pod} previous log (tail)`, [
+      '-n',
+      namespace,
+      'logs',
+      pod,
+      '-c',
+      'kafka',
+      '--previous',
+      '--tail=40',
+    ]);
+  }
+  await out('operator log (tail)', [
+    '-n',
+    'kraftwerk-system',
+    'logs',
+    'deploy/kraftwerk',
+    '--tail=150',
+  ]);
+}
+
+// ---- the scenario --------------------------------------------------------------------------
+
+describe('a secured cluster from the host', () => {
+  beforeAll(async () => {
+    mkdirSync(dir, { recursive: true });
+    // A namespace left by an interrupted run goes first: the scenario assumes a fresh cluster.
+    if (await get(core).catch(ignoreNotFound)) {
+      await kube.request('DELETE', clusterPath).catch(ignoreNotFound);
+      await kube.request('DELETE', `/api/v1/namespaces/${namespace}`).catch(ignoreNotFound);
+      await waitFor(
+        `leftover namespace ${namespace} gone`,
+        async () =>
+          (await get(`/api/v1/namespaces/${namespace}`).catch(ignoreNotFound)) === undefined,
+        { timeoutMs: 600_000, intervalMs: 2000 },
+      );
+    }
+    await apply(`/api/v1/namespaces/${namespace}`, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: namespace,
+        labels: { 'pod-security.kubernetes.io/enforce': 'restricted' },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    if (failed) await evidence();
+    // Topics first (their finalizers need Kafka), then the cluster, then the namespace.
+    await kube.request('DELETE', `${api}/kafkatopics`).catch(ignoreNotFound);
+    await waitFor(
+      'topics gone',
+      async () => (await get<{ items: unknown[] }>(`${api}/kafkatopics`)).items.length === 0,
+      { timeoutMs: 180_000, intervalMs: 1000 },
+    ).catch((e: unknown) => console.log(String(e)));
+    await kube.request('DELETE', clusterPath).catch(ignoreNotFound);
+    await waitFor(
+      'the secured cluster gone',
+      async () => (await get(clusterPath).catch(ignoreNotFound)) === undefined,
+      { timeoutMs: 600_000, intervalMs: 2000 },
+    ).catch((e: unknown) => console.log(String(e)));
+    await kube.request('DELETE', `/api/v1/namespaces/${namespace}`).catch(ignoreNotFound);
+  });
+
+  it('becomes Ready; status.listeners name SASL_SSL / SSL and the CA Secret', async () => {
+    const applied = Date.now();
+    await apply(clusterPath, cluster);
+    const c = await waitClusterReady(12 * 60_000);
+    console.log(
+      `benchmark: kubectl apply of the secured 3-node cluster → Ready in ${seconds(Date.now() - applied)}`,
+    );
+    const byName = new Map((c.status?.listeners ?? []).map((l) => [l.name, l]));
+    expect(byName.get('scram')).toMatchObject({
+      bootstrapServers: expect.stringContaining(scramBootstrap),
+      securityProtocol: 'SASL_SSL',
+      saslMechanism: 'SCRAM-SHA-512',
+      caSecret: `${name}-cluster-ca-cert`,
+    });
+    expect(byName.get('mtls')).toMatchObject({
+      bootstrapServers: expect.stringContaining(mtlsBootstrap),
+      securityProtocol: 'SSL',
+      caSecret: `${name}-cluster-ca-cert`,
+    });
+    expect(byName.get('mtls')?.saslMechanism).toBeUndefined();
+
+    // What a user does with the Secrets: the CA to trust, a SCRAM user, a client certificate.
+    caFile = file('ca.crt', await secretFile(`${name}-cluster-ca-cert`, 'ca.crt'));
+    await kubectl(
+      '-n',
+      namespace,
+      'exec',
+      podNames[0]!,
+      '-c',
+      'kafka',
+      '--',
+      'bash',
+      '-c',
+      'KAFKA_HEAP_OPTS=-Xmx128m JMX_PORT= /opt/kafka/bin/kafka-configs.sh --bootstrap-server 127.0.0.1:9089 ' +
+        `--alter --entity-type users --entity-name ${user.name} ` +
+        `--add-config 'SCRAM-SHA-512=[password=${user.password}]'`,
+    );
+    file('clients-ca.crt', await secretFile(`${name}-clients-ca`, 'ca.crt'));
+    file('clients-ca.key', await secretFile(`${name}-clients-ca`, 'ca.key'));
+    const openssl = (...args: string[]) =>
+      execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'client.key');
+    openssl('req', '-new', '-key', 'client.key', '-subj', '/CN=e2e-client', '-out', 'client.csr');
+    file('client.ext', 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'client.csr',
+      '-CA',
+      'clients-ca.crt',
+      '-CAkey',
+      'clients-ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      'client.ext',
+      '-out',
+      'client.crt',
+    );
+    clientCert = { cert: join(dir, 'client.crt'), key: join(dir, 'client.key') };
+  });
+
+  it('a KafkaTopic becomes Ready: the operator reaches Kafka with its own certificate', async () => {
+    await topic('secured-orders');
+    const md = await kcatAt(mtlsBootstrap, mtls(), ['-L', '-J', '-t', 'secured-orders']);
+    expect(md.code, md.err).toBe(0);
+    const parsed = JSON.parse(md.out) as {
+      brokers: { name: string }[];
+      topics: { partitions: { replicas: unknown[] }[] }[];
+    };
+    expect(parsed.brokers.map((b) => b.name).sort()).toEqual(
+      mtlsPorts.map((p) => `localhost:${p}`),
+    );
+    expect(parsed.topics[0]!.partitions).toHaveLength(3);
+    expect(parsed.topics[0]!.partitions.every((p) => p.replicas.length === 3)).toBe(true);
+  });
+
+  it('SCRAM over TLS: confluent_kafka writes and reads back; a wrong password is refused', async () => {
+    const probe = await py(['probe'], scram());
+    expect(probe.code, probe.err).toBe(0);
+    expect(probe.out.trim()).toBe('brokers 3');
+    const produced = await py(['produce', 'secured-orders', '200', 'scram'], scram());
+    expect(produced.code, produced.err).toBe(0);
+    expect(lines(produced.out)).toHaveLength(200);
+    const consumed = await py(['consume', 'secured-orders'], scram());
+    expect(consumed.code, consumed.err).toBe(0);
+    expect(
+      lines(consumed.out)
+        .filter((v) => v.startsWith('scram-'))
+        .sort(),
+    ).toEqual(lines(produced.out).sort());
+
+    const wrong = await py(['probe'], scram('not-the-password'));
+    expect(wrong.code).toBe(3);
+    expect(wrong.err).toMatch(/_AUTHENTICATION|SASL authentication error/);
+  });
+
+  it('mTLS: kcat with a client certificate writes and reads back; without one it is refused', async () => {
+    const values = Array.from({ length: 200 }, (_, i) => `mtls-${i}`);
+    const produced = await kcatAt(
+      mtlsBootstrap,
+      mtls(),
+      ['-P', '-t', 'secured-orders', '-X', 'acks=all'],
+      values.join('\n') + '\n',
+    );
+    expect(produced.code, produced.err).toBe(0);
+    const consumed = await kcatAt(mtlsBootstrap, mtls(), [
+      '-C',
+      '-t',
+      'secured-orders',
+      '-o',
+      'beginning',
+      '-e',
+      '-q',
+      '-f',
+      '%s\n',
+    ]);
+    expect(consumed.code, consumed.err).toBe(0);
+    expect(
+      lines(consumed.out)
+        .filter((v) => v.startsWith('mtls-'))
+        .sort(),
+    ).toEqual([...values].sort());
+    // The SCRAM writes are there too: both listeners are the same brokers.
+    expect(lines(consumed.out).filter((v) => v.startsWith('scram-'))).toHaveLength(200);
+
+    const noCert = await kcatAt(
+      mtlsBootstrap,
+      { 'security.protocol': 'SSL', 'ssl.ca.location': caFile },
+      ['-L', '-m', '15'],
+    );
+    expect(noCert.code).not.toBe(0);
+    expect(noCert.err).toMatch(/SSL|certificate|handshake|Disconnected/i);
+  });
+
+  it('a plaintext client at the TLS ports gets no metadata', async () => {
+    for (const bootstrap of [scramBootstrap, mtlsBootstrap]) {
+      const plain = await kcatAt(bootstrap, {}, ['-L', '-m', '15']);
+      expect(plain.code, `${bootstrap}: ${plain.out}`).not.toBe(0);
+      expect(plain.err).toMatch(/Disconnected|security\.protocol|transport failure/i);
+    }
+  });
+
+  it('forced renewal of the node certificates rolls one pod at a time and loses nothing', async () => {
+    const before = await secretFile(`${statefulSet}-certs`, 'tls.crt');
+    const caBefore = await secretFile(`${name}-cluster-ca-cert`, 'ca.crt');
+    const r = await renewUnderLoad('leaves', 'secured-renew-leaves', async () => {
+      const c = await get(clusterPath);
+      return c.metadata.annotations?.['kraftwerk.dev/renew-certificates'] === undefined;
+    });
+    expect(await secretFile(`${statefulSet}-certs`, 'tls.crt')).not.toBe(before);
+    // A leaf renewal keeps the CA: clients need nothing new.
+    expect(await secretFile(`${name}-cluster-ca-cert`, 'ca.crt')).toBe(caBefore);
+    expect(r.acked.length).toBeGreaterThan(1000);
+    expect(r.lost).toEqual([]);
+    expect(r.watch.maxDownAtOnce).toBe(1);
+    // One change, one roll: each pod exactly once.
+    expect(r.watch.restarts()).toBe(3);
+    expect(podNames.every((p) => r.watch.uids.get(p)?.size === 2)).toBe(true);
+  });
+
+  it('a CA key replacement rolls one pod at a time; clients that reload the CA bundle lose nothing', async () => {
+    const oldCa = await secretFile(`${name}-cluster-ca-cert`, 'ca.crt');
+    expect(pemCount(oldCa)).toBe(1);
+    const r = await renewUnderLoad(
+      'ca',
+      'secured-renew-ca',
+      async () => {
+        const bundle = await secretFile(`${name}-cluster-ca-cert`, 'ca.crt');
+        const ca = await get<Secret>(`${core}/secrets/${name}-cluster-ca`);
+        return pemCount(bundle) === 1 && bundle !== oldCa && !ca.data?.['ca-previous.crt'];
+      },
+      // A client that reloads the trust bundle when the Secret changes (as one that mounts
+      // the Secret and restarts on a change): it starts trusting old + new CA while the old
+      // one still signs the brokers' certificates, so it is never cut off.
+      async (swap) => {
+        const both = await waitFor(
+          'the CA Secret trusts the old and the new CA',
+          async () => {
+            const b = await secretFile(`${name}-cluster-ca-cert`, 'ca.crt');
+            return pemCount(b) === 2 ? b : undefined;
+          },
+          { timeoutMs: 5 * 60_000, intervalMs: 500 },
+        );
+        expect(both).toContain(firstPem(oldCa));
+        await swap(file('ca-both.crt', both));
+      },
+    );
+    expect(r.lost).toEqual([]);
+    expect(r.acked.length).toBeGreaterThan(1000);
+    expect(r.watch.maxDownAtOnce).toBe(1);
+    // Trust, leaves, trust again: each pod rolled at least once and never more than thrice.
+    for (const p of podNames) {
+      const restarts = (r.watch.uids.get(p)?.size ?? 1) - 1;
+      expect(restarts, p).toBeGreaterThanOrEqual(1);
+      expect(restarts, p).toBeLessThanOrEqual(3);
+    }
+
+    // Afterwards only the new CA is trusted: a client with the new one connects, one that
+    // kept the old one alone is refused.
+    const newCa = await secretFile(`${name}-cluster-ca-cert`, 'ca.crt');
+    caFile = file('ca-new.crt', newCa);
+    const ok = await py(['probe'], scram(user.password, caFile));
+    expect(ok.code, ok.err).toBe(0);
+    const stale = await py(['probe'], scram(user.password, file('ca-old.crt', oldCa)));
+    expect(stale.code).toBe(3);
+    expect(stale.err).toMatch(/certificate verify failed|_SSL|SSL handshake failed/i);
+    expect(readFileSync(caFile, 'utf8')).not.toContain(firstPem(oldCa));
+  });
+});

@@ -140,7 +140,7 @@ export interface KafkaClusterSpec {
   readonly listeners?: KafkaClusterSpecListeners[];
 
   /**
-   * server.properties overrides, e.g. {min.insync.replicas: "2"}. Keys kraftwerk manages itself (node.id, broker.id, process.roles, cluster.id, listeners, advertised.listeners, listener.security.protocol.map, inter.broker.listener.name, security.inter.broker.protocol, controller.listener.names, log.dirs, log.dir, metadata.log.dir, broker.rack, controller.quorum.*, listener.name.controller.*, listener.name.replication.*) are refused.
+   * server.properties overrides, e.g. {min.insync.replicas: "2"}. Keys kraftwerk manages itself (node.id, broker.id, process.roles, cluster.id, listeners, advertised.listeners, listener.security.protocol.map, inter.broker.listener.name, security.inter.broker.protocol, controller.listener.names, log.dirs, log.dir, metadata.log.dir, broker.rack, ssl.client.auth, ssl.principal.mapping.rules, ssl.endpoint.identification.algorithm, ssl.engine.factory.class, principal.builder.class, authorizer.class.name, super.users, controller.quorum.*, listener.name.controller.*, listener.name.replication.*, listener.name.probe.*, ssl.keystore.*, ssl.truststore.*, ssl.key.*, sasl.*, and the ssl.* and sasl.* settings of any listener: listener.name.<listener>.ssl.*, listener.name.<listener>.<mechanism>.sasl.*) are refused; ssl.enabled.protocols and ssl.cipher.suites are yours to tune.
    *
    * @schema KafkaClusterSpec#config
    */
@@ -419,14 +419,14 @@ export function toJson_KafkaClusterSpecListeners(
  */
 export interface KafkaClusterSpecCertificates {
   /**
-   * How long certificates the operator issues are valid, in days (default 365).
+   * How long the certificates the operator issues (CAs and leaves) are valid, in days (default 365).
    *
    * @schema KafkaClusterSpecCertificates#validityDays
    */
   readonly validityDays?: number;
 
   /**
-   * Renew a certificate (or replace a CA key) this many days before it expires (default 30).
+   * Renew a certificate (or replace a CA key) this many days before it expires (default 30); smaller than validityDays.
    *
    * @schema KafkaClusterSpecCertificates#renewalDays
    */

@@ -13,6 +13,7 @@ import { conditions, podTemplate, quantity, resourceRequirements } from './kuber
 import {
   CONFIG_KEY_PATTERN,
   configKeySyntaxMessage,
+  OWNED_CONFIG_KEY_PATTERNS,
   OWNED_CONFIG_KEY_PREFIXES,
   OWNED_CONFIG_KEYS,
   RESERVED_LISTENER_NAMES,
@@ -54,9 +55,41 @@ export const ADVERTISED_HOST_MESSAGE =
 export const DNS_SUBDOMAIN_PATTERN =
   '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?([.][a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$';
 
+export const MTLS_NEEDS_TLS_MESSAGE =
+  'authentication type tls (client certificates) needs tls: true on the same listener: set tls: true, or use authentication type scram-sha-512';
+
+export const NODEPORT_TLS_NEEDS_HOST_MESSAGE =
+  "a nodeport listener with tls: true needs advertisedHost: the brokers' certificates must name the host clients dial, and node IPs are not known when certificates are issued; set advertisedHost to the DNS name or IP address clients use";
+
+export const AUTHORIZATION_NEEDS_AUTHENTICATION_MESSAGE =
+  'authorization needs a listener with authentication: without it every client is User:ANONYMOUS and no ACL can tell them apart; add authentication to a listener, or remove authorization';
+
+export const RENEWAL_BEFORE_VALIDITY_MESSAGE =
+  'certificates.renewalDays must be smaller than certificates.validityDays: otherwise a certificate would be due for renewal as soon as it is issued';
+
+/** A Kafka principal as super.users takes it: no whitespace, no ';' (the list separator). */
+export const SUPER_USER_PATTERN = '^User:[^;\\s]+$';
+
+export const SUPER_USER_MESSAGE =
+  "authorization.superUsers entries are Kafka principals 'User:<name>' (no whitespace or ';'), e.g. User:admin";
+
+export const SECURITY_IN_PLACE_MESSAGE =
+  'a running cluster cannot be secured or made plaintext in place: the controller and replication listeners would switch between PLAINTEXT and TLS in one roll, and pods on the two sides of the roll could not reach each other (the quorum would split); create a new cluster with the security you want and move clients to it (migration in place is a later feature). Adding or changing secured listeners of a secured cluster is fine';
+
 const celString = (s: string) => `'${s}'`;
+/** A regular expression as the body of a CEL string literal (CEL reads `\\` as `\`). */
+const celEscape = (s: string) => s.replaceAll('\\', '\\\\');
+/** "a, b and c" */
+const words = (items: readonly (string | number)[]) =>
+  items.length < 2
+    ? items.join('')
+    : `${items.slice(0, -1).join(', ')} and ${String(items[items.length - 1])}`;
 const celList = (items: readonly (string | number)[]) =>
   `[${items.map((i) => (typeof i === 'string' ? celString(i) : String(i))).join(', ')}]`;
+
+/** CEL: whether the spec `s` is secured, as isSecured(spec) says. */
+const securedCel = (s: string) =>
+  `${s}.listeners.exists(l, (has(l.tls) && l.tls) || has(l.authentication))`;
 
 const storage = () =>
   obj({
@@ -158,7 +191,7 @@ const listener = () =>
       )
       .rule(
         `!(self in ${celList(RESERVED_LISTENER_NAMES)})`,
-        `listener names ${RESERVED_LISTENER_NAMES.join(' and ')} are reserved for kraftwerk's own listeners`,
+        `listener names ${words(RESERVED_LISTENER_NAMES)} are reserved for kraftwerk's own listeners`,
       ),
     port: int()
       .min(1024)
@@ -166,7 +199,7 @@ const listener = () =>
       .describe('Container port the listener binds.')
       .rule(
         `!(self in ${celList(RESERVED_LISTENER_PORTS)})`,
-        `listener ports ${RESERVED_LISTENER_PORTS.join(' and ')} are reserved for kraftwerk's own listeners`,
+        `listener ports ${words(RESERVED_LISTENER_PORTS)} are reserved for kraftwerk's own listeners`,
       ),
     type: enm('internal', 'nodeport').describe(
       'internal: reachable inside the Kubernetes cluster through the bootstrap Service; nodeport: one NodePort Service per broker.',
@@ -210,6 +243,16 @@ const listener = () =>
         fieldPath: '.nodePortBase',
       },
     )
+    .rule(
+      "!has(self.authentication) || self.authentication.type != 'tls' || (has(self.tls) && self.tls)",
+      MTLS_NEEDS_TLS_MESSAGE,
+      { fieldPath: '.authentication.type' },
+    )
+    .rule(
+      "self.type != 'nodeport' || !has(self.tls) || !self.tls || has(self.advertisedHost)",
+      NODEPORT_TLS_NEEDS_HOST_MESSAGE,
+      { fieldPath: '.tls' },
+    )
     .describe('A listener clients connect to.');
 
 // Kafka pod fields beyond the placement pieces every kraftwerk pod template has.
@@ -243,13 +286,20 @@ const serverConfig = () => {
       `"${configKeySyntaxMessage('" + self.filter(k, ' + malformed + ')[0] + "')}"`,
     )
     .describe(
-      `server.properties overrides, e.g. {min.insync.replicas: "2"}. Keys kraftwerk manages itself (${OWNED_CONFIG_KEYS.join(', ')}, ${OWNED_CONFIG_KEY_PREFIXES.map((p) => `${p}*`).join(', ')}) are refused.`,
+      `server.properties overrides, e.g. {min.insync.replicas: "2"}. Keys kraftwerk manages itself (${OWNED_CONFIG_KEYS.join(', ')}, ${OWNED_CONFIG_KEY_PREFIXES.map((p) => `${p}*`).join(', ')}, and the ssl.* and sasl.* settings of any listener: listener.name.<listener>.ssl.*, listener.name.<listener>.<mechanism>.sasl.*) are refused; ssl.enabled.protocols and ssl.cipher.suites are yours to tune.`,
     );
   for (const key of OWNED_CONFIG_KEYS) {
     config = config.rule(`!(${celString(key)} in self)`, ownedConfigKeyMessage(key));
   }
   for (const prefix of OWNED_CONFIG_KEY_PREFIXES) {
     const owned = `k.startsWith(${celString(prefix)})`;
+    config = config.ruleWithMessageExpression(
+      `!self.exists(k, ${owned})`,
+      `"config key '" + self.filter(k, ${owned})[0] + "' is managed by kraftwerk; remove it"`,
+    );
+  }
+  for (const pattern of OWNED_CONFIG_KEY_PATTERNS) {
+    const owned = `k.matches(${celString(pattern)})`;
     config = config.ruleWithMessageExpression(
       `!self.exists(k, ${owned})`,
       `"config key '" + self.filter(k, ${owned})[0] + "' is managed by kraftwerk; remove it"`,
@@ -301,23 +351,37 @@ export const kafkaClusterSpecSchema = obj({
         .min(2)
         .max(3650)
         .default(365)
-        .describe('How long certificates the operator issues are valid, in days (default 365).'),
+        .describe(
+          'How long the certificates the operator issues (CAs and leaves) are valid, in days (default 365).',
+        ),
       renewalDays: int()
         .min(1)
         .max(3649)
         .default(30)
         .describe(
-          'Renew a certificate (or replace a CA key) this many days before it expires (default 30).',
+          'Renew a certificate (or replace a CA key) this many days before it expires (default 30); smaller than validityDays.',
         ),
-    }).describe(
-      'Certificates the operator issues for TLS listeners and cluster-internal traffic: a cluster CA and a clients CA, renewed before they expire.',
-    ),
+    })
+      .rule(
+        '!has(self.renewalDays) || !has(self.validityDays) || self.renewalDays < self.validityDays',
+        RENEWAL_BEFORE_VALIDITY_MESSAGE,
+        { fieldPath: '.renewalDays' },
+      )
+      .describe(
+        'Certificates the operator issues for TLS listeners and cluster-internal traffic: a cluster CA and a clients CA, renewed before they expire.',
+      ),
   ),
   authorization: optional(
     obj({
       type: enm('simple').describe("simple: Kafka's StandardAuthorizer (ACLs in KRaft metadata)."),
       superUsers: optional(
-        arr(str().minLength(6).maxLength(256).describe('A Kafka principal, e.g. User:admin.'))
+        arr(
+          str()
+            .minLength(6)
+            .maxLength(256)
+            .describe('A Kafka principal, e.g. User:admin.')
+            .rule(`self.matches(${celString(celEscape(SUPER_USER_PATTERN))})`, SUPER_USER_MESSAGE),
+        )
           .maxItems(64)
           .describe(
             "Principals allowed everything; the operator's own identity and the cluster's nodes are always super-users.",
@@ -364,13 +428,15 @@ export const kafkaClusterSpecSchema = obj({
     'template.podDisruptionBudget.maxUnavailable above 1 must be smaller than brokers.replicas: a node drain may never evict every broker',
     { fieldPath: '.template.podDisruptionBudget.maxUnavailable' },
   )
-  // Until the certificates, the secured listeners and the operator's own TLS identity are
-  // wired end to end, a secured spec would silently run plaintext: refuse it instead.
   .rule(
-    'self.listeners.all(l, (!has(l.tls) || !l.tls) && !has(l.authentication)) && !has(self.authorization)',
-    'listener tls, listener authentication and authorization are not available in this kraftwerk version yet (see docs/security.md); remove them',
-    { fieldPath: '.listeners' },
+    '!has(self.authorization) || self.listeners.exists(l, has(l.authentication))',
+    AUTHORIZATION_NEEDS_AUTHENTICATION_MESSAGE,
+    { fieldPath: '.authorization' },
   )
+  // Secured = any listener with tls or authentication (isSecured in cluster/model/security.ts).
+  .rule(`${securedCel('self')} == ${securedCel('oldSelf')}`, SECURITY_IN_PLACE_MESSAGE, {
+    fieldPath: '.listeners',
+  })
   .rule(
     'has(self.controllers) == has(oldSelf.controllers)',
     'spec.controllers cannot be added or removed: switching between combined and dedicated controllers is not supported',

@@ -21,13 +21,16 @@ describe('ClusterSpec', () => {
   });
 });
 
+// The loopback listener secured brokers' readiness probe uses (CONTRACT of issue #14:
+// PROBE://127.0.0.1:9089); the renderer owns it.
+const PROBE = { name: 'PROBE', port: 9089 } as const;
+
 describe('operator-owned listeners', () => {
   it('are exactly the ones admission reserves', () => {
-    expect([CONTROLLER_LISTENER.port, REPLICATION_LISTENER.port].sort()).toEqual(
-      [...RESERVED_LISTENER_PORTS].sort(),
+    const own = [CONTROLLER_LISTENER, REPLICATION_LISTENER, PROBE];
+    expect(own.map((l) => l.port).sort()).toEqual([...RESERVED_LISTENER_PORTS].sort());
+    expect(own.map((l) => l.name.toLowerCase()).sort()).toEqual(
+      [...RESERVED_LISTENER_NAMES].sort(),
     );
-    expect(
-      [CONTROLLER_LISTENER.name, REPLICATION_LISTENER.name].map((n) => n.toLowerCase()).sort(),
-    ).toEqual([...RESERVED_LISTENER_NAMES].sort());
   });
 });

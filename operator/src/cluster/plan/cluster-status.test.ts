@@ -103,6 +103,69 @@ describe('clusterStatus', () => {
     expect(cond(s, 'Degraded')).toMatchObject({ status: 'False', reason: 'Healthy' });
   });
 
+  it('tells clients of a plaintext listener to speak PLAINTEXT, with no CA to trust', () => {
+    const s = clusterStatus(healthy());
+    for (const l of s.listeners!) {
+      expect(l.securityProtocol).toBe('PLAINTEXT');
+      expect(l).not.toHaveProperty('saslMechanism');
+      expect(l).not.toHaveProperty('caSecret');
+    }
+  });
+
+  it('names the security protocol, SASL mechanism and CA Secret of each secured listener', () => {
+    const secured: ClusterSpec = {
+      ...spec,
+      listeners: [
+        { name: 'plain', port: 9092, type: 'internal' },
+        { name: 'mtls', port: 9093, type: 'internal', tls: true, authentication: { type: 'tls' } },
+        {
+          name: 'external',
+          port: 9094,
+          type: 'nodeport',
+          nodePortBase: 30092,
+          advertisedHost: 'localhost',
+          tls: true,
+          authentication: { type: 'scram-sha-512' },
+        },
+        { name: 'encrypted', port: 9095, type: 'internal', tls: true },
+        { name: 'sasl', port: 9096, type: 'internal', authentication: { type: 'scram-sha-512' } },
+      ],
+    };
+    const s = clusterStatus(healthy({ model: modelOf(cluster, secured, 4) }));
+    expect(s.listeners).toEqual([
+      {
+        name: 'plain',
+        bootstrapServers: 'demo-kafka-bootstrap.streaming.svc:9092',
+        securityProtocol: 'PLAINTEXT',
+      },
+      {
+        name: 'mtls',
+        bootstrapServers: 'demo-kafka-bootstrap.streaming.svc:9093',
+        securityProtocol: 'SSL',
+        caSecret: 'demo-cluster-ca-cert',
+      },
+      {
+        name: 'external',
+        bootstrapServers: 'localhost:30092,localhost:30093,localhost:30094',
+        securityProtocol: 'SASL_SSL',
+        saslMechanism: 'SCRAM-SHA-512',
+        caSecret: 'demo-cluster-ca-cert',
+      },
+      {
+        name: 'encrypted',
+        bootstrapServers: 'demo-kafka-bootstrap.streaming.svc:9095',
+        securityProtocol: 'SSL',
+        caSecret: 'demo-cluster-ca-cert',
+      },
+      {
+        name: 'sasl',
+        bootstrapServers: 'demo-kafka-bootstrap.streaming.svc:9096',
+        securityProtocol: 'SASL_PLAINTEXT',
+        saslMechanism: 'SCRAM-SHA-512',
+      },
+    ]);
+  });
+
   it('keeps lastTransitionTime while a condition does not flip', () => {
     const first = clusterStatus(healthy());
     const second = clusterStatus(healthy({ previous: first, now: later }));

@@ -10,6 +10,12 @@ import type { MetadataVersionDecision } from './metadata-version-plan.ts';
 import { bootstrapServiceName, brokerLayout, controllerLayout } from '../model/node-layout.ts';
 import type { Role, RoleLayout } from '../model/node-layout.ts';
 import type { ObservedPod, PartitionState, QuorumState } from '../model/observed-state.ts';
+import {
+  listenerSaslMechanism,
+  listenerSecurityProtocol,
+  securitySecrets,
+  type SecurityProtocol,
+} from '../model/security.ts';
 import { needsRestart } from './roll-plan.ts';
 import type { RollDecision } from './roll-plan.ts';
 import type { ScaleAction } from './scale-plan.ts';
@@ -24,7 +30,7 @@ export interface ClusterStatus {
   clusterId?: string;
   kafkaVersion?: string;
   metadataVersion?: string;
-  listeners?: { name: string; bootstrapServers: string }[];
+  listeners?: ListenerStatus[];
   controllers?: {
     replicas?: number;
     readyReplicas?: number;
@@ -33,6 +39,16 @@ export interface ClusterStatus {
   };
   brokers?: { replicas?: number; readyReplicas?: number; nodeIds?: number[]; selector?: string };
   conditions?: Condition[];
+}
+
+/** How clients reach one listener and what they must speak there. */
+export interface ListenerStatus {
+  name: string;
+  bootstrapServers: string;
+  securityProtocol: SecurityProtocol;
+  saslMechanism?: string;
+  /** TLS listeners: the Secret whose `ca.crt` clients trust. */
+  caSecret?: string;
 }
 
 export interface StatusInput {
@@ -158,16 +174,22 @@ export function deletingStatus(
   };
 }
 
-function listenerStatus(
-  input: StatusInput,
-  brokers: RoleLayout,
-): { name: string; bootstrapServers: string }[] {
+function listenerStatus(input: StatusInput, brokers: RoleLayout): ListenerStatus[] {
   const { ref: cluster, spec } = input.model;
   return spec.listeners.map((l) => {
+    // What a client must configure besides the address: everything here is public (a Secret's
+    // name, never its content).
+    const saslMechanism = listenerSaslMechanism(l);
+    const security = {
+      securityProtocol: listenerSecurityProtocol(l),
+      ...(saslMechanism ? { saslMechanism } : {}),
+      ...(l.tls === true ? { caSecret: securitySecrets.clusterCaCert(cluster.name) } : {}),
+    };
     if (l.type === 'internal') {
       return {
         name: l.name,
         bootstrapServers: `${bootstrapServiceName(cluster.name)}.${cluster.namespace}.svc:${l.port}`,
+        ...security,
       };
     }
     const base = l.nodePortBase ?? 30092;
@@ -178,7 +200,7 @@ function listenerStatus(
         input.pods.find((p) => p.role === brokers.role && p.ordinal === ordinal)?.hostIP;
       if (host) addresses.push(`${host}:${base + ordinal}`);
     }
-    return { name: l.name, bootstrapServers: addresses.join(',') };
+    return { name: l.name, bootstrapServers: addresses.join(','), ...security };
   });
 }
 

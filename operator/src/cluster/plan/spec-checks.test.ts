@@ -59,7 +59,7 @@ describe('specProblems', () => {
     it.each([
       'num.io.threads',
       'zookeeper.clientCnxnSocket',
-      'listener.name.internal.scram-sha-256.sasl.jaas.config',
+      'listener.name.internal.max.connections',
       'some_plugin.setting-1',
     ])('accepts %s', (key) => {
       expect(specProblems(withConfig({ [key]: '1' }))).toEqual([]);
@@ -130,6 +130,119 @@ describe('specProblems', () => {
       expect(specProblems(withConfig({ 'broker.id': 'x' }))).toEqual([
         "config key 'broker.id' is managed by kraftwerk; remove it",
       ]);
+    });
+  });
+
+  describe('security (the admission rules, for clusters admitted under an older CRD)', () => {
+    const secured: ClusterSpec = {
+      ...spec,
+      listeners: [
+        {
+          name: 'internal',
+          port: 9092,
+          type: 'internal',
+          tls: true,
+          authentication: { type: 'tls' },
+        },
+        {
+          name: 'external',
+          port: 9094,
+          type: 'nodeport',
+          nodePortBase: 30092,
+          advertisedHost: 'kafka.example.com',
+          tls: true,
+          authentication: { type: 'scram-sha-512' },
+        },
+      ],
+      certificates: { validityDays: 90, renewalDays: 30 },
+      authorization: { type: 'simple', superUsers: ['User:admin', 'User:CN-less.name_1'] },
+    };
+
+    it('accepts TLS with SCRAM, mTLS, authorization with super users and certificates', () => {
+      expect(specProblems(secured)).toEqual([]);
+    });
+
+    it('refuses client certificates on a listener without TLS', () => {
+      const l = { name: 'internal', port: 9092, type: 'internal' as const };
+      expect(
+        specProblems({ ...spec, listeners: [{ ...l, authentication: { type: 'tls' } }] }),
+      ).toEqual([
+        "listener 'internal': authentication type tls (client certificates) needs tls: true on the same listener: set tls: true, or use authentication type scram-sha-512",
+      ]);
+    });
+
+    it('refuses a TLS nodeport listener without advertisedHost', () => {
+      const [internal, external] = secured.listeners;
+      const { advertisedHost: _, ...noHost } = external!;
+      expect(specProblems({ ...secured, listeners: [internal!, noHost] })).toEqual([
+        expect.stringMatching(
+          /^listener 'external': a nodeport listener with tls: true needs advertisedHost/,
+        ),
+      ]);
+    });
+
+    it('refuses authorization when no listener authenticates', () => {
+      expect(specProblems({ ...spec, authorization: { type: 'simple' } })).toEqual([
+        expect.stringContaining('every client is User:ANONYMOUS'),
+      ]);
+    });
+
+    it.each(['admin', 'User:', 'User:two words', 'User:a;User:b', 'Group:ops'])(
+      'refuses the super user %j',
+      (principal) => {
+        expect(
+          specProblems({ ...secured, authorization: { type: 'simple', superUsers: [principal] } }),
+        ).toEqual([expect.stringContaining(`got '${principal}'`)]);
+      },
+    );
+
+    it('refuses a renewal window as long as the validity', () => {
+      expect(
+        specProblems({ ...secured, certificates: { validityDays: 30, renewalDays: 30 } }),
+      ).toEqual([
+        expect.stringContaining('renewalDays must be smaller than certificates.validityDays'),
+      ]);
+    });
+
+    it('refuses the probe listener name and port', () => {
+      expect(
+        specProblems({ ...spec, listeners: [{ name: 'probe', port: 9089, type: 'internal' }] }),
+      ).toEqual([
+        "listener name 'probe' is reserved for kraftwerk's own listeners",
+        "listener port 9089 is reserved for kraftwerk's own listeners",
+      ]);
+    });
+
+    it.each([
+      'ssl.keystore.location',
+      'ssl.truststore.certificates',
+      'ssl.key.password',
+      'ssl.client.auth',
+      'ssl.principal.mapping.rules',
+      'sasl.enabled.mechanisms',
+      'sasl.server.callback.handler.class',
+      'authorizer.class.name',
+      'super.users',
+      'principal.builder.class',
+      'listener.name.external.ssl.client.auth',
+      'listener.name.external.scram-sha-512.sasl.jaas.config',
+      'listener.name.probe.max.connections',
+    ])('refuses the security key %s', (key) => {
+      expect(specProblems(withConfig({ [key]: 'x' }))).toEqual([
+        `config key '${key}' is managed by kraftwerk; remove it`,
+      ]);
+    });
+
+    it('leaves TLS protocol and cipher tuning and other per-listener settings to the user', () => {
+      expect(
+        specProblems(
+          withConfig({
+            'ssl.enabled.protocols': 'TLSv1.3',
+            'ssl.cipher.suites': 'TLS_AES_256_GCM_SHA384',
+            'listener.name.external.max.connections': '100',
+          }),
+        ),
+      ).toEqual([]);
     });
   });
 });

@@ -5,13 +5,15 @@
 import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
 import { CLUSTER_NAME_PATTERN } from '../model/derived-names.ts';
 import { configValueProblems } from '../model/kafka-config-values.ts';
-import {
-  CONTROLLER_LISTENER,
-  REPLICATION_LISTENER,
-  kafkaListenerName,
-} from '../model/node-layout.ts';
+import { kafkaListenerName } from '../model/node-layout.ts';
 import {
   ADVERTISED_HOST_MESSAGE,
+  AUTHORIZATION_NEEDS_AUTHENTICATION_MESSAGE,
+  MTLS_NEEDS_TLS_MESSAGE,
+  NODEPORT_TLS_NEEDS_HOST_MESSAGE,
+  RENEWAL_BEFORE_VALIDITY_MESSAGE,
+  SUPER_USER_MESSAGE,
+  SUPER_USER_PATTERN,
   CLUSTER_NAME_LIMIT,
   CLUSTER_NAME_PATTERN_MESSAGE,
   DNS_SUBDOMAIN_PATTERN,
@@ -22,6 +24,8 @@ import {
   isConfigKeySyntax,
   isOwnedConfigKey,
   ownedConfigKeyMessage,
+  RESERVED_LISTENER_NAMES,
+  RESERVED_LISTENER_PORTS,
 } from '../../api/owned-config-keys.ts';
 
 export function specProblems(spec: ClusterSpec, cluster?: Pick<ClusterRef, 'name'>): string[] {
@@ -57,8 +61,8 @@ export function specProblems(spec: ClusterSpec, cluster?: Pick<ClusterRef, 'name
   }
   // Values Kafka's own config definitions refuse, in Kafka's words; unknown keys pass.
   problems.push(...configValueProblems(spec.version, userConfig));
-  const reservedPorts: number[] = [CONTROLLER_LISTENER.port, REPLICATION_LISTENER.port];
-  const reservedNames: string[] = [CONTROLLER_LISTENER.name, REPLICATION_LISTENER.name];
+  const reservedPorts = RESERVED_LISTENER_PORTS;
+  const reservedNames = RESERVED_LISTENER_NAMES.map(kafkaListenerName);
   const seenPorts = new Set<number>();
   const seenNames = new Set<string>();
   for (const l of spec.listeners) {
@@ -87,6 +91,7 @@ export function specProblems(spec: ClusterSpec, cluster?: Pick<ClusterRef, 'name
       );
     }
   }
+  problems.push(...securityProblems(spec));
   if (spec.listeners.length === 0) problems.push('at least one listener is required');
   for (const [role, pool] of [
     ['brokers', spec.brokers],
@@ -95,6 +100,31 @@ export function specProblems(spec: ClusterSpec, cluster?: Pick<ClusterRef, 'name
     if (pool?.storage.type === 'persistent-claim' && !pool.storage.size) {
       problems.push(`${role}.storage.size is required for persistent-claim storage`);
     }
+  }
+  return problems;
+}
+
+/** The admission rules on tls, authentication, authorization and certificates, repeated. */
+function securityProblems(spec: ClusterSpec): string[] {
+  const problems: string[] = [];
+  for (const l of spec.listeners) {
+    if (l.authentication?.type === 'tls' && l.tls !== true) {
+      problems.push(`listener '${l.name}': ${MTLS_NEEDS_TLS_MESSAGE}`);
+    }
+    if (l.type === 'nodeport' && l.tls === true && l.advertisedHost === undefined) {
+      problems.push(`listener '${l.name}': ${NODEPORT_TLS_NEEDS_HOST_MESSAGE}`);
+    }
+  }
+  if (spec.authorization && !spec.listeners.some((l) => l.authentication !== undefined)) {
+    problems.push(AUTHORIZATION_NEEDS_AUTHENTICATION_MESSAGE);
+  }
+  const superUser = new RegExp(SUPER_USER_PATTERN);
+  for (const principal of spec.authorization?.superUsers ?? []) {
+    if (!superUser.test(principal)) problems.push(`${SUPER_USER_MESSAGE}; got '${principal}'`);
+  }
+  const certificates = spec.certificates;
+  if (certificates && certificates.renewalDays >= certificates.validityDays) {
+    problems.push(RENEWAL_BEFORE_VALIDITY_MESSAGE);
   }
   return problems;
 }

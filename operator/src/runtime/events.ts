@@ -5,7 +5,8 @@ import type { Clock } from './clock.ts';
 import { EventRateLimiter, EventSeriesCache, eventFingerprint } from './event-series.ts';
 import type { EventInput, EventType } from './event-series.ts';
 import type { KubeClient } from './kube-client.ts';
-import { isNotFound } from './kube-client.ts';
+import { FencedError } from './errors.ts';
+import { KubeApiError, isNotFound } from './kube-client.ts';
 import { silentLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
 import { microTime } from './micro-time.ts';
@@ -27,6 +28,18 @@ export interface EventRecorderOptions {
 
 const maxNote = 1024;
 
+/** Pauses before each retry of a failed write (15 s in all). client-go's recorder retries an
+ *  Event write too (12 tries, 10 s apart): a fire-and-forget write that gave up at the first
+ *  dropped connection lost the Event for good. */
+const retryDelaysMs = [1_000, 2_000, 4_000, 8_000];
+
+/** Worth another try: the request never got an answer, or the API server was busy or failing. */
+function isTransient(err: unknown): boolean {
+  if (err instanceof FencedError) return false;
+  if (err instanceof KubeApiError) return err.statusCode === 429 || err.statusCode >= 500;
+  return err instanceof Error; // connection reset, timeout, refused
+}
+
 export class EventRecorder {
   private readonly options: EventRecorderOptions;
   private readonly clock: Clock;
@@ -35,6 +48,7 @@ export class EventRecorder {
   private readonly limiter = new EventRateLimiter();
   // One write at a time per fingerprint, so a burst of repeats cannot create duplicates.
   private readonly pending = new Map<string, Promise<void>>();
+  private stopping = false;
 
   constructor(options: EventRecorderOptions) {
     this.options = options;
@@ -55,7 +69,7 @@ export class EventRecorder {
     const key = eventFingerprint(regarding, input);
     const previous = this.pending.get(key) ?? Promise.resolve();
     const next = previous
-      .then(() => this.write(key, regarding, input))
+      .then(() => this.writeWithRetries(key, regarding, input))
       .catch((err: unknown) =>
         this.log.warn('could not record event', { err, reason, object: regarding.metadata?.name }),
       )
@@ -74,21 +88,39 @@ export class EventRecorder {
     return this.record(regarding, 'Warning', reason, action, note);
   }
 
-  /** Waits for events being written (graceful shutdown). */
+  /** Waits for events being written (graceful shutdown); failed writes are not retried now. */
   async flush(): Promise<void> {
+    this.stopping = true;
     await Promise.all([...this.pending.values()]);
+  }
+
+  private async writeWithRetries(key: string, regarding: KubeObject, e: EventInput): Promise<void> {
+    const m = regarding.metadata ?? {};
+    if (
+      !this.limiter.allow(`${regarding.kind}/${m.namespace}/${m.name}/${m.uid}`, this.clock.now())
+    ) {
+      this.log.debug('event dropped by the per-object rate limit', {
+        reason: e.reason,
+        object: m.name,
+      });
+      return;
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.write(key, regarding, e);
+        return;
+      } catch (err) {
+        const delay = retryDelaysMs[attempt];
+        if (delay === undefined || this.stopping || !isTransient(err)) throw err;
+        this.log.debug('retrying an event write', { err, reason: e.reason, attempt: attempt + 1 });
+        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, delay));
+      }
+    }
   }
 
   private async write(key: string, regarding: KubeObject, e: EventInput): Promise<void> {
     const now = this.clock.now();
     const m0 = regarding.metadata ?? {};
-    if (!this.limiter.allow(`${regarding.kind}/${m0.namespace}/${m0.name}/${m0.uid}`, now)) {
-      this.log.debug('event dropped by the per-object rate limit', {
-        reason: e.reason,
-        object: m0.name,
-      });
-      return;
-    }
     const decision = this.cache.decide(key, now);
     const info = builtinResources.Event;
     if (decision.kind === 'increment') {

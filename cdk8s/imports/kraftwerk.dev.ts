@@ -419,18 +419,32 @@ export function toJson_KafkaClusterSpecListeners(
  */
 export interface KafkaClusterSpecCertificates {
   /**
-   * How long the certificates the operator issues (CAs and leaves) are valid, in days (default 365).
+   * How long the node and operator certificates the operator issues are valid, in days (default 365); smaller than caValidityDays.
    *
    * @schema KafkaClusterSpecCertificates#validityDays
    */
   readonly validityDays?: number;
 
   /**
-   * Renew a certificate (or replace a CA key) this many days before it expires (default 30); smaller than validityDays.
+   * Re-issue a node or operator certificate this many days before it expires (default 30; one roll); smaller than validityDays.
    *
    * @schema KafkaClusterSpecCertificates#renewalDays
    */
   readonly renewalDays?: number;
+
+  /**
+   * How long the cluster CA and the clients CA are valid, in days (default 1825, five years); greater than validityDays. Applies to CAs issued from now on.
+   *
+   * @schema KafkaClusterSpecCertificates#caValidityDays
+   */
+  readonly caValidityDays?: number;
+
+  /**
+   * Start replacing a CA key this many days before the CA expires (default 90): three rolls (trust both CAs, re-issue the certificates, drop the old CA); at least renewalDays, smaller than caValidityDays.
+   *
+   * @schema KafkaClusterSpecCertificates#caRenewalDays
+   */
+  readonly caRenewalDays?: number;
 }
 
 /**
@@ -446,6 +460,8 @@ export function toJson_KafkaClusterSpecCertificates(
   const result = {
     validityDays: obj.validityDays,
     renewalDays: obj.renewalDays,
+    caValidityDays: obj.caValidityDays,
+    caRenewalDays: obj.caRenewalDays,
   };
   // filter undefined values
   return Object.entries(result).reduce(

@@ -67,6 +67,15 @@ export const AUTHORIZATION_NEEDS_AUTHENTICATION_MESSAGE =
 export const RENEWAL_BEFORE_VALIDITY_MESSAGE =
   'certificates.renewalDays must be smaller than certificates.validityDays: otherwise a certificate would be due for renewal as soon as it is issued';
 
+export const CA_OUTLIVES_LEAF_MESSAGE =
+  'certificates.caValidityDays must be greater than certificates.validityDays: a certificate never outlives the CA that signs it, so a CA that lives no longer than its certificates cuts them short and turns every renewal into a CA key replacement (three rolls instead of one)';
+
+export const CA_RENEWAL_BEFORE_VALIDITY_MESSAGE =
+  'certificates.caRenewalDays must be smaller than certificates.caValidityDays: otherwise a CA would be due for replacement as soon as it is issued';
+
+export const CA_RENEWAL_AFTER_LEAF_MESSAGE =
+  'certificates.caRenewalDays must be at least certificates.renewalDays: a certificate that ends with its CA is renewed by the CA key replacement (three rolls), which must not start later than a certificate renewal (one roll) would';
+
 /** A Kafka principal as super.users takes it: no whitespace, no ';' (the list separator). */
 export const SUPER_USER_PATTERN = '^User:[^;\\s]+$';
 
@@ -352,20 +361,49 @@ export const kafkaClusterSpecSchema = obj({
         .max(3650)
         .default(365)
         .describe(
-          'How long the certificates the operator issues (CAs and leaves) are valid, in days (default 365).',
+          'How long the node and operator certificates the operator issues are valid, in days (default 365); smaller than caValidityDays.',
         ),
       renewalDays: int()
         .min(1)
         .max(3649)
         .default(30)
         .describe(
-          'Renew a certificate (or replace a CA key) this many days before it expires (default 30); smaller than validityDays.',
+          'Re-issue a node or operator certificate this many days before it expires (default 30; one roll); smaller than validityDays.',
+        ),
+      caValidityDays: int()
+        .min(2)
+        .max(7300)
+        .default(1825)
+        .describe(
+          'How long the cluster CA and the clients CA are valid, in days (default 1825, five years); greater than validityDays. Applies to CAs issued from now on.',
+        ),
+      caRenewalDays: int()
+        .min(1)
+        .max(7299)
+        .default(90)
+        .describe(
+          'Start replacing a CA key this many days before the CA expires (default 90): three rolls (trust both CAs, re-issue the certificates, drop the old CA); at least renewalDays, smaller than caValidityDays.',
         ),
     })
       .rule(
         '!has(self.renewalDays) || !has(self.validityDays) || self.renewalDays < self.validityDays',
         RENEWAL_BEFORE_VALIDITY_MESSAGE,
         { fieldPath: '.renewalDays' },
+      )
+      .rule(
+        '!has(self.caValidityDays) || !has(self.validityDays) || self.caValidityDays > self.validityDays',
+        CA_OUTLIVES_LEAF_MESSAGE,
+        { fieldPath: '.caValidityDays' },
+      )
+      .rule(
+        '!has(self.caRenewalDays) || !has(self.caValidityDays) || self.caRenewalDays < self.caValidityDays',
+        CA_RENEWAL_BEFORE_VALIDITY_MESSAGE,
+        { fieldPath: '.caRenewalDays' },
+      )
+      .rule(
+        '!has(self.caRenewalDays) || !has(self.renewalDays) || self.caRenewalDays >= self.renewalDays',
+        CA_RENEWAL_AFTER_LEAF_MESSAGE,
+        { fieldPath: '.caRenewalDays' },
       )
       .describe(
         'Certificates the operator issues for TLS listeners and cluster-internal traffic: a cluster CA and a clients CA, renewed before they expire.',

@@ -31,6 +31,7 @@ function input(change: Partial<PlanCertificatesInput>): PlanCertificatesInput {
     trusted: ['NEW'],
     leaves: leaves(leaf('NEW')),
     renewalDays: 30,
+    caRenewalDays: 30,
     rolledOut: true,
     ...change,
   };
@@ -138,6 +139,76 @@ describe('planCertificates', () => {
     ],
   ])('%s', (_what, change, expected) => {
     expect(summary(planCertificates(input(change)))).toEqual(expected);
+  });
+
+  describe('separate windows: leaves renewalDays, the CA caRenewalDays', () => {
+    // A five-year CA with a year-long leaf: the usual life of a production cluster.
+    const LONG: CaFacts = { fingerprint: 'NEW', notBefore: days(-1000), notAfter: days(825) };
+    const windows = { renewalDays: 30, caRenewalDays: 90 };
+
+    it.each<[string, Partial<PlanCertificatesInput>, string[]]>([
+      [
+        'a leaf within renewalDays is re-issued by the same CA, one roll, the CA untouched',
+        { ...windows, ca: { current: LONG, previous: undefined }, leaves: leaves(leaf('NEW', 20)) },
+        [
+          'steady',
+          `issue-leaf leaf-0 by current: the certificate expires at ${days(20).toISOString()}, within 30 renewal days`,
+          'roll',
+        ],
+      ],
+      [
+        'a CA within caRenewalDays but not within renewalDays starts the key replacement',
+        {
+          ...windows,
+          ca: { current: { ...LONG, notAfter: days(80) }, previous: undefined },
+          leaves: leaves(leaf('NEW', 60)),
+        },
+        [
+          'trust-both',
+          `issue-ca: the CA expires at ${days(80).toISOString()}, within 90 renewal days`,
+          'publish-trust previous+current',
+          'roll',
+        ],
+      ],
+      [
+        'a CA just outside caRenewalDays: nothing to do',
+        {
+          ...windows,
+          ca: { current: { ...LONG, notAfter: days(91) }, previous: undefined },
+          leaves: leaves(leaf('NEW', 60)),
+        },
+        ['steady'],
+      ],
+      [
+        // caRenewalDays < renewalDays is refused at admission, but a CRD older than the field
+        // defaults it in the operator: re-issuing from the same CA would not move the end.
+        'a leaf that ends with its CA waits for the CA replacement instead of rolling every reconcile',
+        {
+          renewalDays: 60,
+          caRenewalDays: 10,
+          ca: { current: { ...LONG, notAfter: days(40) }, previous: undefined },
+          leaves: leaves(leaf('NEW', 40)),
+        },
+        ['steady'],
+      ],
+      [
+        'an expired leaf that ended with its CA is re-issued all the same',
+        {
+          ...windows,
+          ca: { current: { ...LONG, notAfter: days(-1) }, previous: undefined },
+          leaves: leaves(leaf('NEW', -1)),
+        },
+        [
+          'trust-both',
+          `issue-ca: the CA expired at ${days(-1).toISOString()}`,
+          'publish-trust previous+current',
+          `issue-leaf leaf-0 by previous: the certificate expired at ${days(-1).toISOString()}`,
+          'roll',
+        ],
+      ],
+    ])('%s', (_what, change, expected) => {
+      expect(summary(planCertificates(input(change)))).toEqual(expected);
+    });
   });
 
   describe('CA key replacement', () => {

@@ -46,7 +46,14 @@ export interface PlanCertificatesInput {
   /** Fingerprints in the published trust bundle. */
   trusted: readonly string[];
   leaves: readonly LeafState[];
+  /** Re-issue a leaf this many days before its end (one roll). */
   renewalDays: number;
+  /**
+   * Start replacing the CA key this many days before the CA's end (three rolls). Kept apart
+   * from renewalDays so a CA can live much longer than its leaves: the routine renewal is
+   * then a leaf re-issue, and a key replacement is rare.
+   */
+  caRenewalDays: number;
   /**
    * True when every pod runs with the certificates and bundle stored now (the shell compares
    * the hash it stamps on the pod template with what the pods run). A phase of a CA
@@ -88,7 +95,7 @@ export function planCertificates(input: PlanCertificatesInput): CertificatePlan 
   const caReason =
     input.forceRenewal === 'ca'
       ? 'renewal forced by annotation'
-      : expiryReason('the CA', current.notAfter, input);
+      : expiryReason('the CA', current.notAfter, input.now, input.caRenewalDays);
   if (caReason !== undefined) {
     // Phase 1. Leaves that must be renewed meanwhile are signed by the old CA, the only one
     // every pod trusts until the roll has finished.
@@ -203,20 +210,24 @@ function leafReason(
   if (facts.issuerFingerprint !== ca.fingerprint) return 'not signed by the current CA';
   const missing = missingSans(leaf.wanted, facts);
   if (missing.length > 0) return `does not cover ${missing.join(', ')}`;
-  // A leaf ends no later than its CA (issueLeaf clips it); renewing it early is pointless
-  // when the CA ends first, but the CA is then renewed by its own rule.
-  return expiryReason('the certificate', facts.notAfter, input);
+  // A leaf ends no later than its CA (issueLeaf clips it). One that ends with its CA cannot
+  // be extended by re-issuing it from that CA (it would come out the same, due again at the
+  // next reconcile: a roll per reconcile); the CA's replacement renews it. An expired one
+  // is re-issued all the same: it is useless as it is.
+  if (facts.notAfter >= ca.notAfter && facts.notAfter > input.now) return undefined;
+  return expiryReason('the certificate', facts.notAfter, input.now, input.renewalDays);
 }
 
 function expiryReason(
   what: string,
   notAfter: Date,
-  { now, renewalDays }: PlanCertificatesInput,
+  now: Date,
+  windowDays: number,
 ): string | undefined {
-  if (notAfter.getTime() - now.getTime() > renewalDays * DAY_MS) return undefined;
+  if (notAfter.getTime() - now.getTime() > windowDays * DAY_MS) return undefined;
   return notAfter <= now
     ? `${what} expired at ${notAfter.toISOString()}`
-    : `${what} expires at ${notAfter.toISOString()}, within ${renewalDays} renewal days`;
+    : `${what} expires at ${notAfter.toISOString()}, within ${windowDays} renewal days`;
 }
 
 function withRoll(

@@ -21,7 +21,7 @@ const spec: ClusterSpec = {
   controllers: { replicas: 3, storage: { type: 'ephemeral' } },
   brokers: { replicas: 2, storage: { type: 'ephemeral' } },
   listeners: [{ name: 'tls', port: 9093, type: 'internal', tls: true }],
-  certificates: { validityDays: 365, renewalDays: 30 },
+  certificates: { validityDays: 365, renewalDays: 30, caValidityDays: 1825, caRenewalDays: 90 },
 };
 
 type Secrets = Record<string, ObservedSecret>;
@@ -166,6 +166,72 @@ describe('planCertificateSecrets', () => {
     expect(renewed.hashes['sec-controller']).toBe(plan.hashes['sec-controller']);
     expect(renewed.events.map((e) => e.reason)).toEqual(['CertificatesRenewed']);
     expect(renewed.events[0]!.note).toContain('within 30 renewal days');
+  });
+
+  describe('defaults: five-year CAs, one-year leaves', () => {
+    // No certificates block at all: the operator's defaults, the same as the schema's.
+    const { certificates: _omitted, ...plain } = spec;
+    const at = (now: Date, secrets: Secrets, hashes: Record<string, string>) =>
+      input({ spec: plain, secrets, now, podHashes: rolled(hashes) });
+    const caNames = [
+      'sec-cluster-ca',
+      'sec-cluster-ca-cert',
+      'sec-clients-ca',
+      'sec-clients-ca-cert',
+    ];
+    const lifeDays = (pem: string | undefined) =>
+      Math.round((cert(pem).validToDate.getTime() - cert(pem).validFromDate.getTime()) / DAY_MS);
+
+    it('issues the CAs for caValidityDays and the leaves for validityDays', async () => {
+      const plan = await run(input({ spec: plain }));
+      const data = (name: string) => plan.writes.find((w) => w.name === name)!.data;
+      expect(lifeDays(data('sec-cluster-ca')['ca.crt'])).toBe(1825);
+      expect(lifeDays(data('sec-clients-ca')['ca.crt'])).toBe(1825);
+      // validFrom is five minutes back (clock skew), so a leaf's span rounds to 365.
+      expect(lifeDays(data('sec-broker-certs')['tls.crt'])).toBe(365);
+      expect(lifeDays(data('sec-operator-certs')['tls.crt'])).toBe(365);
+    });
+
+    it('renews the leaves yearly with one roll each, and replaces the CA keys within caRenewalDays', async () => {
+      let plan = remember(await run(input({ spec: plain })));
+      let secrets = store({}, plan);
+      const caPem = secrets['sec-cluster-ca']!.data['ca.crt'];
+      // Five leaf renewals, 30 days or less before each end (the last leaf is clipped to the
+      // end of the CA).
+      for (const day of [336, 671, 1006, 1341, 1676]) {
+        const next = remember(await run(at(days(day), secrets, plan.hashes)));
+        expect(next.writes.map((w) => w.name)).toEqual([
+          'sec-operator-certs',
+          'sec-controller-certs',
+          'sec-broker-certs',
+        ]);
+        expect(next.events.map((e) => e.reason)).toEqual(['CertificatesRenewed']);
+        // One roll: the pods get the new leaves, trusting the same CA as before.
+        expect(next.hashes['sec-broker']).not.toBe(plan.hashes['sec-broker']);
+        secrets = store(secrets, next);
+        plan = next;
+        expect(secrets['sec-cluster-ca']!.data['ca.crt']).toBe(caPem);
+      }
+      const lastLeaf = cert(secrets['sec-broker-certs']!.data['tls.crt']);
+      expect(lastLeaf.validToDate).toEqual(cert(caPem).validToDate);
+
+      // 91 days before the CA's end: nothing (the leaf ends with the CA; its renewal is the CA's).
+      const before = await run(at(days(1734), secrets, plan.hashes));
+      expect(before.writes).toEqual([]);
+      expect(certificateRequests(at(days(1734), secrets, plan.hashes))).toEqual([]);
+
+      // 89 days before: caRenewalDays (90), not renewalDays (30), starts the key replacement.
+      const started = remember(await run(at(days(1736), secrets, plan.hashes)));
+      expect(started.events.map((e) => e.reason)).toEqual([
+        'CaReplacementStarted',
+        'CaReplacementStarted',
+      ]);
+      expect(started.events[0]!.note).toContain('within 90 renewal days');
+      for (const name of caNames) expect(started.writes.map((w) => w.name)).toContain(name);
+      secrets = store(secrets, started);
+      expect(secrets['sec-cluster-ca']!.data['ca-previous.crt']).toBe(caPem);
+      expect(lifeDays(secrets['sec-cluster-ca']!.data['ca.crt'])).toBe(1825);
+    });
   });
 
   it('re-issues a node certificate whose names change: an advertised host, more brokers', async () => {

@@ -114,8 +114,11 @@ export interface CertificateSecretsPlan {
   events: CertificateEvent[];
 }
 
+// The schema's defaults, for a KafkaCluster stored under a CRD older than a field.
 const DEFAULT_VALIDITY_DAYS = 365;
 const DEFAULT_RENEWAL_DAYS = 30;
+const DEFAULT_CA_VALIDITY_DAYS = 1825;
+const DEFAULT_CA_RENEWAL_DAYS = 90;
 const CA_CERT = 'ca.crt';
 const CA_KEY = 'ca.key';
 const CA_PREVIOUS = 'ca-previous.crt';
@@ -173,6 +176,10 @@ function decide(input: CertificateInput): Decision {
   const c = model.ref.name;
   const validityDays = model.spec.certificates?.validityDays ?? DEFAULT_VALIDITY_DAYS;
   const renewalDays = model.spec.certificates?.renewalDays ?? DEFAULT_RENEWAL_DAYS;
+  // CAs live longer than their leaves, so the routine renewal is a leaf re-issue (one roll)
+  // and a CA key replacement (three rolls) is rare.
+  const caValidityDays = model.spec.certificates?.caValidityDays ?? DEFAULT_CA_VALIDITY_DAYS;
+  const caRenewalDays = model.spec.certificates?.caRenewalDays ?? DEFAULT_CA_RENEWAL_DAYS;
   const annotation = input.renewAnnotation;
   const force = annotation === 'leaves' || annotation === 'ca' ? annotation : undefined;
   const invalidAnnotation =
@@ -236,6 +243,7 @@ function decide(input: CertificateInput): Decision {
         current: l.stored ? certificateFacts(l.stored.certPem, caPems) : undefined,
       })),
       renewalDays,
+      caRenewalDays,
       rolledOut,
       ...(force ? { forceRenewal: force } : {}),
     });
@@ -247,7 +255,7 @@ function decide(input: CertificateInput): Decision {
         id: caRequest,
         kind: 'ca',
         commonName: caCommonName(c, name, now),
-        validityDays,
+        validityDays: caValidityDays,
       });
     }
     for (const step of plan.steps) {

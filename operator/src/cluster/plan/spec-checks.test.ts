@@ -154,7 +154,7 @@ describe('specProblems', () => {
           authentication: { type: 'scram-sha-512' },
         },
       ],
-      certificates: { validityDays: 90, renewalDays: 30 },
+      certificates: { validityDays: 90, renewalDays: 30, caValidityDays: 1825, caRenewalDays: 90 },
       authorization: { type: 'simple', superUsers: ['User:admin', 'User:CN-less.name_1'] },
     };
 
@@ -197,11 +197,44 @@ describe('specProblems', () => {
     );
 
     it('refuses a renewal window as long as the validity', () => {
-      expect(
-        specProblems({ ...secured, certificates: { validityDays: 30, renewalDays: 30 } }),
-      ).toEqual([
+      const certificates = { ...secured.certificates!, validityDays: 30, renewalDays: 30 };
+      expect(specProblems({ ...secured, certificates })).toEqual([
         expect.stringContaining('renewalDays must be smaller than certificates.validityDays'),
       ]);
+    });
+
+    it.each<[string, Partial<NonNullable<ClusterSpec['certificates']>>, string]>([
+      [
+        'a CA that lives no longer than its leaves',
+        { validityDays: 365, caValidityDays: 365 },
+        'caValidityDays must be greater than certificates.validityDays',
+      ],
+      [
+        'a CA window as long as the CA',
+        { caValidityDays: 400, caRenewalDays: 400 },
+        'caRenewalDays must be smaller than certificates.caValidityDays',
+      ],
+      [
+        'a CA window shorter than the leaf window',
+        { renewalDays: 30, caRenewalDays: 29 },
+        'caRenewalDays must be at least certificates.renewalDays',
+      ],
+    ])('refuses %s', (_what, change, message) => {
+      const certificates = { ...secured.certificates!, ...change };
+      expect(specProblems({ ...secured, certificates })).toEqual([
+        expect.stringContaining(message),
+      ]);
+    });
+
+    it('takes certificates stored under a CRD without the CA fields', () => {
+      // Neither stored nor defaulted by the API server: the operator's defaults apply.
+      const certificates = { validityDays: 3650, renewalDays: 200 };
+      expect(
+        specProblems({
+          ...secured,
+          certificates: certificates as NonNullable<ClusterSpec['certificates']>,
+        }),
+      ).toEqual([]);
     });
 
     it('refuses the probe listener name and port', () => {

@@ -9,6 +9,9 @@ import { kafkaListenerName } from '../model/node-layout.ts';
 import {
   ADVERTISED_HOST_MESSAGE,
   AUTHORIZATION_NEEDS_AUTHENTICATION_MESSAGE,
+  CA_OUTLIVES_LEAF_MESSAGE,
+  CA_RENEWAL_AFTER_LEAF_MESSAGE,
+  CA_RENEWAL_BEFORE_VALIDITY_MESSAGE,
   MTLS_NEEDS_TLS_MESSAGE,
   NODEPORT_TLS_NEEDS_HOST_MESSAGE,
   RENEWAL_BEFORE_VALIDITY_MESSAGE,
@@ -123,8 +126,20 @@ function securityProblems(spec: ClusterSpec): string[] {
     if (!superUser.test(principal)) problems.push(`${SUPER_USER_MESSAGE}; got '${principal}'`);
   }
   const certificates = spec.certificates;
-  if (certificates && certificates.renewalDays >= certificates.validityDays) {
-    problems.push(RENEWAL_BEFORE_VALIDITY_MESSAGE);
+  if (certificates) {
+    const { validityDays, renewalDays, caValidityDays, caRenewalDays } = certificates;
+    if (renewalDays >= validityDays) problems.push(RENEWAL_BEFORE_VALIDITY_MESSAGE);
+    // A CRD older than the CA fields neither stores nor defaults them; the operator's defaults
+    // then apply (certificate-plan.ts), and issuing copes with any combination.
+    if (caValidityDays !== undefined && caValidityDays <= validityDays) {
+      problems.push(CA_OUTLIVES_LEAF_MESSAGE);
+    }
+    if (caRenewalDays !== undefined && caValidityDays !== undefined) {
+      if (caRenewalDays >= caValidityDays) problems.push(CA_RENEWAL_BEFORE_VALIDITY_MESSAGE);
+    }
+    if (caRenewalDays !== undefined && caRenewalDays < renewalDays) {
+      problems.push(CA_RENEWAL_AFTER_LEAF_MESSAGE);
+    }
   }
   return problems;
 }

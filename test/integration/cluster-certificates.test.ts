@@ -3,19 +3,11 @@
 // operator stores, the hash it puts on the pod templates, a forced renewal, a Secret it does
 // not own, and that the Secrets go with the cluster. No pods run here (no kubelet): whether
 // Kafka loads the certificates is the TLS integration tests' question.
-//
-// Admission still refuses `tls` on main while this is written (a temporary root rule in
-// operator/src/api/kafka-cluster.ts, removed by the API part of issue #14). This file installs
-// the KafkaCluster CRD without that one rule for its own run and puts the real one back
-// afterwards; once the rule is gone the variant equals the real CRD.
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { renderCrd } from '../../operator/src/api/crd.ts';
-import { kafkaClusterDefinition, type KafkaCluster } from '../../operator/src/api/kafka-cluster.ts';
-import { apply } from '../../operator/src/runtime/apply.ts';
-import { isNotFound, KubeApiError } from '../../operator/src/runtime/kube-client.ts';
+import type { KafkaCluster } from '../../operator/src/api/kafka-cluster.ts';
+import { isNotFound } from '../../operator/src/runtime/kube-client.ts';
 import type { KubeObject } from '../../operator/src/runtime/resource.ts';
-import { installCrds } from '../fixtures/crds.ts';
 import {
   createResource,
   getResource,
@@ -38,14 +30,6 @@ interface StatefulSet extends KubeObject {
 const namespace = `certs-${process.pid}`;
 const HASH = 'kraftwerk.dev/certificates-hash';
 const RENEW = 'kraftwerk.dev/renew-certificates';
-const TEMPORARY_RULE = 'not available in this kraftwerk version yet';
-const crdResource = {
-  group: 'apiextensions.k8s.io',
-  version: 'v1',
-  kind: 'CustomResourceDefinition',
-  plural: 'customresourcedefinitions',
-  namespaced: false,
-};
 let op: TestOperator;
 
 const secretPath = (name?: string) =>
@@ -68,20 +52,6 @@ const condition = async (cluster: string, type: string) =>
     await getResource<KafkaCluster>(op.client, namespace, 'kafkaclusters', cluster)
   )?.status?.conditions?.find((c) => c.type === type);
 
-/** Drops the one temporary rule from wherever it sits in the schema. */
-function withoutTemporaryRule(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(withoutTemporaryRule);
-  if (node === null || typeof node !== 'object') return node;
-  return Object.fromEntries(
-    Object.entries(node).map(([k, v]) => [
-      k,
-      k === 'x-kubernetes-validations' && Array.isArray(v)
-        ? v.filter((r: { message?: string }) => !r.message?.includes(TEMPORARY_RULE))
-        : withoutTemporaryRule(v),
-    ]),
-  );
-}
-
 const spec = (name: string): KafkaCluster['spec'] =>
   ({
     version: '4.1.1',
@@ -100,35 +70,20 @@ const spec = (name: string): KafkaCluster['spec'] =>
     config: { 'default.replication.factor': '1', 'min.insync.replicas': '1' },
   }) as KafkaCluster['spec'];
 
-/** Creates the cluster; the API server may take a moment to serve the CRD variant's rules. */
-async function createCluster(name: string): Promise<KafkaCluster> {
-  return waitFor(`${name} admitted`, async () => {
-    try {
-      return await createResource<KafkaCluster>(op.client, 'kafkaclusters', {
-        apiVersion: 'kraftwerk.dev/v1alpha1',
-        kind: 'KafkaCluster',
-        metadata: { name, namespace },
-        spec: spec(name),
-      });
-    } catch (e) {
-      if (e instanceof KubeApiError && e.message.includes(TEMPORARY_RULE)) return undefined;
-      throw e;
-    }
+const createCluster = (name: string): Promise<KafkaCluster> =>
+  createResource<KafkaCluster>(op.client, 'kafkaclusters', {
+    apiVersion: 'kraftwerk.dev/v1alpha1',
+    kind: 'KafkaCluster',
+    metadata: { name, namespace },
+    spec: spec(name),
   });
-}
 
 beforeAll(async () => {
   op = await startTestOperator(inject('kubeconfig'), namespace);
-  await apply(
-    op.client,
-    withoutTemporaryRule(renderCrd(kafkaClusterDefinition)) as Parameters<typeof apply>[1],
-    { resource: crdResource },
-  );
 });
 
 afterAll(async () => {
   await op?.stop();
-  if (op) await installCrds(op.client);
 });
 
 describe('the certificate Secrets of a secured KafkaCluster', () => {

@@ -13,23 +13,19 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { renderCrd } from '../../operator/src/api/crd.ts';
 import type { KafkaCluster } from '../../operator/src/api/kafka-cluster.ts';
 import type { KafkaTopic } from '../../operator/src/api/kafka-topic.ts';
-import { kafkaClusterDefinition } from '../../operator/src/api/kafka-cluster.ts';
 import { KafkaRequestError } from '../../operator/src/kafka/errors.ts';
 import { KafkaAdmin } from '../../operator/src/kafka/kafka-admin.ts';
 import { securityDigest, type KafkaSecurity } from '../../operator/src/kafka/security.ts';
 import { createOperator, type Operator } from '../../operator/src/operator.ts';
 import { issueCa, issueLeaf, type IssuedCertificate } from '../../operator/src/pki/certificates.ts';
-import { apply } from '../../operator/src/runtime/apply.ts';
 import {
   isNotFound,
   loadKubeConfig,
   type KubeClient,
 } from '../../operator/src/runtime/kube-client.ts';
 import { createLogger } from '../../operator/src/runtime/logger.ts';
-import { installCrds } from '../fixtures/crds.ts';
 import { SecureKafka } from '../fixtures/kafka-secure.ts';
 import { createResource, getResource } from '../fixtures/operator.ts';
 import { logRoot, waitFor } from '../fixtures/process.ts';
@@ -61,38 +57,6 @@ const clientCert = (commonName: string, signer: IssuedCertificate = ca) =>
 const tlsOf = (cert: IssuedCertificate): KafkaSecurity => ({
   tls: { ca: ca.certPem, cert: cert.certPem, key: cert.keyPem },
 });
-
-const crdResource = {
-  group: 'apiextensions.k8s.io',
-  version: 'v1',
-  kind: 'CustomResourceDefinition',
-  plural: 'customresourcedefinitions',
-  namespaced: false,
-};
-
-/**
- * The KafkaCluster CRD without the temporary admission rule that refuses `tls` on main until
- * the four parts of issue #14 are merged (after the merge the rule is gone and this is a no-op).
- * The original CRDs are put back after this file.
- */
-async function installCrdAcceptingTls(kube: KubeClient): Promise<void> {
-  const crd = renderCrd(kafkaClusterDefinition) as unknown as Record<string, unknown>;
-  const strip = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(strip);
-    if (!node || typeof node !== 'object') return;
-    const o = node as Record<string, unknown>;
-    const rules = o['x-kubernetes-validations'];
-    if (Array.isArray(rules)) {
-      o['x-kubernetes-validations'] = rules.filter(
-        (r: { message?: string }) =>
-          !r.message?.includes('not available in this kraftwerk version'),
-      );
-    }
-    Object.values(o).forEach(strip);
-  };
-  strip(crd);
-  await apply(kube, crd as Parameters<typeof apply>[1], { resource: crdResource });
-}
 
 async function putSecret(cert: IssuedCertificate, caPem = ca.certPem): Promise<void> {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -251,7 +215,6 @@ beforeAll(async () => {
     credentialsTtlMs: 1_000,
   });
   client = operator.client;
-  await installCrdAcceptingTls(client);
   await client.request('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } });
   await operator.start();
 }, 180_000);
@@ -259,7 +222,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await operator?.stop();
   await kafka?.stop();
-  if (client) await installCrds(client);
 });
 
 describe('the operator identity on a secured cluster', () => {

@@ -51,12 +51,6 @@ const ALLOWED_UNUSED: Record<string, string> = {
     'deleteClaim: true removes a cluster’s claims on scale-down and teardown (DELETE with a uid precondition); proven in cluster-controller.test.ts',
   'kraftwerk.dev/kafkatopics:get':
     'a deleting KafkaTopic whose topic id was never recorded (a create whose answer was lost) is read fresh before Kafka is touched; a lost answer cannot be produced with real Kafka',
-  '/secrets:get':
-    'the certificate step of a secured KafkaCluster reads its Secrets by name; this tier runs plaintext clusters only (admission refused secured specs when this was written); proven in cluster-certificates.test.ts',
-  '/secrets:create':
-    'the certificate step creates the Secrets of a secured KafkaCluster; proven in cluster-certificates.test.ts',
-  '/secrets:patch':
-    'the certificate step patches the Secrets of a secured KafkaCluster (renewal); proven in cluster-certificates.test.ts',
   'kraftwerk.dev/kafkaclusters/finalizers:update':
     'no request: OwnerReferencesPermissionEnforcement admission checks it when the operator sets blockOwnerDeletion on objects a KafkaCluster owns (proven below)',
 };
@@ -341,6 +335,40 @@ describe('a workload through every controller path of this tier', () => {
     await admin
       .request('DELETE', `/apis/storage.k8s.io/v1/storageclasses/${expandable}`)
       .catch(() => undefined);
+  });
+
+  it('secured KafkaCluster: certificate Secrets read and created, leaves renewed, deleted', async () => {
+    await createResource(admin, 'kafkaclusters', {
+      apiVersion: 'kraftwerk.dev/v1alpha1',
+      kind: 'KafkaCluster',
+      metadata: { name: 'sec', namespace: ns },
+      spec: {
+        version: '4.1.1',
+        brokers: { replicas: 1, storage: { type: 'ephemeral' } },
+        listeners: [{ name: 'internal', port: 9092, type: 'internal', tls: true }],
+        config: { 'default.replication.factor': '1', 'min.insync.replicas': '1' },
+      },
+    } as KafkaCluster);
+    const leaf = async () =>
+      (
+        (await get(`/api/v1/namespaces/${ns}/secrets/sec-kafka-certs`)) as
+          { data?: Record<string, string> } | undefined
+      )?.data?.['tls.crt'];
+    const first = await waitFor('the node certificate Secret', leaf);
+    // Renewal patches the Secret the step created (secrets:patch).
+    const RENEW = 'kraftwerk.dev/renew-certificates';
+    await mergePatch(kraftwerkPath(ns, 'kafkaclusters', 'sec'), {
+      metadata: { annotations: { [RENEW]: 'leaves' } },
+    });
+    await waitFor('the annotation removed', async () => {
+      const kc = await cluster('sec');
+      return kc !== undefined && kc.metadata.annotations?.[RENEW] === undefined;
+    });
+    expect(await leaf()).not.toBe(first);
+    await admin.request('DELETE', kraftwerkPath(ns, 'kafkaclusters', 'sec'));
+    await waitFor('the secured KafkaCluster gone', async () => !(await cluster('sec')), {
+      timeoutMs: 90_000,
+    });
   });
 
   it('KafkaTopic: created, changed and deleted in the real Kafka', async () => {

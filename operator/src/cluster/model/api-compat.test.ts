@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KafkaClusterSpec } from '../../api/kafka-cluster.ts';
 import { RESERVED_LISTENER_NAMES, RESERVED_LISTENER_PORTS } from '../../api/owned-config-keys.ts';
-import { CONTROLLER_LISTENER, REPLICATION_LISTENER } from './node-layout.ts';
+import { CONTROLLER_LISTENER, PROBE_LISTENER, REPLICATION_LISTENER } from './node-layout.ts';
 import type { ClusterSpec } from '../cluster-spec.ts';
 
 function accepts(spec: KafkaClusterSpec): ClusterSpec {
@@ -21,13 +21,9 @@ describe('ClusterSpec', () => {
   });
 });
 
-// The loopback listener secured brokers' readiness probe uses (CONTRACT of issue #14:
-// PROBE://127.0.0.1:9089); the renderer owns it.
-const PROBE = { name: 'PROBE', port: 9089 } as const;
-
 describe('operator-owned listeners', () => {
   it('are exactly the ones admission reserves', () => {
-    const own = [CONTROLLER_LISTENER, REPLICATION_LISTENER, PROBE];
+    const own = [CONTROLLER_LISTENER, REPLICATION_LISTENER, PROBE_LISTENER];
     expect(own.map((l) => l.port).sort()).toEqual([...RESERVED_LISTENER_PORTS].sort());
     expect(own.map((l) => l.name.toLowerCase()).sort()).toEqual(
       [...RESERVED_LISTENER_NAMES].sort(),

@@ -1,7 +1,8 @@
 // Scenario 10 (issue #14): a secured cluster, reached from the host by clients that are not ours.
 // Its own KafkaCluster in its own namespace — 3 combined nodes (a quorum of 3 and 3 brokers in
 // 3 pods: the least a roll under load needs beside the suite's 6 pods on 2 cores) with no
-// plaintext listener at all, only two nodeport listeners advertised as localhost:
+// plaintext listener at all: an internal TLS + SCRAM listener (9092) and two nodeport
+// listeners advertised as localhost:
 //   scram  TLS + SCRAM-SHA-512   localhost:30096-30098
 //   mtls   TLS + client certs    localhost:30099-30101
 // (kind-config.yaml maps these; the demo's secured listener uses 30096-30098 too, and
@@ -70,6 +71,14 @@ const cluster = {
       jvm: { heap: '320m' },
     },
     listeners: [
+      // Admission wants one internal listener; in-cluster clients get TLS + SCRAM too.
+      {
+        name: 'internal',
+        port: 9092,
+        type: 'internal',
+        tls: true,
+        authentication: { type: 'scram-sha-512' },
+      },
       {
         name: 'scram',
         port: 9095,

@@ -9,7 +9,6 @@ import type {
 } from '@kubernetes/client-node';
 import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
 import { roleLayouts } from '../model/node-layout.ts';
-import { CERTIFICATES_HASH_ANNOTATION } from '../model/security.ts';
 import type { Role } from '../model/node-layout.ts';
 import { renderConfigMap } from './render-configmap.ts';
 import {

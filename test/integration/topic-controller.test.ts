@@ -355,9 +355,7 @@ describe('KafkaTopic against one Kafka broker', () => {
     expect(t.status).toMatchObject({ topicId: id, origin: 'Adopted', partitions: 2 });
     // Ready=True only with Kafka holding the spec, read back by a client that is not ours.
     expect((await topicConfig('existing'))['retention.ms']).toBe('2000');
-    expect((await waitForEvent(op, 'existing', 'TopicAdopted')).note).toContain(
-      id!,
-    );
+    expect((await waitForEvent(op, 'existing', 'TopicAdopted')).note).toContain(id!);
   });
 
   it('deletes only its own topic: one deleted and recreated outside survives', async () => {
@@ -383,9 +381,7 @@ describe('KafkaTopic against one Kafka broker', () => {
     op = await startTestOperator(inject('kubeconfig'), namespace, { resyncMs: 2_000 });
     await waitFor('the resource gone', async () => !(await get('replaced')));
     expect(kafkaTopicIds(bootstrap, ['replaced']).replaced).toBe(theirs);
-    expect(
-      (await waitForEvent(op, 'replaced', 'TopicNotDeleted')).note,
-    ).toContain(theirs!);
+    expect((await waitForEvent(op, 'replaced', 'TopicNotDeleted')).note).toContain(theirs!);
   });
 
   it('deletes the topic under deletionPolicy Delete and keeps it under Retain', async () => {

@@ -29,9 +29,8 @@ wait_cluster() { wait_ready 600s kafkacluster/demo; }
 wait_rest() { wait_ready 180s kafkatopic --all && wait_ready 120s kafkaconsumergroup --all; }
 
 # The demo's SCRAM user for the secured listener. Until the user resource exists (issue #15) an
-# admin writes the credential: with Kafka's own kafka-configs.sh inside a broker pod, through
-# the broker's loopback-only PLAINTEXT listener PROBE://127.0.0.1:9089 (reachable only from
-# inside that pod; the demo enables no authorization, so its ANONYMOUS principal may do it).
+# admin writes the credential: with Kafka's own kafka-configs.sh inside a broker pod, as that
+# node (its own certificate, a super user) on the replication listener (docs/security.md).
 # The password lives in the Secret demo-user-alice and is reused on a re-run, so commands
 # printed earlier keep working; it never appears on a command line outside the pod.
 DEMO_USER=alice
@@ -46,7 +45,9 @@ demo_user() {
   fi
   # Heap small and JMX off: the tool runs beside the broker in its container (same env).
   printf 'SCRAM-SHA-512=[password=%s]' "$password" | kubectl -n "$DEMO_NAMESPACE" exec -i demo-broker-0 -c kafka -- \
-    bash -c 'KAFKA_HEAP_OPTS=-Xmx128m JMX_PORT= /opt/kafka/bin/kafka-configs.sh --bootstrap-server 127.0.0.1:9089 \
+    bash -c 'KAFKA_HEAP_OPTS=-Xmx128m JMX_PORT= /opt/kafka/bin/kafka-configs.sh --bootstrap-server demo-kafka-bootstrap:9091 \
+      --command-config <(printf "%s\n" security.protocol=SSL ssl.keystore.type=PEM ssl.keystore.location=/etc/kafka/tls/keystore.pem \
+        ssl.truststore.type=PEM ssl.truststore.location=/etc/kafka/tls/ca.crt) \
       --alter --entity-type users --entity-name "$1" --add-config "$(cat)"' _ "$DEMO_USER" >/dev/null
 }
 

@@ -9,11 +9,10 @@
 // hack/e2e/up.sh removes a running demo first.)
 //
 // Who creates credentials, until KafkaUser (#15): the SCRAM user with Kafka's own
-// kafka-configs.sh in a broker pod (kubectl exec) against the broker's loopback-only
-// PROBE://127.0.0.1:9089 (PLAINTEXT, principal ANONYMOUS); the client certificate with the
-// openssl CLI from the clients CA Secret, as an admin would. Therefore this cluster enables NO
-// authorization: with it, ANONYMOUS on the probe listener would be denied. Authorization is
-// checked by the integration tier.
+// kafka-configs.sh in a broker pod (kubectl exec), as the node itself (its certificate, a
+// super user) on the replication listener, the way docs/security.md tells admins; the client
+// certificate with the openssl CLI from the clients CA Secret, as an admin would. This cluster
+// enables no authorization; authorization is checked by the integration tier.
 //
 // Clients: confluent_kafka 2.12 from the toolchain's venv for SCRAM (Debian's librdkafka 2.0.2
 // cannot do SCRAM against Kafka 4; docs/environment.md) and the system kcat for mTLS and for
@@ -42,6 +41,15 @@ import {
   type Pod,
   type Resource,
 } from './lib.ts';
+
+/** Client settings of a node's own certificate, for Kafka's tools run inside its pod. */
+const NODE_ADMIN_SSL = [
+  'security.protocol=SSL',
+  'ssl.keystore.type=PEM',
+  'ssl.keystore.location=/etc/kafka/tls/keystore.pem',
+  'ssl.truststore.type=PEM',
+  'ssl.truststore.location=/etc/kafka/tls/ca.crt',
+].join(' ');
 
 const namespace = 'kraftwerk-e2e-secured';
 const name = 'secured';
@@ -535,7 +543,9 @@ describe('a secured cluster from the host', () => {
       '--',
       'bash',
       '-c',
-      'KAFKA_HEAP_OPTS=-Xmx128m JMX_PORT= /opt/kafka/bin/kafka-configs.sh --bootstrap-server 127.0.0.1:9089 ' +
+      // As a super user: the node's own certificate, on the replication listener (docs/security.md).
+      `KAFKA_HEAP_OPTS=-Xmx128m JMX_PORT= /opt/kafka/bin/kafka-configs.sh --bootstrap-server ${name}-kafka-bootstrap:9091 ` +
+        `--command-config <(printf '%s\\n' ${NODE_ADMIN_SSL}) ` +
         `--alter --entity-type users --entity-name ${user.name} ` +
         `--add-config 'SCRAM-SHA-512=[password=${user.password}]'`,
     );

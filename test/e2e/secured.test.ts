@@ -376,55 +376,65 @@ async function renewUnderLoad(
     producers.push(p);
     return p;
   };
-  const acked: string[] = [];
-  let trust = caFile;
-  let current = start(trust);
-  await waitFor('the producer has 200 messages acknowledged', async () => current.acked() >= 200, {
-    timeoutMs: 120_000,
-  });
-  const started = Date.now();
-  await kube.request('PATCH', clusterPath, {
-    body: { metadata: { annotations: { 'kraftwerk.dev/renew-certificates': kind } } },
-    contentType: 'application/merge-patch+json',
-  });
-  await onTrustChange?.(async (ca) => {
-    trust = ca;
-    const next = start(ca);
-    await waitFor('the new producer writes', async () => next.acked() >= 50, {
-      timeoutMs: 120_000,
-    });
-    const stopped = await current.stop();
-    acked.push(...stopped.acked);
-    console.log(`producer swapped to the new trust bundle; the old one: ${stopped.summary}`);
-    current = next;
-  });
   try {
+    const acked: string[] = [];
+    let trust = caFile;
+    let current = start(trust);
     await waitFor(
-      `renew-certificates=${kind} done, every pod Ready on the new certificates`,
-      // Each pod restarted at least once, too: right after the annotation nothing has
-      // changed yet, and the old pods match the old template.
-      async () =>
-        podNames.every((p) => (watch.uids.get(p)?.size ?? 0) >= 2) &&
-        (await done()) &&
-        (await settledFor(20_000)),
-      { timeoutMs: 20 * 60_000, intervalMs: 2000 },
+      'the producer has 200 messages acknowledged',
+      async () => current.acked() >= 200,
+      {
+        timeoutMs: 120_000,
+      },
     );
+    const started = Date.now();
+    await kube.request('PATCH', clusterPath, {
+      body: { metadata: { annotations: { 'kraftwerk.dev/renew-certificates': kind } } },
+      contentType: 'application/merge-patch+json',
+    });
+    await onTrustChange?.(async (ca) => {
+      trust = ca;
+      const next = start(ca);
+      await waitFor('the new producer writes', async () => next.acked() >= 50, {
+        timeoutMs: 120_000,
+      });
+      const stopped = await current.stop();
+      acked.push(...stopped.acked);
+      console.log(`producer swapped to the new trust bundle; the old one: ${stopped.summary}`);
+      current = next;
+    });
+    try {
+      await waitFor(
+        `renew-certificates=${kind} done, every pod Ready on the new certificates`,
+        // Each pod restarted at least once, too: right after the annotation nothing has
+        // changed yet, and the old pods match the old template.
+        async () =>
+          podNames.every((p) => (watch.uids.get(p)?.size ?? 0) >= 2) &&
+          (await done()) &&
+          (await settledFor(20_000)),
+        { timeoutMs: 20 * 60_000, intervalMs: 2000 },
+      );
+    } finally {
+      await pods.stop();
+    }
+    const ms = Date.now() - started;
+    const last = await current.stop();
+    acked.push(...last.acked);
+    const consumed = await py(['consume', topicName], scram(user.password, trust));
+    expect(consumed.code, consumed.err).toBe(0);
+    const read = new Set(lines(consumed.out));
+    const lost = acked.filter((v) => !read.has(v));
+    console.log(
+      `renew-certificates=${kind}: ${seconds(ms)}, ${watch.restarts()} pod restarts ` +
+        `(down → Ready: ${watch.outages.map((o) => `${o.pod} ${seconds(o.ms)} (${seconds(o.from - started)} → ${seconds(o.to - started)})`).join(', ')}); ` +
+        `producer: ${last.summary}, ${acked.length} acknowledged, ${lost.length} lost`,
+    );
+    return { watch, acked, lost: lost.slice(0, 20), ms };
   } finally {
-    await pods.stop();
+    // A failed step must not leave a producer writing into the next scenario (stop is
+    // idempotent: a stopped one has exited already).
+    await Promise.allSettled(producers.map((p) => p.stop()));
   }
-  const ms = Date.now() - started;
-  const last = await current.stop();
-  acked.push(...last.acked);
-  const consumed = await py(['consume', topicName], scram(user.password, trust));
-  expect(consumed.code, consumed.err).toBe(0);
-  const read = new Set(lines(consumed.out));
-  const lost = acked.filter((v) => !read.has(v));
-  console.log(
-    `renew-certificates=${kind}: ${seconds(ms)}, ${watch.restarts()} pod restarts ` +
-      `(down → Ready: ${watch.outages.map((o) => `${o.pod} ${seconds(o.ms)} (${seconds(o.from - started)} → ${seconds(o.to - started)})`).join(', ')}); ` +
-      `producer: ${last.summary}, ${acked.length} acknowledged, ${lost.length} lost`,
-  );
-  return { watch, acked, lost: lost.slice(0, 20), ms };
 }
 
 // ---- evidence ------------------------------------------------------------------------------

@@ -46,3 +46,20 @@ describe('quorum bootstrap', () => {
     expect(() => clusterIdFromBytes(new Uint8Array(8))).toThrow();
   });
 });
+
+describe('clusterIdFromBytes', () => {
+  it('never starts an id with "-", which kafka-storage.sh would read as an option', () => {
+    const leading = new Set<string>();
+    for (let first = 0; first < 256; first++) {
+      const bytes = new Uint8Array(16).fill(7);
+      bytes[0] = first;
+      const id = clusterIdFromBytes(bytes);
+      expect(id).toHaveLength(22);
+      leading.add(id[0]!);
+    }
+    expect(leading.has('-')).toBe(false);
+    // Seen on the demo: these bytes made '-JbI27hMd97DyNEgKFCv8A' before.
+    const seen = Buffer.from('-JbI27hMd97DyNEgKFCv8A', 'base64url');
+    expect(clusterIdFromBytes(seen)).toBe('eJbI27hMd97DyNEgKFCv8A');
+  });
+});

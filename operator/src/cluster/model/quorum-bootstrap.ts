@@ -46,8 +46,15 @@ export function initialControllers(
   }).join(',');
 }
 
-/** A new random cluster id in Kafka's format, from 16 random bytes the caller supplies. */
+/**
+ * A new random cluster id in Kafka's format, from 16 random bytes the caller supplies. Never
+ * with a leading '-' (1 in 64 random ids had one): kafka-storage.sh reads `--cluster-id -Jb…`
+ * as an option and refuses to format, so every node crash-loops. Kafka's own Uuid.randomUuid()
+ * draws again in that case; here the top bit of the first byte is cleared ('-' → 'e').
+ */
 export function clusterIdFromBytes(bytes: Uint8Array): string {
   if (bytes.length !== 16) throw new Error('a cluster id needs exactly 16 bytes');
-  return Buffer.from(bytes).toString('base64url');
+  const b = Buffer.from(bytes);
+  if (b[0]! >> 2 === 62) b[0] = b[0]! & 0x7f;
+  return b.toString('base64url');
 }

@@ -36,7 +36,8 @@ wait_rest() { wait_ready 180s kafkatopic --all && wait_ready 120s kafkaconsumerg
 DEMO_USER=alice
 demo_user() {
   local secret="demo-user-$DEMO_USER" password
-  password="$(kubectl -n "$DEMO_NAMESPACE" get secret "$secret" -o jsonpath='{.data.password}' 2>/dev/null | base64 -d)"
+  # Absent on a first run: that is no error here (set -e and pipefail would stop the script).
+  password="$(kubectl -n "$DEMO_NAMESPACE" get secret "$secret" -o jsonpath='{.data.password}' 2>/dev/null | base64 -d)" || password=''
   if [[ -z "$password" ]]; then
     # Hex: nothing SCRAM's config syntax ([ ] , =) or a shell would read specially.
     password="$(openssl rand -hex 16)"

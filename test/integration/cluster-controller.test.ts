@@ -404,9 +404,17 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
     expect(ready?.reason).toBe('PodsNotReady');
     expect(ready?.message).toContain('dedi-broker: 0/4 ready');
     expect(kc.status?.listeners).toEqual([
-      { name: 'internal', bootstrapServers: `dedi-kafka-bootstrap.${namespace}.svc:9092` },
+      {
+        name: 'internal',
+        bootstrapServers: `dedi-kafka-bootstrap.${namespace}.svc:9092`,
+        securityProtocol: 'PLAINTEXT',
+      },
       // The spec asks for 3 brokers: the fourth, waiting to be drained, is not advertised.
-      { name: 'external', bootstrapServers: 'localhost:31092,localhost:31093,localhost:31094' },
+      {
+        name: 'external',
+        bootstrapServers: 'localhost:31092,localhost:31093,localhost:31094',
+        securityProtocol: 'PLAINTEXT',
+      },
     ]);
   });
 

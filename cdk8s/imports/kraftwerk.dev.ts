@@ -1745,3 +1745,586 @@ export const KafkaTopicSpecDeletionPolicy = {
 } as const;
 export type KafkaTopicSpecDeletionPolicy =
   (typeof KafkaTopicSpecDeletionPolicy)[keyof typeof KafkaTopicSpecDeletionPolicy];
+
+/**
+ * KafkaUser declares a user of a secured KafkaCluster: its credentials, ACLs and quotas. The operator writes a Secret of the same name with what a client needs, keeps ACLs and quotas exactly as declared, and removes them when the KafkaUser is deleted.
+ *
+ * @schema KafkaUser
+ */
+export class KafkaUser extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "KafkaUser"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'kraftwerk.dev/v1alpha1',
+    kind: 'KafkaUser',
+  };
+
+  /**
+   * Renders a Kubernetes manifest for "KafkaUser".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: KafkaUserProps): any {
+    return {
+      ...KafkaUser.GVK,
+      ...toJson_KafkaUserProps(props),
+    };
+  }
+
+  /**
+   * Defines a "KafkaUser" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: KafkaUserProps) {
+    super(scope, id, {
+      ...KafkaUser.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...KafkaUser.GVK,
+      ...toJson_KafkaUserProps(resolved),
+    };
+  }
+}
+
+/**
+ * KafkaUser declares a user of a secured KafkaCluster: its credentials, ACLs and quotas. The operator writes a Secret of the same name with what a client needs, keeps ACLs and quotas exactly as declared, and removes them when the KafkaUser is deleted.
+ *
+ * @schema KafkaUser
+ */
+export interface KafkaUserProps {
+  /**
+   * @schema KafkaUser#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Desired state of the user.
+   *
+   * @schema KafkaUser#spec
+   */
+  readonly spec: KafkaUserSpec;
+}
+
+/**
+ * Converts an object of type 'KafkaUserProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaUserProps(
+  obj: KafkaUserProps | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    metadata: obj.metadata,
+    spec: toJson_KafkaUserSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Desired state of the user.
+ *
+ * @schema KafkaUserSpec
+ */
+export interface KafkaUserSpec {
+  /**
+   * Name of the KafkaCluster in this namespace the user belongs to. Immutable.
+   *
+   * @schema KafkaUserSpec#cluster
+   */
+  readonly cluster: string;
+
+  /**
+   * User name in Kafka (principal User:<username>); defaults to metadata.name. Up to 64 characters of [A-Za-z0-9._@-]. Immutable.
+   *
+   * @schema KafkaUserSpec#username
+   */
+  readonly username?: string;
+
+  /**
+   * How the user proves who it is; the cluster needs a listener with the same type.
+   *
+   * @schema KafkaUserSpec#authentication
+   */
+  readonly authentication: KafkaUserSpecAuthentication;
+
+  /**
+   * The user's ACLs; the cluster needs authorization: {type: simple}.
+   *
+   * @schema KafkaUserSpec#authorization
+   */
+  readonly authorization?: KafkaUserSpecAuthorization;
+
+  /**
+   * Quotas of the user (Kafka client quotas for entity user=<username>).
+   *
+   * @schema KafkaUserSpec#quotas
+   */
+  readonly quotas?: KafkaUserSpecQuotas;
+}
+
+/**
+ * Converts an object of type 'KafkaUserSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaUserSpec(
+  obj: KafkaUserSpec | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    cluster: obj.cluster,
+    username: obj.username,
+    authentication: toJson_KafkaUserSpecAuthentication(obj.authentication),
+    authorization: toJson_KafkaUserSpecAuthorization(obj.authorization),
+    quotas: toJson_KafkaUserSpecQuotas(obj.quotas),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * How the user proves who it is; the cluster needs a listener with the same type.
+ *
+ * @schema KafkaUserSpecAuthentication
+ */
+export interface KafkaUserSpecAuthentication {
+  /**
+   * scram-sha-512: a password (generated, or taken from password.secretKeyRef); tls: a client certificate signed by the cluster's clients CA, renewed before it expires.
+   *
+   * @schema KafkaUserSpecAuthentication#type
+   */
+  readonly type: KafkaUserSpecAuthenticationType;
+
+  /**
+   * Use this password instead of a generated one (scram-sha-512 only). The operator reads it and never writes that Secret.
+   *
+   * @schema KafkaUserSpecAuthentication#password
+   */
+  readonly password?: KafkaUserSpecAuthenticationPassword;
+}
+
+/**
+ * Converts an object of type 'KafkaUserSpecAuthentication' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaUserSpecAuthentication(
+  obj: KafkaUserSpecAuthentication | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    type: obj.type,
+    password: toJson_KafkaUserSpecAuthenticationPassword(obj.password),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The user's ACLs; the cluster needs authorization: {type: simple}.
+ *
+ * @schema KafkaUserSpecAuthorization
+ */
+export interface KafkaUserSpecAuthorization {
+  /**
+   * Every ACL of principal User:<username>, exactly: entries added outside are removed, removed entries are removed.
+   *
+   * @schema KafkaUserSpecAuthorization#acls
+   */
+  readonly acls: KafkaUserSpecAuthorizationAcls[];
+}
+
+/**
+ * Converts an object of type 'KafkaUserSpecAuthorization' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaUserSpecAuthorization(
+  obj: KafkaUserSpecAuthorization | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    acls: obj.acls?.map((y) => toJson_KafkaUserSpecAuthorizationAcls(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Quotas of the user (Kafka client quotas for entity user=<username>).
+ *
+ * @schema KafkaUserSpecQuotas
+ */
+export interface KafkaUserSpecQuotas {
+  /**
+   * Bytes per second the user may produce, per broker.
+   *
+   * @schema KafkaUserSpecQuotas#producerByteRate
+   */
+  readonly producerByteRate?: number;
+
+  /**
+   * Bytes per second the user may fetch, per broker.
+   *
+   * @schema KafkaUserSpecQuotas#consumerByteRate
+   */
+  readonly consumerByteRate?: number;
+
+  /**
+   * Share of one request handler and network thread the user may use, in percent per broker (100 = one thread).
+   *
+   * @schema KafkaUserSpecQuotas#requestPercentage
+   */
+  readonly requestPercentage?: number;
+
+  /**
+   * Partitions per second the user may create or delete (topic creations, partition additions, topic deletions).
+   *
+   * @schema KafkaUserSpecQuotas#controllerMutationRate
+   */
+  readonly controllerMutationRate?: number;
+}
+
+/**
+ * Converts an object of type 'KafkaUserSpecQuotas' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaUserSpecQuotas(
+  obj: KafkaUserSpecQuotas | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    producerByteRate: obj.producerByteRate,
+    consumerByteRate: obj.consumerByteRate,
+    requestPercentage: obj.requestPercentage,
+    controllerMutationRate: obj.controllerMutationRate,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * scram-sha-512: a password (generated, or taken from password.secretKeyRef); tls: a client certificate signed by the cluster's clients CA, renewed before it expires.
+ *
+ * @schema KafkaUserSpecAuthenticationType
+ */
+export const KafkaUserSpecAuthenticationType = {
+  /** scram-sha-512 */
+  SCRAM_HYPHEN_SHA_HYPHEN_512: 'scram-sha-512',
+  /** tls */
+  TLS: 'tls',
+} as const;
+export type KafkaUserSpecAuthenticationType =
+  (typeof KafkaUserSpecAuthenticationType)[keyof typeof KafkaUserSpecAuthenticationType];
+
+/**
+ * Use this password instead of a generated one (scram-sha-512 only). The operator reads it and never writes that Secret.
+ *
+ * @schema KafkaUserSpecAuthenticationPassword
+ */
+export interface KafkaUserSpecAuthenticationPassword {
+  /**
+   * Where the password is; changing that Secret rotates the password.
+   *
+   * @schema KafkaUserSpecAuthenticationPassword#secretKeyRef
+   */
+  readonly secretKeyRef: KafkaUserSpecAuthenticationPasswordSecretKeyRef;
+}
+
+/**
+ * Converts an object of type 'KafkaUserSpecAuthenticationPassword' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaUserSpecAuthenticationPassword(
+  obj: KafkaUserSpecAuthenticationPassword | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    secretKeyRef: toJson_KafkaUserSpecAuthenticationPasswordSecretKeyRef(obj.secretKeyRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * One ACL entry of this user.
+ *
+ * @schema KafkaUserSpecAuthorizationAcls
+ */
+export interface KafkaUserSpecAuthorizationAcls {
+  /**
+   * The resource pattern the ACL applies to.
+   *
+   * @schema KafkaUserSpecAuthorizationAcls#resource
+   */
+  readonly resource: KafkaUserSpecAuthorizationAclsResource;
+
+  /**
+   * Operations allowed (or denied). topic: Read, Write, Create, Describe, Delete, Alter, DescribeConfigs, AlterConfigs; group: Read, Describe, Delete; cluster: Create, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, Alter, Describe, CreateTokens, DescribeTokens; transactionalId: Describe, Write; All on any.
+   *
+   * @schema KafkaUserSpecAuthorizationAcls#operations
+   */
+  readonly operations: KafkaUserSpecAuthorizationAclsOperations[];
+
+  /**
+   * allow grants the operations; deny refuses them even where another ACL allows.
+   *
+   * @schema KafkaUserSpecAuthorizationAcls#type
+   */
+  readonly type?: KafkaUserSpecAuthorizationAclsType;
+
+  /**
+   * Client IP address the ACL applies to; "*" (default) for any.
+   *
+   * @schema KafkaUserSpecAuthorizationAcls#host
+   */
+  readonly host?: string;
+}
+
+/**
+ * Converts an object of type 'KafkaUserSpecAuthorizationAcls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaUserSpecAuthorizationAcls(
+  obj: KafkaUserSpecAuthorizationAcls | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    resource: toJson_KafkaUserSpecAuthorizationAclsResource(obj.resource),
+    operations: obj.operations?.map((y) => y),
+    type: obj.type,
+    host: obj.host,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Where the password is; changing that Secret rotates the password.
+ *
+ * @schema KafkaUserSpecAuthenticationPasswordSecretKeyRef
+ */
+export interface KafkaUserSpecAuthenticationPasswordSecretKeyRef {
+  /**
+   * A Secret in this namespace.
+   *
+   * @schema KafkaUserSpecAuthenticationPasswordSecretKeyRef#name
+   */
+  readonly name: string;
+
+  /**
+   * The key holding the password.
+   *
+   * @schema KafkaUserSpecAuthenticationPasswordSecretKeyRef#key
+   */
+  readonly key: string;
+}
+
+/**
+ * Converts an object of type 'KafkaUserSpecAuthenticationPasswordSecretKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaUserSpecAuthenticationPasswordSecretKeyRef(
+  obj: KafkaUserSpecAuthenticationPasswordSecretKeyRef | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    name: obj.name,
+    key: obj.key,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The resource pattern the ACL applies to.
+ *
+ * @schema KafkaUserSpecAuthorizationAclsResource
+ */
+export interface KafkaUserSpecAuthorizationAclsResource {
+  /**
+   * What the ACL is about: a topic, a consumer group, the cluster itself, or a transactional id.
+   *
+   * @schema KafkaUserSpecAuthorizationAclsResource#type
+   */
+  readonly type: KafkaUserSpecAuthorizationAclsResourceType;
+
+  /**
+   * Name (literal) or name prefix (prefix) of the resource; "*" with patternType literal is every resource of the type. Not set for type cluster.
+   *
+   * @schema KafkaUserSpecAuthorizationAclsResource#name
+   */
+  readonly name?: string;
+
+  /**
+   * literal: exactly this name (or "*"); prefix: every name starting with it.
+   *
+   * @schema KafkaUserSpecAuthorizationAclsResource#patternType
+   */
+  readonly patternType?: KafkaUserSpecAuthorizationAclsResourcePatternType;
+}
+
+/**
+ * Converts an object of type 'KafkaUserSpecAuthorizationAclsResource' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaUserSpecAuthorizationAclsResource(
+  obj: KafkaUserSpecAuthorizationAclsResource | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    type: obj.type,
+    name: obj.name,
+    patternType: obj.patternType,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A Kafka ACL operation.
+ *
+ * @schema KafkaUserSpecAuthorizationAclsOperations
+ */
+export const KafkaUserSpecAuthorizationAclsOperations = {
+  /** All */
+  ALL: 'All',
+  /** Read */
+  READ: 'Read',
+  /** Write */
+  WRITE: 'Write',
+  /** Create */
+  CREATE: 'Create',
+  /** Delete */
+  DELETE: 'Delete',
+  /** Alter */
+  ALTER: 'Alter',
+  /** Describe */
+  DESCRIBE: 'Describe',
+  /** ClusterAction */
+  CLUSTER_ACTION: 'ClusterAction',
+  /** DescribeConfigs */
+  DESCRIBE_CONFIGS: 'DescribeConfigs',
+  /** AlterConfigs */
+  ALTER_CONFIGS: 'AlterConfigs',
+  /** IdempotentWrite */
+  IDEMPOTENT_WRITE: 'IdempotentWrite',
+  /** CreateTokens */
+  CREATE_TOKENS: 'CreateTokens',
+  /** DescribeTokens */
+  DESCRIBE_TOKENS: 'DescribeTokens',
+} as const;
+export type KafkaUserSpecAuthorizationAclsOperations =
+  (typeof KafkaUserSpecAuthorizationAclsOperations)[keyof typeof KafkaUserSpecAuthorizationAclsOperations];
+
+/**
+ * allow grants the operations; deny refuses them even where another ACL allows.
+ *
+ * @schema KafkaUserSpecAuthorizationAclsType
+ */
+export const KafkaUserSpecAuthorizationAclsType = {
+  /** allow */
+  ALLOW: 'allow',
+  /** deny */
+  DENY: 'deny',
+} as const;
+export type KafkaUserSpecAuthorizationAclsType =
+  (typeof KafkaUserSpecAuthorizationAclsType)[keyof typeof KafkaUserSpecAuthorizationAclsType];
+
+/**
+ * What the ACL is about: a topic, a consumer group, the cluster itself, or a transactional id.
+ *
+ * @schema KafkaUserSpecAuthorizationAclsResourceType
+ */
+export const KafkaUserSpecAuthorizationAclsResourceType = {
+  /** topic */
+  TOPIC: 'topic',
+  /** group */
+  GROUP: 'group',
+  /** cluster */
+  CLUSTER: 'cluster',
+  /** transactionalId */
+  TRANSACTIONAL_ID: 'transactionalId',
+} as const;
+export type KafkaUserSpecAuthorizationAclsResourceType =
+  (typeof KafkaUserSpecAuthorizationAclsResourceType)[keyof typeof KafkaUserSpecAuthorizationAclsResourceType];
+
+/**
+ * literal: exactly this name (or "*"); prefix: every name starting with it.
+ *
+ * @schema KafkaUserSpecAuthorizationAclsResourcePatternType
+ */
+export const KafkaUserSpecAuthorizationAclsResourcePatternType = {
+  /** literal */
+  LITERAL: 'literal',
+  /** prefix */
+  PREFIX: 'prefix',
+} as const;
+export type KafkaUserSpecAuthorizationAclsResourcePatternType =
+  (typeof KafkaUserSpecAuthorizationAclsResourcePatternType)[keyof typeof KafkaUserSpecAuthorizationAclsResourcePatternType];

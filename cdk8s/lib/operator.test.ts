@@ -115,6 +115,7 @@ describe('KraftwerkOperator', () => {
       'kafkaclusters.kraftwerk.dev',
       'kafkaconsumergroups.kraftwerk.dev',
       'kafkatopics.kraftwerk.dev',
+      'kafkausers.kraftwerk.dev',
     ]);
     const root = join(import.meta.dirname, '..', '..');
     for (const crd of crds) {

@@ -139,10 +139,11 @@ describe('KafkaCluster CRD', () => {
   });
 });
 
-it('gives the three kinds the short names kc, kt and kcg', () => {
+it('gives the four kinds the short names kc, kt, kcg and ku', () => {
   expect(resourceDefinitions.map((d) => renderCrd(d).spec.names.shortNames)).toEqual([
     ['kc'],
     ['kt'],
     ['kcg'],
+    ['ku'],
   ]);
 });

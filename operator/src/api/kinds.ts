@@ -25,6 +25,7 @@ export const kinds = {
   KafkaCluster: kindInfo('KafkaCluster', 'kafkaclusters'),
   KafkaTopic: kindInfo('KafkaTopic', 'kafkatopics'),
   KafkaConsumerGroup: kindInfo('KafkaConsumerGroup', 'kafkaconsumergroups'),
+  KafkaUser: kindInfo('KafkaUser', 'kafkausers'),
 } as const;
 
 export type KindName = keyof typeof kinds;

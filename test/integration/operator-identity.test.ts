@@ -12,12 +12,13 @@
 // No kubelet: a stand-in marks the pod sec-kafka-0 Ready whenever the StatefulSet controller has
 // (re)created it, and the one real Kafka node has node id 0, the id of that pod. The cluster
 // reconciler reads the quorum through the operator's certificate, so its Ready=True is itself
-// evidence of the mTLS path; the topics then take the same path.
+// evidence of the mTLS path; the topics and a consumer group then take the same path.
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KafkaCluster } from '../../operator/src/api/kafka-cluster.ts';
+import type { KafkaConsumerGroup } from '../../operator/src/api/kafka-consumer-group.ts';
 import type { KafkaTopic } from '../../operator/src/api/kafka-topic.ts';
 import { KafkaRequestError } from '../../operator/src/kafka/errors.ts';
 import { KafkaAdmin } from '../../operator/src/kafka/kafka-admin.ts';
@@ -314,6 +315,85 @@ describe('the operator identity on a secured cluster', () => {
     // The operator's topic went through the same listener and authorizer.
     expect(await topicsSeenWith(await clientCert('kraftwerk-operator'))).toContain('orders');
   });
+
+  it('measures a KafkaConsumerGroup through its certificate and scales the Deployment', async () => {
+    // The backlog is written by an independent client (kafkajs) with a certificate of the
+    // cluster CA; the group reaches the cluster only through `cluster: sec`, so the lag the
+    // status shows was read over the operator's mTLS connection.
+    const producerCert = await clientCert('kraftwerk-operator');
+    const kafkajs = new Kafka({
+      clientId: 'operator-identity-producer',
+      brokers: [replication()],
+      ssl: { ca: [ca.certPem], cert: producerCert.certPem, key: producerCert.keyPem },
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafkajs.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      for (let i = 0; i < 4; i++) {
+        await producer.send({
+          topic: 'orders',
+          messages: Array.from({ length: 100 }, (_, j) => ({ key: `k${i * 100 + j}`, value: 'x' })),
+        });
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    await client.request('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {
+      body: {
+        metadata: { name: 'order-readers', namespace: ns },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'order-readers' } },
+          template: {
+            metadata: { labels: { app: 'order-readers' } },
+            spec: { containers: [{ name: 'c', image: 'registry.invalid/consumer:1' }] },
+          },
+        },
+      },
+    });
+    await createResource<KafkaConsumerGroup>(client, 'kafkaconsumergroups', {
+      apiVersion: 'kraftwerk.dev/v1alpha1',
+      kind: 'KafkaConsumerGroup',
+      metadata: { name: 'order-readers', namespace: ns },
+      spec: {
+        cluster: CLUSTER,
+        groupId: 'order-readers',
+        topics: ['orders'],
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'order-readers' },
+        minReplicas: 1,
+        maxReplicas: 10,
+        lagThreshold: 100,
+        pollIntervalSeconds: 1,
+        scaleUp: { dwellSeconds: 2, rebalanceSeconds: 1 },
+        offsetResetPolicy: 'earliest',
+      } as KafkaConsumerGroup['spec'],
+    });
+    // 400 messages at 100 per replica asks for 4; the topic's 2 partitions cap it at 2.
+    const g = await waitFor(
+      'the group Ready with 400 of lag and the Deployment at 2',
+      async () => {
+        const x = await getResource<KafkaConsumerGroup>(
+          client,
+          ns,
+          'kafkaconsumergroups',
+          'order-readers',
+        );
+        return readyOf(x)?.status === 'True' && x?.status?.lag?.total === 400 ? x : undefined;
+      },
+      { timeoutMs: 60_000, process: kafka!.process },
+    );
+    expect(g.status?.partitions).toBe(2);
+    await waitFor('the Deployment scaled to 2', async () => {
+      const scale = await client.request<{ spec: { replicas: number } }>(
+        'GET',
+        `/apis/apps/v1/namespaces/${ns}/deployments/order-readers/scale`,
+      );
+      return scale.spec.replicas === 2;
+    });
+    // Still one connection set to the cluster: the group shares the operator's.
+    expect(poolKeys()).toEqual([poolKeyOf(await secret(OPERATOR_SECRET))]);
+  }, 120_000);
 
   // Not here any more: a missing operator Secret making topics wait (KafkaClusterSecuring) and a
   // Secret replaced by hand. The certificate step owns that Secret and writes it back within one

@@ -101,7 +101,7 @@ export interface CertificateEvent {
 }
 
 export interface CertificateSecretsPlan {
-  /** In order: trust bundles, then CAs, then leaves (see `writeOrder`). */
+  /** In order: trust bundles, then CAs, then leaves (see `certificateSecretNames`). */
   writes: SecretWrite[];
   /** Per StatefulSet name: the hash its pod template carries (after the writes). */
   hashes: Record<string, string>;
@@ -124,16 +124,21 @@ const CA_KEY = 'ca.key';
 const CA_PREVIOUS = 'ca-previous.crt';
 const HASH_HEX_LENGTH = 16;
 
-/** The names of every Secret a secured cluster has (the shell GETs each by name). */
+/**
+ * The names of every Secret a secured cluster has (the shell GETs each by name), in the order
+ * they are written. Trust before use: the bundles first (a new CA is trusted before anything it
+ * signed is stored), then the CAs, then the leaves. A write that fails leaves a state the next
+ * reconcile plans from again.
+ */
 export function certificateSecretNames(model: ClusterModel): string[] {
   const c = model.ref.name;
   return [
-    securitySecrets.clusterCa(c),
     securitySecrets.clusterCaCert(c),
-    securitySecrets.clientsCa(c),
     securitySecrets.clientsCaCert(c),
-    ...model.layouts.map((l) => securitySecrets.nodeCerts(l.statefulSetName)),
+    securitySecrets.clusterCa(c),
+    securitySecrets.clientsCa(c),
     securitySecrets.operatorCerts(c),
+    ...model.layouts.map((l) => securitySecrets.nodeCerts(l.statefulSetName)),
   ];
 }
 
@@ -408,7 +413,7 @@ export function planCertificateSecrets(
     ]),
   );
   const desired = desiredSecrets(input, d, normalized);
-  const writes = writeOrder(input.model).flatMap((name): SecretWrite[] => {
+  const writes = certificateSecretNames(input.model).flatMap((name): SecretWrite[] => {
     const data = desired[name]!;
     const stored = input.secrets[name];
     if (stored && sameData(stored.data, data)) return [];
@@ -499,23 +504,6 @@ function desiredSecrets(
           };
   }
   return out;
-}
-
-/**
- * Trust before use: the bundles first (a new CA is trusted before anything it signed is
- * stored), then the CAs, then the leaves. A write that fails leaves a state the next
- * reconcile plans from again.
- */
-function writeOrder(model: ClusterModel): string[] {
-  const c = model.ref.name;
-  return [
-    securitySecrets.clusterCaCert(c),
-    securitySecrets.clientsCaCert(c),
-    securitySecrets.clusterCa(c),
-    securitySecrets.clientsCa(c),
-    securitySecrets.operatorCerts(c),
-    ...model.layouts.map((l) => securitySecrets.nodeCerts(l.statefulSetName)),
-  ];
 }
 
 /**

@@ -72,7 +72,9 @@ function recording() {
       take('createAcls', list);
       acls.push(...list);
       return list.map((a) =>
-        a.resourceName === '' ? new KafkaRequestError('INVALID_REQUEST', 'empty') : undefined,
+        a.resourceName === ''
+          ? new KafkaRequestError('INVALID_REQUEST', 'empty', false)
+          : undefined,
       );
     },
     deleteAcls: async (filters) => {
@@ -140,7 +142,7 @@ describe('BatchingUserPort', () => {
   it('fails only the callers of the describe Kafka refused', async () => {
     const k = recording();
     const users = new BatchingUserPort(k.port);
-    k.refuse(new KafkaRequestError('SECURITY_DISABLED', 'No Authorizer is configured.'));
+    k.refuse(new KafkaRequestError('SECURITY_DISABLED', 'No Authorizer is configured.', false));
     const [a, b] = await Promise.allSettled([
       users.describeAcls(byPrincipal('User:a')),
       users.describeAcls({ ...byPrincipal('User:b'), resourceType: 'TOPIC' }),
@@ -185,7 +187,7 @@ describe('BatchingUserPort', () => {
   it('fails every caller of a request that got no answer', async () => {
     const k = recording();
     const users = new BatchingUserPort(k.port);
-    k.refuse(new KafkaUnavailableError('Kafka at a:1 is unavailable: connection closed by a:1'));
+    k.refuse(new KafkaUnavailableError('a:1', 'connection closed by a:1'));
     const results = await Promise.allSettled([
       users.createAcls([acl('User:a', 't')]),
       users.createAcls([acl('User:b', 't')]),

@@ -1,8 +1,8 @@
 // The user-level Kafka port: SCRAM credentials (KIP-554) of the users a secured cluster
 // authenticates (the operator's own identity and test users, issue #14), and the ACLs and
-// client quotas (KIP-546) of KafkaUser (issue #15). Errors: KafkaUnavailableError when no broker answered;
-// KafkaRequestError with Kafka's error name and words when Kafka refused — per user in the
-// results, thrown when the whole request was refused.
+// client quotas (KIP-546) of KafkaUser (issue #15). Errors: KafkaUnavailableError when no
+// broker answered; KafkaRequestError with Kafka's error name and words when Kafka refused — per
+// user in the results, thrown when the whole request was refused.
 import type { KafkaRequestError } from './errors.ts';
 import type { ScramMechanism } from './scram.ts';
 import type { AclBinding, AclFilter } from './wire-acls.ts';

@@ -116,7 +116,8 @@ export interface KafkaUserPort {
   /**
    * One AlterClientQuotas for all (a user at most once: the batching port sends a repeated user
    * in a later request). Per user, in order, undefined or Kafka's refusal; a change with nothing
-   * to set or remove is not sent and succeeds.
+   * to set or remove is not sent and succeeds. A key both set and removed in one change is
+   * Kafka's INVALID_REQUEST for that user (nothing of that change is written).
    */
   alterUserQuotas(changes: readonly UserQuotaChange[]): Promise<readonly UserQuotaResult[]>;
   close(): Promise<void>;

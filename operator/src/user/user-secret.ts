@@ -256,9 +256,9 @@ const ACCEPT_BELOW = 256 - (256 % PASSWORD_ALPHABET.length);
 export function generatePassword(random: (n: number) => Buffer = randomBytes): string {
   let out = '';
   while (out.length < GENERATED_PASSWORD_LENGTH) {
-    for (const b of random(GENERATED_PASSWORD_LENGTH)) {
+    // Only as many bytes as characters are missing: every byte drawn is used or rejected.
+    for (const b of random(GENERATED_PASSWORD_LENGTH - out.length)) {
       if (b < ACCEPT_BELOW) out += PASSWORD_ALPHABET[b % PASSWORD_ALPHABET.length];
-      if (out.length === GENERATED_PASSWORD_LENGTH) break;
     }
   }
   return out;

@@ -284,7 +284,7 @@ describe.each(kafkaVersions)('Kafka %s', (version) => {
     }
   }
 
-  it(`SCRAM-SHA-512 over SASL_SSL: kcat${kcatDoesScram(version) ? '' : ' (not: librdkafka ' + kcatLibrdkafka + ')'}, confluent_kafka and Kafka's tools with the Secret's files`, async () => {
+  it(`SCRAM-SHA-512 over SASL_SSL: ${kcatDoesScram(version) ? 'kcat' : `(not kcat: its librdkafka ${kcatLibrdkafka} cannot SCRAM with Kafka 4)`}, confluent_kafka and Kafka's tools with the Secret's files`, async () => {
     const { dir, data } = secret(
       'scram',
       { type: 'scram-sha-512', username: scramUser.name, password: scramUser.password },

@@ -247,6 +247,16 @@ describe('renderUserSecretData', () => {
     ).toThrow(/SSL listener/);
   });
 
+  it('refuses a TLS listener without a CA certificate, takes none for SASL_PLAINTEXT', () => {
+    const scram = { type: 'scram-sha-512' as const, username: 'a', password: 'pw' };
+    expect(() =>
+      renderUserSecretData({ credentials: scram, listener: saslSsl, clusterCaPem: '' }),
+    ).toThrow('holds no certificate');
+    expect(
+      renderUserSecretData({ credentials: scram, listener: saslPlain, clusterCaPem: '' })['ca.crt'],
+    ).toBeUndefined();
+  });
+
   it('USER_SECRET_KEYS names every key a Secret can hold', () => {
     const all = new Set<string>(Object.values(USER_SECRET_KEYS));
     for (const data of [

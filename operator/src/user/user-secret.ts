@@ -88,6 +88,10 @@ export function renderUserSecretData(input: UserSecretInput): Record<string, str
       `listener "${listener.name}" (${listener.securityProtocol}) does not take client certificates; choose an SSL listener`,
     );
   }
+  if (tls && !input.clusterCaPem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new Error(
+      `listener "${listener.name}" has TLS but the cluster CA bundle holds no certificate`,
+    );
   const mechanism = listener.saslMechanism ?? 'SCRAM-SHA-512';
   const jaas = cred.type === 'scram-sha-512' ? scramJaasConfig(cred.username, cred.password) : '';
 

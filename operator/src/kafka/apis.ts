@@ -24,6 +24,11 @@ import {
   UPDATE_FEATURES_API_KEY,
   UPDATE_FEATURES_VERSION,
 } from './wire-cluster.ts';
+import {
+  ALTER_CLIENT_QUOTAS_API_KEY,
+  CLIENT_QUOTAS_VERSION,
+  DESCRIBE_CLIENT_QUOTAS_API_KEY,
+} from './wire-client-quotas.ts';
 import { DESCRIBE_CONFIGS_API_KEY, DESCRIBE_CONFIGS_VERSION } from './wire-describe-configs.ts';
 import {
   DESCRIBE_GROUPS_API_KEY,
@@ -174,3 +179,15 @@ export const ALTER_USER_SCRAM_CREDENTIALS = api(
 export const DESCRIBE_ACLS = api('DescribeAcls', DESCRIBE_ACLS_API_KEY, ACLS_VERSION, true);
 export const CREATE_ACLS = api('CreateAcls', CREATE_ACLS_API_KEY, ACLS_VERSION, true);
 export const DELETE_ACLS = api('DeleteAcls', DELETE_ACLS_API_KEY, ACLS_VERSION, true);
+export const DESCRIBE_CLIENT_QUOTAS = api(
+  'DescribeClientQuotas',
+  DESCRIBE_CLIENT_QUOTAS_API_KEY,
+  CLIENT_QUOTAS_VERSION,
+  true,
+);
+export const ALTER_CLIENT_QUOTAS = api(
+  'AlterClientQuotas',
+  ALTER_CLIENT_QUOTAS_API_KEY,
+  CLIENT_QUOTAS_VERSION,
+  true,
+);

@@ -4,6 +4,7 @@ import { bootstrapKey, KafkaConnections } from './connections.ts';
 import type { KafkaClientOptions } from './client.ts';
 import type { KafkaClusterPort } from './cluster-port.ts';
 import type { KafkaAdminPort } from './port.ts';
+import type { KafkaUserPort } from './user-port.ts';
 
 /** Stand-in ports of one cluster that record close() and let a test hold describeTopic open. */
 function fake(options: KafkaClientOptions) {
@@ -37,6 +38,7 @@ function setup(idleMs = 600_000) {
       return {
         admin: a as unknown as KafkaAdminPort,
         cluster: a as unknown as KafkaClusterPort,
+        user: a as unknown as KafkaUserPort,
         close: a.close,
       };
     },

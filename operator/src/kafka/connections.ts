@@ -1,6 +1,7 @@
 // One connection set per Kafka cluster, shared by every reconciler that talks to it: the topic
-// and consumer-group reconcilers (KafkaAdminPort) and the KafkaCluster reconciler
-// (KafkaClusterPort) get handles on the same KafkaClient, so a cluster has one set of sockets,
+// and consumer-group reconcilers (KafkaAdminPort), the KafkaCluster reconciler
+// (KafkaClusterPort) and the KafkaUser reconciler (KafkaUserPort) get handles on the same
+// KafkaClient, so a cluster has one set of sockets,
 // one request timeout and one request count. Keyed by the bootstrap list (order, spacing and
 // repeats do not matter). The connections heal themselves after an outage (errors drop a socket
 // and the next call reconnects).
@@ -24,23 +25,29 @@ import type { KafkaClusterPort } from './cluster-port.ts';
 import { KafkaAdmin } from './kafka-admin.ts';
 import type { KafkaAdminPort } from './port.ts';
 import { securityDigest, type KafkaSecurity } from './security.ts';
+import { KafkaUserAdmin } from './user-admin.ts';
+import { BatchingUserPort } from './user-batcher.ts';
+import type { KafkaUserPort } from './user-port.ts';
 
-/** Both ports of one cluster, over one set of connections. */
+/** The ports of one cluster, over one set of connections. */
 export interface ClusterPorts {
   readonly admin: KafkaAdminPort;
   readonly cluster: KafkaClusterPort;
+  /** Batched (user-batcher.ts): many KafkaUser reconciles share few requests. */
+  readonly user: KafkaUserPort;
   close(): Promise<void>;
 }
 
 export type PortsFactory = (options: KafkaClientOptions) => ClusterPorts;
 
-/** The real thing: both admins over one KafkaClient. */
+/** The real thing: the admins over one KafkaClient. */
 export function kafkaPorts(options: KafkaClientOptions): ClusterPorts {
   const client = new KafkaClient(options);
   const admin = new KafkaAdmin(client);
   return {
     admin,
     cluster: new KafkaClusterAdmin(client),
+    user: new BatchingUserPort(new KafkaUserAdmin(client)),
     close: async () => {
       await admin.close();
       client.close();
@@ -69,6 +76,7 @@ interface Entry {
 interface Handles {
   admin: KafkaAdminPort;
   cluster: KafkaClusterPort;
+  user: KafkaUserPort;
 }
 
 export class KafkaConnections {
@@ -103,6 +111,12 @@ export class KafkaConnections {
   /** The cluster-level admin of this cluster, over the same connections as get(). */
   cluster(bootstrap: string, security?: KafkaSecurity): KafkaClusterPort {
     return this.#handlesOf(bootstrap, security).cluster;
+  }
+
+  /** The user-level port of this cluster (SCRAM credentials, ACLs, quotas; batched), over the
+   *  same connections as get(). */
+  user(bootstrap: string, security?: KafkaSecurity): KafkaUserPort {
+    return this.#handlesOf(bootstrap, security).user;
   }
 
   /** Forget a cluster (its resources are gone), whatever its credentials; the next get() or
@@ -165,6 +179,7 @@ export class KafkaConnections {
       handles = {
         admin: new SharedAdmin((call) => use((p) => call(p.admin)), release),
         cluster: new SharedCluster((call) => use((p) => call(p.cluster)), release),
+        user: new SharedUser((call) => use((p) => call(p.user)), release),
       };
       this.#handles.set(key, handles);
     }
@@ -314,6 +329,36 @@ class SharedCluster implements KafkaClusterPort {
     this.#use((c) => c.unregisterBroker(nodeId));
   /** Closes the cluster's connections for everyone (as release() does). */
   close: KafkaClusterPort['close'] = () => this.#release();
+}
+
+/** The user port's calls, the same way. */
+class SharedUser implements KafkaUserPort {
+  readonly #use: Use<KafkaUserPort>;
+  readonly #release: () => Promise<void>;
+
+  constructor(use: Use<KafkaUserPort>, release: () => Promise<void>) {
+    this.#use = use;
+    this.#release = release;
+  }
+
+  describeScramCredentials: KafkaUserPort['describeScramCredentials'] = (users) =>
+    this.#use((u) => u.describeScramCredentials(users));
+  alterScramCredentials: KafkaUserPort['alterScramCredentials'] = (change) =>
+    this.#use((u) => u.alterScramCredentials(change));
+  upsertScramCredential: KafkaUserPort['upsertScramCredential'] = (upsertion) =>
+    this.#use((u) => u.upsertScramCredential(upsertion));
+  deleteScramCredential: KafkaUserPort['deleteScramCredential'] = (deletion) =>
+    this.#use((u) => u.deleteScramCredential(deletion));
+  describeAcls: KafkaUserPort['describeAcls'] = (filter) =>
+    this.#use((u) => u.describeAcls(filter));
+  createAcls: KafkaUserPort['createAcls'] = (acls) => this.#use((u) => u.createAcls(acls));
+  deleteAcls: KafkaUserPort['deleteAcls'] = (filters) => this.#use((u) => u.deleteAcls(filters));
+  describeUserQuotas: KafkaUserPort['describeUserQuotas'] = (users) =>
+    this.#use((u) => u.describeUserQuotas(users));
+  alterUserQuotas: KafkaUserPort['alterUserQuotas'] = (changes) =>
+    this.#use((u) => u.alterUserQuotas(changes));
+  /** Closes the cluster's connections for everyone (as release() does). */
+  close: KafkaUserPort['close'] = () => this.#release();
 }
 
 /** The cluster part of a pool key (`bootstrap` or `bootstrap#digest`). */

@@ -6,10 +6,12 @@
 // does (the request lists "broker" among its listeners).
 import { randomBytes } from 'node:crypto';
 import {
+  ALTER_CLIENT_QUOTAS,
   ALTER_USER_SCRAM_CREDENTIALS,
   CREATE_ACLS,
   DELETE_ACLS,
   DESCRIBE_ACLS,
+  DESCRIBE_CLIENT_QUOTAS,
   DESCRIBE_USER_SCRAM_CREDENTIALS,
 } from './apis.ts';
 import { KafkaClient, type KafkaClientOptions } from './client.ts';
@@ -18,14 +20,19 @@ import type { KafkaRequestError } from './errors.ts';
 import { MAX_ITERATIONS, SCRAM_HASHES, saltedPassword } from './scram.ts';
 import {
   DEFAULT_SCRAM_ITERATIONS,
+  QUOTA_KEYS,
   type AclBinding,
   type AclDeletion,
   type AclFilter,
   type KafkaUserPort,
+  type QuotaKey,
   type ScramDeletion,
   type ScramUpsertion,
   type ScramUserDescription,
   type ScramUserResult,
+  type UserQuotaChange,
+  type UserQuotaResult,
+  type UserQuotas,
 } from './user-port.ts';
 import {
   decodeCreateAclsResponse,
@@ -35,6 +42,16 @@ import {
   encodeDeleteAclsRequest,
   encodeDescribeAclsRequest,
 } from './wire-acls.ts';
+import {
+  MATCH_EXACT,
+  MATCH_SPECIFIED,
+  decodeAlterClientQuotasResponse,
+  decodeDescribeClientQuotasResponse,
+  encodeAlterClientQuotasRequest,
+  encodeDescribeClientQuotasRequest,
+  type QuotaAlterationWire,
+  type QuotaEntityPart,
+} from './wire-client-quotas.ts';
 import {
   decodeAlterUserScramCredentialsResponse,
   decodeDescribeUserScramCredentialsResponse,
@@ -149,6 +166,64 @@ export class KafkaUserAdmin implements KafkaUserPort {
     });
   }
 
+  async describeUserQuotas(users?: readonly string[]): Promise<ReadonlyMap<string, UserQuotas>> {
+    const wanted = users?.length ? new Set(users) : undefined;
+    // One name: Kafka matches it exactly. Several (or all): one request for every user entity
+    // with a name, filtered here; strict leaves out user+client-id entities.
+    const only = wanted?.size === 1 ? [...wanted][0]! : null;
+    const answer = await this.#client.send(
+      DESCRIBE_CLIENT_QUOTAS,
+      encodeDescribeClientQuotasRequest(
+        [
+          only === null
+            ? { entityType: USER_ENTITY, matchType: MATCH_SPECIFIED, match: null }
+            : { entityType: USER_ENTITY, matchType: MATCH_EXACT, match: only },
+        ],
+        true,
+      ),
+      decodeDescribeClientQuotasResponse,
+    );
+    if (answer.errorCode !== 0) throw requestError(answer);
+    const quotas = new Map<string, UserQuotas>();
+    for (const entry of answer.entries ?? []) {
+      const user = userOf(entry.entity);
+      if (user === undefined || (wanted && !wanted.has(user))) continue;
+      const values: Partial<Record<QuotaKey, number>> = {};
+      for (const v of entry.values) if (isQuotaKey(v.key)) values[v.key] = v.value;
+      if (Object.keys(values).length > 0) quotas.set(user, values);
+    }
+    return quotas;
+  }
+
+  async alterUserQuotas(changes: readonly UserQuotaChange[]): Promise<readonly UserQuotaResult[]> {
+    const entries: QuotaAlterationWire[] = changes
+      .map((c) => ({
+        entity: [{ entityType: USER_ENTITY, entityName: c.user }],
+        ops: [
+          ...QUOTA_KEYS.flatMap((key) => {
+            const value = c.set[key];
+            return value === undefined ? [] : [{ key, value, remove: false }];
+          }),
+          ...c.remove.map((key) => ({ key, value: 0, remove: true })),
+        ],
+      }))
+      .filter((e) => e.ops.length > 0);
+    if (entries.length === 0) return changes.map((c) => ({ user: c.user, error: undefined }));
+    const results = await this.#client.send(
+      ALTER_CLIENT_QUOTAS,
+      encodeAlterClientQuotasRequest(entries),
+      decodeAlterClientQuotasResponse,
+    );
+    // Kafka answers per entity; matched by name, since it need not keep the request's order.
+    const byUser = new Map(results.map((r) => [userOf(r.entity), r]));
+    const sent = new Set(entries.map((e) => e.entity[0]!.entityName));
+    return changes.map((c) => {
+      if (!sent.has(c.user)) return { user: c.user, error: undefined };
+      const r = byUser.get(c.user) ?? { errorCode: -1, errorMessage: 'no result for this user' };
+      return { user: c.user, error: r.errorCode === 0 ? undefined : requestError(r) };
+    });
+  }
+
   close(): Promise<void> {
     if (this.#ownsClient) this.#client.close();
     return Promise.resolve();
@@ -174,6 +249,20 @@ export async function salted(u: ScramUpsertion, salt?: Buffer): Promise<ScramUps
     salt: s,
     saltedPassword: await saltedPassword(u.password, s, iterations, SCRAM_HASHES[u.mechanism]),
   };
+}
+
+const USER_ENTITY = 'user';
+
+/** The user of an entity that is exactly {user: name}; undefined for any other entity. */
+function userOf(entity: readonly QuotaEntityPart[]): string | undefined {
+  const [only] = entity;
+  if (entity.length !== 1 || only?.entityType !== USER_ENTITY || only.entityName === null)
+    return undefined;
+  return only.entityName;
+}
+
+function isQuotaKey(key: string): key is QuotaKey {
+  return (QUOTA_KEYS as readonly string[]).includes(key);
 }
 
 /** The one user's refusal, if Kafka refused. */

@@ -1,6 +1,6 @@
 // The user-level Kafka port: SCRAM credentials (KIP-554) of the users a secured cluster
-// authenticates, for the operator's own identity and test users now (issue #14), and ACLs for
-// KafkaUser (issue #15). Errors: KafkaUnavailableError when no broker answered;
+// authenticates (the operator's own identity and test users, issue #14), and the ACLs and
+// client quotas (KIP-546) of KafkaUser (issue #15). Errors: KafkaUnavailableError when no broker answered;
 // KafkaRequestError with Kafka's error name and words when Kafka refused — per user in the
 // results, thrown when the whole request was refused.
 import type { KafkaRequestError } from './errors.ts';
@@ -53,6 +53,31 @@ export interface ScramUserResult {
   readonly error: KafkaRequestError | undefined;
 }
 
+/** The user-level quotas Kafka knows (kafka-configs.sh --entity-type users). */
+export const QUOTA_KEYS = [
+  'producer_byte_rate',
+  'consumer_byte_rate',
+  'request_percentage',
+  'controller_mutation_rate',
+] as const;
+export type QuotaKey = (typeof QUOTA_KEYS)[number];
+
+/** A user's quotas: a key that is absent has no quota (Kafka's default applies). */
+export type UserQuotas = Readonly<Partial<Record<QuotaKey, number>>>;
+
+/** One user's quota change: `set` writes these values, `remove` drops these keys. */
+export interface UserQuotaChange {
+  readonly user: string;
+  readonly set: UserQuotas;
+  readonly remove: readonly QuotaKey[];
+}
+
+/** Kafka answers once per user (quota entity) of an alteration. */
+export interface UserQuotaResult {
+  readonly user: string;
+  readonly error: KafkaRequestError | undefined;
+}
+
 /** What one DeleteAcls filter removed, or Kafka's refusal of it. */
 export interface AclDeletion {
   readonly deleted: readonly AclBinding[];
@@ -81,5 +106,18 @@ export interface KafkaUserPort {
   createAcls(acls: readonly AclBinding[]): Promise<readonly (KafkaRequestError | undefined)[]>;
   /** One DeleteAcls; per filter, in order, what it removed. */
   deleteAcls(filters: readonly AclFilter[]): Promise<readonly AclDeletion[]>;
+  /**
+   * The quotas of the entities that are exactly {user: name} (not user+client-id, not the
+   * default user): every such user with quotas when `users` is omitted or empty, else the named
+   * ones. A user without quotas is absent from the map. Keys Kafka has that are not QuotaKeys
+   * (none today) are left out.
+   */
+  describeUserQuotas(users?: readonly string[]): Promise<ReadonlyMap<string, UserQuotas>>;
+  /**
+   * One AlterClientQuotas for all (a user at most once: the batching port sends a repeated user
+   * in a later request). Per user, in order, undefined or Kafka's refusal; a change with nothing
+   * to set or remove is not sent and succeeds.
+   */
+  alterUserQuotas(changes: readonly UserQuotaChange[]): Promise<readonly UserQuotaResult[]>;
   close(): Promise<void>;
 }

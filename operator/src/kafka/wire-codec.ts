@@ -1,6 +1,6 @@
 // Kafka wire primitives for the operator's own Kafka client (wire-*.ts). Only what its requests
-// need: fixed-width integers, (compact) strings, bytes and arrays, UUIDs and empty tagged-field
-// buffers (KIP-482).
+// need: fixed-width integers, doubles, (compact) strings, bytes and arrays, UUIDs and empty
+// tagged-field buffers (KIP-482).
 //
 // The Reader reads bytes from any endpoint a user names, so every way a response can be wrong
 // (cut short, a length or count past the end) throws KafkaDecodeError and nothing else; the
@@ -33,6 +33,12 @@ export class Writer {
   }
   bool(v: boolean): this {
     return this.int8(v ? 1 : 0);
+  }
+  /** FLOAT64: IEEE 754 double, big-endian. */
+  float64(v: number): this {
+    const b = Buffer.alloc(8);
+    b.writeDoubleBE(v);
+    return this.#push(b);
   }
   /** Classic ARRAY: int32 count. */
   array<T>(items: readonly T[], each: (w: this, item: T) => void): this {
@@ -113,6 +119,9 @@ export class Reader {
   }
   bool(): boolean {
     return this.int8() !== 0;
+  }
+  float64(): number {
+    return this.#take(8).readDoubleBE();
   }
   string(): string | null {
     const n = this.int16();

@@ -19,7 +19,9 @@ export const USER_REASONS = {
   UsernameConflict: true,
   SecretNotOwned: true,
   PasswordSecretNotFound: true,
-  ClientsCaNotFound: false,
+  PasswordInvalid: true,
+  /** The cluster's CA Secrets are written by the cluster reconciler; wait for them. */
+  CertificatesPending: false,
   KafkaRefused: true,
   KafkaUnavailable: false,
 } as const satisfies Record<string, boolean>;

@@ -84,12 +84,27 @@ describe('preflight', () => {
   });
 
   it('refuses a user without a listener of its authentication type, in the words of the listener choice', () => {
-    const v = check(user('alice'), cluster(), undefined, {
+    const tls = user('alice', { authentication: { type: 'tls' } });
+    const v = check(tls, cluster(), undefined, {
       error: 'add a listener with authentication type tls',
     });
     expect(v).toMatchObject({
       reason: 'NoMatchingListener',
       message: 'add a listener with authentication type tls',
+    });
+    // Said at once, even while the cluster is not ready.
+    const notReady = cluster();
+    notReady.status = {};
+    expect(check(tls, notReady, undefined, { error: 'x' })?.reason).toBe('NoMatchingListener');
+  });
+
+  it("waits (ClusterNotReady) while the matching listener's address is not in the status yet", () => {
+    const v = check(user('alice'), cluster(), undefined, {
+      error: 'does not report the address yet',
+    });
+    expect(v).toMatchObject({
+      reason: 'ClusterNotReady',
+      message: 'does not report the address yet',
     });
   });
 

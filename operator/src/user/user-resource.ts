@@ -67,7 +67,8 @@ export function reservedPrincipals(cluster: KafkaCluster): string[] {
 
 /**
  * Whether `u` can be reconciled against `target` (its cluster) at all: the reasons that stop
- * a reconcile before anything is read or written, in the order a person should fix them.
+ * a reconcile before anything is read or written. What a person must fix (listener,
+ * authorization, user name) comes before what resolves by itself (the cluster getting ready).
  * `listener` is the listener the Secret would configure, or why there is none.
  */
 export function preflight(input: {
@@ -80,10 +81,21 @@ export function preflight(input: {
   const { user: u, target, cluster } = input;
   const name = usernameOf(u);
   const principal = principalOf(name);
-  if (!target.ready) return refused(target.reason, target.message);
-  if (!cluster) return refused('ClusterNotFound', `KafkaCluster ${u.spec.cluster} does not exist`);
-  if (input.listener && 'error' in input.listener) {
-    return refused('NoMatchingListener', input.listener.error);
+  if (!cluster) {
+    return target.ready
+      ? refused('ClusterNotFound', `KafkaCluster ${u.spec.cluster} does not exist`)
+      : refused(target.reason, target.message);
+  }
+  // What a person must change is said at once, before waiting for the cluster to be ready.
+  const type = u.spec.authentication.type;
+  const listenerError =
+    input.listener && 'error' in input.listener ? input.listener.error : undefined;
+  if (!cluster.spec.listeners.some((l) => l.authentication?.type === type)) {
+    return refused(
+      'NoMatchingListener',
+      listenerError ??
+        `KafkaCluster ${u.spec.cluster} has no listener with authentication type ${type}: add one`,
+    );
   }
   if ((u.spec.authorization?.acls.length ?? 0) > 0 && !cluster.spec.authorization) {
     return refused(
@@ -104,6 +116,9 @@ export function preflight(input: {
       `KafkaUser ${holder.metadata.name} (older) already declares user ${name} on KafkaCluster ${u.spec.cluster}; set another spec.username, or delete one of them`,
     );
   }
+  if (!target.ready) return refused(target.reason, target.message);
+  // The listener is in the spec and its address not yet in the status: the cluster is coming.
+  if (listenerError) return refused('ClusterNotReady', listenerError);
   return undefined;
 }
 

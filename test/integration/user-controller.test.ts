@@ -80,7 +80,12 @@ const readyOf = (o: Conditioned | undefined) =>
 const withKafka = () => (kafka ? { process: kafka.process } : {});
 
 async function cli(tool: string, args: readonly string[]): Promise<string> {
-  const { stdout } = await execFileP(join(kafkaHome(VERSION), 'bin', tool), [...args], {
+  // The toolchain's Kafka has no kafka-acls.sh; it is this class of the tools jar.
+  const [bin, argv] =
+    tool === 'kafka-acls.sh'
+      ? ['kafka-run-class.sh', ['org.apache.kafka.tools.AclCommand', ...args]]
+      : [tool, [...args]];
+  const { stdout } = await execFileP(join(kafkaHome(VERSION), 'bin', bin), argv, {
     env: { ...process.env, KAFKA_HEAP_OPTS: '-Xmx128m' },
     timeout: 60_000,
   });
@@ -137,8 +142,10 @@ async function produceAs(user: string, password: string, topic: string): Promise
     await producer.send({ topic, messages: [{ value: 'hello' }] });
     return 'ok';
   } catch (e) {
-    const err = e as { type?: string; name?: string };
-    return err.type ?? err.name ?? String(e);
+    // kafkajs wraps Kafka's error (with its `type`) in a KafkaJSNonRetriableError's cause.
+    let err = e as { type?: string; name?: string; cause?: unknown } | undefined;
+    while (err && !err.type && err.cause) err = err.cause as typeof err;
+    return err?.type ?? err?.name ?? String(e);
   } finally {
     await producer.disconnect().catch(() => undefined);
   }

@@ -637,20 +637,12 @@ export function userSecret(
 
 /** Whether the live Secret already says what `desired` says (data, labels, annotations, owner). */
 function sameSecret(live: SecretObject, desired: SecretObject): boolean {
-  const sameMap = (
-    a: Record<string, string> | undefined,
-    b: Record<string, string> | undefined,
-    only?: boolean,
-  ) => {
-    const x = a ?? {};
-    const y = b ?? {};
-    return (
-      Object.keys(y).every((k) => x[k] === y[k]) &&
-      (only !== true || Object.keys(x).length === Object.keys(y).length)
-    );
-  };
+  // Keys, labels and annotations others added are theirs: only ours are compared. (An apply
+  // drops keys of ours it no longer sends, e.g. `password` of a user turned tls.)
+  const sameMap = (a: Record<string, string> | undefined, b: Record<string, string> | undefined) =>
+    Object.entries(b ?? {}).every(([k, v]) => a?.[k] === v);
   return (
-    sameMap(live.data, desired.data, true) &&
+    sameMap(live.data, desired.data) &&
     sameMap(live.metadata?.labels, desired.metadata?.labels) &&
     sameMap(live.metadata?.annotations, desired.metadata?.annotations) &&
     controlledBy(live, { metadata: { uid: desired.metadata?.ownerReferences?.[0]?.uid ?? '' } })

@@ -26,6 +26,9 @@ import type {
   UserQuotas,
 } from './user-port.ts';
 
+/** Per-principal ACL describes answered by one any-principal request. */
+export const DESCRIBE_ACLS_MAX_BATCH = 1000;
+
 export type UserBatchOptions = Partial<Omit<BatcherOptions, 'shareDuplicates'>>;
 
 /** One user's part of an alterScramCredentials call. */
@@ -54,8 +57,8 @@ export class BatchingUserPort implements KafkaUserPort {
 
   /**
    * Defaults as for topics (Strimzi's topic operator): 100 items per request, 5 ms linger, 4
-   * requests of a kind in flight. An item is a user, a describe filter, or one call's list of
-   * ACLs or filters.
+   * requests of a kind in flight (ACL describes: up to DESCRIBE_ACLS_MAX_BATCH). An item is a
+   * user, a describe filter, or one call's list of ACLs or filters.
    */
   constructor(inner: KafkaUserPort, options: UserBatchOptions = {}) {
     this.#inner = inner;
@@ -79,7 +82,9 @@ export class BatchingUserPort implements KafkaUserPort {
     this.#describeAcls = new Batcher(
       filterKey,
       (filters) => this.#runDescribeAcls(filters),
-      opts(true),
+      // Kafka's answer to an any-principal filter is every matching ACL however many wait on
+      // it, so a larger batch only saves requests.
+      { ...opts(true), maxBatch: Math.max(opts(true).maxBatch, DESCRIBE_ACLS_MAX_BATCH) },
     );
     this.#createAcls = new Batcher(
       (item) => String(item.id),
@@ -197,10 +202,7 @@ export class BatchingUserPort implements KafkaUserPort {
     return new Map(
       users.map((u) => {
         const d = byUser.get(u);
-        return [
-          u,
-          d ? { ok: true, value: d } : { ok: false, error: new Error(`no answer for user ${u}`) },
-        ];
+        return [u, d ? { ok: true, value: d } : noAnswer(u)];
       }),
     );
   }
@@ -214,10 +216,10 @@ export class BatchingUserPort implements KafkaUserPort {
     });
     const byUser = new Map(results.map((r) => [r.user, r]));
     return new Map(
-      items.map((i) => [
-        i.user,
-        { ok: true, value: byUser.get(i.user) ?? { user: i.user, error: undefined } },
-      ]),
+      items.map((i): [string, ItemResult<ScramUserResult>] => {
+        const r = byUser.get(i.user);
+        return [i.user, r ? { ok: true, value: r } : noAnswer(i.user)];
+      }),
     );
   }
 
@@ -274,12 +276,17 @@ export class BatchingUserPort implements KafkaUserPort {
   ): Promise<ReadonlyMap<string, ItemResult<UserQuotaResult>>> {
     const results = await this.#inner.alterUserQuotas(changes);
     return new Map(
-      changes.map((c, i) => [
-        c.user,
-        { ok: true, value: results[i] ?? { user: c.user, error: undefined } },
-      ]),
+      changes.map((c, i): [string, ItemResult<UserQuotaResult>] => {
+        const r = results[i];
+        return [c.user, r ? { ok: true, value: r } : noAnswer(c.user)];
+      }),
     );
   }
+}
+
+/** Kafka answers for every user it was asked about; this is a broken answer, not a refusal. */
+function noAnswer(user: string): { ok: false; error: Error } {
+  return { ok: false, error: new Error(`Kafka's answer has no result for user ${user}`) };
 }
 
 /** Equal filters share one slot; field order fixed so the key does not depend on the caller. */

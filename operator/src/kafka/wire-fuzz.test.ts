@@ -17,6 +17,10 @@ import {
 } from './wire-cluster.ts';
 import { Reader, Writer } from './wire-codec.ts';
 import { WireConnection } from './wire-connection.ts';
+import {
+  decodeAlterClientQuotasResponse,
+  decodeDescribeClientQuotasResponse,
+} from './wire-client-quotas.ts';
 import { decodeDescribeConfigsResponse } from './wire-describe-configs.ts';
 import {
   decodeConsumerAssignment,
@@ -86,6 +90,19 @@ class Rng {
 const SEED = Number(process.env['KRAFTWERK_FUZZ_SEED'] ?? 0x6b726166); // "kraf"
 
 // --------------------------------------------- plausible responses, one builder per decoder
+
+/** A quota entity: {user}, the default user, or user + client-id. */
+const quotaEntity = (r: Rng, user: string): [string, string | null][] =>
+  r.pick([
+    [['user', user]],
+    [['user', null]],
+    [
+      ['user', user],
+      ['client-id', r.name()],
+    ],
+  ]);
+const quotaPart = (w: Writer, [type, name]: [string, string | null]) =>
+  w.compactString(type).compactString(name).tags();
 
 const uuid = (r: Rng) => r.bytes(16).toString('base64url');
 
@@ -611,6 +628,52 @@ const apis: Api[] = [
         .tags()
         .bytes(),
     decode: decodeAlterUserScramCredentialsResponse,
+  },
+  {
+    name: 'DescribeClientQuotas v1',
+    apiKey: 48,
+    version: 1,
+    flexible: true,
+    headerFlexible: true,
+    build: (r) =>
+      new Writer()
+        .int32(0)
+        .int16(r.pick([0, 42]))
+        .compactString(r.bool() ? null : 'Invalid entity type')
+        .compactArray(r.bool() ? null : r.times(3, r.name), (w, user) =>
+          w
+            .compactArray(quotaEntity(r, user), quotaPart)
+            .compactArray(r.times(4, r.name), (v, key) =>
+              v
+                .compactString(key)
+                .float64(r.int(0, 1 << 30) / 4)
+                .tags(),
+            )
+            .tags(),
+        )
+        .tags()
+        .bytes(),
+    decode: decodeDescribeClientQuotasResponse,
+  },
+  {
+    name: 'AlterClientQuotas v1',
+    apiKey: 49,
+    version: 1,
+    flexible: true,
+    headerFlexible: true,
+    build: (r) =>
+      new Writer()
+        .int32(0)
+        .compactArray(r.times(3, r.name), (w, user) =>
+          w
+            .int16(r.pick([0, 42]))
+            .compactString(r.bool() ? null : 'Invalid quota value')
+            .compactArray(quotaEntity(r, user), quotaPart)
+            .tags(),
+        )
+        .tags()
+        .bytes(),
+    decode: decodeAlterClientQuotasResponse,
   },
   {
     name: 'DescribeAcls v3',

@@ -88,6 +88,10 @@ export function renderUserSecretData(input: UserSecretInput): Record<string, str
       `listener "${listener.name}" (${listener.securityProtocol}) does not take client certificates; choose an SSL listener`,
     );
   }
+  if (tls && !input.clusterCaPem.includes('-----BEGIN CERTIFICATE-----'))
+    throw new Error(
+      `listener "${listener.name}" has TLS but the cluster CA bundle holds no certificate`,
+    );
   const mechanism = listener.saslMechanism ?? 'SCRAM-SHA-512';
   const jaas = cred.type === 'scram-sha-512' ? scramJaasConfig(cred.username, cred.password) : '';
 
@@ -256,9 +260,9 @@ const ACCEPT_BELOW = 256 - (256 % PASSWORD_ALPHABET.length);
 export function generatePassword(random: (n: number) => Buffer = randomBytes): string {
   let out = '';
   while (out.length < GENERATED_PASSWORD_LENGTH) {
-    for (const b of random(GENERATED_PASSWORD_LENGTH)) {
+    // Only as many bytes as characters are missing: every byte drawn is used or rejected.
+    for (const b of random(GENERATED_PASSWORD_LENGTH - out.length)) {
       if (b < ACCEPT_BELOW) out += PASSWORD_ALPHABET[b % PASSWORD_ALPHABET.length];
-      if (out.length === GENERATED_PASSWORD_LENGTH) break;
     }
   }
   return out;

@@ -7,10 +7,9 @@
 // super user here), and whether a user can authenticate and produce with kafkajs over the
 // fixture's SASL_SSL listener (SCRAM-SHA-512), using only the password from the user Secret.
 //
-// Not here: a tls user producing (the fixture's SSL listener does not ask for client
-// certificates, so every TLS client is User:ANONYMOUS there); its certificate is checked
-// against the clients CA instead. user-client-config.test.ts proves the Secret's files with
-// kcat, confluent-kafka and the Java tools.
+// A tls user produces over the fixture's MTLS listener, which trusts the clients CA the operator
+// made (principal = CN). user-client-config.test.ts proves the Secret's files with kcat,
+// confluent-kafka and the Java tools.
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
@@ -127,15 +126,24 @@ async function quotasOf(user: string): Promise<string> {
   ]);
 }
 
-/** Produces one message as a SCRAM user over SASL_SSL; the error's type when refused. */
-async function produceAs(user: string, password: string, topic: string): Promise<string> {
+/** Produces one message as a SCRAM user over SASL_SSL, or with a client certificate over the
+ *  MTLS listener; the error's type when refused. */
+async function produceAs(
+  user: string,
+  password: string | { cert: string; key: string },
+  topic: string,
+): Promise<string> {
   const producer = new Kafka({
     clientId: 'user-controller-test',
-    brokers: [kafka!.saslSsl],
-    ssl: { ca: [kafka!.ca] },
-    sasl: { mechanism: 'scram-sha-512', username: user, password },
     logLevel: logLevel.NOTHING,
     retry: { retries: 0 },
+    ...(typeof password === 'string'
+      ? {
+          brokers: [kafka!.saslSsl],
+          ssl: { ca: [kafka!.ca] },
+          sasl: { mechanism: 'scram-sha-512', username: user, password },
+        }
+      : { brokers: [kafka!.mtls!], ssl: { ca: [kafka!.ca], ...password } }),
   }).producer({ allowAutoTopicCreation: false });
   try {
     await producer.connect();
@@ -290,6 +298,10 @@ describe('KafkaUser on a secured cluster with StandardAuthorizer', () => {
       const s = await secret(`${CLUSTER}-cluster-ca`);
       return s?.data?.['ca.crt'] && s.data['ca.key'] ? s : undefined;
     });
+    const clientsCa = await waitFor(`Secret ${CLUSTER}-clients-ca`, async () => {
+      const s = await secret(`${CLUSTER}-clients-ca`);
+      return s?.data?.['ca.crt'] ? s : undefined;
+    });
     const ca: IssuedCertificate = {
       certPem: decoded(clusterCa, 'ca.crt'),
       keyPem: decoded(clusterCa, 'ca.key'),
@@ -313,6 +325,8 @@ describe('KafkaUser on a secured cluster with StandardAuthorizer', () => {
         keystorePem: `${node.keyPem.trim()}\n${node.certPem.trim()}\n`,
         caPem: ca.certPem,
       },
+      // As the cluster's mTLS listener: client certificates of the clients CA the operator made.
+      mtls: { clientsCaPem: decoded(clientsCa, 'ca.crt') },
     });
     const admin = new Kafka({
       clientId: 'user-controller-test',
@@ -473,6 +487,10 @@ describe('KafkaUser on a secured cluster with StandardAuthorizer', () => {
       cluster?.status?.listeners?.find((l) => l.name === 'mtls')?.bootstrapServers,
     );
     expect(await aclsOf('User:bob')).toEqual(['TOPIC:orders:LITERAL WRITE ALLOW *']);
+    // The certificate from the Secret works, and only where the ACLs allow.
+    const tls = { cert: decoded(s, 'user.crt'), key: decoded(s, 'user.key') };
+    expect(await produceAs('bob', tls, 'orders')).toBe('ok');
+    expect(await produceAs('bob', tls, 'payments')).toBe('TOPIC_AUTHORIZATION_FAILED');
     // A certificate user has no password in Kafka.
     expect(await produceAs('bob', 'anything', 'orders')).toMatch(/SASL|Authentication/i);
   }, 120_000);

@@ -493,6 +493,17 @@ describe('KafkaUser on a secured cluster with StandardAuthorizer', () => {
     expect(await produceAs('bob', tls, 'payments')).toBe('TOPIC_AUTHORIZATION_FAILED');
     // A certificate user has no password in Kafka.
     expect(await produceAs('bob', 'anything', 'orders')).toMatch(/SASL|Authentication/i);
+
+    // A deleted user Secret is written again at once (the operator watches its Secrets), with
+    // a new certificate that works too.
+    await client.request('DELETE', `/api/v1/namespaces/${ns}/secrets/bob`);
+    const again = await waitFor('Secret bob written again', async () => {
+      const n = await secret('bob');
+      return n && n.metadata?.uid !== s?.metadata?.uid && n.data?.['user.crt'] ? n : undefined;
+    });
+    const renewed = { cert: decoded(again, 'user.crt'), key: decoded(again, 'user.key') };
+    expect(renewed.cert).not.toBe(tls.cert);
+    expect(await produceAs('bob', renewed, 'orders')).toBe('ok');
   }, 120_000);
 
   it('a referenced password: PasswordSecretNotFound until the Secret exists, then used; a change rotates it', async () => {

@@ -31,7 +31,7 @@ import { Manager } from './runtime/manager.ts';
 import { createOperatorMetrics, type OperatorMetrics } from './runtime/operator-metrics.ts';
 import { topicReconciler } from './topic/reconciler.ts';
 import { userReconciler, type SecretObject } from './user/reconciler.ts';
-import { USER_LABEL } from './user/user-resource.ts';
+import { USER_LABEL, usernameOf } from './user/user-resource.ts';
 
 /** The Lease this instance campaigns for; timings default to leader-election.ts's. */
 export interface LeaderElectionSettings {
@@ -306,6 +306,19 @@ export function createOperator(o: OperatorOptions): Operator {
       metrics,
     })
       .owns(userSecrets)
+      // A user name freed (its holder deleted, or renamed away) goes to the next KafkaUser
+      // declaring it without waiting for the resync.
+      .watches(users, (u) =>
+        users
+          .list(u.metadata.namespace)
+          .filter(
+            (o) =>
+              o.metadata.uid !== u.metadata.uid &&
+              o.spec.cluster === u.spec.cluster &&
+              usernameOf(o) === usernameOf(u),
+          )
+          .map((o) => `${o.metadata.namespace}/${o.metadata.name}`),
+      )
       .watches(clusters, (c) =>
         // A cluster becoming Ready, changing listeners or authorization concerns its users.
         users

@@ -26,8 +26,11 @@ import type {
   UserQuotas,
 } from './user-port.ts';
 
-/** Per-principal ACL describes answered by one any-principal request. */
-export const DESCRIBE_ACLS_MAX_BATCH = 1000;
+/**
+ * Callers per request for the describes whose answer does not grow with them: an any-principal
+ * ACL filter, and quotas of several users (Kafka lists every named user entity either way).
+ */
+export const WIDE_DESCRIBE_MAX_BATCH = 1000;
 
 export type UserBatchOptions = Partial<Omit<BatcherOptions, 'shareDuplicates'>>;
 
@@ -57,7 +60,7 @@ export class BatchingUserPort implements KafkaUserPort {
 
   /**
    * Defaults as for topics (Strimzi's topic operator): 100 items per request, 5 ms linger, 4
-   * requests of a kind in flight (ACL describes: up to DESCRIBE_ACLS_MAX_BATCH). An item is a
+   * requests of a kind in flight (ACL and quota describes: up to WIDE_DESCRIBE_MAX_BATCH). An item is a
    * user, a describe filter, or one call's list of ACLs or filters.
    */
   constructor(inner: KafkaUserPort, options: UserBatchOptions = {}) {
@@ -82,9 +85,7 @@ export class BatchingUserPort implements KafkaUserPort {
     this.#describeAcls = new Batcher(
       filterKey,
       (filters) => this.#runDescribeAcls(filters),
-      // Kafka's answer to an any-principal filter is every matching ACL however many wait on
-      // it, so a larger batch only saves requests.
-      { ...opts(true), maxBatch: Math.max(opts(true).maxBatch, DESCRIBE_ACLS_MAX_BATCH) },
+      wide(opts(true)),
     );
     this.#createAcls = new Batcher(
       (item) => String(item.id),
@@ -99,7 +100,7 @@ export class BatchingUserPort implements KafkaUserPort {
     this.#describeQuotas = new Batcher(
       (user) => user,
       (users) => this.#runDescribeQuotas(users),
-      opts(true),
+      wide(opts(true)),
     );
     this.#alterQuotas = new Batcher(
       (change) => change.user,
@@ -282,6 +283,10 @@ export class BatchingUserPort implements KafkaUserPort {
       }),
     );
   }
+}
+
+function wide(opts: BatcherOptions): BatcherOptions {
+  return { ...opts, maxBatch: Math.max(opts.maxBatch, WIDE_DESCRIBE_MAX_BATCH) };
 }
 
 /** Kafka answers for every user it was asked about; this is a broken answer, not a refusal. */

@@ -273,6 +273,8 @@ describe('renderUserSecretData', () => {
     ]) {
       for (const k of Object.keys(data)) expect(all).toContain(k);
     }
+    // What the API server accepts as a Secret key (and so as a file name in a volume).
+    for (const k of all) expect(k).toMatch(/^[-._a-zA-Z0-9]+$/);
   });
 });
 

@@ -211,12 +211,19 @@ describe.each(kafkaVersions)('Kafka %s', (version) => {
     const results = await users.alterUserQuotas([
       { user: 'bad-quota', set: { request_percentage: -5 }, remove: [] },
       { user: 'good-quota', set: { producer_byte_rate: 1000 }, remove: [] },
+      // One key both set and removed: Kafka takes a key once per entity, and says so in words
+      // meant for an entity named twice (its duplicate-key text is overwritten).
+      { user: 'twice-quota', set: { producer_byte_rate: 1 }, remove: ['producer_byte_rate'] },
     ]);
     expect(results[0]?.error?.code).toBe('INVALID_REQUEST');
     expect(results[0]?.error?.message).toBe('Quota request_percentage must be greater than 0');
     expect(results[1]).toEqual({ user: 'good-quota', error: undefined });
+    expect([results[2]?.error?.code, results[2]?.error?.message]).toEqual([
+      'INVALID_REQUEST',
+      'Ignoring duplicate entity ClientQuotaEntity(entries={user=twice-quota})',
+    ]);
     await expect
-      .poll(() => users.describeUserQuotas(['bad-quota', 'good-quota']), settle)
+      .poll(() => users.describeUserQuotas(['bad-quota', 'good-quota', 'twice-quota']), settle)
       .toEqual(new Map([['good-quota', { producer_byte_rate: 1000 }]]));
   }, 60_000);
 

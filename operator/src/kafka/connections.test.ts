@@ -21,6 +21,7 @@ function fake(options: KafkaClientOptions) {
       return null;
     }),
     describeQuorum: vi.fn(async () => ({ leaderId: 1, voters: [], observers: [] })),
+    describeUserQuotas: vi.fn(async () => new Map()),
     finish: () => finish?.(),
   };
   return admin;
@@ -146,6 +147,26 @@ describe('KafkaConnections', () => {
     await c.release('b:2,a:1');
     expect(made[1]!.closed).toBe(true);
     expect(c.size).toBe(0);
+  });
+
+  it('gives the user port the same connections, keyed by credentials the same way', async () => {
+    const { c, made, clock } = setup(600_000);
+    const tls = { tls: { ca: 'CA' } };
+    await c.get('a:1', tls).describeTopic('t');
+    await c.user(' a:1 ', tls).describeUserQuotas(['alice']);
+    expect(made).toHaveLength(1);
+    expect(made[0]!.describeUserQuotas).toHaveBeenCalledWith(['alice']);
+    expect(c.user('a:1', tls)).toBe(c.user('a:1,a:1', tls));
+    // Its calls keep the connections open, as the other ports' do.
+    clock.advance(400_000);
+    await c.user('a:1', tls).describeUserQuotas();
+    clock.advance(400_000);
+    expect(made[0]!.closed).toBe(false);
+    // Other credentials: a new set, and the old one retired.
+    await c.user('a:1', { tls: { ca: 'CA2' } }).describeUserQuotas();
+    expect(made).toHaveLength(2);
+    expect(made[0]!.closed).toBe(true);
+    await c.closeAll();
   });
 
   it('normalises keys', () => {

@@ -59,9 +59,9 @@ export class BatchingUserPort implements KafkaUserPort {
   #nextId = 0;
 
   /**
-   * Defaults as for topics (Strimzi's topic operator): 100 items per request, 5 ms linger, 4
-   * requests of a kind in flight (ACL and quota describes: up to WIDE_DESCRIBE_MAX_BATCH). An item is a
-   * user, a describe filter, or one call's list of ACLs or filters.
+   * Defaults as for topics (Strimzi's topic operator): 100 items per request (ACL and quota
+   * describes: WIDE_DESCRIBE_MAX_BATCH), 5 ms linger, 4 requests of a kind in flight. An item is
+   * a user, a describe filter, or one call's list of ACLs or filters.
    */
   constructor(inner: KafkaUserPort, options: UserBatchOptions = {}) {
     this.#inner = inner;

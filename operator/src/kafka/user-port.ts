@@ -1,8 +1,8 @@
 // The user-level Kafka port: SCRAM credentials (KIP-554) of the users a secured cluster
 // authenticates (the operator's own identity and test users, issue #14), and the ACLs and
-// client quotas (KIP-546) of KafkaUser (issue #15). Errors: KafkaUnavailableError when no broker answered;
-// KafkaRequestError with Kafka's error name and words when Kafka refused — per user in the
-// results, thrown when the whole request was refused.
+// client quotas (KIP-546) of KafkaUser (issue #15). Errors: KafkaUnavailableError when no
+// broker answered; KafkaRequestError with Kafka's error name and words when Kafka refused — per
+// user in the results, thrown when the whole request was refused.
 import type { KafkaRequestError } from './errors.ts';
 import type { ScramMechanism } from './scram.ts';
 import type { AclBinding, AclFilter } from './wire-acls.ts';
@@ -116,7 +116,8 @@ export interface KafkaUserPort {
   /**
    * One AlterClientQuotas for all (a user at most once: the batching port sends a repeated user
    * in a later request). Per user, in order, undefined or Kafka's refusal; a change with nothing
-   * to set or remove is not sent and succeeds.
+   * to set or remove is not sent and succeeds. A key both set and removed in one change is
+   * Kafka's INVALID_REQUEST for that user (nothing of that change is written).
    */
   alterUserQuotas(changes: readonly UserQuotaChange[]): Promise<readonly UserQuotaResult[]>;
   close(): Promise<void>;

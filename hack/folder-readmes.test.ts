@@ -19,6 +19,7 @@ const folders = [
   'cluster/apply',
   'kafka',
   'pki',
+  'user',
 ];
 
 describe.each(folders)('operator/src/%s/README.md', (folder) => {

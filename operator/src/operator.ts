@@ -6,6 +6,7 @@ import { kinds } from './api/kinds.ts';
 import type { KafkaCluster } from './api/kafka-cluster.ts';
 import type { KafkaConsumerGroup } from './api/kafka-consumer-group.ts';
 import type { KafkaTopic } from './api/kafka-topic.ts';
+import type { KafkaUser } from './api/kafka-user.ts';
 import {
   clusterKeyOfLabelled,
   type PodObject,
@@ -29,6 +30,8 @@ import type { KubeObject } from './runtime/resource.ts';
 import { Manager } from './runtime/manager.ts';
 import { createOperatorMetrics, type OperatorMetrics } from './runtime/operator-metrics.ts';
 import { topicReconciler } from './topic/reconciler.ts';
+import { userReconciler, type SecretObject } from './user/reconciler.ts';
+import { USER_LABEL, usernameOf } from './user/user-resource.ts';
 
 /** The Lease this instance campaigns for; timings default to leader-election.ts's. */
 export interface LeaderElectionSettings {
@@ -151,6 +154,13 @@ export function createOperator(o: OperatorOptions): Operator {
   const clusters = informer<KafkaCluster>(kinds.KafkaCluster);
   const topics = informer<KafkaTopic>(kinds.KafkaTopic);
   const groups = informer<KafkaConsumerGroup>(kinds.KafkaConsumerGroup);
+  const users = informer<KafkaUser>(kinds.KafkaUser);
+  // Only the Secrets the operator writes for KafkaUsers (by their label): a deleted or edited
+  // one is written back at once, and no other Secret is ever cached.
+  const userSecrets = informer<SecretObject>(
+    { apiVersion: 'v1', kind: 'Secret' },
+    { labelSelector: USER_LABEL, transform: stripManagedFields },
+  );
 
   // KafkaCluster: the objects it owns are watched through informers that only list what carries
   // the cluster label, so the operator never caches every pod of the cluster it runs in.
@@ -266,6 +276,56 @@ export function createOperator(o: OperatorOptions): Operator {
       logger: o.logger,
       metrics,
     }),
+  );
+
+  manager.addController(
+    new Controller({
+      name: 'kafkauser',
+      informer: users,
+      // The reconciler brings its finalizer: the controller adds and removes it.
+      enqueueUpdate: specOrMetadataChanged,
+      reconcile: userReconciler({
+        client,
+        users,
+        clusters,
+        secrets: userSecrets,
+        kafka: (bootstrap, security) => fence(kafka.user(bootstrap, security)),
+        credentials,
+        ...(o.clusterBootstrap ? { replicationBootstrap: o.clusterBootstrap } : {}),
+        events,
+        clock,
+        logger: o.logger,
+      }),
+      resyncPeriodMs: o.resyncMs,
+      ...generic,
+      // Kafka calls of concurrent reconciles are batched underneath (kafka/user-batcher.ts), as
+      // for topics: more in flight means fewer, larger requests.
+      concurrency: 64,
+      clock,
+      logger: o.logger,
+      metrics,
+    })
+      .owns(userSecrets)
+      // A user name freed (its holder deleted, or renamed away) goes to the next KafkaUser
+      // declaring it without waiting for the resync.
+      .watches(users, (u) =>
+        users
+          .list(u.metadata.namespace)
+          .filter(
+            (o) =>
+              o.metadata.uid !== u.metadata.uid &&
+              o.spec.cluster === u.spec.cluster &&
+              usernameOf(o) === usernameOf(u),
+          )
+          .map((o) => `${o.metadata.namespace}/${o.metadata.name}`),
+      )
+      .watches(clusters, (c) =>
+        // A cluster becoming Ready, changing listeners or authorization concerns its users.
+        users
+          .list(c.metadata?.namespace)
+          .filter((u) => u.spec.cluster === c.metadata?.name)
+          .map((u) => `${u.metadata.namespace}/${u.metadata.name}`),
+      ),
   );
 
   return {

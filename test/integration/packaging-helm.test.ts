@@ -384,6 +384,10 @@ describe('in a real kube-apiserver', () => {
       expect(can('update', 'statefulsets.apps', ns)).toBe('no');
       expect(can('update', 'kafkatopics.kraftwerk.dev', ns, 'finalizers')).toBe('no');
       expect(can('update', 'kafkaclusters.kraftwerk.dev', ns, 'finalizers')).toBe('yes');
+      expect(can('update', 'kafkausers.kraftwerk.dev', ns, 'finalizers')).toBe('yes');
+      expect(can('patch', 'kafkausers.kraftwerk.dev', ns, 'status')).toBe('yes');
+      expect(can('get', 'kafkausers.kraftwerk.dev', ns)).toBe('no');
+      expect(can('delete', 'kafkausers.kraftwerk.dev', ns)).toBe('no');
       expect(can('delete', 'kafkatopics.kraftwerk.dev', ns)).toBe('no');
     }
     expect(can('list', 'kafkatopics.kraftwerk.dev', 'pkg-elsewhere')).toBe('no');

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { installYaml } from '../../cdk8s/install.ts';
+import { resourceDefinitions } from '../../operator/src/api/resources.ts';
 import {
   leaseRules,
   permissions,
@@ -302,7 +303,7 @@ describe('in a real kube-apiserver', () => {
     (mode, values) => {
       const rendered = helmTemplate(tools, ['-f', valuesFile(`dry-${mode}`, values)]).stdout;
       const crds = manifests(rendered).filter((m) => m.kind === 'CustomResourceDefinition');
-      expect(crds).toHaveLength(3);
+      expect(crds).toHaveLength(resourceDefinitions.length);
       // CRDs for real (identical to what other suites install), then everything else dry.
       mustRun(kubectlBinary(), [
         '--kubeconfig',

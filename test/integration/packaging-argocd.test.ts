@@ -205,16 +205,19 @@ describe('kind-specific health', () => {
     expect(h).toEqual({ status: 'Degraded', message: `${reason}: fix it` });
   });
 
-  it.each(['ClusterNotFound', 'ClusterNotReady', 'KafkaClusterSecuring', 'KafkaUnavailable'])(
-    'KafkaUser: %s resolves by itself and is Progressing',
-    (reason) => {
-      const h = health(
-        'KafkaUser',
-        resource({ observedGeneration: 2, conditions: [cond('Ready', 'False', reason)] }),
-      );
-      expect(h.status).toBe('Progressing');
-    },
-  );
+  it.each([
+    'ClusterNotFound',
+    'ClusterNotReady',
+    'KafkaClusterSecuring',
+    'ClientsCaNotFound',
+    'KafkaUnavailable',
+  ])('KafkaUser: %s resolves by itself and is Progressing', (reason) => {
+    const h = health(
+      'KafkaUser',
+      resource({ observedGeneration: 2, conditions: [cond('Ready', 'False', reason)] }),
+    );
+    expect(h.status).toBe('Progressing');
+  });
 
   it('KafkaUser: any reason the operator marks Stalled is Degraded', () => {
     const h = health(

@@ -15,6 +15,7 @@ const behaviourPages: Record<string, string> = {
   KafkaCluster: 'cluster.md',
   KafkaTopic: 'topics.md',
   KafkaConsumerGroup: 'consumer-groups.md',
+  KafkaUser: 'users.md',
 };
 
 interface SchemaNode {

@@ -2108,7 +2108,7 @@ export interface KafkaUserSpecAuthorizationAcls {
   readonly resource: KafkaUserSpecAuthorizationAclsResource;
 
   /**
-   * Operations allowed (or denied). topic: Read, Write, Create, Describe, Delete, Alter, DescribeConfigs, AlterConfigs; group: Read, Describe, Delete; cluster: Create, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, Alter, Describe, CreateTokens, DescribeTokens; transactionalId: Describe, Write; All on any.
+   * Operations allowed (or denied). topic: Read, Write, Create, Describe, Delete, Alter, DescribeConfigs, AlterConfigs; group: Read, Describe, Delete, DescribeConfigs, AlterConfigs; cluster: Create, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, Alter, Describe; transactionalId: Describe, Write, TwoPhaseCommit; All on any. Each at most once.
    *
    * @schema KafkaUserSpecAuthorizationAcls#operations
    */
@@ -2275,10 +2275,8 @@ export const KafkaUserSpecAuthorizationAclsOperations = {
   ALTER_CONFIGS: 'AlterConfigs',
   /** IdempotentWrite */
   IDEMPOTENT_WRITE: 'IdempotentWrite',
-  /** CreateTokens */
-  CREATE_TOKENS: 'CreateTokens',
-  /** DescribeTokens */
-  DESCRIBE_TOKENS: 'DescribeTokens',
+  /** TwoPhaseCommit */
+  TWO_PHASE_COMMIT: 'TwoPhaseCommit',
 } as const;
 export type KafkaUserSpecAuthorizationAclsOperations =
   (typeof KafkaUserSpecAuthorizationAclsOperations)[keyof typeof KafkaUserSpecAuthorizationAclsOperations];

@@ -35,15 +35,27 @@ export function watchRules(extraScaleTargets: readonly ScaleTarget[] = []): Rule
     { groups: ['kraftwerk.dev'], resources: ['kafkatopics'], verbs: ['get', ...WATCH, 'patch'] },
     // Consumer groups hold no finalizer: only their status is written.
     { groups: ['kraftwerk.dev'], resources: ['kafkaconsumergroups'], verbs: WATCH },
+    // The user finalizer (kraftwerk.dev/user), added by apply and removed by JSON patch, like
+    // the topic's; no `get`: nothing reads a KafkaUser past the informer.
+    { groups: ['kraftwerk.dev'], resources: ['kafkausers'], verbs: [...WATCH, 'patch'] },
     {
       groups: ['kraftwerk.dev'],
-      resources: ['kafkaclusters/status', 'kafkatopics/status', 'kafkaconsumergroups/status'],
+      resources: [
+        'kafkaclusters/status',
+        'kafkatopics/status',
+        'kafkaconsumergroups/status',
+        'kafkausers/status',
+      ],
       verbs: ['patch'],
     },
     // Not a request the operator sends: the OwnerReferencesPermissionEnforcement admission
     // plugin (OpenShift, hardened clusters) requires it to set blockOwnerDeletion on the
-    // objects a KafkaCluster owns. Only KafkaClusters own anything.
-    { groups: ['kraftwerk.dev'], resources: ['kafkaclusters/finalizers'], verbs: ['update'] },
+    // objects a KafkaCluster owns, and on the Secret a KafkaUser owns.
+    {
+      groups: ['kraftwerk.dev'],
+      resources: ['kafkaclusters/finalizers', 'kafkausers/finalizers'],
+      verbs: ['update'],
+    },
     // Teardown deletes the broker StatefulSet before the controllers' (uid precondition); get:
     // a KafkaConsumerGroup reads a StatefulSet target live before scaling it (the cache may lag
     // a KafkaCluster's label or owner).
@@ -60,9 +72,10 @@ export function watchRules(extraScaleTargets: readonly ScaleTarget[] = []): Rule
     { groups: ['policy'], resources: ['poddisruptionbudgets'], verbs: [...WATCH, ...APPLY] },
     // One per KafkaCluster; it goes with the cluster (GC), never deleted by the operator.
     { groups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: [...WATCH, ...APPLY] },
-    // The certificate Secrets of secured clusters, each read by name (no list or watch: the
-    // operator sees no Secret it did not ask for), created once, patched with the
-    // resourceVersion read. They go with the cluster (GC), never deleted by the operator.
+    // The certificate Secrets of secured clusters and the KafkaUsers' Secrets, each read by
+    // name (no list or watch: the operator sees no Secret it did not ask for), created once,
+    // patched with the resourceVersion read; a KafkaUser's password Secret is only read. They
+    // go with their owner (GC), never deleted by the operator.
     { groups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'] },
     // The roller restarts a pod, and teardown ends a Pending one, by deleting it.
     { groups: [''], resources: ['pods'], verbs: [...WATCH, 'delete'] },

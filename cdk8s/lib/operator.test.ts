@@ -55,6 +55,7 @@ describe('KraftwerkOperator', () => {
     expect(all.filter((p) => p.endsWith(':update')).sort()).toEqual([
       'coordination.k8s.io/leases:update',
       'kraftwerk.dev/kafkaclusters/finalizers:update',
+      'kraftwerk.dev/kafkausers/finalizers:update',
     ]);
     expect(all.filter((p) => p.endsWith(':get')).sort()).toEqual([
       '/secrets:get',

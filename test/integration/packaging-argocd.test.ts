@@ -108,52 +108,55 @@ const resource = (status?: unknown) => ({
   ...(status === undefined ? {} : { status }),
 });
 
-describe.each(['KafkaCluster', 'KafkaTopic', 'KafkaConsumerGroup'])('%s health', (kind) => {
-  it('is Progressing before the operator has written a status', () => {
-    expect(health(kind, resource()).status).toBe('Progressing');
-  });
-
-  it('is Progressing while the operator has not observed the latest generation', () => {
-    const h = health(
-      kind,
-      resource({ observedGeneration: 1, conditions: [cond('Ready', 'True', 'Ok')] }),
-    );
-    expect(h).toEqual({
-      status: 'Progressing',
-      message: 'Waiting for the operator to observe generation 2',
+describe.each(['KafkaCluster', 'KafkaTopic', 'KafkaConsumerGroup', 'KafkaUser'])(
+  '%s health',
+  (kind) => {
+    it('is Progressing before the operator has written a status', () => {
+      expect(health(kind, resource()).status).toBe('Progressing');
     });
-  });
 
-  it('is Healthy when Ready is True for this generation', () => {
-    const h = health(
-      kind,
-      resource({ observedGeneration: 2, conditions: [cond('Ready', 'True', 'Ok', 'all good')] }),
-    );
-    expect(h).toEqual({ status: 'Healthy', message: 'Ok: all good' });
-  });
+    it('is Progressing while the operator has not observed the latest generation', () => {
+      const h = health(
+        kind,
+        resource({ observedGeneration: 1, conditions: [cond('Ready', 'True', 'Ok')] }),
+      );
+      expect(h).toEqual({
+        status: 'Progressing',
+        message: 'Waiting for the operator to observe generation 2',
+      });
+    });
 
-  it('is Progressing while waiting for something (Ready False, a transient reason)', () => {
-    const h = health(
-      kind,
-      resource({
-        observedGeneration: 2,
-        conditions: [cond('Ready', 'False', 'ClusterNotFound', 'no demo')],
-      }),
-    );
-    expect(h.status).toBe('Progressing');
-  });
+    it('is Healthy when Ready is True for this generation', () => {
+      const h = health(
+        kind,
+        resource({ observedGeneration: 2, conditions: [cond('Ready', 'True', 'Ok', 'all good')] }),
+      );
+      expect(h).toEqual({ status: 'Healthy', message: 'Ok: all good' });
+    });
 
-  it('is Degraded when only a person can fix it (InvalidSpec)', () => {
-    const h = health(
-      kind,
-      resource({
-        observedGeneration: 2,
-        conditions: [cond('Ready', 'False', 'InvalidSpec', 'bad')],
-      }),
-    );
-    expect(h).toEqual({ status: 'Degraded', message: 'InvalidSpec: bad' });
-  });
-});
+    it('is Progressing while waiting for something (Ready False, a transient reason)', () => {
+      const h = health(
+        kind,
+        resource({
+          observedGeneration: 2,
+          conditions: [cond('Ready', 'False', 'ClusterNotFound', 'no demo')],
+        }),
+      );
+      expect(h.status).toBe('Progressing');
+    });
+
+    it('is Degraded when only a person can fix it (InvalidSpec)', () => {
+      const h = health(
+        kind,
+        resource({
+          observedGeneration: 2,
+          conditions: [cond('Ready', 'False', 'InvalidSpec', 'bad')],
+        }),
+      );
+      expect(h).toEqual({ status: 'Degraded', message: 'InvalidSpec: bad' });
+    });
+  },
+);
 
 describe('kind-specific health', () => {
   it('KafkaCluster: the Degraded condition wins over Ready', () => {
@@ -184,6 +187,50 @@ describe('kind-specific health', () => {
       resource({ observedGeneration: 2, conditions: [cond('Ready', 'False', 'KafkaRejected')] }),
     );
     expect(h.status).toBe('Degraded');
+  });
+
+  it.each([
+    'NoMatchingListener',
+    'AuthorizationDisabled',
+    'ReservedUsername',
+    'UsernameConflict',
+    'SecretNotOwned',
+    'PasswordSecretNotFound',
+    'KafkaRefused',
+  ])('KafkaUser: %s needs a person and is Degraded', (reason) => {
+    const h = health(
+      'KafkaUser',
+      resource({ observedGeneration: 2, conditions: [cond('Ready', 'False', reason, 'fix it')] }),
+    );
+    expect(h).toEqual({ status: 'Degraded', message: `${reason}: fix it` });
+  });
+
+  it.each([
+    'ClusterNotFound',
+    'ClusterNotReady',
+    'KafkaClusterSecuring',
+    'ClientsCaNotFound',
+    'KafkaUnavailable',
+  ])('KafkaUser: %s resolves by itself and is Progressing', (reason) => {
+    const h = health(
+      'KafkaUser',
+      resource({ observedGeneration: 2, conditions: [cond('Ready', 'False', reason)] }),
+    );
+    expect(h.status).toBe('Progressing');
+  });
+
+  it('KafkaUser: any reason the operator marks Stalled is Degraded', () => {
+    const h = health(
+      'KafkaUser',
+      resource({
+        observedGeneration: 2,
+        conditions: [
+          cond('Ready', 'False', 'SomeFutureReason', 'act'),
+          cond('Stalled', 'True', 'SomeFutureReason', 'act'),
+        ],
+      }),
+    );
+    expect(h).toEqual({ status: 'Degraded', message: 'SomeFutureReason: act' });
   });
 
   it('KafkaConsumerGroup: stalled consumers are Degraded', () => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { installYaml } from '../../cdk8s/install.ts';
+import { resourceDefinitions } from '../../operator/src/api/resources.ts';
 import {
   leaseRules,
   permissions,
@@ -302,7 +303,7 @@ describe('in a real kube-apiserver', () => {
     (mode, values) => {
       const rendered = helmTemplate(tools, ['-f', valuesFile(`dry-${mode}`, values)]).stdout;
       const crds = manifests(rendered).filter((m) => m.kind === 'CustomResourceDefinition');
-      expect(crds).toHaveLength(3);
+      expect(crds).toHaveLength(resourceDefinitions.length);
       // CRDs for real (identical to what other suites install), then everything else dry.
       mustRun(kubectlBinary(), [
         '--kubeconfig',
@@ -384,6 +385,10 @@ describe('in a real kube-apiserver', () => {
       expect(can('update', 'statefulsets.apps', ns)).toBe('no');
       expect(can('update', 'kafkatopics.kraftwerk.dev', ns, 'finalizers')).toBe('no');
       expect(can('update', 'kafkaclusters.kraftwerk.dev', ns, 'finalizers')).toBe('yes');
+      expect(can('update', 'kafkausers.kraftwerk.dev', ns, 'finalizers')).toBe('yes');
+      expect(can('patch', 'kafkausers.kraftwerk.dev', ns, 'status')).toBe('yes');
+      expect(can('get', 'kafkausers.kraftwerk.dev', ns)).toBe('no');
+      expect(can('delete', 'kafkausers.kraftwerk.dev', ns)).toBe('no');
       expect(can('delete', 'kafkatopics.kraftwerk.dev', ns)).toBe('no');
     }
     expect(can('list', 'kafkatopics.kraftwerk.dev', 'pkg-elsewhere')).toBe('no');

@@ -7,6 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadYaml } from '@kubernetes/client-node';
+import { crdFileName } from '../../operator/src/api/crd.ts';
+import { resourceDefinitions } from '../../operator/src/api/resources.ts';
 import { kubernetesBinary, repoRoot, versions } from '../fixtures/toolchain.ts';
 
 export { repoRoot };
@@ -45,9 +47,8 @@ export function buildTools(): Tools {
       join(repoRoot, 'hack', 'toolchain', 'kubeconform-schemas.ts'),
       'crds',
       crdSchemas,
-      ...['kafkaclusters', 'kafkatopics', 'kafkaconsumergroups'].map((p) =>
-        join(repoRoot, 'crds', `${p}.kraftwerk.dev.yaml`),
-      ),
+      // Every kind: an example of a kind without a schema fails kubeconform -strict.
+      ...resourceDefinitions.map((d) => join(repoRoot, 'crds', crdFileName(d))),
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );

@@ -15,6 +15,7 @@ import { installYaml } from '../../cdk8s/install.ts';
 import type { KafkaCluster } from '../../operator/src/api/kafka-cluster.ts';
 import type { KafkaConsumerGroup } from '../../operator/src/api/kafka-consumer-group.ts';
 import type { KafkaTopic } from '../../operator/src/api/kafka-topic.ts';
+import type { KafkaUser } from '../../operator/src/api/kafka-user.ts';
 import { createOperator, type Operator } from '../../operator/src/operator.ts';
 import { apply } from '../../operator/src/runtime/apply.ts';
 import { KubeClient, loadKubeConfig } from '../../operator/src/runtime/kube-client.ts';
@@ -53,6 +54,10 @@ const ALLOWED_UNUSED: Record<string, string> = {
     'a deleting KafkaTopic whose topic id was never recorded (a create whose answer was lost) is read fresh before Kafka is touched; a lost answer cannot be produced with real Kafka',
   'kraftwerk.dev/kafkaclusters/finalizers:update':
     'no request: OwnerReferencesPermissionEnforcement admission checks it when the operator sets blockOwnerDeletion on objects a KafkaCluster owns (proven below)',
+  'kraftwerk.dev/kafkausers/finalizers:update':
+    'no request: OwnerReferencesPermissionEnforcement admission checks it when the operator sets blockOwnerDeletion on the Secret a KafkaUser owns (proven below)',
+  'kraftwerk.dev/kafkausers:patch':
+    'the user finalizer is added once the user’s KafkaCluster is there and removed after its credentials, ACLs and quotas are gone; no cluster of this tier ever runs Kafka (user-controller.test.ts covers it)',
 };
 
 let cp: ControlPlane;
@@ -483,6 +488,29 @@ describe('a workload through every controller path of this tier', () => {
       await admin.request('DELETE', kraftwerkPath(ns, 'kafkaconsumergroups', t.name));
     }
   });
+
+  it('KafkaUser: waits for a cluster that is not there, then deleted', async () => {
+    // The most of a user this tier can show: no KafkaCluster here ever runs Kafka, so the
+    // user's Secret, its finalizer and Kafka's side stay untouched (user-controller.test.ts).
+    const user: KafkaUser = {
+      apiVersion: 'kraftwerk.dev/v1alpha1',
+      kind: 'KafkaUser',
+      metadata: { name: 'rbac-user', namespace: ns },
+      spec: { cluster: 'absent', authentication: { type: 'scram-sha-512' } },
+    };
+    await createResource(admin, 'kafkausers', user);
+    await waitFor('the KafkaUser Ready=False ClusterNotFound, with an Event', async () => {
+      const u = await getResource<KafkaUser>(admin, ns, 'kafkausers', 'rbac-user');
+      const ready = condition(u, 'Ready');
+      if (ready?.status !== 'False' || ready.reason !== 'ClusterNotFound') return false;
+      return (await eventsFor(admin, ns, 'rbac-user')).some((e) => e.reason === 'ClusterNotFound');
+    });
+    await admin.request('DELETE', kraftwerkPath(ns, 'kafkausers', 'rbac-user'));
+    await waitFor(
+      'the KafkaUser gone',
+      async () => !(await getResource<KafkaUser>(admin, ns, 'kafkausers', 'rbac-user')),
+    );
+  });
 });
 
 describe('what the audit log shows', () => {
@@ -551,6 +579,7 @@ describe('what the audit log shows', () => {
           'kraftwerk.dev/kafkaclusters',
           'kraftwerk.dev/kafkatopics',
           'kraftwerk.dev/kafkaconsumergroups',
+          'kraftwerk.dev/kafkausers',
         ].flatMap((r) => [`${r}:list`, `${r}:watch`]),
         ...[
           'apps/statefulsets',
@@ -567,73 +596,98 @@ describe('what the audit log shows', () => {
   });
 });
 
-describe('kafkaclusters/finalizers under OwnerReferencesPermissionEnforcement', () => {
-  it('is what lets an owner reference block the KafkaCluster’s deletion', async () => {
-    // A probe identity that may create ConfigMaps, with and without the finalizers rule.
-    const user = `system:serviceaccount:${SYSTEM_NS}:probe`;
-    const probe = new KubeClient(loadKubeConfig(cp.userKubeconfig('probe', user, GROUPS)));
-    const owner = await createResource(admin, 'kafkaclusters', {
-      apiVersion: 'kraftwerk.dev/v1alpha1',
-      kind: 'KafkaCluster',
-      metadata: { name: 'owner', namespace: ns },
-      spec: {
-        version: '4.1.1',
-        brokers: { replicas: 1, storage: { type: 'ephemeral' } },
-        listeners: [{ name: 'internal', port: 9092, type: 'internal' }],
-        config: { 'default.replication.factor': '1' },
-      },
-    } as KafkaCluster);
-    const rules = (name: string, rules: unknown[]) => [
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRole',
-        metadata: { name },
-        rules,
-      },
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-        subjects: [{ kind: 'ServiceAccount', name: 'probe', namespace: SYSTEM_NS }],
-      },
-    ];
-    for (const o of rules('probe-configmaps', [
-      { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
-    ]))
-      await apply(admin, o as KubeObject);
-    await waitFor('the probe may create ConfigMaps', () => allowed(user, '/configmaps:create', ns));
-    const owned = {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: {
-        name: 'owned',
-        namespace: ns,
-        ownerReferences: [
-          {
-            apiVersion: 'kraftwerk.dev/v1alpha1',
-            kind: 'KafkaCluster',
-            name: 'owner',
-            uid: owner.metadata?.uid,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
-      },
-    };
-    const create = () =>
-      probe.request('POST', `/api/v1/namespaces/${ns}/configmaps`, {
-        body: owned,
-        query: { dryRun: 'All' },
-      });
-    await expect(create()).rejects.toThrow(/cannot set blockOwnerDeletion/);
-    for (const o of rules('probe-finalizers', [
-      { apiGroups: ['kraftwerk.dev'], resources: ['kafkaclusters/finalizers'], verbs: ['update'] },
-    ]))
-      await apply(admin, o as KubeObject);
-    await waitFor('the probe may update kafkaclusters/finalizers', () =>
-      allowed(user, 'kraftwerk.dev/kafkaclusters/finalizers:update', ns),
-    );
-    await expect(create()).resolves.toBeDefined();
-  });
+describe('<kind>/finalizers under OwnerReferencesPermissionEnforcement', () => {
+  // What each owner owns: a KafkaCluster its ConfigMaps (and more), a KafkaUser its Secret.
+  const owners = [
+    {
+      plural: 'kafkaclusters',
+      owned: { plural: 'configmaps', kind: 'ConfigMap' },
+      owner: {
+        apiVersion: 'kraftwerk.dev/v1alpha1',
+        kind: 'KafkaCluster',
+        metadata: { name: 'owner', namespace: ns },
+        spec: {
+          version: '4.1.1',
+          brokers: { replicas: 1, storage: { type: 'ephemeral' } },
+          listeners: [{ name: 'internal', port: 9092, type: 'internal' }],
+          config: { 'default.replication.factor': '1' },
+        },
+      } as KafkaCluster as KubeObject,
+    },
+    {
+      plural: 'kafkausers',
+      owned: { plural: 'secrets', kind: 'Secret' },
+      owner: {
+        apiVersion: 'kraftwerk.dev/v1alpha1',
+        kind: 'KafkaUser',
+        metadata: { name: 'owner', namespace: ns },
+        spec: { cluster: 'absent', authentication: { type: 'tls' } },
+      } as KafkaUser as KubeObject,
+    },
+  ];
+
+  it.each(owners)(
+    '$plural/finalizers is what lets an owner reference block the owner’s deletion',
+    async ({ plural, owned, owner }) => {
+      // A probe identity that may create the owned kind, with and without the finalizers rule.
+      const probeName = `probe-${plural}`;
+      const user = `system:serviceaccount:${SYSTEM_NS}:${probeName}`;
+      const probe = new KubeClient(loadKubeConfig(cp.userKubeconfig(probeName, user, GROUPS)));
+      const created = await createResource(admin, plural, owner);
+      const rules = (name: string, rules: unknown[]) => [
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRole',
+          metadata: { name },
+          rules,
+        },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRoleBinding',
+          metadata: { name },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+          subjects: [{ kind: 'ServiceAccount', name: probeName, namespace: SYSTEM_NS }],
+        },
+      ];
+      for (const o of rules(`${probeName}-create`, [
+        { apiGroups: [''], resources: [owned.plural], verbs: ['create'] },
+      ]))
+        await apply(admin, o as KubeObject);
+      await waitFor(`the probe may create ${owned.plural}`, () =>
+        allowed(user, `/${owned.plural}:create`, ns),
+      );
+      const object = {
+        apiVersion: 'v1',
+        kind: owned.kind,
+        metadata: {
+          name: 'owned',
+          namespace: ns,
+          ownerReferences: [
+            {
+              apiVersion: 'kraftwerk.dev/v1alpha1',
+              kind: owner.kind,
+              name: 'owner',
+              uid: created.metadata?.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+      };
+      const create = () =>
+        probe.request('POST', `/api/v1/namespaces/${ns}/${owned.plural}`, {
+          body: object,
+          query: { dryRun: 'All' },
+        });
+      await expect(create()).rejects.toThrow(/cannot set blockOwnerDeletion/);
+      for (const o of rules(`${probeName}-finalizers`, [
+        { apiGroups: ['kraftwerk.dev'], resources: [`${plural}/finalizers`], verbs: ['update'] },
+      ]))
+        await apply(admin, o as KubeObject);
+      await waitFor(`the probe may update ${plural}/finalizers`, () =>
+        allowed(user, `kraftwerk.dev/${plural}/finalizers:update`, ns),
+      );
+      await expect(create()).resolves.toBeDefined();
+    },
+  );
 });

@@ -50,12 +50,15 @@ operator at work. docs/install.md says what each rule is for.
   resources: [kafkaconsumergroups]
   verbs: [list, watch]
 - apiGroups: [kraftwerk.dev]
-  resources: [kafkaclusters/status, kafkatopics/status, kafkaconsumergroups/status]
+  resources: [kafkausers]
+  verbs: [list, watch, patch]
+- apiGroups: [kraftwerk.dev]
+  resources: [kafkaclusters/status, kafkatopics/status, kafkaconsumergroups/status, kafkausers/status]
   verbs: [patch]
 # Never sent: OwnerReferencesPermissionEnforcement admission (OpenShift) checks it when the
-# operator sets blockOwnerDeletion on the objects a KafkaCluster owns.
+# operator sets blockOwnerDeletion on the objects a KafkaCluster owns and on a KafkaUser's Secret.
 - apiGroups: [kraftwerk.dev]
-  resources: [kafkaclusters/finalizers]
+  resources: [kafkaclusters/finalizers, kafkausers/finalizers]
   verbs: [update]
 - apiGroups: [apps]
   resources: [statefulsets]

@@ -5,6 +5,7 @@ import type { ObjectMeta } from '../runtime/resource.ts';
 import type { ResourceDefinition } from './crd.ts';
 import { API_GROUP_VERSION } from './group-version.ts';
 import { kinds } from './kinds.ts';
+import { DNS_SUBDOMAIN_PATTERN } from './kafka-cluster.ts';
 import { conditions } from './kubernetes-types.ts';
 import { arr, enm, int, num, obj, optional, str, type Infer } from './schema-dsl.ts';
 
@@ -35,12 +36,14 @@ export const ACL_OPERATIONS = [
   'DescribeConfigs',
   'AlterConfigs',
   'IdempotentWrite',
-  'CreateTokens',
-  'DescribeTokens',
+  'TwoPhaseCommit',
 ] as const;
 
-/** The operations Kafka's authorizer checks on each resource type (AclEntry.supportedOperations);
- *  an ACL granting another operation on that type never takes effect. `All` fits every type. */
+/** The operations Kafka's authorizer checks on each resource type (AclEntry.supportedOperations
+ *  of Kafka 4.1); an ACL granting another operation on that type never takes effect. `All` fits
+ *  every type. Group DescribeConfigs/AlterConfigs (KIP-848 group configs) and transactional-id
+ *  TwoPhaseCommit (KIP-939) are 4.x operations a 3.9 broker never checks. CreateTokens and
+ *  DescribeTokens exist only on resource type User (delegation tokens), not modelled here. */
 export const ACL_OPERATIONS_BY_RESOURCE = {
   topic: [
     'Read',
@@ -52,7 +55,7 @@ export const ACL_OPERATIONS_BY_RESOURCE = {
     'DescribeConfigs',
     'AlterConfigs',
   ],
-  group: ['Read', 'Describe', 'Delete'],
+  group: ['Read', 'Describe', 'Delete', 'DescribeConfigs', 'AlterConfigs'],
   cluster: [
     'Create',
     'ClusterAction',
@@ -61,10 +64,8 @@ export const ACL_OPERATIONS_BY_RESOURCE = {
     'IdempotentWrite',
     'Alter',
     'Describe',
-    'CreateTokens',
-    'DescribeTokens',
   ],
-  transactionalId: ['Describe', 'Write'],
+  transactionalId: ['Describe', 'Write', 'TwoPhaseCommit'],
 } as const satisfies Record<string, readonly (typeof ACL_OPERATIONS)[number][]>;
 
 const celList = (xs: readonly string[]) => `[${xs.map((x) => `'${x}'`).join(', ')}]`;
@@ -94,7 +95,8 @@ const aclResourceSchema = obj({
     `a cluster ACL names no resource (Kafka's cluster resource is "${KAFKA_CLUSTER_RESOURCE_NAME}", literal): remove resource.name and patternType`,
   )
   .rule(
-    "self.patternType == 'literal' || self.name != '*'",
+    // has(): without a name the rule above speaks; this one must not fail evaluating.
+    "self.patternType == 'literal' || !has(self.name) || self.name != '*'",
     'resource.name "*" is the wildcard only with patternType literal; a prefix "*" matches nothing',
   )
   .describe('The resource pattern the ACL applies to.');
@@ -102,10 +104,11 @@ const aclResourceSchema = obj({
 const aclSchema = obj({
   resource: aclResourceSchema,
   operations: arr(enm(...ACL_OPERATIONS).describe('A Kafka ACL operation.'))
+    .set()
     .minItems(1)
     .maxItems(ACL_OPERATIONS.length)
     .describe(
-      'Operations allowed (or denied). topic: Read, Write, Create, Describe, Delete, Alter, DescribeConfigs, AlterConfigs; group: Read, Describe, Delete; cluster: Create, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, Alter, Describe, CreateTokens, DescribeTokens; transactionalId: Describe, Write; All on any.',
+      'Operations allowed (or denied). topic: Read, Write, Create, Describe, Delete, Alter, DescribeConfigs, AlterConfigs; group: Read, Describe, Delete, DescribeConfigs, AlterConfigs; cluster: Create, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, Alter, Describe; transactionalId: Describe, Write, TwoPhaseCommit; All on any. Each at most once.',
     ),
   type: enm('allow', 'deny')
     .default('allow')
@@ -124,7 +127,7 @@ const aclSchema = obj({
           `(self.resource.type == '${type}' && self.operations.all(o, o == 'All' || o in ${celList(ops)}))`,
       )
       .join(' || '),
-    'an operation does not apply to this resource type (Kafka never checks it there): topic takes Read, Write, Create, Describe, Delete, Alter, DescribeConfigs, AlterConfigs; group Read, Describe, Delete; cluster Create, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, Alter, Describe, CreateTokens, DescribeTokens; transactionalId Describe, Write; All fits any',
+    'an operation does not apply to this resource type (Kafka never checks it there): topic takes Read, Write, Create, Describe, Delete, Alter, DescribeConfigs, AlterConfigs; group Read, Describe, Delete, DescribeConfigs, AlterConfigs; cluster Create, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, Alter, Describe; transactionalId Describe, Write, TwoPhaseCommit; All fits any',
     { fieldPath: '.operations' },
   )
   .describe('One ACL entry of this user.');
@@ -155,8 +158,17 @@ export const kafkaUserSpecSchema = obj({
     password: optional(
       obj({
         secretKeyRef: obj({
-          name: str().minLength(1).maxLength(253).describe('A Secret in this namespace.'),
-          key: str().minLength(1).maxLength(253).describe('The key holding the password.'),
+          name: str()
+            .minLength(1)
+            .maxLength(253)
+            .pattern(DNS_SUBDOMAIN_PATTERN)
+            .describe('A Secret in this namespace.'),
+          // A Secret's data keys are [-._a-zA-Z0-9]+: any other key can never exist.
+          key: str()
+            .minLength(1)
+            .maxLength(253)
+            .pattern('^[-._a-zA-Z0-9]+$')
+            .describe('The key holding the password.'),
         }).describe('Where the password is; changing that Secret rotates the password.'),
       }).describe(
         'Use this password instead of a generated one (scram-sha-512 only). The operator reads it and never writes that Secret.',
@@ -180,22 +192,24 @@ export const kafkaUserSpecSchema = obj({
   ),
   quotas: optional(
     obj({
+      // Kafka refuses a quota value <= 0 (ClientQuotaControlManager: INVALID_REQUEST); to lift
+      // a quota, leave it out.
       producerByteRate: optional(
-        int().format('int64').min(0).describe('Bytes per second the user may produce, per broker.'),
+        int().format('int64').min(1).describe('Bytes per second the user may produce, per broker.'),
       ),
       consumerByteRate: optional(
-        int().format('int64').min(0).describe('Bytes per second the user may fetch, per broker.'),
+        int().format('int64').min(1).describe('Bytes per second the user may fetch, per broker.'),
       ),
       requestPercentage: optional(
         num()
-          .min(1)
+          .rule('self > 0.0', 'spec.quotas.requestPercentage must be greater than 0')
           .describe(
             'Share of one request handler and network thread the user may use, in percent per broker (100 = one thread).',
           ),
       ),
       controllerMutationRate: optional(
         num()
-          .min(0)
+          .rule('self > 0.0', 'spec.quotas.controllerMutationRate must be greater than 0')
           .describe(
             'Partitions per second the user may create or delete (topic creations, partition additions, topic deletions).',
           ),

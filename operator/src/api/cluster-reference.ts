@@ -29,10 +29,7 @@ export const EXTERNAL_SECRET_KEYS = {
 } as const;
 
 const secretName = () =>
-  str()
-    .minLength(1)
-    .maxLength(253)
-    .describe('Name of a Secret in the namespace of this resource.');
+  str().minLength(1).maxLength(253).describe('Name of a Secret in the namespace of this resource.');
 
 export function clusterReferenceShape() {
   return {
@@ -58,7 +55,7 @@ export function clusterReferenceShape() {
           'scram-sha-512, scram-sha-256, plain: SASL with the username and password of the Secret; tls: the client certificate of the Secret (needs spec.tls).',
         ),
         secretRef: obj({ name: secretName() }).describe(
-          'The Secret holding the credentials: keys username and password (SASL), or user.crt and user.key (PEM; tls). A KafkaUser\'s Secret has these keys.',
+          "The Secret holding the credentials: keys username and password (SASL), or user.crt and user.key (PEM; tls). A KafkaUser's Secret has these keys.",
         ),
       }).describe(
         'How the operator authenticates to the Kafka at bootstrapServers (only with bootstrapServers; with cluster the operator uses its own identity). Unset: no authentication.',
@@ -75,7 +72,9 @@ export function clusterReferenceShape() {
               .pattern(SECRET_KEY_PATTERN)
               .default(EXTERNAL_SECRET_KEYS.ca)
               .describe('The key holding the CA certificates (PEM).'),
-          }).describe('Trust the CA certificates (PEM) in this Secret instead of the system roots.'),
+          }).describe(
+            'Trust the CA certificates (PEM) in this Secret instead of the system roots.',
+          ),
         ),
       }).describe(
         'Connect to bootstrapServers over TLS (only with bootstrapServers). {} trusts the system roots. Unset: no TLS.',

@@ -278,6 +278,14 @@ describe('a KafkaTopic on external Kafka with credentials from Secrets', () => {
     expect(JSON.stringify(events)).not.toContain('PRIVATE KEY');
     // Stalled for kstatus: a person must fix the Secret.
     expect(t.status?.conditions?.find((c) => c.type === 'Stalled')?.status).toBe('True');
+    // It never reached Kafka, so it holds nothing there: deleting it does not wait for Kafka.
+    await op.client.request('DELETE', kraftwerkPath(namespace, 'kafkatopics', 'ext-mismatched'));
+    await waitFor(
+      'KafkaTopic ext-mismatched gone',
+      async () =>
+        (await getResource(op.client, namespace, 'kafkatopics', 'ext-mismatched')) === undefined,
+      { timeoutMs: 60_000 },
+    );
   }, 120_000);
 
   it('a client certificate of a CA Kafka does not trust: the TLS refusal, as unavailable', async () => {

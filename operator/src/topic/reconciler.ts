@@ -197,9 +197,17 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
       : undefined;
     if (fromSecrets?.state === 'invalid') {
       // Its Secrets cannot be used (missing, a key missing, PEM that does not parse): nothing is
-      // asked of Kafka. Waits for a person to fix them; a deleting resource keeps its finalizer
-      // (kraftwerk.dev/abandon lets it go without Kafka).
-      if (deleting) return { requeueAfterMs: waitMs };
+      // asked of Kafka. Waits for a person to fix them. Deleting: a resource that never reached
+      // Kafka (no topic id on record, no create in doubt; a misspelt secretRef) holds nothing
+      // there and is let go; one that did keeps its finalizer (kraftwerk.dev/abandon releases it).
+      if (deleting) {
+        if (!lastOf(key, t).topicId && !doubts.has(key)) {
+          log.info('released: its Kafka was never reached', { reason: fromSecrets.reason });
+          forget(key);
+          return { released: true };
+        }
+        return { requeueAfterMs: waitMs };
+      }
       await refuse(key, t, fromSecrets.reason, fromSecrets.message);
       return { requeueAfterMs: waitMs };
     }

@@ -6,7 +6,8 @@
 // REPLICATION listener, SSL with client certificates required (a CA made here with
 // operator/src/pki). kafkajs on the PLAINTEXT listener, a client that is not ours, says what is
 // in Kafka. Bad input: a wrong password, a Secret not there yet, a key that is not the
-// certificate's; each a Ready=False condition and an Event, and nothing made in Kafka.
+// certificate's; each a Ready=False condition and an Event, and nothing made in Kafka. A changed
+// Secret takes effect without a restart.
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KafkaConsumerGroup } from '../../operator/src/api/kafka-consumer-group.ts';
@@ -316,6 +317,33 @@ describe('a KafkaTopic on external Kafka with credentials from Secrets', () => {
       /^Kafka at 127\.0\.0\.1:\d+ is unavailable: .*ssl\/tls alert certificate unknown/,
     );
     expect(await topicsInKafka()).not.toContain('ext-outsider');
+  }, 120_000);
+
+  it('a changed Secret is in use within its cache time, on new connections', async () => {
+    await kafka.addScramUser({ name: 'rot', password: 'rot-one' });
+    await putSecret('rot', { username: 'rot', password: 'rot-one' });
+    await createResource(
+      op.client,
+      'kafkatopics',
+      topic('ext-rot', {
+        bootstrapServers: kafka.saslSsl,
+        authentication: { type: 'scram-sha-512', secretRef: { name: 'rot' } },
+        tls: { caSecretRef: { name: 'alice' } },
+      }),
+    );
+    await waitReason<KafkaTopic>('kafkatopics', 'ext-rot', 'TopicReady');
+    // A password Kafka does not know: the connections made with the old one keep working, so
+    // only new ones, made for the new credentials, can show the change.
+    const setPassword = (password: string) =>
+      op.client.request('PATCH', `/api/v1/namespaces/${namespace}/secrets/rot`, {
+        body: { stringData: { password } },
+        contentType: 'application/merge-patch+json',
+      });
+    await setPassword('rot-unknown');
+    await waitReason<KafkaTopic>('kafkatopics', 'ext-rot', 'AuthenticationFailed');
+    await kafka.addScramUser({ name: 'rot', password: 'rot-two' });
+    await setPassword('rot-two');
+    await waitReason<KafkaTopic>('kafkatopics', 'ext-rot', 'TopicReady');
   }, 120_000);
 
   it('deleting a topic reaches Kafka with the same credentials and removes it', async () => {

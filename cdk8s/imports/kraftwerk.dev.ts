@@ -1271,6 +1271,20 @@ export interface KafkaConsumerGroupSpec {
   readonly bootstrapServers?: string;
 
   /**
+   * How the operator authenticates to the Kafka at bootstrapServers (only with bootstrapServers; with cluster the operator uses its own identity). Unset: no authentication.
+   *
+   * @schema KafkaConsumerGroupSpec#authentication
+   */
+  readonly authentication?: KafkaConsumerGroupSpecAuthentication;
+
+  /**
+   * Connect to bootstrapServers over TLS (only with bootstrapServers). {} trusts the system roots. Unset: no TLS.
+   *
+   * @schema KafkaConsumerGroupSpec#tls
+   */
+  readonly tls?: KafkaConsumerGroupSpecTls;
+
+  /**
    * The Kafka consumer group ID (group.id) the workload consumes as. Immutable.
    *
    * @schema KafkaConsumerGroupSpec#groupId
@@ -1375,6 +1389,8 @@ export function toJson_KafkaConsumerGroupSpec(
   const result = {
     cluster: obj.cluster,
     bootstrapServers: obj.bootstrapServers,
+    authentication: toJson_KafkaConsumerGroupSpecAuthentication(obj.authentication),
+    tls: toJson_KafkaConsumerGroupSpecTls(obj.tls),
     groupId: obj.groupId,
     topics: obj.topics?.map((y) => y),
     scaleTargetRef: toJson_KafkaConsumerGroupSpecScaleTargetRef(obj.scaleTargetRef),
@@ -1388,6 +1404,84 @@ export function toJson_KafkaConsumerGroupSpec(
     scaleUp: toJson_KafkaConsumerGroupSpecScaleUp(obj.scaleUp),
     scaleDown: toJson_KafkaConsumerGroupSpecScaleDown(obj.scaleDown),
     offsetResetPolicy: obj.offsetResetPolicy,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * How the operator authenticates to the Kafka at bootstrapServers (only with bootstrapServers; with cluster the operator uses its own identity). Unset: no authentication.
+ *
+ * @schema KafkaConsumerGroupSpecAuthentication
+ */
+export interface KafkaConsumerGroupSpecAuthentication {
+  /**
+   * scram-sha-512, scram-sha-256, plain: SASL with the username and password of the Secret; tls: the client certificate of the Secret (needs spec.tls).
+   *
+   * @schema KafkaConsumerGroupSpecAuthentication#type
+   */
+  readonly type: KafkaConsumerGroupSpecAuthenticationType;
+
+  /**
+   * The Secret holding the credentials: keys username and password (SASL), or user.crt and user.key (PEM; tls). A KafkaUser's Secret has these keys.
+   *
+   * @schema KafkaConsumerGroupSpecAuthentication#secretRef
+   */
+  readonly secretRef: KafkaConsumerGroupSpecAuthenticationSecretRef;
+}
+
+/**
+ * Converts an object of type 'KafkaConsumerGroupSpecAuthentication' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaConsumerGroupSpecAuthentication(
+  obj: KafkaConsumerGroupSpecAuthentication | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    type: obj.type,
+    secretRef: toJson_KafkaConsumerGroupSpecAuthenticationSecretRef(obj.secretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Connect to bootstrapServers over TLS (only with bootstrapServers). {} trusts the system roots. Unset: no TLS.
+ *
+ * @schema KafkaConsumerGroupSpecTls
+ */
+export interface KafkaConsumerGroupSpecTls {
+  /**
+   * Trust the CA certificates (PEM) in this Secret instead of the system roots.
+   *
+   * @schema KafkaConsumerGroupSpecTls#caSecretRef
+   */
+  readonly caSecretRef?: KafkaConsumerGroupSpecTlsCaSecretRef;
+}
+
+/**
+ * Converts an object of type 'KafkaConsumerGroupSpecTls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaConsumerGroupSpecTls(
+  obj: KafkaConsumerGroupSpecTls | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    caSecretRef: toJson_KafkaConsumerGroupSpecTlsCaSecretRef(obj.caSecretRef),
   };
   // filter undefined values
   return Object.entries(result).reduce(
@@ -1549,6 +1643,102 @@ export type KafkaConsumerGroupSpecOffsetResetPolicy =
   (typeof KafkaConsumerGroupSpecOffsetResetPolicy)[keyof typeof KafkaConsumerGroupSpecOffsetResetPolicy];
 
 /**
+ * scram-sha-512, scram-sha-256, plain: SASL with the username and password of the Secret; tls: the client certificate of the Secret (needs spec.tls).
+ *
+ * @schema KafkaConsumerGroupSpecAuthenticationType
+ */
+export const KafkaConsumerGroupSpecAuthenticationType = {
+  /** scram-sha-512 */
+  SCRAM_HYPHEN_SHA_HYPHEN_512: 'scram-sha-512',
+  /** scram-sha-256 */
+  SCRAM_HYPHEN_SHA_HYPHEN_256: 'scram-sha-256',
+  /** plain */
+  PLAIN: 'plain',
+  /** tls */
+  TLS: 'tls',
+} as const;
+export type KafkaConsumerGroupSpecAuthenticationType =
+  (typeof KafkaConsumerGroupSpecAuthenticationType)[keyof typeof KafkaConsumerGroupSpecAuthenticationType];
+
+/**
+ * The Secret holding the credentials: keys username and password (SASL), or user.crt and user.key (PEM; tls). A KafkaUser's Secret has these keys.
+ *
+ * @schema KafkaConsumerGroupSpecAuthenticationSecretRef
+ */
+export interface KafkaConsumerGroupSpecAuthenticationSecretRef {
+  /**
+   * Name of a Secret in the namespace of this resource.
+   *
+   * @schema KafkaConsumerGroupSpecAuthenticationSecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'KafkaConsumerGroupSpecAuthenticationSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaConsumerGroupSpecAuthenticationSecretRef(
+  obj: KafkaConsumerGroupSpecAuthenticationSecretRef | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    name: obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Trust the CA certificates (PEM) in this Secret instead of the system roots.
+ *
+ * @schema KafkaConsumerGroupSpecTlsCaSecretRef
+ */
+export interface KafkaConsumerGroupSpecTlsCaSecretRef {
+  /**
+   * Name of a Secret in the namespace of this resource.
+   *
+   * @schema KafkaConsumerGroupSpecTlsCaSecretRef#name
+   */
+  readonly name: string;
+
+  /**
+   * The key holding the CA certificates (PEM).
+   *
+   * @schema KafkaConsumerGroupSpecTlsCaSecretRef#key
+   */
+  readonly key?: string;
+}
+
+/**
+ * Converts an object of type 'KafkaConsumerGroupSpecTlsCaSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaConsumerGroupSpecTlsCaSecretRef(
+  obj: KafkaConsumerGroupSpecTlsCaSecretRef | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    name: obj.name,
+    key: obj.key,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * KafkaTopic declares a Kafka topic: its partitions, replication factor and configuration. The operator creates it, corrects drift and reports the observed state in status.
  *
  * @schema KafkaTopic
@@ -1664,6 +1854,20 @@ export interface KafkaTopicSpec {
   readonly bootstrapServers?: string;
 
   /**
+   * How the operator authenticates to the Kafka at bootstrapServers (only with bootstrapServers; with cluster the operator uses its own identity). Unset: no authentication.
+   *
+   * @schema KafkaTopicSpec#authentication
+   */
+  readonly authentication?: KafkaTopicSpecAuthentication;
+
+  /**
+   * Connect to bootstrapServers over TLS (only with bootstrapServers). {} trusts the system roots. Unset: no TLS.
+   *
+   * @schema KafkaTopicSpec#tls
+   */
+  readonly tls?: KafkaTopicSpecTls;
+
+  /**
    * Name of the topic in Kafka; defaults to metadata.name. Up to 249 characters of [a-zA-Z0-9._-], not "." or "..", not starting with "__" (Kafka's internal topics). Immutable.
    *
    * @schema KafkaTopicSpec#topicName
@@ -1712,6 +1916,8 @@ export function toJson_KafkaTopicSpec(
   const result = {
     cluster: obj.cluster,
     bootstrapServers: obj.bootstrapServers,
+    authentication: toJson_KafkaTopicSpecAuthentication(obj.authentication),
+    tls: toJson_KafkaTopicSpecTls(obj.tls),
     topicName: obj.topicName,
     partitions: obj.partitions,
     replicationFactor: obj.replicationFactor,
@@ -1723,6 +1929,84 @@ export function toJson_KafkaTopicSpec(
             {},
           ),
     deletionPolicy: obj.deletionPolicy,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * How the operator authenticates to the Kafka at bootstrapServers (only with bootstrapServers; with cluster the operator uses its own identity). Unset: no authentication.
+ *
+ * @schema KafkaTopicSpecAuthentication
+ */
+export interface KafkaTopicSpecAuthentication {
+  /**
+   * scram-sha-512, scram-sha-256, plain: SASL with the username and password of the Secret; tls: the client certificate of the Secret (needs spec.tls).
+   *
+   * @schema KafkaTopicSpecAuthentication#type
+   */
+  readonly type: KafkaTopicSpecAuthenticationType;
+
+  /**
+   * The Secret holding the credentials: keys username and password (SASL), or user.crt and user.key (PEM; tls). A KafkaUser's Secret has these keys.
+   *
+   * @schema KafkaTopicSpecAuthentication#secretRef
+   */
+  readonly secretRef: KafkaTopicSpecAuthenticationSecretRef;
+}
+
+/**
+ * Converts an object of type 'KafkaTopicSpecAuthentication' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaTopicSpecAuthentication(
+  obj: KafkaTopicSpecAuthentication | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    type: obj.type,
+    secretRef: toJson_KafkaTopicSpecAuthenticationSecretRef(obj.secretRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Connect to bootstrapServers over TLS (only with bootstrapServers). {} trusts the system roots. Unset: no TLS.
+ *
+ * @schema KafkaTopicSpecTls
+ */
+export interface KafkaTopicSpecTls {
+  /**
+   * Trust the CA certificates (PEM) in this Secret instead of the system roots.
+   *
+   * @schema KafkaTopicSpecTls#caSecretRef
+   */
+  readonly caSecretRef?: KafkaTopicSpecTlsCaSecretRef;
+}
+
+/**
+ * Converts an object of type 'KafkaTopicSpecTls' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaTopicSpecTls(
+  obj: KafkaTopicSpecTls | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    caSecretRef: toJson_KafkaTopicSpecTlsCaSecretRef(obj.caSecretRef),
   };
   // filter undefined values
   return Object.entries(result).reduce(
@@ -1745,6 +2029,102 @@ export const KafkaTopicSpecDeletionPolicy = {
 } as const;
 export type KafkaTopicSpecDeletionPolicy =
   (typeof KafkaTopicSpecDeletionPolicy)[keyof typeof KafkaTopicSpecDeletionPolicy];
+
+/**
+ * scram-sha-512, scram-sha-256, plain: SASL with the username and password of the Secret; tls: the client certificate of the Secret (needs spec.tls).
+ *
+ * @schema KafkaTopicSpecAuthenticationType
+ */
+export const KafkaTopicSpecAuthenticationType = {
+  /** scram-sha-512 */
+  SCRAM_HYPHEN_SHA_HYPHEN_512: 'scram-sha-512',
+  /** scram-sha-256 */
+  SCRAM_HYPHEN_SHA_HYPHEN_256: 'scram-sha-256',
+  /** plain */
+  PLAIN: 'plain',
+  /** tls */
+  TLS: 'tls',
+} as const;
+export type KafkaTopicSpecAuthenticationType =
+  (typeof KafkaTopicSpecAuthenticationType)[keyof typeof KafkaTopicSpecAuthenticationType];
+
+/**
+ * The Secret holding the credentials: keys username and password (SASL), or user.crt and user.key (PEM; tls). A KafkaUser's Secret has these keys.
+ *
+ * @schema KafkaTopicSpecAuthenticationSecretRef
+ */
+export interface KafkaTopicSpecAuthenticationSecretRef {
+  /**
+   * Name of a Secret in the namespace of this resource.
+   *
+   * @schema KafkaTopicSpecAuthenticationSecretRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'KafkaTopicSpecAuthenticationSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaTopicSpecAuthenticationSecretRef(
+  obj: KafkaTopicSpecAuthenticationSecretRef | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    name: obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Trust the CA certificates (PEM) in this Secret instead of the system roots.
+ *
+ * @schema KafkaTopicSpecTlsCaSecretRef
+ */
+export interface KafkaTopicSpecTlsCaSecretRef {
+  /**
+   * Name of a Secret in the namespace of this resource.
+   *
+   * @schema KafkaTopicSpecTlsCaSecretRef#name
+   */
+  readonly name: string;
+
+  /**
+   * The key holding the CA certificates (PEM).
+   *
+   * @schema KafkaTopicSpecTlsCaSecretRef#key
+   */
+  readonly key?: string;
+}
+
+/**
+ * Converts an object of type 'KafkaTopicSpecTlsCaSecretRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaTopicSpecTlsCaSecretRef(
+  obj: KafkaTopicSpecTlsCaSecretRef | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    name: obj.name,
+    key: obj.key,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * KafkaUser declares a user of a secured KafkaCluster: its credentials, ACLs and quotas. The operator writes a Secret of the same name with what a client needs, keeps ACLs and quotas exactly as declared, and removes them when the KafkaUser is deleted.

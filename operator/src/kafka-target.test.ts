@@ -93,3 +93,33 @@ describe('resolveKafkaTarget for a secured KafkaCluster', () => {
     });
   });
 });
+
+describe('resolveKafkaTarget for bootstrap servers with TLS or credentials', () => {
+  it('carries spec.authentication and spec.tls for the reconciler to read their Secrets', () => {
+    const t = resolveKafkaTarget(
+      {
+        bootstrapServers: 'k:9093',
+        authentication: { type: 'scram-sha-256', secretRef: { name: 'alice' } },
+        tls: { caSecretRef: { name: 'ca', key: 'ca.crt' } },
+      },
+      'ns',
+      undefined,
+    );
+    expect(t).toEqual({
+      ready: true,
+      bootstrap: 'k:9093',
+      key: 'bootstrap:k:9093',
+      external: {
+        authentication: { type: 'scram-sha-256', secretRef: { name: 'alice' } },
+        tls: { caSecretRef: { name: 'ca', key: 'ca.crt' } },
+      },
+    });
+  });
+
+  it('neither: PLAINTEXT as before; tls: {} alone is TLS', () => {
+    const plain = resolveKafkaTarget({ bootstrapServers: 'k:9092' }, 'ns', undefined);
+    expect(plain.ready && plain.external).toBeUndefined();
+    const tls = resolveKafkaTarget({ bootstrapServers: 'k:9093', tls: {} }, 'ns', undefined);
+    expect(tls.ready && tls.external).toEqual({ tls: {} });
+  });
+});

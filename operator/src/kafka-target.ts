@@ -3,13 +3,16 @@
 // cluster (cluster/model/security.ts isSecured) is reached like the KafkaCluster reconciler
 // reaches it: its REPLICATION listener with the operator's own certificate
 // (kafka-credentials.ts), since its client listeners may demand SCRAM or client certificates
-// the operator does not have. Pure: the caller passes the cluster it found in its cache.
+// the operator does not have. A Kafka named by its bootstrap servers is reached with the TLS and
+// credentials its resource names (spec.tls, spec.authentication; external-credentials.ts reads
+// their Secrets). Pure: the caller passes the cluster it found in its cache.
 import type { KafkaCluster } from './api/kafka-cluster.ts';
 import { defaultBootstrap } from './cluster/deps.ts';
 import { isSecured } from './cluster/model/security.ts';
+import { isExternalSecured, type ExternalConnection } from './external-credentials.ts';
 import { OPERATOR_CERTIFICATE_PENDING } from './kafka-credentials.ts';
 
-export interface ClusterReference {
+export interface ClusterReference extends ExternalConnection {
   readonly cluster?: string;
   readonly bootstrapServers?: string;
 }
@@ -24,6 +27,8 @@ export type KafkaTarget =
       readonly clusterId?: string;
       /** A secured KafkaCluster: connect with the operator's credentials for it. */
       readonly secured?: KafkaCluster;
+      /** Bootstrap servers wanting TLS and/or credentials: connect with those of the resource. */
+      readonly external?: ExternalConnection;
     }
   | {
       readonly ready: false;
@@ -47,10 +52,15 @@ export function resolveKafkaTarget(
   replicationBootstrap: ReplicationBootstrap = (c) => defaultBootstrap({ ...c, uid: '' }),
 ): KafkaTarget {
   if (ref.bootstrapServers) {
+    const external: ExternalConnection = {
+      ...(ref.authentication ? { authentication: ref.authentication } : {}),
+      ...(ref.tls ? { tls: ref.tls } : {}),
+    };
     return {
       ready: true,
       bootstrap: ref.bootstrapServers,
       key: `bootstrap:${ref.bootstrapServers}`,
+      ...(isExternalSecured(external) ? { external } : {}),
     };
   }
   const name = ref.cluster ?? '';

@@ -71,11 +71,16 @@ export type ReadyReason =
   | 'KafkaUnavailable'
   | 'TopicNotFound'
   | 'InvalidSettings'
+  // spec.authentication/spec.tls with bootstrapServers (external-credentials.ts).
+  | 'AuthenticationSecretNotFound'
+  | 'AuthenticationSecretInvalid'
+  | 'AuthenticationFailed'
   | ScaleTargetReason;
 
 /** Ready reasons that stay until a person changes something (Stalled, for kstatus/Flux). */
 const needsAction = new Set<ReadyReason>([
   'InvalidSettings',
+  'AuthenticationSecretInvalid',
   'TopicNotFound',
   'TargetNotFound',
   'ScaleTargetForbidden',

@@ -8,8 +8,10 @@ import type { KafkaCluster } from '../api/kafka-cluster.ts';
 import type { StatefulSetObject } from '../cluster/observe/cluster-resource.ts';
 import type { KafkaConsumerGroup } from '../api/kafka-consumer-group.ts';
 import { kinds } from '../api/kinds.ts';
+import { KafkaRequestError } from '../kafka/errors.ts';
 import type { KafkaAdminPort } from '../kafka/port.ts';
 import type { KafkaSecurity } from '../kafka/security.ts';
+import { AUTHENTICATION_FAILED, ExternalCredentialSource } from '../external-credentials.ts';
 import type { OperatorCredentials } from '../kafka-credentials.ts';
 import {
   KAFKA_CLUSTER_SECURING,
@@ -60,6 +62,9 @@ export interface ConsumerGroupReconcilerDeps {
   credentials?: (cluster: KafkaCluster) => Promise<OperatorCredentials>;
   /** Where a secured cluster is reached; default its bootstrap Service's REPLICATION port. */
   replicationBootstrap?: ReplicationBootstrap;
+  /** Reads the Secrets of spec.authentication/spec.tls (bootstrapServers); default: one over
+   *  `client`, private to this reconciler. */
+  externalCredentials?: ExternalCredentialSource;
   events: EventRecorder;
   clock: Clock;
   logger: Logger;
@@ -77,6 +82,9 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
   const memory = new Map<string, { uid: string; memory: AutoscalerMemory }>();
   // Consecutive polls whose target could not be used: the retry delay doubles with each.
   const targetFailures = new Map<string, number>();
+  const external =
+    deps.externalCredentials ??
+    new ExternalCredentialSource({ client: deps.client, clock: deps.clock });
   const gauges = {
     lag: deps.registry.gauge(
       'kraftwerk_consumergroup_lag',
@@ -195,6 +203,10 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
       target.ready && target.secured && deps.credentials
         ? await deps.credentials(target.secured)
         : { state: 'plaintext' };
+    const fromSecrets =
+      target.ready && target.external
+        ? await external.forConnection(target.external, namespace)
+        : undefined;
     let poll: Poll;
     let readyReason: ReadyReason = 'Polling';
     let readyMessage = '';
@@ -207,20 +219,41 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
       poll = { kind: 'error', time: now, error: credentials.message };
       readyReason = KAFKA_CLUSTER_SECURING;
       readyMessage = credentials.message;
+    } else if (fromSecrets?.state === 'invalid') {
+      // The Secrets of spec.authentication/spec.tls cannot be used: Kafka is not asked.
+      poll = { kind: 'error', time: now, error: fromSecrets.message };
+      readyReason = fromSecrets.reason;
+      readyMessage = `holding ${current} replica(s): ${fromSecrets.message}`;
     } else {
       let missingTopics: readonly string[] = [];
-      const security = credentials.state === 'ready' ? credentials.security : undefined;
+      let refusedCredentials = false;
+      const security = credentials.state === 'ready' ? credentials.security : fromSecrets?.security;
       try {
         const read = await readPoll(deps.kafka(target.bootstrap, security), g, now);
         poll = read.poll;
         missingTopics = read.missingTopics;
       } catch (e) {
+        refusedCredentials =
+          e instanceof KafkaRequestError && e.code === 'SASL_AUTHENTICATION_FAILED';
         poll = { kind: 'error', time: now, error: e instanceof Error ? e.message : String(e) };
       }
       if (poll.kind === 'error') {
-        readyReason = missingTopics.length > 0 ? 'TopicNotFound' : 'KafkaUnavailable';
+        readyReason =
+          missingTopics.length > 0
+            ? 'TopicNotFound'
+            : refusedCredentials
+              ? AUTHENTICATION_FAILED
+              : 'KafkaUnavailable';
         readyMessage = `holding ${current} replica(s): ${poll.error}`;
       }
+    }
+    // A problem with credentials is one Warning Event when it starts or changes, not one a poll.
+    const previousReady = g.status?.conditions?.find((c) => c.type === 'Ready');
+    if (
+      authenticationReasons.has(readyReason) &&
+      (previousReady?.reason !== readyReason || previousReady.message !== readyMessage)
+    ) {
+      void deps.events.record(g, 'Warning', readyReason, 'Poll', readyMessage);
     }
 
     let entry = memory.get(key);
@@ -299,6 +332,12 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
     return { requeueAfterMs: pollMs };
   };
 }
+
+const authenticationReasons = new Set<ReadyReason>([
+  'AuthenticationSecretNotFound',
+  'AuthenticationSecretInvalid',
+  'AuthenticationFailed',
+]);
 
 /**
  * Why a scale read or write failed, when the target is to blame: the status code says forbidden

@@ -9,6 +9,11 @@ import { KafkaRequestError, KafkaUnavailableError } from '../kafka/errors.ts';
 import type { ClusterDescription, CreatedTopic, KafkaAdminPort } from '../kafka/port.ts';
 import { Recent } from '../kafka/recent.ts';
 import type { KafkaSecurity } from '../kafka/security.ts';
+import {
+  AUTHENTICATION_FAILED,
+  ExternalCredentialSource,
+  type ExternalCredentials,
+} from '../external-credentials.ts';
 import type { OperatorCredentials } from '../kafka-credentials.ts';
 import {
   KAFKA_CLUSTER_SECURING,
@@ -61,6 +66,9 @@ export interface TopicReconcilerDeps {
   credentials?: (cluster: KafkaCluster) => Promise<OperatorCredentials>;
   /** Where a secured cluster is reached; default its bootstrap Service's REPLICATION port. */
   replicationBootstrap?: ReplicationBootstrap;
+  /** Reads the Secrets of spec.authentication/spec.tls (bootstrapServers); default: one over
+   *  `client`, private to this reconciler. */
+  externalCredentials?: ExternalCredentialSource;
   events: EventRecorder;
   clock: Clock;
   logger: Logger;
@@ -86,6 +94,10 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
     doubts.delete(key);
   };
 
+  const external =
+    deps.externalCredentials ??
+    new ExternalCredentialSource({ client: deps.client, clock: deps.clock });
+
   const targetOf = (t: KafkaTopic): KafkaTarget =>
     resolveKafkaTarget(
       t.spec,
@@ -99,7 +111,12 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
     const target = targetOf(t);
     // A secured cluster is a KafkaCluster, named by its id once it has one: nothing to ask.
     if (!target.ready || target.clusterId || target.secured) return kafkaIdentity(target);
-    const kafka = deps.kafka(target.bootstrap);
+    // Another resource's Kafka, reached with that resource's credentials.
+    const credentials = target.external
+      ? await external.forConnection(target.external, t.metadata.namespace ?? '').catch(() => null)
+      : undefined;
+    if (credentials === null || credentials?.state === 'invalid') return kafkaIdentity(target);
+    const kafka = deps.kafka(target.bootstrap, credentials?.security);
     return clusterInfo
       .get(target.bootstrap, () => kafka.describeCluster())
       .then(
@@ -124,6 +141,15 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
       if (status.topicId !== undefined) doubts.delete(key);
     }
     await applyStatusIfChanged(deps.client, t, status, { resource: kinds.KafkaTopic });
+  };
+
+  /** Ready=False for a problem a person must fix; one Warning Event per new problem. */
+  const refuse = async (key: string, t: KafkaTopic, reason: string, message: string) => {
+    const previous = t.status?.conditions?.find((c) => c.type === 'Ready');
+    if (previous?.reason !== reason || previous.message !== message) {
+      void deps.events.record(t, 'Warning', reason, 'Reconcile', message);
+    }
+    await report(key, t, { status: 'False', reason, message });
   };
 
   /** The last topic id and origin: this process's own record first (it is never behind its
@@ -166,6 +192,25 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
       return { requeueAfterMs: waitMs };
     }
 
+    const fromSecrets: ExternalCredentials | undefined = target.external
+      ? await external.forConnection(target.external, t.metadata.namespace ?? '', { deleting })
+      : undefined;
+    if (fromSecrets?.state === 'invalid') {
+      // Its Secrets cannot be used (missing, a key missing, PEM that does not parse): nothing is
+      // asked of Kafka. Waits for a person to fix them. Deleting: a resource that never reached
+      // Kafka (no topic id on record, no create in doubt; a misspelt secretRef) holds nothing
+      // there and is let go; one that did keeps its finalizer (kraftwerk.dev/abandon releases it).
+      if (deleting) {
+        if (!lastOf(key, t).topicId && !doubts.has(key)) {
+          log.info('released: its Kafka was never reached', { reason: fromSecrets.reason });
+          forget(key);
+          return { released: true };
+        }
+        return { requeueAfterMs: waitMs };
+      }
+      await refuse(key, t, fromSecrets.reason, fromSecrets.message);
+      return { requeueAfterMs: waitMs };
+    }
     const credentials: OperatorCredentials =
       target.secured && deps.credentials
         ? await deps.credentials(target.secured)
@@ -183,7 +228,7 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
     }
     const kafka = deps.kafka(
       target.bootstrap,
-      credentials.state === 'ready' ? credentials.security : undefined,
+      credentials.state === 'ready' ? credentials.security : fromSecrets?.security,
     );
     const name = topicNameOf(t);
     try {
@@ -340,11 +385,13 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
       return final.recheck ? { requeueAfterMs: recheckMs } : undefined;
     } catch (e) {
       if (e instanceof KafkaRequestError) {
-        // Kafka refused the change (unknown config key, invalid value, …): its own words are
-        // the most useful message. Retrying at once would not change its mind.
-        void deps.events.record(t, 'Warning', 'KafkaRejected', 'Reconcile', e.message);
-        if (!deleting)
-          await report(key, t, { status: 'False', reason: 'KafkaRejected', message: e.message });
+        // Kafka refused the change (unknown config key, invalid value, …) or the credentials of
+        // spec.authentication: its own words are the most useful message. Retrying at once
+        // would not change its mind.
+        const reason =
+          e.code === 'SASL_AUTHENTICATION_FAILED' ? AUTHENTICATION_FAILED : 'KafkaRejected';
+        void deps.events.record(t, 'Warning', reason, 'Reconcile', e.message);
+        if (!deleting) await report(key, t, { status: 'False', reason, message: e.message });
         return { requeueAfterMs: waitMs };
       }
       if (e instanceof KafkaUnavailableError && !deleting) {

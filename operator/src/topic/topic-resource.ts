@@ -21,6 +21,10 @@ const needsAction = new Set([
   'PartitionsAboveSpec',
   'InvalidSpec',
   'ReservedTopic',
+  // A Secret of spec.authentication/spec.tls with a key missing or unusable PEM. Not a missing
+  // Secret nor refused credentials: a KafkaUser applied with the topic writes its Secret and its
+  // credentials moments later.
+  'AuthenticationSecretInvalid',
 ]);
 
 export function topicNameOf(t: KafkaTopic): string {

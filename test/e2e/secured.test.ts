@@ -8,19 +8,21 @@
 // (kind-config.yaml maps these; the demo's secured listener uses 30096-30098 too, and
 // hack/e2e/up.sh removes a running demo first.)
 //
-// Who creates credentials, until KafkaUser (#15): the SCRAM user with Kafka's own
-// kafka-configs.sh in a broker pod (kubectl exec), as the node itself (its certificate, a
-// super user) on the replication listener, the way docs/security.md tells admins; the client
-// certificate with the openssl CLI from the clients CA Secret, as an admin would. This cluster
-// enables no authorization; authorization is checked by the integration tier.
+// Authorization is on (StandardAuthorizer), and every client is a KafkaUser (#15): alice
+// (SCRAM, her password from a Secret of her own) may do anything with topics named secured-*;
+// e2e-client (a client certificate the operator issues) may write and read secured-orders only;
+// order-reader (SCRAM, generated password) may read secured-work as group secured-readers and
+// runs as a Deployment of Kafka's console consumer configured by nothing but its KafkaUser
+// Secret's client.properties, scaled by a KafkaConsumerGroup on lag.
 //
 // Clients: confluent_kafka 2.12 from the toolchain's venv for SCRAM (Debian's librdkafka 2.0.2
-// cannot do SCRAM against Kafka 4; docs/environment.md) and the system kcat for mTLS and for
-// the refusals. Then a forced renewal of the node certificates and a CA key replacement each
+// cannot do SCRAM against Kafka 4; docs/environment.md), the system kcat with the KafkaUser
+// Secret's librdkafka.properties for mTLS, and Kafka's console consumer in pods. Then a forced
+// renewal of the node certificates and a CA key replacement each
 // roll the cluster under an idempotent acks=all SCRAM producer: nothing acknowledged is lost,
 // never two pods down at once. On a failure the pods, Events, the KafkaCluster's status and the
 // logs of Kafka and the operator are printed.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -42,15 +44,6 @@ import {
   type Resource,
 } from './lib.ts';
 
-/** Client settings of a node's own certificate, for Kafka's tools run inside its pod. */
-const NODE_ADMIN_SSL = [
-  'security.protocol=SSL',
-  'ssl.keystore.type=PEM',
-  'ssl.keystore.location=/etc/kafka/tls/keystore.pem',
-  'ssl.truststore.type=PEM',
-  'ssl.truststore.location=/etc/kafka/tls/ca.crt',
-].join(' ');
-
 const namespace = 'kraftwerk-e2e-secured';
 const name = 'secured';
 const scramPorts = [30096, 30097, 30098];
@@ -59,6 +52,8 @@ const scramBootstrap = `localhost:${scramPorts[0]}`;
 const mtlsBootstrap = `localhost:${mtlsPorts[0]}`;
 const user = { name: 'alice', password: `alice-${Date.now().toString(36)}` };
 const dir = join(logRoot, 'e2e-secured');
+/** Where the mTLS user's Secret is written, as a user would (kubectl get secret … | base64 -d). */
+const clientDir = join(dir, 'e2e-client');
 
 const api = `/apis/kraftwerk.dev/v1alpha1/namespaces/${namespace}`;
 const core = `/api/v1/namespaces/${namespace}`;
@@ -106,12 +101,55 @@ const cluster = {
         authentication: { type: 'tls' },
       },
     ],
+    authorization: { type: 'simple' },
     config: {
       'default.replication.factor': '3',
       'min.insync.replicas': '2',
       'auto.create.topics.enable': 'false',
     },
     template: { podDisruptionBudget: { maxUnavailable: 1 } },
+  },
+};
+
+const users = {
+  alice: {
+    cluster: name,
+    authentication: {
+      type: 'scram-sha-512',
+      password: { secretKeyRef: { name: 'alice-password', key: 'password' } },
+    },
+    authorization: {
+      acls: [
+        {
+          resource: { type: 'topic', name: 'secured-', patternType: 'prefix' },
+          operations: ['All'],
+        },
+        { resource: { type: 'group', name: 'e2e-', patternType: 'prefix' }, operations: ['Read'] },
+      ],
+    },
+  },
+  'e2e-client': {
+    cluster: name,
+    authentication: { type: 'tls' },
+    authorization: {
+      acls: [
+        {
+          resource: { type: 'topic', name: 'secured-orders' },
+          operations: ['Read', 'Write', 'Describe'],
+        },
+        { resource: { type: 'group', name: 'kcat', patternType: 'prefix' }, operations: ['Read'] },
+      ],
+    },
+  },
+  'order-reader': {
+    cluster: name,
+    authentication: { type: 'scram-sha-512' },
+    authorization: {
+      acls: [
+        { resource: { type: 'topic', name: 'secured-work' }, operations: ['Read', 'Describe'] },
+        { resource: { type: 'group', name: 'secured-readers' }, operations: ['Read'] },
+      ],
+    },
   },
 };
 
@@ -175,9 +213,18 @@ function kcatAt(
   args: string[],
   input = '',
 ): Promise<{ code: number | null; out: string; err: string }> {
+  const x = Object.entries(settings).flatMap(([k, v]) => ['-X', `${k}=${v}`]);
+  return run('kcat', ['-b', bootstrap, ...x, ...args], input);
+}
+
+function run(
+  command: string,
+  args: string[],
+  input = '',
+  cwd?: string,
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const x = Object.entries(settings).flatMap(([k, v]) => ['-X', `${k}=${v}`]);
-    const child = spawn('kcat', ['-b', bootstrap, ...x, ...args], { stdio: 'pipe' });
+    const child = spawn(command, args, { stdio: 'pipe', ...(cwd ? { cwd } : {}) });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -218,7 +265,9 @@ elif mode == 'produce':
         else:
             errors.append(str(err))
     for i in range(n):
-        p.produce(topic, ('%s-%d' % (prefix, i)).encode(), on_delivery=done)
+        # Keyed: a burst spreads over the partitions (unkeyed, the sticky partitioner puts it
+        # in one).
+        p.produce(topic, ('%s-%d' % (prefix, i)).encode(), key=str(i).encode(), on_delivery=done)
     if p.flush(120) or errors:
         sys.stderr.write('\\n'.join(errors) + '\\n')
         sys.exit(1)
@@ -264,7 +313,6 @@ const lines = (s: string) => s.split('\n').filter(Boolean);
 
 // Set in beforeAll / the first test.
 let caFile = '';
-let clientCert = { cert: '', key: '' };
 const scram = (password = user.password, ca = caFile) => ({
   'bootstrap.servers': scramBootstrap,
   'security.protocol': 'SASL_SSL',
@@ -273,12 +321,15 @@ const scram = (password = user.password, ca = caFile) => ({
   'sasl.password': password,
   'ssl.ca.location': ca,
 });
-const mtls = () => ({
-  'security.protocol': 'SSL',
-  'ssl.ca.location': caFile,
-  'ssl.certificate.location': clientCert.cert,
-  'ssl.key.location': clientCert.key,
-});
+
+/** kcat configured by the mTLS user's Secret alone: `-F librdkafka.properties`, run from the
+ *  directory the Secret was written to (its file paths are relative to it). */
+function kcatAsClient(
+  args: string[],
+  input = '',
+): Promise<{ code: number | null; out: string; err: string }> {
+  return run('kcat', ['-F', 'librdkafka.properties', ...args], input, clientDir);
+}
 
 async function topic(topicName: string): Promise<void> {
   const path = `${api}/kafkatopics/${topicName}`;
@@ -453,7 +504,17 @@ async function evidence(): Promise<void> {
   };
   await out('pods', ['-n', namespace, 'get', 'pods', '-o', 'wide']);
   await out('KafkaCluster status', ['-n', namespace, 'get', 'kafkacluster', name, '-o', 'yaml']);
+  await out('KafkaUsers', ['-n', namespace, 'get', 'kafkausers', '-o', 'yaml']);
+  await out('KafkaConsumerGroups', ['-n', namespace, 'get', 'kafkaconsumergroups', '-o', 'yaml']);
   await out('Events', ['-n', namespace, 'get', 'events', '--sort-by=.lastTimestamp']);
+  await out('consumer logs (tail)', [
+    '-n',
+    namespace,
+    'logs',
+    '-l',
+    'app=order-reader',
+    '--tail=30',
+  ]);
   for (const pod of podNames) {
     await out(`${pod} log (tail)`, ['-n', namespace, 'logs', pod, '-c', 'kafka', '--tail=80']);
     await out(`${pod} previous log (tail)`, [
@@ -504,11 +565,19 @@ describe('a secured cluster from the host', () => {
 
   afterAll(async () => {
     if (failed) await evidence();
-    // Topics first (their finalizers need Kafka), then the cluster, then the namespace.
-    await kube.request('DELETE', `${api}/kafkatopics`).catch(ignoreNotFound);
+    // Topics, users and groups first (their finalizers need Kafka), then the cluster, then the
+    // namespace.
+    for (const plural of ['kafkatopics', 'kafkausers', 'kafkaconsumergroups']) {
+      await kube.request('DELETE', `${api}/${plural}`).catch(ignoreNotFound);
+    }
     await waitFor(
-      'topics gone',
-      async () => (await get<{ items: unknown[] }>(`${api}/kafkatopics`)).items.length === 0,
+      'topics, users and groups gone',
+      async () => {
+        for (const plural of ['kafkatopics', 'kafkausers', 'kafkaconsumergroups']) {
+          if ((await get<{ items: unknown[] }>(`${api}/${plural}`)).items.length > 0) return false;
+        }
+        return true;
+      },
       { timeoutMs: 180_000, intervalMs: 1000 },
     ).catch((e: unknown) => console.log(String(e)));
     await kube.request('DELETE', clusterPath).catch(ignoreNotFound);
@@ -541,54 +610,52 @@ describe('a secured cluster from the host', () => {
     });
     expect(byName.get('mtls')?.saslMechanism).toBeUndefined();
 
-    // What a user does with the Secrets: the CA to trust, a SCRAM user, a client certificate.
+    // What a user does: trust the cluster CA, and declare the users.
     caFile = file('ca.crt', await secretFile(`${name}-cluster-ca-cert`, 'ca.crt'));
-    await kubectl(
-      '-n',
-      namespace,
-      'exec',
-      podNames[0]!,
-      '-c',
-      'kafka',
-      '--',
-      'bash',
-      '-c',
-      // As a super user: the node's own certificate, on the replication listener (docs/security.md).
-      `KAFKA_HEAP_OPTS=-Xmx128m JMX_PORT= /opt/kafka/bin/kafka-configs.sh --bootstrap-server ${name}-kafka-bootstrap:9091 ` +
-        `--command-config <(printf '%s\\n' ${NODE_ADMIN_SSL}) ` +
-        `--alter --entity-type users --entity-name ${user.name} ` +
-        `--add-config 'SCRAM-SHA-512=[password=${user.password}]'`,
+    await apply(`${core}/secrets/alice-password`, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'alice-password' },
+      stringData: { password: user.password },
+    });
+    const usersApplied = Date.now();
+    for (const [userName, spec] of Object.entries(users)) {
+      await apply(`${api}/kafkausers/${userName}`, {
+        apiVersion: 'kraftwerk.dev/v1alpha1',
+        kind: 'KafkaUser',
+        metadata: { name: userName },
+        spec,
+      });
+    }
+    for (const userName of Object.keys(users)) {
+      await waitFor(
+        `KafkaUser ${userName} Ready`,
+        async () => readyFor(await get(`${api}/kafkausers/${userName}`)),
+        { timeoutMs: 120_000, intervalMs: 500 },
+      ).catch(async (e: unknown) => {
+        const u = await get(`${api}/kafkausers/${userName}`);
+        throw new Error(`${String(e)}; status: ${JSON.stringify(u.status)}`, { cause: e });
+      });
+    }
+    console.log(
+      `benchmark: ${Object.keys(users).length} KafkaUsers applied → Ready in ${seconds(Date.now() - usersApplied)}`,
     );
-    file('clients-ca.crt', await secretFile(`${name}-clients-ca`, 'ca.crt'));
-    file('clients-ca.key', await secretFile(`${name}-clients-ca`, 'ca.key'));
-    const openssl = (...args: string[]) =>
-      execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-    openssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'client.key');
-    openssl('req', '-new', '-key', 'client.key', '-subj', '/CN=e2e-client', '-out', 'client.csr');
-    file('client.ext', 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      'client.csr',
-      '-CA',
-      'clients-ca.crt',
-      '-CAkey',
-      'clients-ca.key',
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-extfile',
-      'client.ext',
-      '-out',
-      'client.crt',
+    // The mTLS user's Secret, every key a file, as `kubectl get secret` and base64 -d give it.
+    mkdirSync(clientDir, { recursive: true });
+    const clientSecret = await get<Secret>(`${core}/secrets/e2e-client`);
+    for (const [key, b64] of Object.entries(clientSecret.data ?? {})) {
+      writeFileSync(join(clientDir, key), Buffer.from(b64, 'base64'), { mode: 0o600 });
+    }
+    expect(readFileSync(join(clientDir, 'bootstrap.servers'), 'utf8').trim()).toContain(
+      mtlsBootstrap,
     );
-    clientCert = { cert: join(dir, 'client.crt'), key: join(dir, 'client.key') };
+    // The password alice's Secret names is the one her KafkaUser Secret carries.
+    expect(await secretFile('alice', 'password')).toBe(user.password);
   });
 
   it('a KafkaTopic becomes Ready: the operator reaches Kafka with its own certificate', async () => {
     await topic('secured-orders');
-    const md = await kcatAt(mtlsBootstrap, mtls(), ['-L', '-J', '-t', 'secured-orders']);
+    const md = await kcatAsClient(['-L', '-J', '-t', 'secured-orders']);
     expect(md.code, md.err).toBe(0);
     const parsed = JSON.parse(md.out) as {
       brokers: { name: string }[];
@@ -623,14 +690,12 @@ describe('a secured cluster from the host', () => {
 
   it('mTLS: kcat with a client certificate writes and reads back; without one it is refused', async () => {
     const values = Array.from({ length: 200 }, (_, i) => `mtls-${i}`);
-    const produced = await kcatAt(
-      mtlsBootstrap,
-      mtls(),
+    const produced = await kcatAsClient(
       ['-P', '-t', 'secured-orders', '-X', 'acks=all'],
       values.join('\n') + '\n',
     );
     expect(produced.code, produced.err).toBe(0);
-    const consumed = await kcatAt(mtlsBootstrap, mtls(), [
+    const consumed = await kcatAsClient([
       '-C',
       '-t',
       'secured-orders',
@@ -657,14 +722,146 @@ describe('a secured cluster from the host', () => {
     );
     expect(noCert.code).not.toBe(0);
     expect(noCert.err).toMatch(/SSL|certificate|handshake|Disconnected/i);
+
+    // Its ACLs name secured-orders only: another topic of the cluster is refused to it.
+    await topic('secured-other');
+    const elsewhere = await kcatAsClient(
+      ['-P', '-t', 'secured-other', '-X', 'acks=all'],
+      'not-allowed\n',
+    );
+    expect(elsewhere.code).not.toBe(0);
+    expect(elsewhere.err).toMatch(/TOPIC_AUTHORIZATION_FAILED|Topic authorization failed/i);
   });
 
   it('a plaintext client at the TLS ports gets no metadata', async () => {
-    for (const bootstrap of [scramBootstrap, mtlsBootstrap]) {
-      const plain = await kcatAt(bootstrap, {}, ['-L', '-m', '15']);
-      expect(plain.code, `${bootstrap}: ${plain.out}`).not.toBe(0);
+    // Both at once: each waits out kcat's 15 s metadata timeout.
+    const bootstraps = [scramBootstrap, mtlsBootstrap];
+    const answers = await Promise.all(bootstraps.map((b) => kcatAt(b, {}, ['-L', '-m', '15'])));
+    answers.forEach((plain, i) => {
+      expect(plain.code, `${bootstraps[i]}: ${plain.out}`).not.toBe(0);
       expect(plain.err).toMatch(/Disconnected|security\.protocol|transport failure/i);
+    });
+  });
+
+  it('a consumer Deployment configured by its KafkaUser Secret alone is scaled on lag and drains the backlog', async () => {
+    const work = 'secured-work';
+    const reader = 'order-reader';
+    const groupPath = `${api}/kafkaconsumergroups/${reader}`;
+    const deploymentPath = `/apis/apps/v1/namespaces/${namespace}/deployments/${reader}`;
+    const replicas = async () =>
+      (await get<{ spec: { replicas?: number } }>(deploymentPath)).spec.replicas ?? 1;
+    await topic(work);
+    await apply(deploymentPath, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: reader, labels: { app: reader } },
+      spec: {
+        selector: { matchLabels: { app: reader } },
+        template: {
+          metadata: { labels: { app: reader } },
+          spec: {
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 1000,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            terminationGracePeriodSeconds: 5,
+            volumes: [{ name: 'user', secret: { secretName: reader } }],
+            containers: [
+              {
+                name: 'consumer',
+                image: e2e.kafkaImage,
+                imagePullPolicy: 'IfNotPresent',
+                command: ['bash', '-o', 'pipefail', '-c'],
+                // Everything about the connection comes from the KafkaUser's Secret: the
+                // address, TLS trust and SCRAM login. About 100 messages a second per replica.
+                args: [
+                  `/opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server "$(cat /etc/kafka-user/bootstrap.servers)" ` +
+                    `--consumer.config /etc/kafka-user/client.properties --topic ${work} --group secured-readers ` +
+                    `--consumer-property auto.offset.reset=earliest | while read -r _; do sleep 0.01; done`,
+                ],
+                volumeMounts: [{ name: 'user', mountPath: '/etc/kafka-user', readOnly: true }],
+                env: [
+                  { name: 'KAFKA_HEAP_OPTS', value: '-Xmx96m' },
+                  { name: 'LOG_DIR', value: '/tmp' },
+                ],
+                resources: { requests: { cpu: '10m', memory: '160Mi' } },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  capabilities: { drop: ['ALL'] },
+                },
+              },
+            ],
+          },
+        },
+      },
+    });
+    await apply(groupPath, {
+      apiVersion: 'kraftwerk.dev/v1alpha1',
+      kind: 'KafkaConsumerGroup',
+      metadata: { name: reader },
+      spec: {
+        cluster: name,
+        groupId: 'secured-readers',
+        topics: [work],
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: reader },
+        minReplicas: 0,
+        maxReplicas: 6,
+        lagThreshold: 300,
+        activationLagThreshold: 10,
+        pollIntervalSeconds: 2,
+        scaleUp: { dwellSeconds: 10, rebalanceSeconds: 10 },
+        scaleDown: { stabilizationSeconds: 15, maxStepPercent: 100 },
+        offsetResetPolicy: 'earliest',
+      },
+    });
+    await waitFor('the idle group at zero', async () => (await replicas()) === 0, {
+      timeoutMs: 120_000,
+      intervalMs: 1000,
+    });
+    const started = Date.now();
+    const produced = await py(['produce', work, '3000', 'work'], scram());
+    expect(produced.code, produced.err).toBe(0);
+    let most = 0;
+    const history: string[] = [];
+    const watch = setInterval(() => {
+      Promise.all([replicas(), get(groupPath)]).then(
+        ([r, g]) => {
+          most = Math.max(most, r);
+          const st = g.status as { lag?: { total?: number } } | undefined;
+          const ready = g.status?.conditions?.find((c) => c.type === 'Ready');
+          history.push(
+            `+${seconds(Date.now() - started)} replicas ${r} lag ${st?.lag?.total} ${ready?.reason ?? ''}: ${ready?.message ?? ''}`,
+          );
+        },
+        () => undefined,
+      );
+    }, 1000);
+    try {
+      // 3000 at 300 per replica asks for 10; the 3 partitions cap it at 3.
+      await waitFor('scaled up to the 3 partitions', async () => (await replicas()) === 3, {
+        timeoutMs: 120_000,
+        intervalMs: 1000,
+      }).catch((e: unknown) => {
+        throw new Error(`${String(e)}\n${history.slice(-30).join('\n')}`, { cause: e });
+      });
+      // Back to zero only once the group's committed offsets reach the end: the consumers,
+      // authenticated as order-reader, read and committed all of it.
+      await waitFor('drained and back to zero', async () => (await replicas()) === 0, {
+        timeoutMs: 5 * 60_000,
+        intervalMs: 2000,
+      }).catch((e: unknown) => {
+        throw new Error(`${String(e)}\n${history.slice(-30).join('\n')}`, { cause: e });
+      });
+    } finally {
+      clearInterval(watch);
     }
+    const g = await get(groupPath);
+    expect((g.status as { lag?: { total?: number } }).lag?.total).toBe(0);
+    expect(most).toBe(3);
+    console.log(
+      `KafkaUser consumer: 0 → 3 → 0 replicas, 3000 messages drained in ${seconds(Date.now() - started)}`,
+    );
   });
 
   it('forced renewal of the node certificates rolls one pod at a time and loses nothing', async () => {

@@ -74,8 +74,9 @@ export function watchRules(extraScaleTargets: readonly ScaleTarget[] = []): Rule
     { groups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: [...WATCH, ...APPLY] },
     // The certificate Secrets of secured clusters and the KafkaUsers' Secrets, each read by
     // name (no list or watch: the operator sees no Secret it did not ask for), created once,
-    // patched with the resourceVersion read; a KafkaUser's password Secret is only read. They
-    // go with their owner (GC), never deleted by the operator.
+    // patched with the resourceVersion read; a KafkaUser's password Secret and the Secrets a
+    // KafkaTopic's or KafkaConsumerGroup's authentication/tls name are only read. They go with
+    // their owner (GC), never deleted by the operator.
     { groups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'] },
     // The roller restarts a pod, and teardown ends a Pending one, by deleting it.
     { groups: [''], resources: ['pods'], verbs: [...WATCH, 'delete'] },

@@ -30,8 +30,8 @@ import type { KubeObject } from './runtime/resource.ts';
 import { Manager } from './runtime/manager.ts';
 import { createOperatorMetrics, type OperatorMetrics } from './runtime/operator-metrics.ts';
 import { topicReconciler } from './topic/reconciler.ts';
-import { userReconciler, type SecretObject } from './user/reconciler.ts';
-import { USER_LABEL, usernameOf } from './user/user-resource.ts';
+import { userReconciler } from './user/reconciler.ts';
+import { usernameOf } from './user/user-resource.ts';
 
 /** The Lease this instance campaigns for; timings default to leader-election.ts's. */
 export interface LeaderElectionSettings {
@@ -155,12 +155,6 @@ export function createOperator(o: OperatorOptions): Operator {
   const topics = informer<KafkaTopic>(kinds.KafkaTopic);
   const groups = informer<KafkaConsumerGroup>(kinds.KafkaConsumerGroup);
   const users = informer<KafkaUser>(kinds.KafkaUser);
-  // Only the Secrets the operator writes for KafkaUsers (by their label): a deleted or edited
-  // one is written back at once, and no other Secret is ever cached.
-  const userSecrets = informer<SecretObject>(
-    { apiVersion: 'v1', kind: 'Secret' },
-    { labelSelector: USER_LABEL, transform: stripManagedFields },
-  );
 
   // KafkaCluster: the objects it owns are watched through informers that only list what carries
   // the cluster label, so the operator never caches every pod of the cluster it runs in.
@@ -288,7 +282,6 @@ export function createOperator(o: OperatorOptions): Operator {
         client,
         users,
         clusters,
-        secrets: userSecrets,
         kafka: (bootstrap, security) => fence(kafka.user(bootstrap, security)),
         credentials,
         ...(o.clusterBootstrap ? { replicationBootstrap: o.clusterBootstrap } : {}),
@@ -305,7 +298,6 @@ export function createOperator(o: OperatorOptions): Operator {
       logger: o.logger,
       metrics,
     })
-      .owns(userSecrets)
       // A user name freed (its holder deleted, or renamed away) goes to the next KafkaUser
       // declaring it without waiting for the resync.
       .watches(users, (u) =>

@@ -87,7 +87,7 @@ describe('desiredAcls', () => {
   it('maps every operation of the schema to a wire name', () => {
     expect(wireOperation('ClusterAction')).toBe('CLUSTER_ACTION');
     expect(wireOperation('AlterConfigs')).toBe('ALTER_CONFIGS');
-    expect(wireOperation('CreateTokens')).toBe('CREATE_TOKENS');
+    expect(wireOperation('TwoPhaseCommit')).toBe('TWO_PHASE_COMMIT');
     expect(wireOperation('All')).toBe('ALL');
   });
 });

@@ -7,8 +7,8 @@ describe('desiredQuotas', () => {
       producer_byte_rate: 1024,
       request_percentage: 50,
     });
-    expect(desiredQuotas({ consumerByteRate: 0, controllerMutationRate: 2.5 })).toEqual({
-      consumer_byte_rate: 0,
+    expect(desiredQuotas({ consumerByteRate: 1, controllerMutationRate: 2.5 })).toEqual({
+      consumer_byte_rate: 1,
       controller_mutation_rate: 2.5,
     });
     expect(desiredQuotas(undefined)).toEqual({});

@@ -82,8 +82,6 @@ export interface UserReconcilerDeps {
   client: KubeClient;
   users: Informer<KafkaUser>;
   clusters: Informer<KafkaCluster>;
-  /** The user Secrets (label kraftwerk.dev/user), so a deleted one is written again at once. */
-  secrets: Informer<SecretObject>;
   /** The user port for a bootstrap address (batched, shared connections: kafka/connections.ts). */
   kafka: (bootstrap: string, security?: KafkaSecurity) => KafkaUserPort;
   /** The operator's credentials for a secured KafkaCluster (kafka-credentials.ts). */
@@ -163,10 +161,10 @@ export function userReconciler(deps: UserReconcilerDeps): Reconciler<KafkaUser> 
   const readUserSecret = async (u: KafkaUser): Promise<SecretObject | undefined> => {
     const ns = u.metadata.namespace ?? '';
     const name = secretNameOf(u);
-    // The cache holds only labelled Secrets; one without the label may still be there.
-    const secret =
-      deps.secrets.getByName(ns, name) ??
-      (await deps.client.get<SecretObject>(SecretResource, ns, name));
+    // Read by name, not watched: watching Secrets takes list/watch on every Secret of the
+    // cluster (RBAC cannot narrow them by label); a deleted user Secret is written again on
+    // the next resync or change of the KafkaUser.
+    const secret = await deps.client.get<SecretObject>(SecretResource, ns, name);
     if (secret && !controlledBy(secret, u)) throw new Refusal(notOwned(u));
     return secret;
   };

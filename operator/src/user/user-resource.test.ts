@@ -66,7 +66,7 @@ const check = (
   preflight({
     user: u,
     cluster: c ?? undefined,
-    target: resolveKafkaTarget(u.spec, 'ns', c ?? undefined),
+    target: resolveKafkaTarget({ cluster: u.spec.cluster }, 'ns', c ?? undefined),
     allUsers: all,
     listener: l,
   });

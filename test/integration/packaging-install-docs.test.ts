@@ -52,7 +52,9 @@ afterAll(() => {
   bash(
     [
       'kubectl delete namespace kraftwerk-system team-a team-b shop --ignore-not-found --timeout=90s',
-      'kubectl delete clusterrole,clusterrolebinding kraftwerk --ignore-not-found',
+      // install-team-a.ts also makes the cluster-wide StorageClass reader; left behind, it
+      // made packaging-helm's server-side apply of the same names conflict when it ran later.
+      'kubectl delete clusterrole,clusterrolebinding kraftwerk kraftwerk-storageclasses --ignore-not-found',
     ].join('\n'),
   );
 });

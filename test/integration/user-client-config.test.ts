@@ -233,52 +233,56 @@ describe.each(kafkaVersions)('Kafka %s', (version) => {
         '1',
       ]),
     );
-    const listed = await tool(version, 'kafka-topics.sh', [
-      '--bootstrap-server',
-      bootstrap,
-      '--command-config',
-      config,
-      '--list',
-    ]);
-    ok(listed);
-    expect(lines(listed.out)).toContain(topic);
-
-    const expected: string[] = [];
-    ok(
-      await tool(
+    // Independent clients at once (each JVM takes seconds to start): list, and the three
+    // producers; then the two readers.
+    const [listed, java, kc, py] = await Promise.all([
+      tool(version, 'kafka-topics.sh', [
+        '--bootstrap-server',
+        bootstrap,
+        '--command-config',
+        config,
+        '--list',
+      ]),
+      tool(
         version,
         'kafka-console-producer.sh',
         ['--bootstrap-server', bootstrap, '--topic', topic, '--producer.config', config],
         'java-0\njava-1\n',
       ),
-    );
-    expected.push('java-0', 'java-1');
-    if (withKcat) {
-      ok(await kcat(dir, ['-P', '-t', topic], 'kcat-0\nkcat-1\n'));
+      withKcat ? kcat(dir, ['-P', '-t', topic], 'kcat-0\nkcat-1\n') : undefined,
+      python(dir, ['produce', topic, '3', 'py']),
+    ]);
+    ok(listed);
+    expect(lines(listed.out)).toContain(topic);
+    ok(java);
+    const expected = ['java-0', 'java-1'];
+    if (kc) {
+      ok(kc);
       expected.push('kcat-0', 'kcat-1');
     }
-    const py = await python(dir, ['produce', topic, '3', 'py']);
     ok(py);
     expect(lines(py.out)).toEqual(['py-0', 'py-1', 'py-2']);
     expected.push('py-0', 'py-1', 'py-2');
 
-    const consumed = await tool(version, 'kafka-console-consumer.sh', [
-      '--bootstrap-server',
-      bootstrap,
-      '--topic',
-      topic,
-      '--from-beginning',
-      '--max-messages',
-      String(expected.length),
-      '--timeout-ms',
-      '60000',
-      '--consumer.config',
-      config,
+    const [consumed, read] = await Promise.all([
+      tool(version, 'kafka-console-consumer.sh', [
+        '--bootstrap-server',
+        bootstrap,
+        '--topic',
+        topic,
+        '--from-beginning',
+        '--max-messages',
+        String(expected.length),
+        '--timeout-ms',
+        '60000',
+        '--consumer.config',
+        config,
+      ]),
+      withKcat ? kcat(dir, ['-C', '-t', topic, '-o', 'beginning', '-e', '-q']) : undefined,
     ]);
     ok(consumed);
     expect(lines(consumed.out).sort()).toEqual([...expected].sort());
-    if (withKcat) {
-      const read = await kcat(dir, ['-C', '-t', topic, '-o', 'beginning', '-e', '-q']);
+    if (read) {
       ok(read);
       expect(lines(read.out).sort()).toEqual([...expected].sort());
     }

@@ -32,7 +32,10 @@ step "typecheck";       npm run --silent typecheck
 step "unit tests";      npm run --silent test:unit
 step "integration tests"; npm run --silent test:integration
 # Tier 3: the kind cluster, our images, the operator and a real 3+3 KafkaCluster (docs/e2e.md).
-if [[ "${KRAFTWERK_SKIP_E2E:-}" == 1 ]]; then
+if [[ "${KRAFTWERK_SKIP_E2E:-}" == 1 && "${CI:-}" == true ]]; then
+  # CI proves the whole product: a skipped tier there would pass without the kind tests.
+  die "KRAFTWERK_SKIP_E2E=1 is refused under CI=true: CI runs every tier"
+elif [[ "${KRAFTWERK_SKIP_E2E:-}" == 1 ]]; then
   log "end-to-end tests skipped (KRAFTWERK_SKIP_E2E=1)"
 else
   step "end-to-end tests on kind"; npm run --silent test:e2e

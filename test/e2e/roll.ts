@@ -21,6 +21,8 @@ export interface RollReport {
   lost: string[];
   maxBrokersDown: number;
   maxControllersDown: number;
+  /** Failed list/watch requests of the pod watch: the judgement above needs every change. */
+  watchErrors: number;
   brokerRestarts: number;
   controllerRestarts: number;
   firstBrokerDown: number;
@@ -52,7 +54,7 @@ export async function rollWithConfig(
   const controllers = new RoleWatch('controller', () =>
     podNames('controller', replicas.controller),
   );
-  const pods = new PodWatch([brokers, controllers]).start();
+  const pods = await new PodWatch([brokers, controllers]).start();
 
   const producer = new SteadyProducer(topicName, 100);
   await waitFor('the producer has 200 messages acknowledged', async () => producer.acked() >= 200, {
@@ -91,6 +93,7 @@ export async function rollWithConfig(
     { timeoutMs: 15 * 60_000, intervalMs: 2000 },
   );
   const rollMs = Date.now() - started;
+  const watchErrors = pods.errors;
   await pods.stop();
   const { acked, summary } = await producer.stop();
   const consumed = new Set(await consumeAll(topicName));
@@ -115,6 +118,7 @@ export async function rollWithConfig(
     lost: lost.slice(0, 20),
     maxBrokersDown: brokers.maxDownAtOnce,
     maxControllersDown: controllers.maxDownAtOnce,
+    watchErrors,
     brokerRestarts: brokers.restarts(),
     controllerRestarts: controllers.restarts(),
     firstBrokerDown: Math.min(...brokers.outages.map((o) => o.from)),
@@ -130,6 +134,7 @@ export function expectSafeRoll(report: RollReport): void {
   expect(report.lost).toEqual([]);
   expect(report.maxBrokersDown).toBe(1);
   expect(report.maxControllersDown).toBe(1);
+  expect(report.watchErrors).toBe(0);
   expect(report.brokerRestarts).toBe(3);
   expect(report.controllerRestarts).toBe(3);
   expect(report.lastControllerBack).toBeLessThanOrEqual(report.firstBrokerDown);

@@ -397,6 +397,8 @@ async function settledFor(ms: number): Promise<boolean> {
 
 interface Renewal {
   watch: RoleWatch;
+  /** Failed list/watch requests of the pod watch (0: every change was seen). */
+  watchErrors: number;
   acked: string[];
   lost: string[];
   ms: number;
@@ -416,7 +418,10 @@ async function renewUnderLoad(
 ): Promise<Renewal> {
   await topic(topicName);
   const watch = new RoleWatch('combined', () => podNames);
-  const pods = new PodWatch([watch], listPods).start();
+  const pods = await new PodWatch([watch], {
+    namespace,
+    selector: `kraftwerk.dev/cluster=${name}`,
+  }).start();
   const producers: SteadyProducer[] = [];
   const start = (ca: string) => {
     const p = new SteadyProducer(topicName, 100, {
@@ -439,6 +444,7 @@ async function renewUnderLoad(
       },
     );
     const started = Date.now();
+    let watchErrors = 0;
     await kube.request('PATCH', clusterPath, {
       body: { metadata: { annotations: { 'kraftwerk.dev/renew-certificates': kind } } },
       contentType: 'application/merge-patch+json',
@@ -466,6 +472,7 @@ async function renewUnderLoad(
         { timeoutMs: 20 * 60_000, intervalMs: 2000 },
       );
     } finally {
+      watchErrors = pods.errors;
       await pods.stop();
     }
     const ms = Date.now() - started;
@@ -480,7 +487,7 @@ async function renewUnderLoad(
         `(down → Ready: ${watch.outages.map((o) => `${o.pod} ${seconds(o.ms)} (${seconds(o.from - started)} → ${seconds(o.to - started)})`).join(', ')}); ` +
         `producer: ${last.summary}, ${acked.length} acknowledged, ${lost.length} lost`,
     );
-    return { watch, acked, lost: lost.slice(0, 20), ms };
+    return { watch, watchErrors, acked, lost: lost.slice(0, 20), ms };
   } finally {
     // A failed step must not leave a producer writing into the next scenario (stop is
     // idempotent: a stopped one has exited already).
@@ -912,6 +919,7 @@ describe('a secured cluster from the host', () => {
     expect(r.lost).toEqual([]);
     expect(r.acked.length).toBeGreaterThan(1000);
     expect(r.watch.maxDownAtOnce).toBe(1);
+    expect(r.watchErrors).toBe(0);
     // Trust, leaves, trust again: each pod rolled at least once and never more than thrice.
     for (const p of podNames) {
       const restarts = (r.watch.uids.get(p)?.size ?? 1) - 1;

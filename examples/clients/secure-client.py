@@ -4,9 +4,9 @@ Needs confluent-kafka >= 2.6.1 (its librdkafka): Kafka 4 refuses the SCRAM hands
 librdkafka, such as Debian bookworm's 2.0.2. `bash hack/toolchain/python-clients.sh` prints a
 python that has 2.12. `npm run demo` prints the full command; by hand, for the demo:
 
-  kubectl -n kraftwerk-demo get secret demo-cluster-ca-cert -o jsonpath='{.data.ca\\.crt}' \\
+  kubectl -n kraftwerk-demo get secret alice -o jsonpath='{.data.ca\\.crt}' \\
     | base64 -d > /tmp/demo-ca.crt
-  KAFKA_PASSWORD="$(kubectl -n kraftwerk-demo get secret demo-user-alice \\
+  KAFKA_PASSWORD="$(kubectl -n kraftwerk-demo get secret alice \\
     -o jsonpath='{.data.password}' | base64 -d)" \\
     "$(bash hack/toolchain/python-clients.sh)" examples/clients/secure-client.py \\
     --bootstrap localhost:30096 --ca /tmp/demo-ca.crt --user alice --topic orders

@@ -21,36 +21,16 @@ wait_ready() { # wait_ready TIMEOUT RESOURCE...
   local timeout="$1"
   shift
   kubectl -n "$DEMO_NAMESPACE" wait --for=condition=Ready "$@" --timeout="$timeout" >/dev/null && return 0
-  kubectl -n "$DEMO_NAMESPACE" get kafkacluster,kafkatopic,kafkaconsumergroup,pods >&2 || true
+  kubectl -n "$DEMO_NAMESPACE" get kafkacluster,kafkatopic,kafkaconsumergroup,kafkauser,pods >&2 || true
   kubectl -n "$DEMO_NAMESPACE" get "$@" -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{range .status.conditions[*]}  {.type}={.status} {.reason}: {.message}{"\n"}{end}{end}' >&2 || true
   die "$* not Ready after $timeout (operator logs: kubectl -n $OPERATOR_NAMESPACE logs deploy/kraftwerk)"
 }
 wait_cluster() { wait_ready 600s kafkacluster/demo; }
-wait_rest() { wait_ready 180s kafkatopic --all && wait_ready 120s kafkaconsumergroup --all; }
+wait_rest() { wait_ready 180s kafkatopic --all && wait_ready 120s kafkaconsumergroup --all && wait_ready 120s kafkauser --all; }
 
-# The demo's SCRAM user for the secured listener. Until the user resource exists (issue #15) an
-# admin writes the credential: with Kafka's own kafka-configs.sh inside a broker pod, as that
-# node (its own certificate, a super user) on the replication listener (docs/security.md).
-# The password lives in the Secret demo-user-alice and is reused on a re-run, so commands
-# printed earlier keep working; it never appears on a command line outside the pod.
+# The demo's person: KafkaUser alice (examples/kafka-user-alice.yaml). The operator writes her
+# password, with the CA and ready-made client settings, into the Secret alice.
 DEMO_USER=alice
-demo_user() {
-  local secret="demo-user-$DEMO_USER" password
-  # Absent on a first run: that is no error here (set -e and pipefail would stop the script).
-  password="$(kubectl -n "$DEMO_NAMESPACE" get secret "$secret" -o jsonpath='{.data.password}' 2>/dev/null | base64 -d)" || password=''
-  if [[ -z "$password" ]]; then
-    # Hex: nothing SCRAM's config syntax ([ ] , =) or a shell would read specially.
-    password="$(openssl rand -hex 16)"
-    kubectl -n "$DEMO_NAMESPACE" create secret generic "$secret" \
-      --from-literal=username="$DEMO_USER" --from-file=password=<(printf %s "$password") >/dev/null
-  fi
-  # Heap small and JMX off: the tool runs beside the broker in its container (same env).
-  printf 'SCRAM-SHA-512=[password=%s]' "$password" | kubectl -n "$DEMO_NAMESPACE" exec -i demo-broker-0 -c kafka -- \
-    bash -c 'KAFKA_HEAP_OPTS=-Xmx128m JMX_PORT= /opt/kafka/bin/kafka-configs.sh --bootstrap-server demo-kafka-bootstrap:9091 \
-      --command-config <(printf "%s\n" security.protocol=SSL ssl.keystore.type=PEM ssl.keystore.location=/etc/kafka/tls/keystore.pem \
-        ssl.truststore.type=PEM ssl.truststore.location=/etc/kafka/tls/ca.crt) \
-      --alter --entity-type users --entity-name "$1" --add-config "$(cat)"' _ "$DEMO_USER" >/dev/null
-}
 
 demo_tools
 step "kind cluster" cluster_up
@@ -59,8 +39,7 @@ step "load images into kind" load_images
 step "CRDs and operator (Helm)" install_operator
 step "apply examples/ to namespace $DEMO_NAMESPACE" apply_examples
 step "KafkaCluster demo Ready" wait_cluster
-step "topics and consumer group Ready" wait_rest
-step "SCRAM user $DEMO_USER (Secret demo-user-$DEMO_USER)" demo_user
+step "topics, consumer group and users Ready" wait_rest
 python="$(bash "$HACK_DIR/toolchain/python-clients.sh" | tail -1)"
 
 ports="$(kubectl -n "$DEMO_NAMESPACE" get svc -l kraftwerk.dev/cluster=demo -o jsonpath='{range .items[*]}{.spec.ports[*].nodePort}{" "}{end}' | tr ' ' '\n' | grep . | sort -n | tr '\n' ' ')"
@@ -77,12 +56,12 @@ kraftwerk demo is up in $((SECONDS - DEMO_START))s.
 
 The listener above is plaintext and unauthenticated: anyone who reaches those ports may read,
 write and delete topics. The secured listener, TLS + SCRAM-SHA-512, user $DEMO_USER:
-  from this host:     localhost:30096 (CA: Secret demo-cluster-ca-cert, password: Secret demo-user-$DEMO_USER)
-  the CA:             kubectl -n $DEMO_NAMESPACE get secret demo-cluster-ca-cert -o jsonpath='{.data.ca\.crt}' | base64 -d > /tmp/demo-ca.crt
-  write + read back:  KAFKA_PASSWORD="\$(kubectl -n $DEMO_NAMESPACE get secret demo-user-$DEMO_USER -o jsonpath='{.data.password}' | base64 -d)" \\
+  from this host:     localhost:30096 (KafkaUser $DEMO_USER: password and CA in Secret $DEMO_USER)
+  the CA:             kubectl -n $DEMO_NAMESPACE get secret $DEMO_USER -o jsonpath='{.data.ca\.crt}' | base64 -d > /tmp/demo-ca.crt
+  write + read back:  KAFKA_PASSWORD="\$(kubectl -n $DEMO_NAMESPACE get secret $DEMO_USER -o jsonpath='{.data.password}' | base64 -d)" \\
                         $python $REPO_ROOT/examples/clients/secure-client.py --bootstrap localhost:30096 --ca /tmp/demo-ca.crt --user $DEMO_USER --topic orders
   kcat (librdkafka >= 2.6.1; Debian's kcat has 2.0.2, whose SCRAM Kafka 4 refuses):
     seq 1 5 | kcat -P -b localhost:30096 -t orders -X security.protocol=SASL_SSL -X sasl.mechanism=SCRAM-SHA-512 \\
-      -X sasl.username=$DEMO_USER -X sasl.password="\$(kubectl -n $DEMO_NAMESPACE get secret demo-user-$DEMO_USER -o jsonpath='{.data.password}' | base64 -d)" \\
+      -X sasl.username=$DEMO_USER -X sasl.password="\$(kubectl -n $DEMO_NAMESPACE get secret $DEMO_USER -o jsonpath='{.data.password}' | base64 -d)" \\
       -X ssl.ca.location=/tmp/demo-ca.crt
 MSG

@@ -147,7 +147,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('e2eCluster', name);
   project.provide('e2eKafkaImage', `apache/kafka:${version}`);
   project.provide('e2eHostBootstrap', 'localhost:30092');
-  project.provide('e2eUpgradeFrom', kafkaVersions.find((v) => v !== version) ?? version);
+  // The upgrade scenario needs a version to come from: without one it would "upgrade" to the
+  // same image and prove nothing, so the suite refuses to start.
+  const upgradeFrom = kafkaVersions.find((v) => v && v !== version);
+  if (!upgradeFrom) {
+    throw new Error(
+      `the upgrade scenario needs a second Kafka version: KAFKA_VERSIONS is "${kafkaVersions.join(' ')}", the demo's ${version}`,
+    );
+  }
+  project.provide('e2eUpgradeFrom', upgradeFrom);
 
   return async () => {
     if (process.env.KRAFTWERK_E2E_KEEP === '1') {

@@ -172,7 +172,16 @@ export async function kcat(args: string[], input?: string): Promise<string> {
 
 export interface KcatMetadata {
   brokers: { id: number; name: string }[];
-  topics: { topic: string; partitions: { partition: number; replicas: { id: number }[] }[] }[];
+  topics: {
+    topic: string;
+    partitions: {
+      partition: number;
+      leader: number;
+      replicas: { id: number }[];
+      /** The in-sync replicas: what "replicated" means; `replicas` is only the assignment. */
+      isrs: { id: number }[];
+    }[];
+  }[];
 }
 export async function metadata(topicName?: string): Promise<KcatMetadata> {
   return JSON.parse(await kcat(['-L', '-J', ...(topicName ? ['-t', topicName] : [])]));

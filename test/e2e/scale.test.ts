@@ -78,12 +78,21 @@ describe('broker scale-up and drained scale-down', () => {
     );
     const { acked, summary } = await producer.stop();
 
-    const after = (await metadata(name)).topics[0]!;
     const md = await metadata();
     expect(md.brokers.map((b) => b.id)).not.toContain(joined!.id);
+    // In sync, not merely assigned: a moved replica counts once it has caught up.
+    const after = await waitFor(
+      'every partition with three in-sync replicas on the remaining brokers',
+      async () => {
+        const t = (await metadata(name)).topics[0]!;
+        return t.partitions.every((p) => p.isrs.length === 3) ? t : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 2000 },
+    );
     for (const p of after.partitions) {
       expect(p.replicas.map((r) => r.id)).not.toContain(joined!.id);
-      expect(p.replicas).toHaveLength(3);
+      expect(p.isrs.map((r) => r.id)).not.toContain(joined!.id);
+      expect(p.isrs).toHaveLength(3);
     }
     const consumed = new Set(await consumeAll(name));
     expect(acked.filter((v) => !consumed.has(v))).toEqual([]);

@@ -13,7 +13,11 @@ import { KafkaRequestError } from '../../operator/src/kafka/errors.ts';
 import { metadataVersionName } from '../../operator/src/kafka/metadata-versions.ts';
 import { KafkaFixture } from '../fixtures/kafka.ts';
 import { createOperator, type Operator } from '../../operator/src/operator.ts';
-import { loadKubeConfig, type KubeClient } from '../../operator/src/runtime/kube-client.ts';
+import {
+  KubeApiError,
+  loadKubeConfig,
+  type KubeClient,
+} from '../../operator/src/runtime/kube-client.ts';
 import { silentLogger } from '../../operator/src/runtime/logger.ts';
 import type { KubeObject } from '../../operator/src/runtime/resource.ts';
 import {
@@ -40,11 +44,13 @@ interface Obj extends KubeObject {
 const namespace = `clusters-${process.pid}`;
 let op: TestOperator;
 
+/** The object, or undefined when the API server says 404; any other error fails the test. */
 const get = async (client: KubeClient, path: string): Promise<Obj | undefined> => {
   try {
     return await client.request<Obj>('GET', path);
-  } catch {
-    return undefined;
+  } catch (e) {
+    if (e instanceof KubeApiError && e.statusCode === 404) return undefined;
+    throw e;
   }
 };
 const sts = (ns: string, name: string) =>

@@ -31,6 +31,8 @@ export default defineConfig({
           // One kind cluster and one KafkaCluster (see globalSetup) serve every scenario, in
           // file order: each leaves the cluster as it found it (3 brokers, Ready).
           globalSetup: ['test/e2e/global-setup.ts'],
+          // A failed scenario keeps pod logs, describe and Events (test/e2e/evidence.ts).
+          setupFiles: ['test/e2e/evidence.ts'],
           fileParallelism: false,
           sequence: { concurrent: false },
           testTimeout: 15 * 60_000,

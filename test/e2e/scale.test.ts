@@ -2,7 +2,7 @@
 // broker joins and takes replicas of a new topic; on the way down its partitions are moved to
 // the remaining brokers before it is removed, while a producer keeps writing: nothing lost,
 // every partition keeps three in-sync replicas.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   consumeAll,
   e2e,
@@ -10,6 +10,7 @@ import {
   kubectl,
   metadata,
   paths,
+  type Resource,
   seconds,
   SteadyProducer,
   topic,
@@ -45,6 +46,14 @@ async function scaleTo(replicas: number): Promise<number> {
 }
 
 describe('broker scale-up and drained scale-down', () => {
+  let producer: SteadyProducer | undefined;
+  // A failed step must not hand the next scenario a producer still writing or four brokers.
+  afterAll(async () => {
+    await producer?.stop().catch(() => undefined); // its failure was the scenario's to report
+    const c = await get<Resource & { spec: { brokers: { replicas: number } } }>(paths.cluster());
+    if (c.spec.brokers.replicas !== 3) await scaleTo(3);
+  });
+
   it('3 → 4 → 3 with no acknowledged message lost', async () => {
     const upMs = await scaleTo(4);
     const joined = (await metadata()).brokers.find((b) => b.name === 'localhost:30095');
@@ -61,8 +70,9 @@ describe('broker scale-up and drained scale-down', () => {
     // Otherwise the drain would have nothing to do and the test would prove nothing.
     expect(onLeaving.length).toBeGreaterThan(0);
 
-    const producer = new SteadyProducer(name, 100);
-    await waitFor('200 messages acknowledged', async () => producer.acked() >= 200, {
+    const writer = new SteadyProducer(name, 100);
+    producer = writer;
+    await waitFor('200 messages acknowledged', async () => writer.acked() >= 200, {
       timeoutMs: 60_000,
     });
     const downMs = await scaleTo(3);
@@ -76,7 +86,8 @@ describe('broker scale-up and drained scale-down', () => {
           : true,
       { timeoutMs: 5 * 60_000, intervalMs: 2000 },
     );
-    const { acked, summary } = await producer.stop();
+    const { acked, summary } = await writer.stop();
+    producer = undefined;
 
     const md = await metadata();
     expect(md.brokers.map((b) => b.id)).not.toContain(joined!.id);

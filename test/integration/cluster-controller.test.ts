@@ -2,7 +2,8 @@
 // kube-apiserver + kube-controller-manager (its StatefulSet controller creates pods, its
 // garbage collector follows our owner references). No kubelet and no scheduler run here, so
 // pods never start: where a test needs running pods it writes their status through the pod
-// status subresource, standing in for the kubelet, and says so. Real pods, a real quorum and
+// status subresource (test/fixtures/stand-in-kubelet.ts), standing in for the kubelet, and says
+// so. Real pods, a real quorum and
 // real rolls are proven on kind.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -31,6 +32,7 @@ import {
   type TestOperator,
 } from '../fixtures/operator.ts';
 import { waitFor } from '../fixtures/process.ts';
+import { markPodReady } from '../fixtures/stand-in-kubelet.ts';
 import { kubectlBinary } from './packaging-tools.ts';
 
 interface Obj extends KubeObject {
@@ -42,6 +44,8 @@ interface Obj extends KubeObject {
 }
 
 const namespace = `clusters-${process.pid}`;
+/** What the stand-in kubelet (test/fixtures/stand-in-kubelet.ts) says the pods run. */
+const KAFKA_IMAGE = { image: 'apache/kafka:4.1.1' };
 let op: TestOperator;
 
 /** The object, or undefined when the API server says 404; any other error fails the test. */
@@ -96,38 +100,6 @@ function kafkaCluster(name: string, ns: string, dedicated: boolean): KafkaCluste
       config: { 'default.replication.factor': dedicated ? '3' : '1', 'min.insync.replicas': '1' },
     } as KafkaCluster['spec'],
   };
-}
-
-/** Stands in for the kubelet: marks the pod Running and Ready through its status subresource. */
-async function markPodReady(client: KubeClient, ns: string, name: string): Promise<void> {
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  await client.request('PATCH', `/api/v1/namespaces/${ns}/pods/${name}/status`, {
-    contentType: 'application/merge-patch+json',
-    body: {
-      status: {
-        phase: 'Running',
-        hostIP: '10.0.0.1',
-        podIP: '10.1.0.1',
-        startTime: now,
-        conditions: [
-          { type: 'Ready', status: 'True', lastTransitionTime: now },
-          { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
-          { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
-        ],
-        containerStatuses: [
-          {
-            name: 'kafka',
-            ready: true,
-            started: true,
-            restartCount: 0,
-            image: 'apache/kafka:4.1.1',
-            imageID: '',
-            state: { running: { startedAt: now } },
-          },
-        ],
-      },
-    },
-  });
 }
 
 const ownerUid = (o: Obj | undefined) =>
@@ -397,7 +369,7 @@ describe('KafkaCluster controller (dedicated controllers)', () => {
         return list.items.length === 3 ? list.items : undefined;
       },
     );
-    for (const p of pods) await markPodReady(op.client, namespace, p.metadata!.name!);
+    for (const p of pods) await markPodReady(op.client, namespace, p.metadata!.name!, KAFKA_IMAGE);
     const kc = await waitFor('status.controllers.readyReplicas = 3', async () => {
       const c = await cluster(namespace, 'dedi');
       return c?.status?.controllers?.readyReplicas === 3 ? c : undefined;
@@ -885,7 +857,7 @@ describe('KafkaCluster controller reading a real Kafka', () => {
       return list.items.length === 2 ? list.items : undefined;
     });
     // Standing in for the kubelet: the pods run and are ready, so the operator asks Kafka.
-    for (const p of pods) await markPodReady(client, ns, p.metadata!.name!);
+    for (const p of pods) await markPodReady(client, ns, p.metadata!.name!, KAFKA_IMAGE);
     const kc = await waitFor('the quorum leader in status', async () => {
       const c = await getResource<KafkaCluster>(client, ns, 'kafkaclusters', 'real');
       return c?.status?.controllers?.leaderId !== undefined ? c : undefined;
@@ -971,7 +943,7 @@ describe('KafkaCluster controller reading a real Kafka', () => {
         const list = await podsOf(name);
         return list.length === 3 ? list : undefined;
       });
-      for (const p of pods) await markPodReady(client, ns, p.metadata!.name!);
+      for (const p of pods) await markPodReady(client, ns, p.metadata!.name!, KAFKA_IMAGE);
       await waitFor(`three ${name} claims`, async () => (await claimsOf(name)).length === 3);
     }
     try {

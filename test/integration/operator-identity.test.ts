@@ -9,8 +9,8 @@
 // in-process with `clusterBootstrap` pointing at that listener (the test runs outside any
 // cluster network).
 //
-// No kubelet: a stand-in marks the pod sec-kafka-0 Ready whenever the StatefulSet controller has
-// (re)created it, and the one real Kafka node has node id 0, the id of that pod. The cluster
+// No kubelet: a stand-in (test/fixtures/stand-in-kubelet.ts) marks the pod sec-kafka-0 Ready
+// whenever the StatefulSet controller has (re)created it, and the one real Kafka node has node id 0, the id of that pod. The cluster
 // reconciler reads the quorum through the operator's certificate, so its Ready=True is itself
 // evidence of the mTLS path; the topics and a consumer group then take the same path.
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
@@ -35,6 +35,7 @@ import type { KubeObject } from '../../operator/src/runtime/resource.ts';
 import { SecureKafka } from '../fixtures/kafka-secure.ts';
 import { createResource, getResource, mergePatch, waitForEvent } from '../fixtures/operator.ts';
 import { logRoot, waitFor } from '../fixtures/process.ts';
+import { StandInKubelet } from '../fixtures/stand-in-kubelet.ts';
 
 const VERSION = '4.1.1';
 const ns = `operator-identity-${process.pid}`;
@@ -57,8 +58,7 @@ let client: KubeClient;
 let ca: IssuedCertificate;
 /** The operator Secret's certificate and key as first issued (before the renewal). */
 let firstOperatorKey = '';
-let stopKubelet = false;
-let kubelet: Promise<void> | undefined;
+let kubelet: StandInKubelet | undefined;
 const logFile = join(logRoot, `operator-${ns}.log`);
 const op = {
   get client() {
@@ -98,56 +98,6 @@ const poolKeyOf = (s: Secret | undefined): string =>
   })}`;
 /** The operator's connection sets to the test Kafka (not those to NOT_YET from before it ran). */
 const poolKeys = () => operator.kafka.keys().filter((k) => k.startsWith(`${replication()}#`));
-
-interface Pod extends KubeObject {
-  status?: { conditions?: { type: string; status: string }[] };
-}
-
-/** Stands in for the kubelet: the pod runs and is ready. */
-async function markPodReady(name: string): Promise<void> {
-  const t = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  await client.request('PATCH', `/api/v1/namespaces/${ns}/pods/${name}/status`, {
-    contentType: 'application/merge-patch+json',
-    body: {
-      status: {
-        phase: 'Running',
-        podIP: '10.1.0.1',
-        startTime: t,
-        conditions: [
-          { type: 'Ready', status: 'True', lastTransitionTime: t },
-          { type: 'ContainersReady', status: 'True', lastTransitionTime: t },
-          { type: 'PodScheduled', status: 'True', lastTransitionTime: t },
-        ],
-        containerStatuses: [
-          {
-            name: 'kafka',
-            ready: true,
-            started: true,
-            restartCount: 0,
-            image: `apache/kafka:${VERSION}`,
-            imageID: '',
-            state: { running: { startedAt: t } },
-          },
-        ],
-      },
-    },
-  });
-}
-
-/** Until stopped: each new incarnation of the pod (the first one, and the one after a roll
- *  deleted it) is marked Ready, as the kubelet would once the container runs. */
-async function runKubelet(): Promise<void> {
-  while (!stopKubelet) {
-    try {
-      const pod = await client.request<Pod>('GET', `/api/v1/namespaces/${ns}/pods/${POD}`);
-      const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-      if (!ready && !pod.metadata?.deletionTimestamp) await markPodReady(POD);
-    } catch {
-      // Not created yet, or gone between the read and the write: the next round sees.
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 type Conditioned = {
   status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
@@ -222,10 +172,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  stopKubelet = true;
-  await kubelet;
-  await operator?.stop();
-  await kafka?.stop();
+  try {
+    await kubelet?.stop(); // throws the API error that stopped it early, if one did
+  } finally {
+    await operator?.stop();
+    await kafka?.stop();
+  }
 });
 
 describe('the operator identity on a secured cluster', () => {
@@ -278,7 +230,7 @@ describe('the operator identity on a secured cluster', () => {
     });
     const testOperatorCert = await clientCert('kraftwerk-operator');
     await kafka.waitReady(() => topicsSeenWith(testOperatorCert));
-    kubelet = runKubelet();
+    kubelet = new StandInKubelet(client, ns, [POD], { image: `apache/kafka:${VERSION}` }).start();
 
     const ready = await waitClusterReady();
     // The quorum leader came from Kafka, through the operator's certificate.

@@ -15,6 +15,7 @@ import { issueCa, issueLeaf, type IssuedCertificate } from './pki/certificates.t
 import { FakeClock } from './runtime/clock.ts';
 import { KubeApiError } from './runtime/kube-client.ts';
 import type { KubeObject } from './runtime/resource.ts';
+import { SecretReader } from './secret-reader.ts';
 
 let ca: IssuedCertificate;
 let leaf: IssuedCertificate;
@@ -193,7 +194,7 @@ function setup() {
       return store.get(`${ns}/${name}`) as T | undefined;
     },
   };
-  const source = new ExternalCredentialSource({ client, clock, ttlMs: 10_000 });
+  const source = new ExternalCredentialSource(new SecretReader({ client, clock, ttlMs: 10_000 }));
   const put = (name: string, data: Record<string, string>) =>
     store.set(`ns/${name}`, {
       metadata: { name, namespace: 'ns' },

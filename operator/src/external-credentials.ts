@@ -5,11 +5,10 @@
 //
 // Pure part (`externalSecurity`): the Secrets' data → security settings, or why they cannot be
 // used (a Secret or key missing, a certificate that does not parse or does not match its key).
-// Imperative part (`ExternalCredentialSource`): GET each Secret by name (RBAC: secrets get, the
-// same grant the operator's own certificate needs; no list/watch), keep the answer `ttlMs`
-// (default 10 s) so a burst of reconciles naming one Secret costs one request, and share
-// concurrent reads. A rotated password or certificate is seen within that time; its new
-// securityDigest makes new connections (kafka/connections.ts keys the pool by it).
+// Imperative part (`ExternalCredentialSource`): the Secrets, through the operator's one
+// SecretReader (secret-reader.ts: GET by name, kept a few seconds, concurrent reads shared).
+// A rotated password or certificate is seen within that time; its new securityDigest makes new
+// connections (kafka/connections.ts keys the pool by it).
 //
 // Why beside kafka-credentials.ts: the same job (a reconciler reaching Kafka with credentials
 // from Kubernetes) for a Kafka kraftwerk does not manage.
@@ -19,10 +18,8 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { EXTERNAL_SECRET_KEYS, type ExternalAuthenticationType } from './api/cluster-reference.ts';
 import { securityDigest, type KafkaSecurity, type SaslMechanism } from './kafka/security.ts';
-import { SecretResource } from './kafka-credentials.ts';
-import type { Clock } from './runtime/clock.ts';
-import { KubeApiError, type KubeClient } from './runtime/kube-client.ts';
-import type { KubeObject } from './runtime/resource.ts';
+import { KubeApiError } from './runtime/kube-client.ts';
+import type { SecretData, SecretReader } from './secret-reader.ts';
 
 /** spec.authentication and spec.tls of a KafkaTopic/KafkaConsumerGroup with bootstrapServers. */
 export interface ExternalConnection {
@@ -55,8 +52,7 @@ export type ExternalCredentials =
       readonly message: string;
     };
 
-/** A Secret's data, decoded; undefined: there is no such Secret (or it may not be read). */
-export type SecretData = Readonly<Record<string, string>>;
+/** A Secret's data, decoded, or why there is none to use. */
 export type SecretLookup =
   | { readonly found: true; readonly data: SecretData }
   | { readonly found: false; readonly why: string };
@@ -205,33 +201,15 @@ function certificateProblem(certPem: string, keyPem: string): string | undefined
   return undefined;
 }
 
-interface SecretObject extends KubeObject {
-  data?: Record<string, string>;
-}
-
-export interface ExternalCredentialSourceOptions {
-  client: Pick<KubeClient, 'get'>;
-  clock: Clock;
-  ttlMs?: number;
-}
-
-export const DEFAULT_EXTERNAL_SECRETS_TTL_MS = 10_000;
-
 /** Reads the Secrets of external connections (see the top of this file). */
 export class ExternalCredentialSource {
-  readonly #client: Pick<KubeClient, 'get'>;
-  readonly #clock: Clock;
-  readonly #ttlMs: number;
-  readonly #cache = new Map<string, { at: number; data: SecretData }>();
-  readonly #reading = new Map<string, Promise<SecretLookup>>();
+  readonly #secrets: Pick<SecretReader, 'read'>;
   // The last data each Secret had, for deleting resources only: deleting a namespace deletes
   // the Secret and the topic together, and the topic's finalizer still needs to reach Kafka.
   readonly #lastSeen = new Map<string, SecretData>();
 
-  constructor(o: ExternalCredentialSourceOptions) {
-    this.#client = o.client;
-    this.#clock = o.clock;
-    this.#ttlMs = o.ttlMs ?? DEFAULT_EXTERNAL_SECRETS_TTL_MS;
+  constructor(secrets: Pick<SecretReader, 'read'>) {
+    this.#secrets = secrets;
   }
 
   /**
@@ -258,27 +236,12 @@ export class ExternalCredentialSource {
     return externalSecurity(c, namespace, secrets);
   }
 
-  #secret(namespace: string, name: string): Promise<SecretLookup> {
-    const key = `${namespace}/${name}`;
-    const hit = this.#cache.get(key);
-    if (hit && this.#clock.now() - hit.at < this.#ttlMs) {
-      return Promise.resolve({ found: true, data: hit.data });
-    }
-    let reading = this.#reading.get(key);
-    if (!reading) {
-      reading = this.#read(key, namespace, name).finally(() => this.#reading.delete(key));
-      this.#reading.set(key, reading);
-    }
-    return reading;
-  }
-
-  async #read(key: string, namespace: string, name: string): Promise<SecretLookup> {
-    let secret: SecretObject | undefined;
+  async #secret(namespace: string, name: string): Promise<SecretLookup> {
+    let data: SecretData | undefined;
     try {
-      secret = await this.#client.get<SecretObject>(SecretResource, namespace, name);
+      data = await this.#secrets.read(namespace, name);
     } catch (e) {
       if (e instanceof KubeApiError && e.statusCode === 403) {
-        this.#cache.delete(key);
         return {
           found: false,
           why: `cannot be read: the operator is not allowed to get Secrets in namespace ${namespace}`,
@@ -286,19 +249,8 @@ export class ExternalCredentialSource {
       }
       throw e;
     }
-    if (!secret) {
-      // Not remembered: the next reconcile asks again, so a Secret created later is seen.
-      this.#cache.delete(key);
-      return { found: false, why: 'does not exist' };
-    }
-    const data = Object.fromEntries(
-      Object.entries(secret.data ?? {}).map(([k, v]) => [
-        k,
-        Buffer.from(v, 'base64').toString('utf8'),
-      ]),
-    );
-    this.#cache.set(key, { at: this.#clock.now(), data });
-    this.#lastSeen.set(key, data);
+    if (!data) return { found: false, why: 'does not exist' };
+    this.#lastSeen.set(`${namespace}/${name}`, data);
     return { found: true, data };
   }
 }

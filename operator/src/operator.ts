@@ -29,6 +29,7 @@ import type { Logger } from './runtime/logger.ts';
 import type { KubeObject } from './runtime/resource.ts';
 import { Manager } from './runtime/manager.ts';
 import { createOperatorMetrics, type OperatorMetrics } from './runtime/operator-metrics.ts';
+import { SecretReader } from './secret-reader.ts';
 import { topicReconciler } from './topic/reconciler.ts';
 import { userReconciler } from './user/reconciler.ts';
 import { usernameOf } from './user/user-resource.ts';
@@ -104,6 +105,9 @@ export function createOperator(o: OperatorOptions): Operator {
     ...(o.credentialsTtlMs !== undefined ? { ttlMs: o.credentialsTtlMs } : {}),
   });
   const credentials = (kc: KafkaCluster) => credentialSource.forCluster(kc);
+  // Secrets reconcilers read but do not write (spec.authentication/spec.tls of topics and groups,
+  // a cluster's CAs for its users): one reader, so a burst naming one Secret costs one GET.
+  const secrets = new SecretReader({ client, clock });
   const secured = {
     credentials,
     ...(o.clusterBootstrap ? { replicationBootstrap: o.clusterBootstrap } : {}),
@@ -223,6 +227,7 @@ export function createOperator(o: OperatorOptions): Operator {
         clusters,
         kafka: (bootstrap, security) => fence(kafka.get(bootstrap, security)),
         ...secured,
+        secrets,
         events,
         clock,
         logger: o.logger,
@@ -258,6 +263,7 @@ export function createOperator(o: OperatorOptions): Operator {
         statefulSets,
         kafka: (bootstrap, security) => fence(kafka.get(bootstrap, security)),
         ...secured,
+        secrets,
         events,
         clock,
         logger: o.logger,
@@ -285,6 +291,7 @@ export function createOperator(o: OperatorOptions): Operator {
         kafka: (bootstrap, security) => fence(kafka.user(bootstrap, security)),
         credentials,
         ...(o.clusterBootstrap ? { replicationBootstrap: o.clusterBootstrap } : {}),
+        secrets,
         events,
         clock,
         logger: o.logger,

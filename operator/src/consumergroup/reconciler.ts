@@ -32,6 +32,7 @@ import type { Logger } from '../runtime/logger.ts';
 import type { Registry } from '../runtime/metrics.ts';
 import { groupVersionPath, resourcePath, type ResourceInfo } from '../runtime/resource.ts';
 import type { ReconcileResult } from '../runtime/work-queue.ts';
+import type { SecretReader } from '../secret-reader.ts';
 import {
   autoscaleStep,
   freshMemory,
@@ -62,9 +63,8 @@ export interface ConsumerGroupReconcilerDeps {
   credentials?: (cluster: KafkaCluster) => Promise<OperatorCredentials>;
   /** Where a secured cluster is reached; default its bootstrap Service's REPLICATION port. */
   replicationBootstrap?: ReplicationBootstrap;
-  /** Reads the Secrets of spec.authentication/spec.tls (bootstrapServers); default: one over
-   *  `client`, private to this reconciler. */
-  externalCredentials?: ExternalCredentialSource;
+  /** Reads the Secrets of spec.authentication/spec.tls (bootstrapServers). */
+  secrets: SecretReader;
   events: EventRecorder;
   clock: Clock;
   logger: Logger;
@@ -82,9 +82,7 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
   const memory = new Map<string, { uid: string; memory: AutoscalerMemory }>();
   // Consecutive polls whose target could not be used: the retry delay doubles with each.
   const targetFailures = new Map<string, number>();
-  const external =
-    deps.externalCredentials ??
-    new ExternalCredentialSource({ client: deps.client, clock: deps.clock });
+  const external = new ExternalCredentialSource(deps.secrets);
   const gauges = {
     lag: deps.registry.gauge(
       'kraftwerk_consumergroup_lag',

@@ -31,6 +31,7 @@ import type { Logger } from '../runtime/logger.ts';
 import { objectKey, resourcePath } from '../runtime/resource.ts';
 import type { FinalizeResult, Reconciler } from '../runtime/controller.ts';
 import type { ReconcileResult } from '../runtime/work-queue.ts';
+import type { SecretReader } from '../secret-reader.ts';
 import { executeTopicAction } from './execute-action.ts';
 import {
   changesInPlace,
@@ -66,9 +67,8 @@ export interface TopicReconcilerDeps {
   credentials?: (cluster: KafkaCluster) => Promise<OperatorCredentials>;
   /** Where a secured cluster is reached; default its bootstrap Service's REPLICATION port. */
   replicationBootstrap?: ReplicationBootstrap;
-  /** Reads the Secrets of spec.authentication/spec.tls (bootstrapServers); default: one over
-   *  `client`, private to this reconciler. */
-  externalCredentials?: ExternalCredentialSource;
+  /** Reads the Secrets of spec.authentication/spec.tls (bootstrapServers). */
+  secrets: SecretReader;
   events: EventRecorder;
   clock: Clock;
   logger: Logger;
@@ -94,9 +94,7 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
     doubts.delete(key);
   };
 
-  const external =
-    deps.externalCredentials ??
-    new ExternalCredentialSource({ client: deps.client, clock: deps.clock });
+  const external = new ExternalCredentialSource(deps.secrets);
 
   const targetOf = (t: KafkaTopic): KafkaTarget =>
     resolveKafkaTarget(

@@ -13,7 +13,6 @@ import { kinds } from '../api/kinds.ts';
 import type { KafkaUser } from '../api/kafka-user.ts';
 import { securitySecrets } from '../cluster/model/security.ts';
 import { KafkaRequestError, KafkaUnavailableError } from '../kafka/errors.ts';
-import { Recent } from '../kafka/recent.ts';
 import type { KafkaSecurity } from '../kafka/security.ts';
 import type { KafkaUserPort, ScramUserDescription } from '../kafka/user-port.ts';
 import { SecretResource, type OperatorCredentials } from '../kafka-credentials.ts';
@@ -37,6 +36,7 @@ import { isConflict, KubeApiError, type KubeClient } from '../runtime/kube-clien
 import type { Logger } from '../runtime/logger.ts';
 import { resourcePath, type KubeObject } from '../runtime/resource.ts';
 import type { ReconcileResult } from '../runtime/work-queue.ts';
+import type { SecretReader } from '../secret-reader.ts';
 import { desiredAcls, planAcls, principalFilter, principalOf, type AclPlan } from './acl-plan.ts';
 import { desiredQuotas, planQuotas, type QuotaPlan } from './quota-plan.ts';
 import { userCertificateState, issueUserCertificate } from './user-certificate.ts';
@@ -92,6 +92,9 @@ export interface UserReconcilerDeps {
   logger: Logger;
   /** How soon to look again while waiting for the cluster or after Kafka refused. */
   waitMs?: number;
+  /** Reads the cluster's CA Secrets: the same for every user of a cluster, so a burst of
+   *  reconciles shares one read (secret-reader.ts). */
+  secrets: SecretReader;
   /** Password generation's randomness (tests). */
   randomBytes?: (n: number) => Buffer;
 }
@@ -117,12 +120,6 @@ const SCRAM = 'SCRAM-SHA-512' as const;
 export function userReconciler(deps: UserReconcilerDeps): Reconciler<KafkaUser> {
   const waitMs = deps.waitMs ?? 15_000;
   const random = deps.randomBytes;
-  // The cluster's CA Secrets are the same for every user of a cluster: a burst of reconciles
-  // shares one read.
-  const shared = new Recent<string, SecretObject | undefined>(5_000, () => deps.clock.now());
-  const readShared = (ns: string, name: string) =>
-    shared.get(`${ns}/${name}`, () => deps.client.get<SecretObject>(SecretResource, ns, name));
-
   const clusterOf = (u: KafkaUser) => deps.clusters.getByName(u.metadata.namespace, u.spec.cluster);
   const targetOf = (u: KafkaUser): KafkaTarget =>
     resolveKafkaTarget(
@@ -220,9 +217,9 @@ export function userReconciler(deps: UserReconcilerDeps): Reconciler<KafkaUser> 
   ) => {
     const ns = u.metadata.namespace ?? '';
     const caName = securitySecrets.clientsCa(u.spec.cluster);
-    const ca = await readShared(ns, caName);
-    const caCert = text(ca, 'ca.crt');
-    const caKey = text(ca, 'ca.key');
+    const ca = await deps.secrets.read(ns, caName);
+    const caCert = ca?.['ca.crt'];
+    const caKey = ca?.['ca.key'];
     if (!caCert || !caKey) {
       throw new Refusal(
         refused(
@@ -487,7 +484,7 @@ export function userReconciler(deps: UserReconcilerDeps): Reconciler<KafkaUser> 
     if (listener.securityProtocol === 'SASL_PLAINTEXT') return '';
     const ns = u.metadata.namespace ?? '';
     const name = securitySecrets.clusterCaCert(u.spec.cluster);
-    const ca = text(await readShared(ns, name), 'ca.crt');
+    const ca = (await deps.secrets.read(ns, name))?.['ca.crt'];
     if (!ca) {
       throw new Refusal(
         refused(

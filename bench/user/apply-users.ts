@@ -550,6 +550,30 @@ const e2eReconciles = reconcilesPerUser(await reconciles(operator.port), reconci
 const e2eMean = meanMs(await reconcileSeconds(operator.port), durationBefore);
 await watch.stop();
 const e2eComplete = await completeInKafka('u-');
+// What each of the operator's any-principal DescribeAcls (user-batcher.ts) costs now that the
+// cluster holds 3N bindings: the answer carries all of them, whatever the batch needed.
+t0 = performance.now();
+const oneUserAcls = await admin.describeAcls({
+  resourceType: 'ANY',
+  resourceName: null,
+  patternType: 'ANY',
+  principal: 'User:u-0',
+  host: null,
+  operation: 'ANY',
+  permissionType: 'ANY',
+});
+const oneUserMs = performance.now() - t0;
+t0 = performance.now();
+const allAcls = await admin.describeAcls({
+  resourceType: 'ANY',
+  resourceName: null,
+  patternType: 'ANY',
+  principal: null,
+  host: null,
+  operation: 'ANY',
+  permissionType: 'ANY',
+});
+const allUsersMs = performance.now() - t0;
 const peakRss = procStatus(operator.pid, 'VmHWM');
 
 // --- One full pass over N unchanged users: a label changes each resourceVersion (not its
@@ -620,6 +644,9 @@ console.log(
 );
 console.log(`  ${kafkaSummary(e2eKafka)}`);
 console.log(`  machine CPU: ${e2eShare}`);
+console.log(
+  `  one DescribeAcls now: one principal ${oneUserAcls.length} bindings ${oneUserMs.toFixed(0)} ms; any principal ${allAcls.length} bindings ${allUsersMs.toFixed(0)} ms`,
+);
 console.log(
   `operator RSS idle / peak                 ${idleRss.toFixed(0)} MB / ${peakRss.toFixed(0)} MB`,
 );

@@ -209,7 +209,12 @@ async function readiness(client: KubeClient, prefix: string) {
   informer.on({ add: see, update: (_, u) => see(u) });
   informer.start();
   await informer.waitForSync();
-  return { allReady, stop: () => informer.stop() };
+  return {
+    allReady,
+    /** How many of them exist now (as the watch has seen). */
+    count: () => informer.list(NS).filter((u) => u.metadata.name!.startsWith(prefix)).length,
+    stop: () => informer.stop(),
+  };
 }
 
 function userBody(namespace: string, name: string, i: number) {
@@ -548,7 +553,6 @@ const e2eOpApi = diff(await operatorApiRequests(operator.port), opApiBefore);
 await new Promise((r) => setTimeout(r, 3000));
 const e2eReconciles = reconcilesPerUser(await reconciles(operator.port), reconcilesBefore);
 const e2eMean = meanMs(await reconcileSeconds(operator.port), durationBefore);
-await watch.stop();
 const e2eComplete = await completeInKafka('u-');
 // What each of the operator's any-principal DescribeAcls (user-batcher.ts) costs now that the
 // cluster holds 3N bindings: the answer carries all of them, whatever the batch needed.
@@ -613,6 +617,40 @@ const resyncKafka = diff(await kafkaRequests(operator.port), kafkaBefore);
 const resyncOpApi = diff(await operatorApiRequests(operator.port), opApiBefore);
 const resyncMean = meanMs(await reconcileSeconds(operator.port), durationBefore);
 
+// --- Deletion of the N users: the finalizer removes credential and bindings from Kafka. ---
+requestsBefore = await apiRequests(client);
+kafkaBefore = await kafkaRequests(operator.port);
+partsBefore = cpuOfParts(operator.pid);
+t0 = performance.now();
+await client.request('DELETE', `${api}/namespaces/${NS}/kafkausers`);
+await waitFor('every KafkaUser gone', async () => watch.count() === 0, { timeoutMs: 10 * 60_000 });
+const deleteS = (performance.now() - t0) / 1000;
+const deleteShare = cpuShare(partsBefore, cpuOfParts(operator.pid), deleteS);
+const deleteRequests = diff(await apiRequests(client), requestsBefore);
+const deleteKafka = diff(await kafkaRequests(operator.port), kafkaBefore);
+await watch.stop();
+const afterDelete = await completeInKafka('u-');
+await stopOperator(operator);
+
+// --- Catch-up: N users created while no operator runs; then a fresh one starts. ---
+const preS = await postUsers(NS, 'c-');
+const catchupWatch = await readiness(client, 'c-');
+requestsBefore = await apiRequests(client);
+t0 = performance.now();
+const catchup = await startOperator();
+const catchupParts = cpuOfParts(catchup.pid);
+await catchupWatch.allReady;
+const catchupS = (performance.now() - t0) / 1000;
+const catchupShare = cpuShare(catchupParts, cpuOfParts(catchup.pid), catchupS);
+const catchupCpu = cpuSeconds(catchup.pid);
+const catchupKafka = await kafkaRequests(catchup.port);
+const catchupRequests = diff(await apiRequests(client), requestsBefore);
+await new Promise((r) => setTimeout(r, 3000));
+const catchupReconciles = reconcilesPerUser(await reconciles(catchup.port), {});
+await catchupWatch.stop();
+const catchupComplete = await completeInKafka('c-');
+const catchupPeak = procStatus(catchup.pid, 'VmHWM');
+
 const rate = (s: number) => `${(N / s).toFixed(1)} users/s`;
 console.log(
   `\nKafkaUser benchmark, N=${N} (SCRAM-SHA-512 + 2 ACL entries = 3 bindings each), Kafka ${kafka.version} (1 node, StandardAuthorizer, mTLS), load average ${loadAtStart} at start, ${loadAverage()} at end, logs in ${logRoot}`,
@@ -660,10 +698,26 @@ console.log(`  the operator's own, per user: ${operatorApiPerUser(resyncOpApi) |
 console.log(`  ${kafkaSummary(resyncKafka)}`);
 console.log(`  machine CPU: ${resyncShare}`);
 console.log(
+  `deletion of the ${N} users (finalizer)   ${deleteS.toFixed(1)} s  ${rate(deleteS)}  (left in Kafka: ${afterDelete.scram} credentials, ${afterDelete.acls} users with bindings)`,
+);
+console.log(
+  `  API: ${totalPerUser(deleteRequests, { 'DELETE kafkausers': 1 })}; writes per user: ${perUser(deleteRequests, { 'DELETE kafkausers': 1 }, true)}`,
+);
+console.log(`  ${kafkaSummary(deleteKafka)}`);
+console.log(`  machine CPU: ${deleteShare}`);
+console.log(
+  `operator catch-up: ${N} waiting, then started  ${catchupS.toFixed(1)} s  ${rate(catchupS)}  (POSTs before it: ${preS.toFixed(1)} s; ${catchupComplete.both}/${N} complete in Kafka)  ${(catchupS / baselineS).toFixed(2)}x Kafka floor`,
+);
+console.log(
+  `  API: ${totalPerUser(catchupRequests, {})}; writes per user: ${perUser(catchupRequests, {}, true)}; reconciles per user ${catchupReconciles}; operator CPU ${catchupCpu.toFixed(1)} s (with start-up); peak RSS ${catchupPeak.toFixed(0)} MB`,
+);
+console.log(`  ${kafkaSummary(catchupKafka)}`);
+console.log(`  machine CPU: ${catchupShare}`);
+console.log(
   `reference (Strimzi, published): 19,300 users in 9,624 s ≈ ${STRIMZI_USERS_PER_S.toFixed(2)} users/s (multi-node cluster)`,
 );
 
-await stopOperator(operator);
+await stopOperator(catchup);
 await admin.close();
 await kafka.stop();
 await cp.stop();

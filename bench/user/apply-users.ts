@@ -8,7 +8,7 @@
 // reaches on the REPLICATION listener with its own certificate, as in
 // test/integration/user-controller.test.ts. The operator is a process of its own
 // (bench/user/operator-main.ts: main.ts plus where that listener is); a stand-in kubelet
-// (bench/user/kubelet.ts) marks the cluster's one pod Ready. In one run, so every ratio
+// (test/fixtures/stand-in-kubelet.ts) marks the cluster's one pod Ready. In one run, so every ratio
 // compares numbers taken under the same machine load:
 //   - Kafka floor: the same N users' credentials and ACLs written straight with the operator's
 //     own wire client (KafkaUserAdmin, same listener and identity, same 8192 SCRAM iterations),
@@ -49,7 +49,7 @@ import { SecureKafka } from '../../test/fixtures/kafka-secure.ts';
 import { freePort } from '../../test/fixtures/ports.ts';
 import { logRoot, waitFor } from '../../test/fixtures/process.ts';
 import { repoRoot } from '../../test/fixtures/toolchain.ts';
-import { runKubelet } from './kubelet.ts';
+import { StandInKubelet } from '../../test/fixtures/stand-in-kubelet.ts';
 
 const N = Number(process.argv[2] ?? 1000);
 const VERSION = '4.1.1';
@@ -450,7 +450,9 @@ await kafka.waitReady(async () => {
 });
 await probe.disconnect();
 writeFileSync(bootstrapFile, kafka.replication!);
-const kubelet = runKubelet(client, NS, `${CLUSTER}-kafka-0`, VERSION);
+const kubelet = new StandInKubelet(client, NS, [`${CLUSTER}-kafka-0`], {
+  image: `apache/kafka:${VERSION}`,
+}).start();
 await waitFor(
   `KafkaCluster ${CLUSTER} Ready=True`,
   async () => {
@@ -463,8 +465,7 @@ await waitFor(
   { timeoutMs: 180_000, process: kafka.process },
 );
 // Nothing resets the pod's status later (no real kubelet): its GETs would only add to the counts.
-kubelet.stop();
-await kubelet.done;
+await kubelet.stop();
 // The raw client: the operator's own wire client with the operator's own identity.
 const certs = await waitFor(`Secret ${CLUSTER}-operator-certs`, () =>
   secret(`${CLUSTER}-operator-certs`),

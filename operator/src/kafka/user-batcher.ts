@@ -239,8 +239,16 @@ export class BatchingUserPort implements KafkaUserPort {
         const sent = group.length === 1 && first ? first : { ...group[0]!, principal: null };
         try {
           const acls = await this.#inner.describeAcls(sent);
+          // One pass over the answer (it holds every principal's ACLs when several asked), not
+          // one per asking user.
+          const byPrincipal = new Map<string, AclBinding[]>();
+          for (const a of acls) {
+            const list = byPrincipal.get(a.principal);
+            if (list) list.push(a);
+            else byPrincipal.set(a.principal, [a]);
+          }
           for (const f of group) {
-            const mine = acls.filter((a) => f.principal === null || a.principal === f.principal);
+            const mine = f.principal === null ? acls : (byPrincipal.get(f.principal) ?? []);
             results.set(filterKey(f), { ok: true, value: mine });
           }
         } catch (error) {

@@ -1,5 +1,8 @@
-// What the benchmarks share: process figures from /proc and a bounded-concurrency loop.
+// What the benchmarks share: process figures from /proc, a bounded-concurrency loop, and
+// request counts read from the operator's and kube-apiserver's /metrics.
 import { readFileSync } from 'node:fs';
+import { get as httpsGet, type RequestOptions } from 'node:https';
+import type { KubeClient } from '../operator/src/runtime/kube-client.ts';
 
 /** Resident set (VmRSS) or its peak (VmHWM) of a process, in MB. */
 export function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -31,4 +34,47 @@ export async function pool<T>(
       while (next < items.length) await fn(items[next++]!);
     }),
   );
+}
+
+/** The sum of one metric's samples whose labels contain `label`, from the operator's /metrics. */
+export async function metric(port: number, name: string, label: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name) && l.includes(label))
+    .reduce((s, l) => s + Number(l.split(' ').pop()), 0);
+}
+
+/** kube-apiserver's apiserver_request_total summed by "VERB resource[/subresource]". */
+export async function apiRequests(client: KubeClient): Promise<Map<string, number>> {
+  // Not client.request: it parses JSON, and this is Prometheus text.
+  const k = client.kubeConfig;
+  const text = await new Promise<string>((resolve, reject) => {
+    const req = httpsGet(
+      `${client.server}/metrics`,
+      { ca: k.ca, cert: k.cert, key: k.key } as RequestOptions,
+      (res) => {
+        let b = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (b += d));
+        res.on('end', () => resolve(b));
+      },
+    );
+    req.on('error', reject);
+  });
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const label = (k: string) => new RegExp(`${k}="([^"]*)"`).exec(line)?.[1] ?? '';
+    const key = `${label('verb')} ${label('resource')}${label('subresource') ? `/${label('subresource')}` : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(line.split(' ').pop()));
+  }
+  return counts;
+}
+
+/** What grew between two counts. */
+export function diff(after: Map<string, number>, before: Map<string, number>): Map<string, number> {
+  const d = new Map<string, number>();
+  for (const [k, v] of after) if (v - (before.get(k) ?? 0) > 0) d.set(k, v - (before.get(k) ?? 0));
+  return d;
 }

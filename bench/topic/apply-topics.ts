@@ -23,10 +23,9 @@
 // Strimzi's published figures for reference: ~17 topic events/s, ~314 MB at 4,100 topics.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { get as httpsGet, type RequestOptions } from 'node:https';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { cpuSeconds, loadAverage, pool, procStatus } from '../lib.ts';
+import { apiRequests, cpuSeconds, diff, loadAverage, metric, pool, procStatus } from '../lib.ts';
 import { operatorNodeOptions } from '../../operator/src/node-options.ts';
 import { Informer, stripManagedFields } from '../../operator/src/runtime/informer.ts';
 import { KubeClient, loadKubeConfig } from '../../operator/src/runtime/kube-client.ts';
@@ -42,44 +41,6 @@ const N = Number(process.argv[2] ?? 1000);
 const operatorMain = process.env.BENCH_OPERATOR_MAIN ?? join(repoRoot, 'operator/src/main.ts');
 const api = '/apis/kraftwerk.dev/v1alpha1';
 
-async function metric(port: number, name: string, label: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(name) && l.includes(label))
-    .reduce((s, l) => s + Number(l.split(' ').pop()), 0);
-}
-/** apiserver_request_total summed by "VERB resource[/subresource]", for one group. */
-async function apiRequests(client: KubeClient): Promise<Map<string, number>> {
-  // Not client.request: it parses JSON, and this is Prometheus text.
-  const k = client.kubeConfig;
-  const text = await new Promise<string>((resolve, reject) => {
-    const req = httpsGet(
-      `${client.server}/metrics`,
-      { ca: k.ca, cert: k.cert, key: k.key } as RequestOptions,
-      (res) => {
-        let b = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (b += d));
-        res.on('end', () => resolve(b));
-      },
-    );
-    req.on('error', reject);
-  });
-  const counts = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{')) continue;
-    const label = (k: string) => new RegExp(`${k}="([^"]*)"`).exec(line)?.[1] ?? '';
-    const key = `${label('verb')} ${label('resource')}${label('subresource') ? `/${label('subresource')}` : ''}`;
-    counts.set(key, (counts.get(key) ?? 0) + Number(line.split(' ').pop()));
-  }
-  return counts;
-}
-function diff(after: Map<string, number>, before: Map<string, number>): Map<string, number> {
-  const d = new Map<string, number>();
-  for (const [k, v] of after) if (v - (before.get(k) ?? 0) > 0) d.set(k, v - (before.get(k) ?? 0));
-  return d;
-}
 /** The requests of one phase that concern topics and events, per topic, minus the bench's own. */
 function perTopic(d: Map<string, number>, own: Record<string, number>): string {
   return [...d]

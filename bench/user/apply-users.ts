@@ -32,10 +32,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { get as httpsGet, type RequestOptions } from 'node:https';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { cpuSeconds, loadAverage, pool, procStatus } from '../lib.ts';
+import { apiRequests, cpuSeconds, diff, loadAverage, metric, pool, procStatus } from '../lib.ts';
 import { KafkaUserAdmin } from '../../operator/src/kafka/user-admin.ts';
 import type { AclBinding } from '../../operator/src/kafka/user-port.ts';
 import { operatorNodeOptions } from '../../operator/src/node-options.ts';
@@ -61,43 +60,6 @@ const loadAtStart = loadAverage();
 
 async function metricsText(port: number): Promise<string> {
   return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-}
-async function metric(port: number, name: string, label: string): Promise<number> {
-  return (await metricsText(port))
-    .split('\n')
-    .filter((l) => l.startsWith(name) && l.includes(label))
-    .reduce((s, l) => s + Number(l.split(' ').pop()), 0);
-}
-/** apiserver_request_total summed by "VERB resource[/subresource]". */
-async function apiRequests(client: KubeClient): Promise<Map<string, number>> {
-  // Not client.request: it parses JSON, and this is Prometheus text.
-  const k = client.kubeConfig;
-  const text = await new Promise<string>((resolve, reject) => {
-    const req = httpsGet(
-      `${client.server}/metrics`,
-      { ca: k.ca, cert: k.cert, key: k.key } as RequestOptions,
-      (res) => {
-        let b = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (b += d));
-        res.on('end', () => resolve(b));
-      },
-    );
-    req.on('error', reject);
-  });
-  const counts = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{')) continue;
-    const label = (k: string) => new RegExp(`${k}="([^"]*)"`).exec(line)?.[1] ?? '';
-    const key = `${label('verb')} ${label('resource')}${label('subresource') ? `/${label('subresource')}` : ''}`;
-    counts.set(key, (counts.get(key) ?? 0) + Number(line.split(' ').pop()));
-  }
-  return counts;
-}
-function diff(after: Map<string, number>, before: Map<string, number>): Map<string, number> {
-  const d = new Map<string, number>();
-  for (const [k, v] of after) if (v - (before.get(k) ?? 0) > 0) d.set(k, v - (before.get(k) ?? 0));
-  return d;
 }
 const WRITE = /^(POST|PUT|PATCH|DELETE|APPLY) /;
 /** A phase's requests on users, their Secrets, Events and the cluster, per user, minus the

@@ -31,6 +31,7 @@ pause="$(grep '/pause:' "$preload/kubeadm-images.txt")"
 sed -i "s#^\(\s*sandbox_image = \).*#\1\"$pause\"#" "$ctx/files/etc/containerd/config.toml"
 sed -i -e "s#IMAGE_PROVISIONER#$IMAGE_PREFIX/local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION#g" \
   -e "s#IMAGE_HELPER#$IMAGE_PREFIX/debian:$DEBIAN_SUITE#g" "$ctx/files/kind/manifests/default-storage.yaml"
+sed -i "s#IMAGE_KUBE_ROUTER#$IMAGE_PREFIX/kube-router:$KUBE_ROUTER_VERSION#g" "$ctx/files/kind/manifests/default-cni.yaml"
 
 log "building $image"
 start=$SECONDS

@@ -10,6 +10,7 @@
 #   coredns                    github.com/coredns/coredns at kubeadm's CoreDNS version
 #   local-path-provisioner     github.com/rancher/local-path-provisioner (+ Debian helper)
 #   debian                     our base image: local-path's helper pod and general use
+#   kube-router                the pod network and NetworkPolicy (hack/images/kube-router.sh)
 . "$(dirname "$0")/lib.sh"
 ensure_docker
 
@@ -19,8 +20,9 @@ etcd_bin="$(bash "$HACK_DIR/toolchain/etcd.sh" | tail -1)/etcd"
 coredns_version="$("$k8s_bin/kubeadm" config images list --kubernetes-version "$KUBERNETES_VERSION" | sed -n 's#.*/coredns:##p')"
 coredns="$(bash "$HACK_DIR/images/gobuild.sh" coredns github.com/coredns/coredns "$coredns_version" | tail -1)"
 lpp="$(bash "$HACK_DIR/images/gobuild.sh" local-path-provisioner github.com/rancher/local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION" | tail -1)"
+kube_router="$(bash "$HACK_DIR/images/kube-router.sh" | tail -1)"
 
-key="$(hash_of "$0" "$HACK_DIR/images/lib.sh" "$HACK_DIR/images/pause/main.go" "$HACK_DIR/kind/versions.env" "$HACK_DIR/versions.env" <(echo "$base"))"
+key="$(hash_of "$0" "$HACK_DIR/images/lib.sh" "$HACK_DIR/images/pause/main.go" "$HACK_DIR/kind/versions.env" "$HACK_DIR/versions.env" <(echo "$base $kube_router"))"
 dest="$IMAGES_CACHE/preload/$key"
 
 build_preload() {
@@ -91,6 +93,10 @@ DOCKERFILE
   # Our Debian base: local-path's helper pods (they need sh, mkdir, rm) and test pods.
   docker tag "$base" "$IMAGE_PREFIX/debian:$DEBIAN_SUITE"
   docker save -o "$out/debian.tar" "$base" "$IMAGE_PREFIX/debian:$DEBIAN_SUITE"
+
+  # Saved under the plain version tag the CNI manifest names (the keyed tag rides along).
+  docker tag "$kube_router" "$IMAGE_PREFIX/kube-router:$KUBE_ROUTER_VERSION"
+  docker save -o "$out/kube-router.tar" "$kube_router" "$IMAGE_PREFIX/kube-router:$KUBE_ROUTER_VERSION"
 
   rm -rf "$work" "$work".*.log
   (cd "$out" && ls -l --block-size=M ./*.tar) >&2

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates (or reuses) the kraftwerk kind cluster from kind-config.yaml, building everything
-# it needs offline first (all cached): Docker engine, kind, node image. Waits until the node
-# is Ready and CoreDNS and the storage provisioner run. Prints the kubeconfig path.
+# it needs offline first (all cached): Docker engine, kind, node image. Waits until every
+# node is Ready and the pod network (kube-router), CoreDNS and the storage provisioner run.
+# Prints the kubeconfig path.
 . "$(dirname "$0")/lib.sh"
 
 bash "$HACK_DIR/kind/dockerd.sh"
@@ -25,9 +26,21 @@ missing_ports() {
     [[ " ${bound,,} " == *" $want/tcp "* ]] || echo "$want" # kind may publish /TCP
   done
 }
-if kind get clusters 2>/dev/null | grep -qx "$cluster" && [[ -n "$(missing_ports)" ]]; then
-  log "cluster $cluster lacks the host port mappings $(missing_ports | tr '\n' ' ')of $config: recreating it"
-  kind delete cluster --name "$cluster" >&2
+# The node set is fixed at creation too: a cluster whose nodes' roles differ from the config
+# (the one-node cluster made before kind-config.yaml listed three workers) is recreated.
+roles_wanted() { sed -n 's/^ *- *role: *\([a-z-]*\).*/\1/p' "$config" | sort | uniq -c | xargs; }
+roles_found() {
+  docker ps -a --filter "label=io.x-k8s.kind.cluster=$cluster" --format '{{.Label "io.x-k8s.kind.role"}}' |
+    sort | uniq -c | xargs
+}
+if kind get clusters 2>/dev/null | grep -qx "$cluster"; then
+  if [[ -n "$(missing_ports)" ]]; then
+    log "cluster $cluster lacks the host port mappings $(missing_ports | tr '\n' ' ')of $config: recreating it"
+    kind delete cluster --name "$cluster" >&2
+  elif [[ "$(roles_found)" != "$(roles_wanted)" ]]; then
+    log "cluster $cluster has nodes ($(roles_found)), $config wants ($(roles_wanted)): recreating it"
+    kind delete cluster --name "$cluster" >&2
+  fi
 fi
 if kind get clusters 2>/dev/null | grep -qx "$cluster"; then
   log "cluster $cluster exists; reusing it"
@@ -51,12 +64,16 @@ until kubectl get --raw /readyz >/dev/null 2>&1 && [[ "$(kubectl auth can-i list
   ((SECONDS - start < 180)) || die "the API server of $cluster is not ready after 180 s: $(kubectl get --raw '/readyz?verbose' 2>&1 | grep -v ' ok$' | tail -5)"
   sleep 1
 done
+# A node is Ready once kube-router has written its CNI configuration.
 kubectl wait --for=condition=Ready node --all --timeout=180s >/dev/null
+log "all $(kubectl get nodes --no-headers | wc -l) nodes Ready $((SECONDS - start))s after the API server"
+kubectl -n kube-system rollout status daemonset/kube-router --timeout=180s >/dev/null
+kubectl -n kube-system wait --for=condition=Ready pod -l k8s-app=kube-router --timeout=180s >/dev/null
 kubectl -n kube-system rollout status deployment/coredns --timeout=180s >/dev/null
 kubectl -n local-path-storage rollout status deployment/local-path-provisioner --timeout=120s >/dev/null
 # Right after a node restart the Deployments' status is stale (rollout status passes while
 # the pods are still starting again): wait for the pods themselves.
 kubectl -n kube-system wait --for=condition=Ready pod -l k8s-app=kube-dns --timeout=180s >/dev/null
 kubectl -n local-path-storage wait --for=condition=Ready pod -l app=local-path-provisioner --timeout=120s >/dev/null
-log "node Ready, CoreDNS and local-path running (waited $((SECONDS - start))s)"
+log "nodes Ready, kube-router, CoreDNS and local-path running (waited $((SECONDS - start))s)"
 echo "$KUBECONFIG"

@@ -33,6 +33,15 @@ roles_found() {
   docker ps -a --filter "label=io.x-k8s.kind.cluster=$cluster" --format '{{.Label "io.x-k8s.kind.role"}}' |
     sort | uniq -c | xargs
 }
+# moved_nodes: the nodes whose container address is not the kubelet's --node-ip.
+moved_nodes() {
+  local n want have
+  for n in $(kind get nodes --name "$cluster"); do
+    want="$(docker exec "$n" sed -n 's/.*--node-ip=\([^ "]*\).*/\1/p' /var/lib/kubelet/kubeadm-flags.env 2>/dev/null || true)"
+    have="$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$n")"
+    [[ -z "$want" || " $have " == *" $want "* ]] || printf '%s ' "$n"
+  done
+}
 if kind get clusters 2>/dev/null | grep -qx "$cluster"; then
   if [[ -n "$(missing_ports)" ]]; then
     log "cluster $cluster lacks the host port mappings $(missing_ports | tr '\n' ' ')of $config: recreating it"
@@ -48,8 +57,18 @@ if kind get clusters 2>/dev/null | grep -qx "$cluster"; then
   for n in $(kind get nodes --name "$cluster"); do
     [[ "$(docker inspect -f '{{.State.Running}}' "$n")" == true ]] || docker start "$n" >/dev/null
   done
-  kind export kubeconfig --name "$cluster" >/dev/null
-else
+  # Docker gives a started container a free address, not necessarily its old one (seen when
+  # another container had taken it). A node whose IP moved stays broken (the kubelet keeps the --node-ip kubeadm wrote, the other
+  # nodes route its pods to the old address; docs/kind.md): recreate the cluster.
+  moved="$(moved_nodes | xargs)"
+  if [[ -n "$moved" ]]; then
+    log "nodes of $cluster came back with other IPs ($moved): recreating it"
+    kind delete cluster --name "$cluster" >&2
+  else
+    kind export kubeconfig --name "$cluster" >/dev/null
+  fi
+fi
+if ! kind get clusters 2>/dev/null | grep -qx "$cluster"; then
   log "creating cluster $cluster with $image"
   start=$SECONDS
   kind create cluster --config "$config" --image "$image" --wait 0s

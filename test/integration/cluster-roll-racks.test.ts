@@ -5,9 +5,19 @@
 // judged safe writable with acks=all, while the partition it refused to batch drops below its
 // min.insync.replicas. One controller and three brokers: rack a = 100, 102; rack b = 101.
 // The pods are the one made-up input: this tier has no kubelet, so each node gets a stale,
-// ready pod (what the StatefulSets would show at the start of a roll).
+// ready pod (what the StatefulSets would show at the start of a roll). Last, the apply step of
+// a batch against the shared kube-apiserver: uid-preconditioned DELETEs and one Event.
+import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { KafkaCluster } from '../../operator/src/api/kafka-cluster.ts';
+import type { StepContext } from '../../operator/src/cluster/apply/kube.ts';
+import { restartPod } from '../../operator/src/cluster/apply/roll.ts';
+import type { ClusterPlan } from '../../operator/src/cluster/plan/cluster-plan.ts';
+import { EventRecorder } from '../../operator/src/runtime/events.ts';
+import { KubeClient, isNotFound } from '../../operator/src/runtime/kube-client.ts';
+import { silentLogger } from '../../operator/src/runtime/logger.ts';
+import { eventsFor } from '../fixtures/operator.ts';
 import type { ObservedPod } from '../../operator/src/cluster/model/observed-state.ts';
 import {
   partitionStates,
@@ -185,5 +195,85 @@ describe('RackAtATime on real Kafka metadata', () => {
       for (const p of rackA) p.start();
       await fixture.waitForBrokers(3);
     }
+  });
+});
+
+describe('a rack batch applied to the real API server', () => {
+  it('deletes every pod of the batch with its uid; one replaced meanwhile stays; one Event', async () => {
+    const client = KubeClient.fromKubeconfig(inject('kubeconfig'));
+    const ns = `roll-racks-${randomBytes(3).toString('hex')}`;
+    await client.request('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } });
+    // No kubelet here: the pods stay unscheduled, and such a pod goes at once when deleted.
+    const createPod = async (name: string) =>
+      (
+        await client.request<{ metadata: { uid: string } }>(
+          'POST',
+          `/api/v1/namespaces/${ns}/pods`,
+          {
+            body: {
+              metadata: { name },
+              spec: {
+                // Never scheduled, even where a node exists: deleted at once, no kubelet needed.
+                nodeSelector: { 'kraftwerk.dev/test': 'nowhere' },
+                containers: [{ name: 'kafka', image: 'registry.k8s.io/pause:3.10' }],
+              },
+            },
+          },
+        )
+      ).metadata.uid;
+    const uids = {
+      p0: await createPod('p0'),
+      p1: await createPod('p1'),
+      p2: await createPod('p2'),
+    };
+    // p1 is replaced after the plan saw it: its DELETE must not take the new pod.
+    await client.request('DELETE', `/api/v1/namespaces/${ns}/pods/p1`);
+    await waitFor('p1 gone', async () =>
+      client.request('GET', `/api/v1/namespaces/${ns}/pods/p1`).then(
+        () => false,
+        (e: unknown) => isNotFound(e),
+      ),
+    );
+    const newP1 = await createPod('p1');
+
+    const kc = {
+      apiVersion: 'kraftwerk.dev/v1alpha1',
+      kind: 'KafkaCluster',
+      metadata: { name: 'demo', namespace: ns, uid: '00000000-0000-0000-0000-00000000cafe' },
+    } as KafkaCluster;
+    const events = new EventRecorder({ client, reportingInstance: 'roll-racks-test' });
+    // Only what restartPod reads: the client, the recorder, the cluster, its namespace.
+    const ctx = { deps: { client, events }, kc, namespace: ns, log: silentLogger };
+    const plan: Pick<ClusterPlan, 'roll' | 'restartUids'> = {
+      roll: {
+        action: 'restart-rack',
+        rack: 'a',
+        pods: ['p0', 'p1', 'p2'].map((pod, i) => ({
+          pod,
+          nodeId: 100 + i,
+          reason: 'SpecChanged' as const,
+        })),
+        message: 'restarting the 3 outdated brokers of rack a together',
+      },
+      restartUids: uids,
+    };
+    await restartPod(ctx as unknown as StepContext, plan as ClusterPlan);
+    await events.flush();
+
+    const names = (
+      await client.request<{ items: { metadata: { name: string; uid: string } }[] }>(
+        'GET',
+        `/api/v1/namespaces/${ns}/pods`,
+      )
+    ).items.map((p) => `${p.metadata.name}:${p.metadata.uid}`);
+    expect(names).toEqual([`p1:${newP1}`]);
+    const recorded = (await eventsFor(client, ns, 'demo')).filter(
+      (e) => e.reason === 'RackRestart',
+    );
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]!.note).toBe(
+      'restarting the 3 outdated brokers of rack a together; deleted: p0, p2',
+    );
+    await client.request('DELETE', `/api/v1/namespaces/${ns}`);
   });
 });

@@ -147,6 +147,43 @@ describe('planRoll with RackAtATime', () => {
     );
   });
 
+  it('waits for the previous rack to rejoin the ISR before the next rack goes together', () => {
+    // Rack a has just restarted (ready 20 s): 100 and 103 are not back in sync yet.
+    const partitions = spread.map((p) => ({
+      ...p,
+      isr: p.isr.filter((id) => id !== 100 && id !== 103),
+    }));
+    const input = cluster([101, 104, 102, 105], { partitions });
+    const recent = {
+      ...input,
+      pods: input.pods.map((p) => (RACKS[p.nodeId] === 'a' ? { ...p, readySeconds: 20 } : p)),
+    };
+    const d = planRoll(recent);
+    expect(d).toMatchObject({ action: 'wait', reason: 'ReplicasCatchingUp' });
+    expect(d.action === 'wait' && d.message).toContain(
+      'waiting for broker(s) 100,103, restarted recently, to rejoin the in-sync replicas before rack b restarts together',
+    );
+    // Once they are back, rack b goes together.
+    expect(planRoll({ ...recent, partitions: spread })).toMatchObject({
+      action: 'restart-rack',
+      rack: 'b',
+    });
+  });
+
+  it('does not wait for a replica out of sync for long: that rack goes one at a time', () => {
+    const partitions = [part(0, [101, 104, 100, 102], [101, 104, 102])];
+    const input = cluster([101, 104], { partitions });
+    const longReady = {
+      ...input,
+      pods: input.pods.map((p) => ({ ...p, readySeconds: 3600 })),
+    };
+    const d = planRoll(longReady);
+    expect(d).toMatchObject({ action: 'restart', pod: 'demo-broker-1' });
+    expect(d.action === 'restart' && d.message).toContain(
+      'rack b goes one broker at a time for now',
+    );
+  });
+
   it('waits, as the serial roller does, when even one broker of the rack would break min ISR', () => {
     const input = cluster([100, 103], { partitions: [part(0, [100, 101, 102], [100, 101])] });
     const serial = planRoll({ ...input, strategy: 'OneAtATime' });

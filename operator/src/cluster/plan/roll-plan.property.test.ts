@@ -299,6 +299,21 @@ describe('planRoll over random states', () => {
     }
   });
 
+  it('waits for catching-up replicas only when one is on a broker ready for less than 300 s', () => {
+    for (const s of states) {
+      const d = planRoll(s);
+      if (d.action !== 'wait' || d.reason !== 'ReplicasCatchingUp') continue;
+      expect(s.strategy).toBe('RackAtATime');
+      const recent = s.partitions!.flatMap((p) =>
+        p.replicas.filter((id) => {
+          const pod = s.pods.find((x) => x.nodeId === id && x.role !== 'controller');
+          return !p.isr.includes(id) && (pod?.readySeconds ?? Infinity) < 300;
+        }),
+      );
+      expect(recent.length).toBeGreaterThan(0);
+    }
+  });
+
   it('covers every kind of answer (the states are not all alike)', () => {
     const kinds = new Map<string, number>();
     for (const s of states) {
@@ -321,6 +336,7 @@ describe('planRoll over random states', () => {
       'wait:ControllerCatchingUp',
       'wait:BrokerNotRegistered',
       'restart-rack',
+      'wait:ReplicasCatchingUp',
     ]) {
       expect(kinds.get(key) ?? 0, key).toBeGreaterThan(0);
     }

@@ -21,11 +21,12 @@
 //  6. With the RackAtATime strategy, dedicated brokers go by rack (racks in name order, then
 //     brokers without a rack one at a time): the outdated brokers of one rack restart together
 //     when every partition keeps min.insync.replicas in-sync replicas on brokers outside them.
-//     Otherwise that step restarts one broker of the rack with the serial checks, and says why:
-//     the rack holds too many replicas of some partition (it can never go together), or too
-//     few in-sync replicas are outside it now (e.g. the previous rack still catching up; the
-//     rack's remaining brokers go together once they are back). Falling back instead of
-//     waiting means a replica out of sync for good elsewhere never stalls the roll.
+//     When too few in-sync replicas are outside it because brokers that restarted recently
+//     (ready for less than catchUpSeconds: the previous rack) are not back in the ISR yet, it
+//     waits for them: the next rack starts once the previous one has caught up. Otherwise that
+//     step restarts one broker of the rack with the serial checks, and says why: the rack holds
+//     too many replicas of some partition (it can never go together), or replicas elsewhere
+//     are out of sync for longer (falling back, not waiting, so they never stall the roll).
 import type { Role } from '../model/node-layout.ts';
 import type {
   BrokerRegistration,
@@ -62,6 +63,9 @@ export interface RollOptions {
   unregisteredAfterSeconds?: number;
   /** Steady quorum: a leader, and every controller pod Ready for at least this long. */
   steadyQuorumSeconds?: number;
+  /** RackAtATime: a broker ready for less than this and out of an ISR is still catching up
+   *  after its restart, and a rack batch waits for it rather than going one at a time. */
+  catchUpSeconds?: number;
 }
 
 export type RestartReason =
@@ -76,7 +80,8 @@ export type WaitReason =
   | 'QuorumUnknown'
   | 'QuorumAtRisk'
   | 'PartitionsUnknown'
-  | 'UnderMinIsr';
+  | 'UnderMinIsr'
+  | 'ReplicasCatchingUp';
 
 /** One broker of a rack batch. */
 export interface BatchMember {
@@ -97,6 +102,7 @@ const DEFAULTS: Required<RollOptions> = {
   stuckAfterSeconds: 300,
   unregisteredAfterSeconds: 120,
   steadyQuorumSeconds: 60,
+  catchUpSeconds: 300,
 };
 
 export function needsRestart(pod: ObservedPod): boolean {
@@ -141,7 +147,7 @@ export function planRoll(input: RollInput): RollDecision {
   const byRack = input.strategy === 'RackAtATime';
   for (const pod of byRack ? rackOrder(stale, input.racks) : stale) {
     const rack = byRack && pod.role === 'broker' ? input.racks?.[pod.nodeId] : undefined;
-    if (rack !== undefined) return rackStep(rack, stale, input);
+    if (rack !== undefined) return rackStep(rack, stale, input, options);
     const blocked =
       (isControllerRole(pod.role) ? quorumCheck(pod, input.quorum, options) : undefined) ??
       (isBrokerRole(pod.role) ? availabilityCheck(pod, input.partitions) : undefined);
@@ -188,7 +194,12 @@ function rackOrder(
  * holds too many replicas of some partition) or a wait (in-sync replicas are missing
  * elsewhere now). Every pod is ready and registered here (firstUnhealthy passed).
  */
-function rackStep(rack: string, stale: readonly ObservedPod[], input: RollInput): RollDecision {
+function rackStep(
+  rack: string,
+  stale: readonly ObservedPod[],
+  input: RollInput,
+  options: Required<RollOptions>,
+): RollDecision {
   const batch = stale
     .filter((p) => p.role === 'broker' && input.racks?.[p.nodeId] === rack)
     .sort((a, b) => a.nodeId - b.nodeId);
@@ -206,7 +217,19 @@ function rackStep(rack: string, stale: readonly ObservedPod[], input: RollInput)
       rollStep(first, ` (the last outdated broker of rack ${rack})`)
     );
   }
-  const verdict = rackVerdict(new Set(batch.map((p) => p.nodeId)), input.partitions);
+  const inBatch = new Set(batch.map((p) => p.nodeId));
+  const verdict = rackVerdict(inBatch, input.partitions);
+  if (verdict.kind === 'under-min-isr') {
+    const catchingUp = catchingUpOutside(inBatch, input, options.catchUpSeconds);
+    if (catchingUp.length > 0) {
+      const p = verdict.partition;
+      return wait(
+        'ReplicasCatchingUp',
+        first,
+        `waiting for broker(s) ${catchingUp.join(',')}, restarted recently, to rejoin the in-sync replicas before rack ${rack} restarts together (${p.topic}-${p.partition}: in sync ${p.isr.join(',')}, min.insync.replicas=${p.minIsr})`,
+      );
+    }
+  }
   if (verdict.kind !== 'ok') {
     // Not together: one broker of the rack, with the serial checks; every step says why.
     const p = verdict.partition;
@@ -222,6 +245,28 @@ function rackStep(rack: string, stale: readonly ObservedPod[], input: RollInput)
     pods: batch.map((p) => ({ pod: p.name, nodeId: p.nodeId, reason: restartReason(p) })),
     message: `restarting the ${batch.length} outdated brokers of rack ${rack} together (${batch.map((p) => `${p.name}: ${restartReason(p) === 'SpecChanged' ? 'spec changed' : 'restart requested'}`).join(', ')}); every partition keeps min.insync.replicas in-sync replicas outside the rack`,
   };
+}
+
+/**
+ * Brokers outside the batch, missing from the ISR of a partition the batch fails for, that
+ * became ready less than `catchUpSeconds` ago: just restarted, so they are about to rejoin.
+ */
+function catchingUpOutside(
+  batch: ReadonlySet<number>,
+  input: RollInput,
+  catchUpSeconds: number,
+): number[] {
+  const out = new Set<number>();
+  for (const p of input.partitions ?? []) {
+    if (p.replicas.length <= p.minIsr || !p.isr.some((id) => batch.has(id))) continue;
+    if (p.isr.filter((id) => !batch.has(id)).length >= p.minIsr) continue;
+    for (const id of p.replicas) {
+      if (batch.has(id) || p.isr.includes(id)) continue;
+      const pod = input.pods.find((x) => x.nodeId === id && x.role !== 'controller');
+      if (pod?.readySeconds !== undefined && pod.readySeconds < catchUpSeconds) out.add(id);
+    }
+  }
+  return [...out].sort((a, b) => a - b);
 }
 
 type RackVerdict =

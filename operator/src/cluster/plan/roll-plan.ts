@@ -190,9 +190,9 @@ function rackOrder(
 
 /**
  * The outdated dedicated brokers of `rack` together, when every partition keeps
- * min.insync.replicas in-sync replicas outside them; otherwise one of them (the rack
- * holds too many replicas of some partition) or a wait (in-sync replicas are missing
- * elsewhere now). Every pod is ready and registered here (firstUnhealthy passed).
+ * min.insync.replicas in-sync replicas outside them; a wait while recently restarted brokers
+ * elsewhere rejoin the ISR; otherwise one of them, with the serial checks. Every pod is
+ * ready and registered here (firstUnhealthy passed).
  */
 function rackStep(
   rack: string,

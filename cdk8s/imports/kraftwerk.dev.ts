@@ -168,6 +168,13 @@ export interface KafkaClusterSpec {
   readonly rack?: KafkaClusterSpecRack;
 
   /**
+   * How rolling restarts proceed.
+   *
+   * @schema KafkaClusterSpec#roll
+   */
+  readonly roll?: KafkaClusterSpecRoll;
+
+  /**
    * Customisations of the rendered Kubernetes objects.
    *
    * @schema KafkaClusterSpec#template
@@ -201,6 +208,7 @@ export function toJson_KafkaClusterSpec(
     certificates: toJson_KafkaClusterSpecCertificates(obj.certificates),
     authorization: toJson_KafkaClusterSpecAuthorization(obj.authorization),
     rack: toJson_KafkaClusterSpecRack(obj.rack),
+    roll: toJson_KafkaClusterSpecRoll(obj.roll),
     template: toJson_KafkaClusterSpecTemplate(obj.template),
   };
   // filter undefined values
@@ -540,6 +548,41 @@ export function toJson_KafkaClusterSpecRack(
   }
   const result = {
     topologyKey: obj.topologyKey,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * How rolling restarts proceed.
+ *
+ * @schema KafkaClusterSpecRoll
+ */
+export interface KafkaClusterSpecRoll {
+  /**
+   * OneAtATime (default): one pod at a time. RackAtATime: the outdated brokers of one rack restart together when every partition keeps min.insync.replicas in-sync replicas outside that rack (else that rack goes one at a time); controllers, combined nodes and brokers without a rack still go one at a time. Needs rack.topologyKey.
+   *
+   * @schema KafkaClusterSpecRoll#strategy
+   */
+  readonly strategy?: KafkaClusterSpecRollStrategy;
+}
+
+/**
+ * Converts an object of type 'KafkaClusterSpecRoll' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaClusterSpecRoll(
+  obj: KafkaClusterSpecRoll | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    strategy: obj.strategy,
   };
   // filter undefined values
   return Object.entries(result).reduce(
@@ -968,6 +1011,20 @@ export const KafkaClusterSpecAuthorizationType = {
 } as const;
 export type KafkaClusterSpecAuthorizationType =
   (typeof KafkaClusterSpecAuthorizationType)[keyof typeof KafkaClusterSpecAuthorizationType];
+
+/**
+ * OneAtATime (default): one pod at a time. RackAtATime: the outdated brokers of one rack restart together when every partition keeps min.insync.replicas in-sync replicas outside that rack (else that rack goes one at a time); controllers, combined nodes and brokers without a rack still go one at a time. Needs rack.topologyKey.
+ *
+ * @schema KafkaClusterSpecRollStrategy
+ */
+export const KafkaClusterSpecRollStrategy = {
+  /** OneAtATime */
+  ONE_AT_A_TIME: 'OneAtATime',
+  /** RackAtATime */
+  RACK_AT_A_TIME: 'RackAtATime',
+} as const;
+export type KafkaClusterSpecRollStrategy =
+  (typeof KafkaClusterSpecRollStrategy)[keyof typeof KafkaClusterSpecRollStrategy];
 
 /**
  * Customisations of the Kafka pods kraftwerk renders.

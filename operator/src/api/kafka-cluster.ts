@@ -76,6 +76,9 @@ export const CA_RENEWAL_BEFORE_VALIDITY_MESSAGE =
 export const CA_RENEWAL_AFTER_LEAF_MESSAGE =
   'certificates.caRenewalDays must be at least certificates.renewalDays: a certificate that ends with its CA is renewed by the CA key replacement (three rolls), which must not start later than a certificate renewal (one roll) would';
 
+export const ROLL_BY_RACK_NEEDS_RACK_MESSAGE =
+  'roll.strategy RackAtATime needs rack.topologyKey: without racks there is nothing to roll by; set rack.topologyKey (e.g. topology.kubernetes.io/zone) or use OneAtATime';
+
 /** A Kafka principal as super.users takes it: no whitespace, no ';' (the list separator). */
 export const SUPER_USER_PATTERN = '^User:[^;\\s]+$';
 
@@ -435,6 +438,15 @@ export const kafkaClusterSpecSchema = obj({
         .describe('Node label whose value becomes broker.rack, e.g. topology.kubernetes.io/zone.'),
     }).describe('Rack awareness: spread replicas across the values of a node label.'),
   ),
+  roll: optional(
+    obj({
+      strategy: enm('OneAtATime', 'RackAtATime')
+        .default('OneAtATime')
+        .describe(
+          'OneAtATime (default): one pod at a time. RackAtATime: the outdated brokers of one rack restart together when every partition keeps min.insync.replicas in-sync replicas outside that rack (else that rack goes one at a time); controllers, combined nodes and brokers without a rack still go one at a time. Needs rack.topologyKey.',
+        ),
+    }).describe('How rolling restarts proceed.'),
+  ),
   template: optional(
     obj({
       pod: optional(kafkaPodTemplate()),
@@ -465,6 +477,11 @@ export const kafkaClusterSpecSchema = obj({
     '!has(self.template) || !has(self.template.podDisruptionBudget) || self.template.podDisruptionBudget.maxUnavailable <= 1 || self.template.podDisruptionBudget.maxUnavailable < self.brokers.replicas',
     'template.podDisruptionBudget.maxUnavailable above 1 must be smaller than brokers.replicas: a node drain may never evict every broker',
     { fieldPath: '.template.podDisruptionBudget.maxUnavailable' },
+  )
+  .rule(
+    "!has(self.roll) || !has(self.roll.strategy) || self.roll.strategy != 'RackAtATime' || has(self.rack)",
+    ROLL_BY_RACK_NEEDS_RACK_MESSAGE,
+    { fieldPath: '.roll.strategy' },
   )
   .rule(
     '!has(self.authorization) || self.listeners.exists(l, has(l.authentication))',

@@ -151,6 +151,29 @@ describe('planCluster', () => {
     expect(plan.busy).toBe(true);
   });
 
+  it('restarts the outdated brokers of one rack together with RackAtATime, each with its uid', () => {
+    const kc = kafkaCluster();
+    kc.spec.rack = { topologyKey: 'topology.kubernetes.io/zone' };
+    kc.spec.roll = { strategy: 'RackAtATime' };
+    const obs = observation({}, kc);
+    obs.pods = obs.pods.map((p) => (p.role === 'broker' ? { ...p, revision: 'r0' } : p));
+    obs.kafka = { ...obs.kafka, racks: { 100: 'a', 101: 'b', 102: 'a' } };
+    const plan = planCluster(obs);
+    expect(plan.roll).toMatchObject({
+      action: 'restart-rack',
+      rack: 'a',
+      pods: [{ pod: 'demo-broker-0' }, { pod: 'demo-broker-2' }],
+    });
+    expect(plan.restartUids).toEqual({
+      'demo-broker-0': 'uid-demo-broker-0',
+      'demo-broker-2': 'uid-demo-broker-2',
+    });
+    expect(plan.busy).toBe(true);
+    // The default strategy: one at a time, whatever the racks.
+    const serial = planCluster({ ...obs, model: clusterModel(kafkaCluster()) });
+    expect(serial.roll).toMatchObject({ action: 'restart', pod: 'demo-broker-0' });
+  });
+
   it('sets only the dynamic config that differs, and deletes what the spec dropped', () => {
     const kafka = {
       ...observation().kafka,

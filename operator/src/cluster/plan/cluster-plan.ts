@@ -69,6 +69,8 @@ export interface ClusterPlan {
   roll: RollDecision;
   /** The uid the restarted pod had when observed (the DELETE's precondition). */
   restartUid?: string;
+  /** A rack batch: the uid of each of its pods when observed, by name. */
+  restartUids?: Record<string, string>;
   metadataVersion?: string;
   metadataStep: MetadataVersionDecision;
   /** Secured clusters: the CertificatesReady condition of the certificate step. */
@@ -129,6 +131,8 @@ export function planCluster(
       Array.from({ length: current[l.role] ?? 0 }, (_, i) => podName(l, i)),
     ),
     ...facts,
+    ...(kafka.racks ? { racks: kafka.racks } : {}),
+    strategy: spec.roll?.strategy ?? 'OneAtATime',
   });
   const mvLevel = kafka.features?.['metadata.version'];
   const metadataVersion = mvLevel === undefined ? undefined : metadataVersionName(mvLevel);
@@ -140,6 +144,15 @@ export function planCluster(
   });
   const claims = planScaledAwayClaims(obs);
   const restartUid = roll.action === 'restart' ? uidOf(obs.podObjects, roll.pod) : undefined;
+  const restartUids =
+    roll.action === 'restart-rack'
+      ? Object.fromEntries(
+          roll.pods.flatMap((m) => {
+            const uid = uidOf(obs.podObjects, m.pod);
+            return uid ? [[m.pod, uid]] : [];
+          }),
+        )
+      : undefined;
   return {
     quorumFormed,
     objects,
@@ -156,6 +169,7 @@ export function planCluster(
       : {},
     roll,
     ...(restartUid ? { restartUid } : {}),
+    ...(restartUids ? { restartUids } : {}),
     ...(metadataVersion ? { metadataVersion } : {}),
     metadataStep,
     ...(certificates ? { certificates: certificates.condition } : {}),

@@ -87,11 +87,73 @@ function randomState(seed: number): RollInput {
   // Some pods are between deletion and their replacement: expected, but in no list.
   const expectedPods = pods.map((p) => p.name);
   const present = pods.filter(() => r() >= 0.03);
-  return { pods: present, expectedPods, quorum, partitions, registrations };
+  // Drawn last, so the states above are those the serial properties were written against.
+  const strategy = r() < 0.5 ? ('RackAtATime' as const) : ('OneAtATime' as const);
+  const racks: Record<number, string> = {};
+  for (const id of brokerIds) {
+    const rack = pick(['a', 'b', 'c', 'a', 'b', 'c', undefined]);
+    if (rack !== undefined) racks[id] = rack;
+  }
+  return {
+    pods: present,
+    expectedPods,
+    quorum,
+    partitions,
+    registrations,
+    strategy,
+    ...(r() < 0.9 ? { racks } : {}),
+  };
+}
+
+/** Every pod present, running and ready, brokers registered, voters caught up; some
+ *  partitions keep a short ISR (a replica still catching up), so batches can fail. */
+function healthy(s: RollInput, seed: number): RollInput {
+  const r = rng(seed + 90001);
+  const brokers = s.pods.filter((p) => p.role !== 'controller').map((p) => p.nodeId);
+  const expected = s.expectedPods!;
+  const byName = new Map(s.pods.map((p) => [p.name, p]));
+  return {
+    ...s,
+    pods: expected
+      .map((name) => ({
+        ...(byName.get(name) ?? s.pods[0]!),
+        name,
+        phase: 'Running' as const,
+        ready: true,
+        crashLooping: false,
+        terminating: false,
+        unreadySeconds: undefined,
+        readySeconds: 90,
+      }))
+      .filter((p) => byName.has(p.name)),
+    expectedPods: expected.filter((name) => byName.has(name)),
+    ...(s.quorum
+      ? { quorum: { ...s.quorum, voters: s.quorum.voters.map((v) => ({ ...v, lag: 0 })) } }
+      : {}),
+    registrations: brokers.map((nodeId) => ({ nodeId, fenced: false })),
+    ...(s.partitions
+      ? {
+          partitions: s.partitions.map((p) => ({
+            ...p,
+            isr: r() < 0.8 ? p.replicas : p.replicas.slice(0, Math.max(1, p.replicas.length - 1)),
+          })),
+        }
+      : {}),
+  };
+}
+
+/** The pods a decision restarts. */
+function restarted(d: ReturnType<typeof planRoll>): string[] {
+  if (d.action === 'restart') return [d.pod];
+  if (d.action === 'restart-rack') return d.pods.map((m) => m.pod);
+  return [];
 }
 
 describe('planRoll over random states', () => {
-  const states = Array.from({ length: 3000 }, (_, seed) => randomState(seed + 1));
+  // Plus states where every pod is back: only those let a roll step (and a rack batch) happen.
+  const states = Array.from({ length: 3000 }, (_, seed) => randomState(seed + 1)).concat(
+    Array.from({ length: 1500 }, (_, seed) => healthy(randomState(seed + 5001), seed)),
+  );
 
   it('restarts only pods that need it, or a broker stuck unregistered under a steady quorum', () => {
     for (const s of states) {
@@ -117,8 +179,9 @@ describe('planRoll over random states', () => {
   it('restarts a healthy pod only when every expected pod exists, is ready, none terminating', () => {
     for (const s of states) {
       const d = planRoll(s);
-      if (d.action !== 'restart' || d.reason === 'StuckOnStaleSpec') continue;
-      if (d.reason === 'BrokerNotRegistering') continue;
+      if (d.action === 'none' || d.action === 'wait') continue;
+      if (d.action === 'restart' && d.reason === 'StuckOnStaleSpec') continue;
+      if (d.action === 'restart' && d.reason === 'BrokerNotRegistering') continue;
       expect(s.pods.every((p) => p.ready && !p.terminating && p.phase === 'Running')).toBe(true);
       expect(s.pods.map((p) => p.name).sort()).toEqual([...s.expectedPods!].sort());
     }
@@ -183,11 +246,84 @@ describe('planRoll over random states', () => {
     }
   });
 
+  it('restarts pods together only with RackAtATime: outdated dedicated brokers of one rack', () => {
+    for (const s of states) {
+      const d = planRoll(s);
+      if (d.action !== 'restart-rack') continue;
+      expect(s.strategy).toBe('RackAtATime');
+      expect(d.pods.length).toBeGreaterThan(1);
+      for (const m of d.pods) {
+        const pod = s.pods.find((p) => p.name === m.pod)!;
+        expect(pod.role).toBe('broker');
+        expect(needsRestart(pod)).toBe(true);
+        expect(s.racks![pod.nodeId]).toBe(d.rack);
+      }
+      // Every outdated broker of that rack is in the batch, and no controller is outdated.
+      const ofRack = s.pods.filter(
+        (p) => p.role === 'broker' && needsRestart(p) && s.racks![p.nodeId] === d.rack,
+      );
+      expect(d.pods.map((m) => m.pod).sort()).toEqual(ofRack.map((p) => p.name).sort());
+      expect(s.pods.filter((p) => p.role !== 'broker' && needsRestart(p))).toEqual([]);
+    }
+  });
+
+  it('never takes a partition below min.insync.replicas with a whole batch (unless RF <= minISR)', () => {
+    for (const s of states) {
+      const d = planRoll(s);
+      if (d.action !== 'restart-rack') continue;
+      const batch = new Set(d.pods.map((m) => m.nodeId));
+      for (const p of s.partitions!) {
+        if (!p.isr.some((id) => batch.has(id)) || p.replicas.length <= p.minIsr) continue;
+        expect(p.isr.filter((id) => !batch.has(id)).length).toBeGreaterThanOrEqual(p.minIsr);
+      }
+    }
+  });
+
+  it('rolls racks in name order: a broker of a later rack never goes before an earlier one', () => {
+    for (const s of states) {
+      if (s.strategy !== 'RackAtATime' || !s.racks) continue;
+      const d = planRoll(s);
+      const names = restarted(d);
+      if (names.length === 0) continue;
+      if (d.action === 'restart' && d.reason !== 'SpecChanged' && d.reason !== 'ManualRestart') {
+        continue;
+      }
+      const pod = s.pods.find((p) => p.name === names[0])!;
+      if (pod.role !== 'broker') continue;
+      const rack = s.racks[pod.nodeId];
+      const earlier = s.pods.filter((p) => {
+        const r = p.role === 'broker' && needsRestart(p) ? s.racks![p.nodeId] : undefined;
+        return r !== undefined && (rack === undefined || r < rack);
+      });
+      expect(earlier).toEqual([]);
+    }
+  });
+
+  it('waits for catching-up replicas only when one is on a broker ready for less than 300 s', () => {
+    for (const s of states) {
+      const d = planRoll(s);
+      if (d.action !== 'wait' || d.reason !== 'ReplicasCatchingUp') continue;
+      expect(s.strategy).toBe('RackAtATime');
+      const recent = s.partitions!.flatMap((p) =>
+        p.replicas.filter((id) => {
+          const pod = s.pods.find((x) => x.nodeId === id && x.role !== 'controller');
+          return !p.isr.includes(id) && (pod?.readySeconds ?? Infinity) < 300;
+        }),
+      );
+      expect(recent.length).toBeGreaterThan(0);
+    }
+  });
+
   it('covers every kind of answer (the states are not all alike)', () => {
     const kinds = new Map<string, number>();
     for (const s of states) {
       const d = planRoll(s);
-      const key = d.action === 'none' ? 'none' : `${d.action}:${d.reason}`;
+      const key =
+        d.action === 'none'
+          ? 'none'
+          : d.action === 'restart-rack'
+            ? d.action
+            : `${d.action}:${d.reason}`;
       kinds.set(key, (kinds.get(key) ?? 0) + 1);
     }
     for (const key of [
@@ -199,6 +335,8 @@ describe('planRoll over random states', () => {
       'wait:UnderMinIsr',
       'wait:ControllerCatchingUp',
       'wait:BrokerNotRegistered',
+      'restart-rack',
+      'wait:ReplicasCatchingUp',
     ]) {
       expect(kinds.get(key) ?? 0, key).toBeGreaterThan(0);
     }

@@ -18,6 +18,15 @@
 //     cluster: the leader's node last of all).
 //  4. A controller only when the caught-up voters without it are still a majority.
 //  5. A broker only when every partition it is in sync for keeps min.insync.replicas without it.
+//  6. With the RackAtATime strategy, dedicated brokers go by rack (racks in name order, then
+//     brokers without a rack one at a time): the outdated brokers of one rack restart together
+//     when every partition keeps min.insync.replicas in-sync replicas on brokers outside them.
+//     When too few in-sync replicas are outside it because brokers that restarted recently
+//     (ready for less than catchUpSeconds: the previous rack) are not back in the ISR yet, it
+//     waits for them: the next rack starts once the previous one has caught up. Otherwise that
+//     step restarts one broker of the rack with the serial checks, and says why: the rack holds
+//     too many replicas of some partition (it can never go together), or replicas elsewhere
+//     are out of sync for longer (falling back, not waiting, so they never stall the roll).
 import type { Role } from '../model/node-layout.ts';
 import type {
   BrokerRegistration,
@@ -37,7 +46,13 @@ export interface RollInput {
   /** undefined when the brokers could not be asked. */
   registrations?: BrokerRegistration[];
   options?: RollOptions;
+  /** spec.roll.strategy; OneAtATime when absent. */
+  strategy?: RollStrategy;
+  /** broker.rack per node id, as Kafka reports it (DescribeCluster); undefined: unknown. */
+  racks?: Readonly<Record<number, string>>;
 }
+
+export type RollStrategy = 'OneAtATime' | 'RackAtATime';
 
 export interface RollOptions {
   /** A voter this far behind the leader counts as caught up (metadata log records). */
@@ -48,6 +63,9 @@ export interface RollOptions {
   unregisteredAfterSeconds?: number;
   /** Steady quorum: a leader, and every controller pod Ready for at least this long. */
   steadyQuorumSeconds?: number;
+  /** RackAtATime: a broker ready for less than this and out of an ISR is still catching up
+   *  after its restart, and a rack batch waits for it rather than going one at a time. */
+  catchUpSeconds?: number;
 }
 
 export type RestartReason =
@@ -62,10 +80,20 @@ export type WaitReason =
   | 'QuorumUnknown'
   | 'QuorumAtRisk'
   | 'PartitionsUnknown'
-  | 'UnderMinIsr';
+  | 'UnderMinIsr'
+  | 'ReplicasCatchingUp';
+
+/** One broker of a rack batch. */
+export interface BatchMember {
+  pod: string;
+  nodeId: number;
+  reason: 'SpecChanged' | 'ManualRestart';
+}
 
 export type RollDecision =
   | { action: 'restart'; pod: string; nodeId: number; reason: RestartReason; message: string }
+  /** Two or more outdated brokers of one rack, deleted together (RackAtATime). */
+  | { action: 'restart-rack'; rack: string; pods: BatchMember[]; message: string }
   | { action: 'wait'; reason: WaitReason; pod?: string; message: string }
   | { action: 'none' };
 
@@ -74,6 +102,7 @@ const DEFAULTS: Required<RollOptions> = {
   stuckAfterSeconds: 300,
   unregisteredAfterSeconds: 120,
   steadyQuorumSeconds: 60,
+  catchUpSeconds: 300,
 };
 
 export function needsRestart(pod: ObservedPod): boolean {
@@ -115,20 +144,158 @@ export function planRoll(input: RollInput): RollDecision {
   const unhealthy = firstUnhealthy(pods, input, options);
   if (unhealthy) return unhealthy;
 
-  for (const pod of stale) {
+  const byRack = input.strategy === 'RackAtATime';
+  for (const pod of byRack ? rackOrder(stale, input.racks) : stale) {
+    const rack = byRack && pod.role === 'broker' ? input.racks?.[pod.nodeId] : undefined;
+    if (rack !== undefined) return rackStep(rack, stale, input, options);
     const blocked =
       (isControllerRole(pod.role) ? quorumCheck(pod, input.quorum, options) : undefined) ??
       (isBrokerRole(pod.role) ? availabilityCheck(pod, input.partitions) : undefined);
     if (blocked) return blocked;
-    const reason: RestartReason =
-      pod.revision !== pod.desiredRevision ? 'SpecChanged' : 'ManualRestart';
-    const why =
-      reason === 'SpecChanged'
-        ? `its spec changed (revision ${pod.revision} -> ${pod.desiredRevision})`
-        : 'a restart was requested';
-    return restart(pod, reason, `restarting ${pod.name} (node ${pod.nodeId}): ${why}`);
+    return rollStep(pod);
   }
   return { action: 'none' };
+}
+
+function restartReason(pod: ObservedPod): 'SpecChanged' | 'ManualRestart' {
+  return pod.revision !== pod.desiredRevision ? 'SpecChanged' : 'ManualRestart';
+}
+
+function rollStep(pod: ObservedPod, note = ''): RollDecision {
+  const reason = restartReason(pod);
+  const why =
+    reason === 'SpecChanged'
+      ? `its spec changed (revision ${pod.revision} -> ${pod.desiredRevision})`
+      : 'a restart was requested';
+  return restart(pod, reason, `restarting ${pod.name} (node ${pod.nodeId}): ${why}${note}`);
+}
+
+/**
+ * RackAtATime order: controllers and combined nodes as before (first), then the dedicated
+ * brokers with a rack by rack name and node id, then those without a rack by node id. One
+ * rack is finished before the next starts, also when it goes one at a time.
+ */
+function rackOrder(
+  stale: readonly ObservedPod[],
+  racks: Readonly<Record<number, string>> | undefined,
+): ObservedPod[] {
+  const rackOf = (p: ObservedPod) => (p.role === 'broker' ? racks?.[p.nodeId] : undefined);
+  const others = stale.filter((p) => p.role !== 'broker');
+  const racked = stale
+    .filter((p) => p.role === 'broker' && rackOf(p) !== undefined)
+    .sort((a, b) => rackOf(a)!.localeCompare(rackOf(b)!) || a.nodeId - b.nodeId);
+  const rackless = stale.filter((p) => p.role === 'broker' && rackOf(p) === undefined);
+  return [...others, ...racked, ...rackless];
+}
+
+/**
+ * The outdated dedicated brokers of `rack` together, when every partition keeps
+ * min.insync.replicas in-sync replicas outside them; a wait while recently restarted brokers
+ * elsewhere rejoin the ISR; otherwise one of them, with the serial checks. Every pod is
+ * ready and registered here (firstUnhealthy passed).
+ */
+function rackStep(
+  rack: string,
+  stale: readonly ObservedPod[],
+  input: RollInput,
+  options: Required<RollOptions>,
+): RollDecision {
+  const batch = stale
+    .filter((p) => p.role === 'broker' && input.racks?.[p.nodeId] === rack)
+    .sort((a, b) => a.nodeId - b.nodeId);
+  const first = batch[0]!;
+  if (!input.partitions) {
+    return wait(
+      'PartitionsUnknown',
+      first,
+      `cannot describe partitions; not restarting the brokers of rack ${rack}`,
+    );
+  }
+  if (batch.length === 1) {
+    return (
+      availabilityCheck(first, input.partitions) ??
+      rollStep(first, ` (the last outdated broker of rack ${rack})`)
+    );
+  }
+  const inBatch = new Set(batch.map((p) => p.nodeId));
+  const verdict = rackVerdict(inBatch, input.partitions);
+  if (verdict.kind === 'under-min-isr') {
+    const catchingUp = catchingUpOutside(inBatch, input, options.catchUpSeconds);
+    if (catchingUp.length > 0) {
+      const p = verdict.partition;
+      return wait(
+        'ReplicasCatchingUp',
+        first,
+        `waiting for broker(s) ${catchingUp.join(',')}, restarted recently, to rejoin the in-sync replicas before rack ${rack} restarts together (${p.topic}-${p.partition}: in sync ${p.isr.join(',')}, min.insync.replicas=${p.minIsr})`,
+      );
+    }
+  }
+  if (verdict.kind !== 'ok') {
+    // Not together: one broker of the rack, with the serial checks; every step says why.
+    const p = verdict.partition;
+    const note =
+      verdict.kind === 'too-many-in-rack'
+        ? `; rack ${rack} goes one broker at a time: ${p.topic}-${p.partition} has ${p.replicas.length - verdict.outside} of its ${p.replicas.length} replicas in it, leaving ${verdict.outside} outside, fewer than min.insync.replicas=${p.minIsr}`
+        : `; rack ${rack} goes one broker at a time for now: ${p.topic}-${p.partition} has ${p.isr.filter((id) => !batch.some((b) => b.nodeId === id)).length} in-sync replicas outside it (in sync: ${p.isr.join(',')}), fewer than min.insync.replicas=${p.minIsr}`;
+    return availabilityCheck(first, input.partitions) ?? rollStep(first, note);
+  }
+  return {
+    action: 'restart-rack',
+    rack,
+    pods: batch.map((p) => ({ pod: p.name, nodeId: p.nodeId, reason: restartReason(p) })),
+    message: `restarting the ${batch.length} outdated brokers of rack ${rack} together (${batch.map((p) => `${p.name}: ${restartReason(p) === 'SpecChanged' ? 'spec changed' : 'restart requested'}`).join(', ')}); every partition keeps min.insync.replicas in-sync replicas outside the rack`,
+  };
+}
+
+/**
+ * Brokers outside the batch, missing from the ISR of a partition the batch fails for, that
+ * became ready less than `catchUpSeconds` ago: just restarted, so they are about to rejoin.
+ */
+function catchingUpOutside(
+  batch: ReadonlySet<number>,
+  input: RollInput,
+  catchUpSeconds: number,
+): number[] {
+  const out = new Set<number>();
+  for (const p of input.partitions ?? []) {
+    if (p.replicas.length <= p.minIsr || !p.isr.some((id) => batch.has(id))) continue;
+    if (p.isr.filter((id) => !batch.has(id)).length >= p.minIsr) continue;
+    for (const id of p.replicas) {
+      if (batch.has(id) || p.isr.includes(id)) continue;
+      const pod = input.pods.find((x) => x.nodeId === id && x.role !== 'controller');
+      if (pod?.readySeconds !== undefined && pod.readySeconds < catchUpSeconds) out.add(id);
+    }
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+type RackVerdict =
+  | { kind: 'ok' }
+  /** Fewer than minIsr replicas outside the brokers at all: no state of the ISR helps. */
+  | { kind: 'too-many-in-rack'; partition: PartitionState; outside: number }
+  /** Enough replicas outside, but not enough of them in sync now. */
+  | { kind: 'under-min-isr'; partition: PartitionState };
+
+/**
+ * Whether restarting `brokers` together keeps every partition at min.insync.replicas. A
+ * partition with RF <= min.insync.replicas is skipped, as in the serial check; so is one none
+ * of the brokers is in sync for (their restart takes nothing from it). A structural failure
+ * is reported before a transient one: it decides how the rack rolls.
+ */
+export function rackVerdict(
+  brokers: ReadonlySet<number>,
+  partitions: readonly PartitionState[],
+): RackVerdict {
+  let transient: RackVerdict | undefined;
+  for (const p of partitions) {
+    if (p.replicas.length <= p.minIsr) continue;
+    if (!p.isr.some((id) => brokers.has(id))) continue;
+    const outside = p.replicas.filter((id) => !brokers.has(id)).length;
+    if (outside < p.minIsr) return { kind: 'too-many-in-rack', partition: p, outside };
+    const inSyncOutside = p.isr.filter((id) => !brokers.has(id)).length;
+    if (inSyncOutside < p.minIsr) transient ??= { kind: 'under-min-isr', partition: p };
+  }
+  return transient ?? { kind: 'ok' };
 }
 
 /** A dedicated broker unready and unregistered for long, while the quorum is steady. */

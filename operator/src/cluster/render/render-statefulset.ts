@@ -10,7 +10,6 @@ import type {
   V1ResourceRequirements,
   V1StatefulSet,
   V1Toleration,
-  V1TopologySpreadConstraint,
   V1Volume,
 } from '@kubernetes/client-node';
 import { DEFAULT_TERMINATION_GRACE_SECONDS } from '../../api/kafka-cluster.ts';
@@ -39,6 +38,7 @@ import {
   isSecured,
   securitySecrets,
 } from '../model/security.ts';
+import { podSpread } from './pod-spread.ts';
 import { kafkaReadinessProbe } from './readiness-probe.ts';
 import { START_SCRIPT_KEY, roleConfigHash } from './render-configmap.ts';
 import { roleListeners } from './server-properties.ts';
@@ -185,10 +185,7 @@ function podSpec(
     });
   }
   const pod = spec.template?.pod;
-  const spread = [
-    ...((pod?.topologySpreadConstraints ?? []) as unknown as V1TopologySpreadConstraint[]),
-    ...rackSpread(cluster, spec, layout),
-  ];
+  const spread = podSpread(spec, roleSelector(cluster.name, layout.role));
   return {
     securityContext: {
       runAsNonRoot: true,
@@ -344,21 +341,4 @@ export function effectiveResources(role: RoleSpec, isBroker: boolean): V1Resourc
 
 function resources(layout: RoleLayout): V1ResourceRequirements {
   return effectiveResources(layout.spec, layout.isBroker);
-}
-
-function rackSpread(
-  cluster: ClusterRef,
-  spec: ClusterSpec,
-  layout: RoleLayout,
-): V1TopologySpreadConstraint[] {
-  const key = spec.rack?.topologyKey;
-  if (!key) return [];
-  return [
-    {
-      maxSkew: 1,
-      topologyKey: key,
-      whenUnsatisfiable: 'ScheduleAnyway',
-      labelSelector: { matchLabels: roleSelector(cluster.name, layout.role) },
-    },
-  ];
 }

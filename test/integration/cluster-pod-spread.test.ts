@@ -3,13 +3,21 @@
 // scheduler binds pods to the nodes (spec.nodeName), which is all placement is; nothing runs.
 // Each scenario pins its cluster to its own pool of nodes with a nodeSelector, so scenarios do
 // not count against each other (the spread honours node affinity: other pools are not eligible).
+// The operator's rack stamp (broker.rack from the node) needs only the binding, so it is here too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaCluster } from '../../operator/src/api/kafka-cluster.ts';
 import { KubeClient, loadKubeConfig } from '../../operator/src/runtime/kube-client.ts';
 import type { KubeObject } from '../../operator/src/runtime/resource.ts';
+import { RACK_ANNOTATION } from '../../operator/src/cluster/model/labels.ts';
 import { ControlPlane } from '../fixtures/control-plane.ts';
 import { installCrds } from '../fixtures/crds.ts';
-import { createResource, startTestOperator, type TestOperator } from '../fixtures/operator.ts';
+import {
+  createResource,
+  getResource,
+  startTestOperator,
+  waitForEvent,
+  type TestOperator,
+} from '../fixtures/operator.ts';
 import { waitFor } from '../fixtures/process.ts';
 
 const namespace = 'spread';
@@ -186,6 +194,68 @@ describe('pod spread with the real kube-scheduler', () => {
     // Zone skew 1 over the eligible zones a and b: two each, so rack-b1 holds two and the
     // hostname spread puts one on each node of zone-a.
     expect(counts).toEqual({ 'rack-a1': 1, 'rack-a2': 1, 'rack-b1': 2 });
+  });
+
+  it("stamps each broker with its node's zone (broker.rack), on Kubernetes 1.34 too", async () => {
+    const zoneOf: Record<string, string> = {
+      'rack-a1': 'zone-a',
+      'rack-a2': 'zone-a',
+      'rack-b1': 'zone-b',
+    };
+    const stamped = await waitFor('every rack pod stamped', async () => {
+      const list = await pods('rack', 'combined');
+      return list.every((p) => p.metadata?.annotations?.[RACK_ANNOTATION]) ? list : undefined;
+    });
+    for (const p of stamped) {
+      expect(p.metadata?.annotations?.[RACK_ANNOTATION], p.metadata?.name).toBe(
+        zoneOf[p.spec!.nodeName!],
+      );
+    }
+    const kc = await waitFor('RackKnown=True', async () => {
+      const c = await getResource<KafkaCluster>(client, namespace, 'kafkaclusters', 'rack');
+      return c?.status?.conditions?.find((x) => x.type === 'RackKnown' && x.status === 'True');
+    });
+    expect(kc.reason).toBe('FromNodeLabel');
+  });
+
+  it('a node without the rack label: RackKnown=False and an Event naming node and key; labelled, the pod is stamped', async () => {
+    await createNode('unlabelled', { pool: 'unlabelled' });
+    // preferred: a required zone spread never binds a pod to a node without the zone label
+    // (the scheduler finds it ineligible, "missing required label"); preferred, or a label
+    // removed later, is how a broker gets there.
+    await createResource(
+      client,
+      'kafkaclusters',
+      kafkaCluster('unlabelled', {
+        brokers: 1,
+        pool: 'unlabelled',
+        rack: true,
+        spread: 'preferred',
+      }),
+    );
+    const cond = await waitFor('RackKnown=False', async () => {
+      const c = await getResource<KafkaCluster>(client, namespace, 'kafkaclusters', 'unlabelled');
+      return c?.status?.conditions?.find((x) => x.type === 'RackKnown' && x.status === 'False');
+    });
+    expect(cond.reason).toBe('NodeLabelMissing');
+    expect(cond.message).toContain(`node unlabelled has no label ${ZONE}`);
+    const event = await waitForEvent(op, 'unlabelled', 'NodeLabelMissing');
+    expect(event.note).toContain(`node unlabelled has no label ${ZONE}`);
+
+    await client.request('PATCH', '/api/v1/nodes/unlabelled', {
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { labels: { [ZONE]: 'zone-late' } } },
+    });
+    // The label change alone reconciles the cluster (the node cache watches labels).
+    const [pod] = await waitFor('the unlabelled pod stamped', async () => {
+      const list = await pods('unlabelled', 'combined');
+      return list[0]?.metadata?.annotations?.[RACK_ANNOTATION] ? list : undefined;
+    });
+    expect(pod!.metadata?.annotations?.[RACK_ANNOTATION]).toBe('zone-late');
+    await waitFor('RackKnown=True', async () => {
+      const c = await getResource<KafkaCluster>(client, namespace, 'kafkaclusters', 'unlabelled');
+      return c?.status?.conditions?.some((x) => x.type === 'RackKnown' && x.status === 'True');
+    });
   });
 
   it('required leaves a pod Pending with the scheduler reason when nodes are short; preferred packs', async () => {

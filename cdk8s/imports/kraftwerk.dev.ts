@@ -161,7 +161,7 @@ export interface KafkaClusterSpec {
   readonly authorization?: KafkaClusterSpecAuthorization;
 
   /**
-   * Rack awareness: spread replicas across the values of a node label.
+   * Rack awareness: spread pods and replicas across the values of a node label.
    *
    * @schema KafkaClusterSpec#rack
    */
@@ -523,13 +523,13 @@ export function toJson_KafkaClusterSpecAuthorization(
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
- * Rack awareness: spread replicas across the values of a node label.
+ * Rack awareness: spread pods and replicas across the values of a node label.
  *
  * @schema KafkaClusterSpecRack
  */
 export interface KafkaClusterSpecRack {
   /**
-   * Node label whose value becomes broker.rack, e.g. topology.kubernetes.io/zone.
+   * Node label whose value becomes broker.rack, e.g. topology.kubernetes.io/zone. The operator copies it from each broker's node; the pods are also spread over its values (template.pod.spread).
    *
    * @schema KafkaClusterSpecRack#topologyKey
    */
@@ -1087,6 +1087,13 @@ export interface KafkaClusterSpecTemplatePod {
    * @schema KafkaClusterSpecTemplatePod#terminationGracePeriodSeconds
    */
   readonly terminationGracePeriodSeconds?: number;
+
+  /**
+   * How kraftwerk spreads each role's pods over nodes (kubernetes.io/hostname) and, with rack.topologyKey, over its values: required (default) lets the scheduler place at most one pod more on a node than on any other eligible node and leaves the rest Pending; preferred asks the same but packs pods when nodes are short; none adds no constraint. A topologySpreadConstraints entry of your own wins for its topologyKey.
+   *
+   * @schema KafkaClusterSpecTemplatePod#spread
+   */
+  readonly spread?: KafkaClusterSpecTemplatePodSpread;
 }
 
 /**
@@ -1126,6 +1133,7 @@ export function toJson_KafkaClusterSpecTemplatePod(
     topologySpreadConstraints: obj.topologySpreadConstraints?.map((y) => y),
     priorityClassName: obj.priorityClassName,
     terminationGracePeriodSeconds: obj.terminationGracePeriodSeconds,
+    spread: obj.spread,
   };
   // filter undefined values
   return Object.entries(result).reduce(
@@ -1211,6 +1219,22 @@ export const KafkaClusterSpecListenersAuthenticationType = {
 } as const;
 export type KafkaClusterSpecListenersAuthenticationType =
   (typeof KafkaClusterSpecListenersAuthenticationType)[keyof typeof KafkaClusterSpecListenersAuthenticationType];
+
+/**
+ * How kraftwerk spreads each role's pods over nodes (kubernetes.io/hostname) and, with rack.topologyKey, over its values: required (default) lets the scheduler place at most one pod more on a node than on any other eligible node and leaves the rest Pending; preferred asks the same but packs pods when nodes are short; none adds no constraint. A topologySpreadConstraints entry of your own wins for its topologyKey.
+ *
+ * @schema KafkaClusterSpecTemplatePodSpread
+ */
+export const KafkaClusterSpecTemplatePodSpread = {
+  /** required */
+  REQUIRED: 'required',
+  /** preferred */
+  PREFERRED: 'preferred',
+  /** none */
+  NONE: 'none',
+} as const;
+export type KafkaClusterSpecTemplatePodSpread =
+  (typeof KafkaClusterSpecTemplatePodSpread)[keyof typeof KafkaClusterSpecTemplatePodSpread];
 
 /**
  * KafkaConsumerGroup scales a workload (Deployment, StatefulSet, anything with a scale subresource) by the lag of the Kafka consumer group it consumes as.

@@ -78,8 +78,9 @@ export function watchRules(extraScaleTargets: readonly ScaleTarget[] = []): Rule
     // KafkaTopic's or KafkaConsumerGroup's authentication/tls name are only read. They go with
     // their owner (GC), never deleted by the operator.
     { groups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'] },
-    // The roller restarts a pod, and teardown ends a Pending one, by deleting it.
-    { groups: [''], resources: ['pods'], verbs: [...WATCH, 'delete'] },
+    // The roller restarts a pod, and teardown ends a Pending one, by deleting it; a broker pod
+    // gets its node's rack as an annotation (merge patch).
+    { groups: [''], resources: ['pods'], verbs: [...WATCH, 'patch', 'delete'] },
     // Volume expansion lists a role's claims and patches their size; deleteClaim removes them.
     {
       groups: [''],
@@ -99,6 +100,13 @@ export function watchRules(extraScaleTargets: readonly ScaleTarget[] = []): Rule
 export const storageClassRules: Rule[] = [
   { groups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get'] },
 ];
+
+/**
+ * Every Node, cached by an informer (list, watch; never one get): the rack of the node each
+ * broker runs on (spec.rack.topologyKey), stamped on the pod as its broker.rack. Cluster-scoped,
+ * so a ClusterRole whatever the watch mode; `readNodes: false` leaves it out.
+ */
+export const nodeRules: Rule[] = [{ groups: [''], resources: ['nodes'], verbs: WATCH }];
 
 /** Rules for the leader-election Lease, granted only in the Lease's namespace. */
 export const leaseRules: Rule[] = [

@@ -4,7 +4,13 @@ import { Chart, Testing } from 'cdk8s';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { KraftwerkOperator, type KraftwerkOperatorProps } from './operator.ts';
-import { leaseRules, permissions, storageClassRules, watchRules } from './operator-rules.ts';
+import {
+  leaseRules,
+  nodeRules,
+  permissions,
+  storageClassRules,
+  watchRules,
+} from './operator-rules.ts';
 import { installYaml } from '../install.ts';
 
 type Obj = {
@@ -74,14 +80,19 @@ describe('KraftwerkOperator', () => {
     // Cluster-wide only what no Role can grant: get on StorageClasses.
     const clusterWide = objects.filter((o) => o.kind.startsWith('Cluster'));
     expect(clusterWide.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'ClusterRole/kraftwerk-nodes',
       'ClusterRole/kraftwerk-storageclasses',
+      'ClusterRoleBinding/kraftwerk-nodes',
       'ClusterRoleBinding/kraftwerk-storageclasses',
     ]);
-    expect(rulesOf(clusterWide.find((o) => o.kind === 'ClusterRole')!)).toEqual(
+    const clusterRole = (name: string) =>
+      clusterWide.find((o) => o.kind === 'ClusterRole' && o.metadata.name === name)!;
+    expect(rulesOf(clusterRole('kraftwerk-storageclasses'))).toEqual(
       permissions(storageClassRules),
     );
+    expect(rulesOf(clusterRole('kraftwerk-nodes'))).toEqual(permissions(nodeRules));
     expect(
-      synth({ watchNamespaces: ['a'], readStorageClasses: false }).filter((o) =>
+      synth({ watchNamespaces: ['a'], readStorageClasses: false, readNodes: false }).filter((o) =>
         o.kind.startsWith('Cluster'),
       ),
     ).toEqual([]);

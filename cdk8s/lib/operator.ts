@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { operatorNodeOptions } from '../../operator/src/node-options.ts';
 import {
   leaseRules,
+  nodeRules,
   storageClassRules,
   watchRules,
   type Rule,
@@ -36,6 +37,8 @@ export interface KraftwerkOperatorProps {
   readonly extraScaleTargets?: readonly ScaleTarget[];
   /** A ClusterRole to get StorageClasses (allowVolumeExpansion); default true. */
   readonly readStorageClasses?: boolean;
+  /** A ClusterRole to list and watch Nodes (broker.rack from the node); default true. */
+  readonly readNodes?: boolean;
   /** A PodDisruptionBudget (maxUnavailable 1) when replicas > 1; default true. */
   readonly podDisruptionBudget?: boolean;
   /** Directory of the CRD manifests to include; omit to leave CRDs out. */
@@ -124,6 +127,17 @@ export class KraftwerkOperator extends Construct {
         role,
       }).addSubjects(subject);
     }
+    const readNodes = props.readNodes ?? true;
+    if (readNodes) {
+      const role = new kplus.ClusterRole(this, 'nodes-role', {
+        metadata: meta(`${name}-nodes`, null),
+      });
+      allow(role, nodeRules);
+      new kplus.ClusterRoleBinding(this, 'nodes-binding', {
+        metadata: meta(`${name}-nodes`, null),
+        role,
+      }).addSubjects(subject);
+    }
     if (leaderElection) {
       const role = new kplus.Role(this, 'leader-election-role', {
         metadata: meta(`${name}-leader-election`),
@@ -167,6 +181,7 @@ export class KraftwerkOperator extends Construct {
             KRAFTWERK_LEASE_NAME: kplus.EnvValue.fromValue(props.leaseName ?? 'kraftwerk-operator'),
             KRAFTWERK_HTTP_PORT: kplus.EnvValue.fromValue(String(httpPort)),
             KRAFTWERK_LOG_LEVEL: kplus.EnvValue.fromValue(props.logLevel ?? 'info'),
+            KRAFTWERK_READ_NODES: kplus.EnvValue.fromValue(String(readNodes)),
             NODE_OPTIONS: kplus.EnvValue.fromValue(props.nodeOptions ?? operatorNodeOptions),
           },
           ports: [{ name: 'http', number: httpPort, protocol: kplus.Protocol.TCP }],

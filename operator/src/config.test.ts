@@ -25,6 +25,13 @@ describe('configFromEnv', () => {
   it('keeps the defaults when unset and names the variable when wrong', () => {
     const c = configFromEnv({ POD_NAMESPACE: 'ops', POD_NAME: 'p' });
     expect(c.reconcileTimeoutMs).toBe(120_000);
+    expect(c.readNodes).toBe(true);
+    expect(configFromEnv({ POD_NAMESPACE: 'ops', KRAFTWERK_READ_NODES: 'false' }).readNodes).toBe(
+      false,
+    );
+    expect(() => configFromEnv({ POD_NAMESPACE: 'ops', KRAFTWERK_READ_NODES: 'no' })).toThrow(
+      /KRAFTWERK_READ_NODES/,
+    );
     expect(c.leaderElection).toEqual({
       namespace: 'ops',
       leaseName: 'kraftwerk-operator',

@@ -18,6 +18,8 @@ export interface OperatorConfig {
   reconcileTimeoutMs: number;
   /** The operator's own pods, which each cluster's NetworkPolicy admits; unknown out of a pod. */
   operatorPods: OperatorPods | undefined;
+  /** Cache every Node (broker.rack from the node's label); false where RBAC does not allow it. */
+  readNodes: boolean;
 }
 
 /**
@@ -35,6 +37,10 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
   const le = (env.KRAFTWERK_LEADER_ELECTION ?? 'true').toLowerCase();
   if (le !== 'true' && le !== 'false') {
     throw new Error(`KRAFTWERK_LEADER_ELECTION must be true or false, got "${le}"`);
+  }
+  const readNodes = (env.KRAFTWERK_READ_NODES ?? 'true').toLowerCase();
+  if (readNodes !== 'true' && readNodes !== 'false') {
+    throw new Error(`KRAFTWERK_READ_NODES must be true or false, got "${readNodes}"`);
   }
   const leNamespace = env.KRAFTWERK_LEADER_ELECTION_NAMESPACE ?? env.POD_NAMESPACE;
   if (le === 'true' && !leNamespace) {
@@ -59,6 +65,7 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     resyncMs: positiveInt(env, 'KRAFTWERK_RESYNC_SECONDS', 300, false) * 1000,
     reconcileTimeoutMs: positiveInt(env, 'KRAFTWERK_RECONCILE_TIMEOUT_SECONDS', 120, false) * 1000,
     operatorPods: operatorPods(env),
+    readNodes: readNodes === 'true',
   };
 }
 

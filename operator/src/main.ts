@@ -17,6 +17,7 @@ const operator = createOperator({
   reconcileTimeoutMs: config.reconcileTimeoutMs,
   identity: config.leaderElection?.identity ?? 'kraftwerk',
   ...(config.operatorPods ? { operatorPods: config.operatorPods } : {}),
+  readNodes: config.readNodes,
 });
 operator.manager.handleSignals();
 // Closing Kafka connections is a courtesy: once the health server is down, a close that waits

@@ -13,6 +13,7 @@ import {
   type StatefulSetObject,
 } from './cluster/observe/cluster-resource.ts';
 import { CLUSTER_LABEL } from './cluster/model/labels.ts';
+import { nodeChanged, podNodeName, slimNode, type NodeObject } from './cluster/observe/nodes.ts';
 import { clusterReconciler } from './cluster/reconciler.ts';
 import type { OperatorPods } from './cluster/render/render-network-policy.ts';
 import { consumerGroupReconciler } from './consumergroup/reconciler.ts';
@@ -65,6 +66,11 @@ export interface OperatorOptions {
   clusterBootstrap?: (cluster: { name: string; namespace: string }) => string;
   /** The operator's own pods, admitted to each cluster's replication port by its NetworkPolicy. */
   operatorPods?: OperatorPods;
+  /**
+   * Cache every Node (default true): broker.rack from the node's label. false where the
+   * operator may not list Nodes (rbac.readNodes: false): RackKnown then says why.
+   */
+  readNodes?: boolean;
   /** How long the operator's certificate for a secured cluster is used before its Secret is
    *  read again (kafka-credentials.ts; default 30 s). */
   credentialsTtlMs?: number;
@@ -173,7 +179,22 @@ export function createOperator(o: OperatorOptions): Operator {
   const configMaps = owned<KubeObject & { data?: Record<string, string> }>('v1', 'ConfigMap');
   const pdbs = owned<KubeObject>('policy/v1', 'PodDisruptionBudget');
   const networkPolicies = owned<KubeObject>('networking.k8s.io/v1', 'NetworkPolicy');
-  manager.addController(
+  // Every node, slimmed (cluster-scoped, whatever namespaces are watched): the rack of the
+  // node a broker runs on, and whether that node is Ready.
+  const nodes =
+    (o.readNodes ?? true)
+      ? manager.addInformer(
+          new Informer<NodeObject>({
+            client,
+            resource: { apiVersion: 'v1', kind: 'Node' },
+            transform: slimNode,
+            clock,
+            logger: o.logger,
+            metrics,
+          }),
+        )
+      : undefined;
+  const clusterController = manager.addController(
     new Controller({
       name: 'kafkacluster',
       informer: clusters,
@@ -187,6 +208,7 @@ export function createOperator(o: OperatorOptions): Operator {
         pods,
         services,
         configMaps,
+        ...(nodes ? { nodes } : {}),
         podDisruptionBudgets: pdbs,
         networkPolicies,
         ...(o.operatorPods ? { operatorPods: o.operatorPods } : {}),
@@ -214,6 +236,21 @@ export function createOperator(o: OperatorOptions): Operator {
       // Pods are owned by their StatefulSet; the cluster label names the KafkaCluster.
       .watches(pods, clusterKeyOfLabelled),
   );
+  if (nodes) {
+    // A node's labels or readiness concern the clusters with pods on it; heartbeats do not.
+    clusterController.watches(
+      nodes,
+      (node) => [
+        ...new Set(
+          pods
+            .list()
+            .filter((p) => podNodeName(p) === node.metadata?.name)
+            .flatMap(clusterKeyOfLabelled),
+        ),
+      ],
+      nodeChanged,
+    );
+  }
 
   manager.addController(
     new Controller({

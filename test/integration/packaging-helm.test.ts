@@ -11,6 +11,7 @@ import { resourceDefinitions } from '../../operator/src/api/resources.ts';
 import {
   leaseRules,
   permissions,
+  nodeRules,
   storageClassRules,
   watchRules,
 } from '../../cdk8s/lib/operator-rules.ts';
@@ -135,6 +136,8 @@ describe('RBAC per namespace mode', () => {
     objects.find(
       (m) => m.kind === 'ClusterRole' && m.metadata.name === 'kraftwerk-storageclasses',
     )!;
+  const nodeRole = (objects: Manifest[]) =>
+    objects.find((m) => m.kind === 'ClusterRole' && m.metadata.name === 'kraftwerk-nodes')!;
 
   it('all namespaces: one ClusterRole with exactly the contract, no wildcards', () => {
     const objects = render(MODES.all);
@@ -144,6 +147,7 @@ describe('RBAC per namespace mode', () => {
     const role = objects.find((m) => m.kind === 'ClusterRole' && m.metadata.name === 'kraftwerk')!;
     expect(rulePermissions(role.rules)).toEqual(contract);
     expect(rulePermissions(storageClassRole(objects).rules)).toEqual(storageClasses);
+    expect(rulePermissions(nodeRole(objects).rules)).toEqual(permissions(nodeRules));
     expect(JSON.stringify(objects.filter((m) => m.kind.endsWith('Role')))).not.toContain('"*"');
     const lease = objects.find((m) => m.kind === 'Role')!;
     expect(lease.metadata).toMatchObject({ namespace: 'kraftwerk-system' });
@@ -154,19 +158,25 @@ describe('RBAC per namespace mode', () => {
     ['one', MODES.one.watchNamespaces],
     ['list', MODES.list.watchNamespaces],
   ] as const)(
-    '%s: a Role and RoleBinding in each watched namespace; cluster-wide only StorageClass get',
+    '%s: a Role and RoleBinding in each watched namespace; cluster-wide only StorageClass get and Node list/watch',
     (mode, namespaces) => {
       const objects = render(MODES[mode]);
       const clusterWide = objects.filter(
         (m) => m.kind.startsWith('Cluster') && m.kind !== 'CustomResourceDefinition',
       );
       expect(clusterWide.map(idOf).sort()).toEqual([
+        'ClusterRole//kraftwerk-nodes',
         'ClusterRole//kraftwerk-storageclasses',
+        'ClusterRoleBinding//kraftwerk-nodes',
         'ClusterRoleBinding//kraftwerk-storageclasses',
       ]);
       expect(rulePermissions(storageClassRole(objects).rules)).toEqual(storageClasses);
+      expect(rulePermissions(nodeRole(objects).rules)).toEqual(permissions(nodeRules));
       // And none at all when the install may not create cluster-scoped RBAC.
-      const strict = render({ ...MODES[mode], rbac: { create: true, readStorageClasses: false } });
+      const strict = render({
+        ...MODES[mode],
+        rbac: { create: true, readStorageClasses: false, readNodes: false },
+      });
       expect(
         strict.filter((m) => m.kind.startsWith('Cluster') && m.kind !== 'CustomResourceDefinition'),
       ).toEqual([]);
@@ -396,6 +406,9 @@ describe('in a real kube-apiserver', () => {
     expect(can('get', 'storageclasses.storage.k8s.io', 'pkg-elsewhere')).toBe('yes');
     expect(can('list', 'storageclasses.storage.k8s.io', 'pkg-elsewhere')).toBe('no');
     expect(can('patch', 'storageclasses.storage.k8s.io', 'pkg-elsewhere')).toBe('no');
+    expect(can('watch', 'nodes', 'pkg-elsewhere')).toBe('yes');
+    expect(can('get', 'nodes', 'pkg-elsewhere')).toBe('no');
+    expect(can('patch', 'nodes', 'pkg-elsewhere')).toBe('no');
     expect(can('update', 'leases.coordination.k8s.io', 'kraftwerk-system')).toBe('yes');
     expect(can('update', 'leases.coordination.k8s.io', 'pkg-team-a')).toBe('no');
     kubectl(['delete', '-f', '-', '--wait=false'], rendered);

@@ -54,7 +54,7 @@ afterAll(() => {
       'kubectl delete namespace kraftwerk-system team-a team-b shop --ignore-not-found --timeout=90s',
       // install-team-a.ts also makes the cluster-wide StorageClass reader; left behind, it
       // made packaging-helm's server-side apply of the same names conflict when it ran later.
-      'kubectl delete clusterrole,clusterrolebinding kraftwerk kraftwerk-storageclasses --ignore-not-found',
+      'kubectl delete clusterrole,clusterrolebinding kraftwerk kraftwerk-storageclasses kraftwerk-nodes --ignore-not-found',
     ].join('\n'),
   );
 });

@@ -56,6 +56,8 @@ const ALLOWED_UNUSED: Record<string, string> = {
     'no request: OwnerReferencesPermissionEnforcement admission checks it when the operator sets blockOwnerDeletion on objects a KafkaCluster owns (proven below)',
   'kraftwerk.dev/kafkausers/finalizers:update':
     'no request: OwnerReferencesPermissionEnforcement admission checks it when the operator sets blockOwnerDeletion on the Secret a KafkaUser owns (proven below)',
+  '/pods:patch':
+    'the rack stamp (kraftwerk.dev/rack on a broker pod) needs a pod bound to a node, and this tier runs no scheduler; cluster-pod-spread.test.ts proves it with the real kube-scheduler',
   'kraftwerk.dev/kafkausers:patch':
     'the user finalizer is added once the user’s KafkaCluster is there and removed after its credentials, ACLs and quotas are gone; no cluster of this tier ever runs Kafka (user-controller.test.ts covers it)',
 };
@@ -568,7 +570,7 @@ describe('what the audit log shows', () => {
     expect(Object.keys(ALLOWED_UNUSED).sort()).toEqual(unused);
   });
 
-  it('used cluster-wide only list/watch of what it watches, StorageClass get and nothing else', () => {
+  it('used cluster-wide only list/watch of what it watches, StorageClass get, Node list/watch and nothing else', () => {
     const clusterWide = [...used.entries()]
       .filter(([, where]) => where.has('(cluster)'))
       .map(([k]) => k)
@@ -588,6 +590,7 @@ describe('what the audit log shows', () => {
           '/configmaps',
           'policy/poddisruptionbudgets',
           'networking.k8s.io/networkpolicies',
+          '/nodes',
         ].flatMap((r) => [`${r}:list`, `${r}:watch`]),
         'storage.k8s.io/storageclasses:get',
       ].sort(),

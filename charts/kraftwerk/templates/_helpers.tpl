@@ -88,7 +88,7 @@ operator at work. docs/install.md says what each rule is for.
   verbs: [get, create, patch]
 - apiGroups: ['']
   resources: [pods]
-  verbs: [list, watch, delete]
+  verbs: [list, watch, patch, delete]
 - apiGroups: ['']
   resources: [persistentvolumeclaims]
   verbs: [list, patch, delete]

@@ -269,6 +269,8 @@ const listener = () =>
 
 // Kafka pod fields beyond the placement pieces every kraftwerk pod template has.
 export const DEFAULT_TERMINATION_GRACE_SECONDS = 120;
+export const POD_SPREAD_MODES = ['required', 'preferred', 'none'] as const;
+export type PodSpreadMode = (typeof POD_SPREAD_MODES)[number];
 const kafkaPodTemplate = () =>
   obj({
     ...podTemplate().shape,
@@ -280,6 +282,11 @@ const kafkaPodTemplate = () =>
         .describe(
           `Seconds a Kafka pod gets to stop after SIGTERM (default ${DEFAULT_TERMINATION_GRACE_SECONDS}): a broker's controlled shutdown moves its partition leadership away first. Too short and the kill is unclean: the next start recovers its logs, which can take long.`,
         ),
+    ),
+    spread: optional(
+      enm(...POD_SPREAD_MODES).describe(
+        "How kraftwerk spreads each role's pods over nodes (kubernetes.io/hostname) and, with rack.topologyKey, over its values: required (default) lets the scheduler place at most one pod more on a node than on any other eligible node and leaves the rest Pending; preferred asks the same but packs pods when nodes are short; none adds no constraint. A topologySpreadConstraints entry of your own wins for its topologyKey.",
+      ),
     ),
   }).describe('Customisations of the Kafka pods kraftwerk renders.');
 
@@ -435,8 +442,10 @@ export const kafkaClusterSpecSchema = obj({
       topologyKey: str()
         .minLength(1)
         .maxLength(316)
-        .describe('Node label whose value becomes broker.rack, e.g. topology.kubernetes.io/zone.'),
-    }).describe('Rack awareness: spread replicas across the values of a node label.'),
+        .describe(
+          "Node label whose value becomes broker.rack, e.g. topology.kubernetes.io/zone. The operator copies it from each broker's node; the pods are also spread over its values (template.pod.spread).",
+        ),
+    }).describe('Rack awareness: spread pods and replicas across the values of a node label.'),
   ),
   roll: optional(
     obj({

@@ -14,6 +14,7 @@ import { builtinResources, type KubeObject, type ResourceInfo } from '../runtime
 import type { ClusterRef } from './cluster-spec.ts';
 import { REPLICATION_LISTENER, bootstrapServiceName } from './model/node-layout.ts';
 import type { PodObject, StatefulSetObject } from './observe/cluster-resource.ts';
+import type { NodeObject } from './observe/nodes.ts';
 import type { OperatorPods } from './render/render-network-policy.ts';
 
 export const resources = {
@@ -65,6 +66,9 @@ export interface ClusterReconcilerDeps {
   statefulSets: Informer<StatefulSetObject>;
   pods: Informer<PodObject>;
   services: Informer<KubeObject>;
+  /** Every node (slimmed, observe/nodes.ts): broker.rack from the node's label. Without it no
+   *  pod is stamped and RackKnown is not reported. */
+  nodes?: Informer<NodeObject>;
   configMaps: Informer<KubeObject & { data?: Record<string, string> }>;
   /** Without it, PodDisruptionBudgets are applied on every reconcile. */
   podDisruptionBudgets?: Informer<KubeObject>;

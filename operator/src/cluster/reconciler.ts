@@ -17,6 +17,7 @@ import { deleteScaledAwayClaims, growClaims } from './apply/storage.ts';
 import { connectAsOperator, ensureClusterId, writeStatus, type StepContext } from './apply/kube.ts';
 import { scaleInKafka, setDynamicConfig, upgradeMetadataVersion } from './apply/kafka.ts';
 import { applyObjects } from './apply/objects.ts';
+import { stampRacks } from './apply/rack.ts';
 import { restartPod } from './apply/roll.ts';
 import { tearDown } from './apply/teardown.ts';
 import { defaultBootstrap, type ClusterReconcilerDeps } from './deps.ts';
@@ -78,6 +79,7 @@ export function clusterReconciler(deps: ClusterReconcilerDeps): Reconciler<Kafka
     const plan = planCluster(obs, deps.operatorPods, certificates);
 
     await applyObjects(ctx, plan);
+    await stampRacks(ctx, plan);
     const storageProblems = await growClaims(ctx, plan);
     await scaleInKafka(ctx, model, plan);
     await deleteScaledAwayClaims(ctx, plan);

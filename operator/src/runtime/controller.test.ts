@@ -69,6 +69,60 @@ describe('Controller', () => {
   });
 });
 
+describe('Controller.watches with a change filter', () => {
+  it('maps adds and the updates the filter passes, not the others (e.g. node heartbeats)', async () => {
+    const clock = new FakeClock();
+    const primary = staticSource([
+      { metadata: { namespace: 'n', name: 'demo', resourceVersion: '1' } },
+    ]);
+    const other = staticSource([]);
+    const clusters = new Informer({
+      source: primary.source,
+      resource: builtinResources.ConfigMap,
+      clock,
+    });
+    const nodes = new Informer({
+      source: other.source,
+      resource: builtinResources.ConfigMap,
+      clock,
+    });
+    const seen: string[] = [];
+    const c = new Controller({
+      name: 'KafkaCluster',
+      informer: clusters,
+      clock,
+      reconcile: async (key) => {
+        seen.push(key);
+      },
+    }).watches(
+      nodes,
+      () => ['n/demo'],
+      (old, obj) => old.metadata?.labels?.['zone'] !== obj.metadata?.labels?.['zone'],
+    );
+    clusters.start();
+    nodes.start();
+    await flush(5);
+    c.start();
+    await flush(5);
+    expect(seen).toEqual(['n/demo']);
+    const node = (rv: string, zone: string) => ({
+      metadata: { name: 'node-1', resourceVersion: rv, labels: { zone } },
+    });
+    other.push('ADDED', node('2', 'a'));
+    await flush(5);
+    expect(seen).toHaveLength(2);
+    other.push('MODIFIED', node('3', 'a'));
+    await flush(5);
+    expect(seen).toHaveLength(2);
+    other.push('MODIFIED', node('4', 'b'));
+    await flush(5);
+    expect(seen).toHaveLength(3);
+    expect(await c.stop(1000)).toEqual({ drained: true });
+    await clusters.stop();
+    await nodes.stop();
+  });
+});
+
 describe('specOrMetadataChanged', () => {
   const base = { metadata: { name: 'a', generation: 1, labels: { x: '1' } } };
   it('ignores status-only updates (same generation and metadata)', () => {

@@ -99,8 +99,11 @@ export class Controller<T extends KubeObject = KubeObject> {
   readonly queue: WorkQueue;
   private readonly options: ControllerOptions<T>;
   private readonly unsubscribe: (() => void)[] = [];
-  private readonly sources: { informer: Informer<KubeObject>; map: (o: KubeObject) => string[] }[] =
-    [];
+  private readonly sources: {
+    informer: Informer<KubeObject>;
+    map: (o: KubeObject) => string[];
+    changed?: (old: KubeObject, obj: KubeObject) => boolean;
+  }[] = [];
   private stopResync: (() => void) | undefined;
   /** Keys whose last reconcile ended in a TerminalError, with the object as it was then. */
   private readonly terminal = new Map<string, T>();
@@ -250,11 +253,19 @@ export class Controller<T extends KubeObject = KubeObject> {
     return false;
   }
 
-  /** Changes of another kind that should reconcile the primary objects `map` names. */
-  watches<U extends KubeObject>(informer: Informer<U>, map: (obj: U) => string[]): this {
+  /**
+   * Changes of another kind that should reconcile the primary objects `map` names. `changed`
+   * filters updates (default: every update), e.g. a Node's heartbeats.
+   */
+  watches<U extends KubeObject>(
+    informer: Informer<U>,
+    map: (obj: U) => string[],
+    changed?: (old: U, obj: U) => boolean,
+  ): this {
     this.sources.push({
       informer: informer as unknown as Informer<KubeObject>,
       map: map as (o: KubeObject) => string[],
+      ...(changed ? { changed: changed as (old: KubeObject, obj: KubeObject) => boolean } : {}),
     });
     return this;
   }
@@ -284,7 +295,10 @@ export class Controller<T extends KubeObject = KubeObject> {
         s.informer.on({
           add: (o) => enqueue(s.map(o)),
           // Both: a dependent that moved from one owner to another concerns both.
-          update: (old, o) => enqueue([...new Set([...s.map(old), ...s.map(o)])]),
+          update: (old, o) => {
+            if (s.changed && !s.changed(old, o)) return;
+            enqueue([...new Set([...s.map(old), ...s.map(o)])]);
+          },
           delete: (o) => enqueue(s.map(o)),
         }),
       );

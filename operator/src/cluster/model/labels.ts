@@ -11,6 +11,11 @@ export const BROKER_LABEL = 'kraftwerk.dev/broker';
 export const CONFIG_HASH_ANNOTATION = 'kraftwerk.dev/config-hash';
 export const KAFKA_VERSION_ANNOTATION = 'kraftwerk.dev/kafka-version';
 /** Set by a person on a pod to ask for a restart through the safe roller. */
+/**
+ * Stamped by the operator on a broker pod: the value of spec.rack.topologyKey on the pod's node,
+ * which the start script writes as broker.rack (node labels are not in the downward API).
+ */
+export const RACK_ANNOTATION = 'kraftwerk.dev/rack';
 export const MANUAL_RESTART_ANNOTATION = 'kraftwerk.dev/restart';
 /** Held on a KafkaCluster until its brokers, then its controllers, have stopped. */
 export const CLUSTER_FINALIZER = 'kraftwerk.dev/cluster';

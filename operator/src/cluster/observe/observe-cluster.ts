@@ -39,6 +39,7 @@ import {
   type PodObject,
   type StatefulSetObject,
 } from './cluster-resource.ts';
+import { nodeFacts, podNodeName, type NodeFacts } from './nodes.ts';
 
 /** What Kafka told us this round; undefined fields could not be read. */
 export interface KafkaView {
@@ -76,12 +77,22 @@ export interface ClusterObservation {
   claims?: ListedClaim[];
   /** allowVolumeExpansion by StorageClass name; undefined: unknown (not found, forbidden). */
   storageClasses: Record<string, boolean | undefined>;
+  /** The nodes the cluster's pods are bound to, by name (absent: not cached); undefined
+   *  without a node cache. */
+  nodes?: Record<string, NodeFacts>;
   now: Date;
 }
 
 type Deps = Pick<
   ClusterReconcilerDeps,
-  'client' | 'statefulSets' | 'pods' | 'services' | 'configMaps' | 'kafka' | 'clusterKafka'
+  | 'client'
+  | 'statefulSets'
+  | 'pods'
+  | 'services'
+  | 'configMaps'
+  | 'kafka'
+  | 'clusterKafka'
+  | 'nodes'
 >;
 
 export async function observeCluster(
@@ -120,6 +131,7 @@ export async function observeCluster(
     claimSizes,
     podObjects,
     pods,
+    ...(deps.nodes ? { nodes: nodesOf(deps.nodes, podObjects) } : {}),
     initialControllersWithdrawn: configMap?.data?.[INITIAL_CONTROLLERS_KEY] === '',
     services: deps.services.list(ref.namespace).filter((s) => isLabelled(s, ref.name)),
     kafka:
@@ -240,4 +252,17 @@ async function observeKafka(
   if (reassigning.status === 'fulfilled')
     view.reassigning = reassigning.value.map((r) => ({ topic: r.topic, partition: r.partition }));
   return view;
+}
+
+function nodesOf(
+  nodes: NonNullable<Deps['nodes']>,
+  pods: readonly PodObject[],
+): Record<string, NodeFacts> {
+  const out: Record<string, NodeFacts> = {};
+  for (const p of pods) {
+    const name = podNodeName(p);
+    const node = name ? nodes.getByName(undefined, name) : undefined;
+    if (name && node) out[name] = nodeFacts(node);
+  }
+  return out;
 }

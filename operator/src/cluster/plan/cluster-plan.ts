@@ -22,6 +22,7 @@ import { terminationGraceSeconds } from '../render/render-statefulset.ts';
 import type { CertificateCondition } from './certificate-plan.ts';
 import { clusterStatus, type ClusterStatus } from './cluster-status.ts';
 import { planMetadataVersion, type MetadataVersionDecision } from './metadata-version-plan.ts';
+import { planRacks, rackPodOf, type RackPlan } from './rack-plan.ts';
 import { planRoll, type RollDecision } from './roll-plan.ts';
 import {
   planClaimDeletion,
@@ -75,6 +76,8 @@ export interface ClusterPlan {
   metadataStep: MetadataVersionDecision;
   /** Secured clusters: the CertificatesReady condition of the certificate step. */
   certificates?: CertificateCondition;
+  /** broker.rack stamps and RackKnown (rack.topologyKey set and nodes cached). */
+  racks?: RackPlan;
   /** Something is under way: look again soon. */
   busy: boolean;
 }
@@ -153,6 +156,12 @@ export function planCluster(
           }),
         )
       : undefined;
+  const nodes = obs.nodes;
+  const racks = planRacks(
+    spec.rack?.topologyKey,
+    obs.podObjects.map(rackPodOf),
+    nodes ? (n) => nodes[n] : undefined,
+  );
   return {
     quorumFormed,
     objects,
@@ -173,6 +182,7 @@ export function planCluster(
     ...(metadataVersion ? { metadataVersion } : {}),
     metadataStep,
     ...(certificates ? { certificates: certificates.condition } : {}),
+    ...(racks ? { racks } : {}),
     busy:
       // A CA key replacement moves on only when the reconcile looks again after a roll.
       certificates?.condition.status === 'False' ||
@@ -211,6 +221,7 @@ export function planStatus(
     scale: plan.scale,
     metadataStep: plan.metadataStep,
     ...(plan.certificates ? { certificates: plan.certificates } : {}),
+    ...(plan.racks ? { rack: plan.racks.condition } : {}),
     ...(kafka.credentialsPending !== undefined
       ? { operatorCertificatePending: kafka.credentialsPending }
       : {}),

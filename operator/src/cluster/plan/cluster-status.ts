@@ -6,6 +6,7 @@ import type { Condition, ConditionInput } from '../../runtime/conditions.ts';
 import type { ClusterModel } from '../model/cluster-model.ts';
 import { CLUSTER_LABEL, ROLE_LABEL } from '../model/labels.ts';
 import type { CertificateCondition } from './certificate-plan.ts';
+import type { RackCondition } from './rack-plan.ts';
 import type { MetadataVersionDecision } from './metadata-version-plan.ts';
 import { bootstrapServiceName, brokerLayout, controllerLayout } from '../model/node-layout.ts';
 import type { Role, RoleLayout } from '../model/node-layout.ts';
@@ -68,6 +69,8 @@ export interface StatusInput {
   metadataStep?: MetadataVersionDecision;
   /** Secured clusters: the certificate step's condition; absent, the condition is removed. */
   certificates?: CertificateCondition;
+  /** rack.topologyKey set (and nodes cached): RackKnown; absent, the condition is removed. */
+  rack?: RackCondition;
   /** A secured cluster whose operator certificate is missing: why Kafka could not be asked. */
   operatorCertificatePending?: string;
   now: Date;
@@ -115,7 +118,15 @@ export function clusterStatus(input: StatusInput): ClusterStatus {
   const readyCond = ready(input, layouts);
   const certificates = input.certificates ? [input.certificates] : [];
   if (!input.certificates) conditions = removeCondition(conditions, 'CertificatesReady');
-  for (const c of [readyCond, progressing(input, layouts), degraded(input), ...certificates]) {
+  const rack = input.rack ? [input.rack] : [];
+  if (!input.rack) conditions = removeCondition(conditions, 'RackKnown');
+  for (const c of [
+    readyCond,
+    progressing(input, layouts),
+    degraded(input),
+    ...certificates,
+    ...rack,
+  ]) {
     conditions = setCondition(
       conditions,
       { ...c, observedGeneration: input.model.generation },

@@ -10,7 +10,6 @@ import type {
   V1ResourceRequirements,
   V1StatefulSet,
   V1Toleration,
-  V1TopologySpreadConstraint,
   V1Volume,
 } from '@kubernetes/client-node';
 import { DEFAULT_TERMINATION_GRACE_SECONDS } from '../../api/kafka-cluster.ts';
@@ -39,14 +38,16 @@ import {
   isSecured,
   securitySecrets,
 } from '../model/security.ts';
+import { podSpread } from './pod-spread.ts';
 import { kafkaReadinessProbe } from './readiness-probe.ts';
 import { START_SCRIPT_KEY, roleConfigHash } from './render-configmap.ts';
 import { roleListeners } from './server-properties.ts';
 
 /** The uid/gid of the apache/kafka image's appuser. */
 const KAFKA_UID = 1000;
-/** Zone and region are the node labels Kubernetes can copy onto pods (KEP-4742). */
-const POD_COPIED_TOPOLOGY_LABELS = ['topology.kubernetes.io/zone', 'topology.kubernetes.io/region'];
+/** Broker pods with spec.rack: their labels and annotations as files, for the start script. */
+const POD_INFO_VOLUME = 'pod-info';
+const POD_INFO_MOUNT = '/etc/kraftwerk-pod';
 /**
  * Requests a Kafka container gets when spec.<role>.resources names neither a request nor a
  * limit for that resource: without any, the scheduler would pack JVMs onto one node. A
@@ -173,6 +174,20 @@ function podSpec(
       emptyDir: storage.sizeLimit ? { sizeLimit: storage.sizeLimit } : {},
     });
   }
+  if (spec.rack?.topologyKey && layout.isBroker) {
+    // Labels too: Kubernetes >= 1.35 copies zone/region onto the pod (PodTopologyLabels), so
+    // the broker need not wait for the operator's stamp. The kubelet refreshes these files
+    // when the annotations change, without restarting the container.
+    volumes.push({
+      name: POD_INFO_VOLUME,
+      downwardAPI: {
+        items: [
+          { path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } },
+          { path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } },
+        ],
+      },
+    });
+  }
   if (isSecured(spec)) {
     // Not optional: a pod without its certificate could not join the quorum anyway, so it
     // waits in ContainerCreating until the certificate step has stored the Secret.
@@ -185,10 +200,7 @@ function podSpec(
     });
   }
   const pod = spec.template?.pod;
-  const spread = [
-    ...((pod?.topologySpreadConstraints ?? []) as unknown as V1TopologySpreadConstraint[]),
-    ...rackSpread(cluster, spec, layout),
-  ];
+  const spread = podSpread(spec, roleSelector(cluster.name, layout.role));
   return {
     securityContext: {
       runAsNonRoot: true,
@@ -247,6 +259,9 @@ function kafkaContainer(spec: ClusterSpec, clusterId: string, layout: RoleLayout
       { name: 'config', mountPath: CONFIG_MOUNT, readOnly: true },
       { name: 'tmp', mountPath: '/tmp' },
       ...(isSecured(spec) ? [{ name: TLS_VOLUME, mountPath: TLS_MOUNT_DIR, readOnly: true }] : []),
+      ...(spec.rack?.topologyKey && layout.isBroker
+        ? [{ name: POD_INFO_VOLUME, mountPath: POD_INFO_MOUNT, readOnly: true }]
+        : []),
     ],
     // Log recovery after an unclean stop can take long: the startup probe allows 30 minutes
     // before liveness starts counting. Startup and liveness stay TCP checks: cheap, and a
@@ -293,14 +308,13 @@ function containerEnv(spec: ClusterSpec, clusterId: string, layout: RoleLayout):
   const heap = heapSize(layout.spec, layout.isBroker);
   if (heap) env.push({ name: 'KAFKA_HEAP_OPTS', value: `-Xms${heap} -Xmx${heap}` });
   const key = spec.rack?.topologyKey;
-  if (key && layout.isBroker && POD_COPIED_TOPOLOGY_LABELS.includes(key)) {
-    // Node labels are not in the downward API, but zone/region are copied onto the pod by the
-    // PodTopologyLabels admission plugin (KEP-4742; beta, on by default, from Kubernetes 1.35).
-    // Without it the label is absent, the variable is empty and broker.rack stays unset.
-    env.push({
-      name: 'KAFKA_RACK',
-      valueFrom: { fieldRef: { fieldPath: `metadata.labels['${key}']` } },
-    });
+  if (key && layout.isBroker) {
+    // Node labels are not in the downward API: the start script waits for the rack in the
+    // pod-info files (the operator stamps it from the node; see plan/rack-plan.ts).
+    env.push(
+      { name: 'KRAFTWERK_RACK_KEY', value: key },
+      { name: 'KRAFTWERK_POD_INFO_DIR', value: POD_INFO_MOUNT },
+    );
   }
   return env;
 }
@@ -344,21 +358,4 @@ export function effectiveResources(role: RoleSpec, isBroker: boolean): V1Resourc
 
 function resources(layout: RoleLayout): V1ResourceRequirements {
   return effectiveResources(layout.spec, layout.isBroker);
-}
-
-function rackSpread(
-  cluster: ClusterRef,
-  spec: ClusterSpec,
-  layout: RoleLayout,
-): V1TopologySpreadConstraint[] {
-  const key = spec.rack?.topologyKey;
-  if (!key) return [];
-  return [
-    {
-      maxSkew: 1,
-      topologyKey: key,
-      whenUnsatisfiable: 'ScheduleAnyway',
-      labelSelector: { matchLabels: roleSelector(cluster.name, layout.role) },
-    },
-  ];
 }

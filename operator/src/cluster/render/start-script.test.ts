@@ -221,6 +221,64 @@ describe('start script', () => {
     expect(run.formatArgs![5]).toBe('--initial-controllers');
   });
 
+  describe('broker.rack from the pod-info files (spec.rack)', () => {
+    const ZONE = 'topology.kubernetes.io/zone';
+    const racked: ClusterSpec = { ...dedicated, rack: { topologyKey: ZONE } };
+    const podInfo = (files: { labels?: string; annotations?: string }) => {
+      const dir = join(root, 'pod-info');
+      mkdirSync(dir, { recursive: true });
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+      return dir;
+    };
+
+    it("takes the pod's own topology label when Kubernetes copied it (>= 1.35)", () => {
+      const dir = podInfo({
+        labels: `app.kubernetes.io/name="kafka"\n${ZONE}="zone-l"\n`,
+        annotations: 'kraftwerk.dev/rack="zone-a"\n',
+      });
+      const run = runNode(racked, 'broker', 'demo-broker-0', {
+        env: { KRAFTWERK_POD_INFO_DIR: dir },
+      });
+      expect(run.status).toBe(0);
+      expect(run.properties['broker.rack']).toBe('zone-l');
+    });
+
+    it("else the operator's stamp", () => {
+      const dir = podInfo({ labels: '', annotations: 'kraftwerk.dev/rack="zone-a"' });
+      const run = runNode(racked, 'broker', 'demo-broker-0', {
+        env: { KRAFTWERK_POD_INFO_DIR: dir },
+      });
+      expect(run.stderr).toBe('');
+      expect(run.properties['broker.rack']).toBe('zone-a');
+    });
+
+    it('waits for the stamp, saying why, and starts Kafka only with it', () => {
+      const dir = podInfo({ labels: '', annotations: '' });
+      // The stamp arrives while the script sleeps: a `sleep` first on PATH writes it, as the
+      // kubelet refreshes the downward API file after the operator annotated the pod.
+      const bin = join(root, 'bin');
+      mkdirSync(bin, { recursive: true });
+      writeFileSync(
+        join(bin, 'sleep'),
+        `#!/usr/bin/env bash\necho 'kraftwerk.dev/rack="zone-late"' > "${dir}/annotations"\n`,
+      );
+      chmodSync(join(bin, 'sleep'), 0o755);
+      const run = runNode(racked, 'broker', 'demo-broker-0', {
+        env: { KRAFTWERK_POD_INFO_DIR: dir, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+      });
+      expect(run.status).toBe(0);
+      expect(run.stderr).toContain(`waiting for this pod's rack (label ${ZONE}`);
+      expect(run.properties['broker.rack']).toBe('zone-late');
+      expect(run.startArgs).toBeDefined();
+    });
+
+    it('a controller neither waits nor gets a rack', () => {
+      const run = runNode(racked, 'controller', 'demo-controller-0');
+      expect(run.status).toBe(0);
+      expect(run.properties['broker.rack']).toBeUndefined();
+    });
+  });
+
   it('skips formatting when meta.properties is already there', () => {
     const run = runNode(dedicated, 'broker', 'demo-broker-0', { preformat: true });
     expect(run.status).toBe(0);

@@ -11,7 +11,14 @@
 //   KRAFTWERK_CLUSTER_ID        the cluster id kept in the KafkaCluster status
 //   KRAFTWERK_HEADLESS_SERVICE  the role's headless Service (the pod's DNS subdomain)
 //   POD_NAME (or HOSTNAME), POD_NAMESPACE, HOST_IP (nodeport listeners without advertisedHost)
-//   KAFKA_RACK                  optional; becomes broker.rack
+//   KAFKA_RACK                  optional; becomes broker.rack as it is
+//   KRAFTWERK_RACK_KEY          brokers with spec.rack: the node label naming the rack. Without
+//                               KAFKA_RACK the script waits until the rack is known: the pod's
+//                               label of that key (Kubernetes >= 1.35 copies zone/region onto pods),
+//                               else the kraftwerk.dev/rack annotation the operator stamps from the
+//                               node; both read from the downward API files in KRAFTWERK_POD_INFO_DIR
+//                               (default /etc/kraftwerk-pod: labels, annotations)
+//   KRAFTWERK_RACK_POLL_SECONDS how often to look again while waiting (default 2)
 // Files in KRAFTWERK_CONFIG_DIR: <role>.properties, <role>.listeners, initial-controllers.
 export const START_SCRIPT = `#!/usr/bin/env bash
 # kraftwerk: render this node's server.properties, format its storage once, exec Kafka.
@@ -49,13 +56,46 @@ while read -r name kind port base host; do
   advertised="\${advertised:+$advertised,}$name://$endpoint"
 done <"$config_dir/$role.listeners"
 
+# A downward API file holds one key="value" line per entry; prints the value of key $2.
+downward_value() {
+  local line
+  [ -f "$1" ] || return 0
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in
+      # Values are quoted ("..."): drop the first and last character.
+      "$2="*) line="\${line#"$2="}"; printf '%s' "\${line:1:\${#line}-2}"; return 0 ;;
+    esac
+  done <"$1"
+}
+
+rack="\${KAFKA_RACK:-}"
+rack_key="\${KRAFTWERK_RACK_KEY:-}"
+if [ -z "$rack" ] && [ -n "$rack_key" ] && [ "$role" != controller ]; then
+  info_dir="\${KRAFTWERK_POD_INFO_DIR:-/etc/kraftwerk-pod}"
+  poll="\${KRAFTWERK_RACK_POLL_SECONDS:-2}"
+  # Node labels are not in the downward API: kraftwerk stamps the node's label on the pod once it
+  # is scheduled. Starting without it would register the broker without a rack for good.
+  waited=0
+  while :; do
+    rack="$(downward_value "$info_dir/labels" "$rack_key")"
+    [ -n "$rack" ] || rack="$(downward_value "$info_dir/annotations" kraftwerk.dev/rack)"
+    [ -z "$rack" ] || break
+    if [ $((waited % 60)) -eq 0 ]; then
+      echo "kraftwerk: waiting for this pod's rack (label $rack_key of its node, stamped by the operator as annotation kraftwerk.dev/rack; see the KafkaCluster's RackKnown condition)" >&2
+    fi
+    sleep "$poll"
+    waited=$((waited + poll))
+  done
+  echo "kraftwerk: broker.rack=$rack"
+fi
+
 mkdir -p "$work_dir"
 props="$work_dir/server.properties"
 {
   cat "$config_dir/$role.properties"
   echo "node.id=$node_id"
   echo "advertised.listeners=$advertised"
-  if [ -n "\${KAFKA_RACK:-}" ] && [ "$role" != controller ]; then echo "broker.rack=$KAFKA_RACK"; fi
+  if [ -n "$rack" ] && [ "$role" != controller ]; then echo "broker.rack=$rack"; fi
 } >"$props"
 
 log_dir="$(sed -n 's/^log.dirs=//p' "$props" | head -n 1 | cut -d, -f1)"

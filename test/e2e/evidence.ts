@@ -1,7 +1,7 @@
 // When an e2e scenario fails, keep what could say why before the next scenario (or a `finally`)
 // changes the cluster: for every namespace of ours (kraftwerk-system and kraftwerk-e2e*), the
 // logs of every pod's containers (current and previous), `kubectl describe` of each pod and the
-// namespace's Events, under <logRoot>/e2e-evidence/<scenario>-<time>/. The failure names the
+// namespace's Events, and the nodes (describe, every pod's placement), under <logRoot>/e2e-evidence/<scenario>-<time>/. The failure names the
 // directory. Registered for every test by vitest.config.ts (setupFiles of the e2e project).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +22,15 @@ export async function keepEvidence(scenario: string): Promise<string> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const dir = join(logRoot, 'e2e-evidence', `${scenario.replace(/[^\w.-]+/g, '_')}-${stamp}`);
   mkdirSync(dir, { recursive: true });
+  // On several nodes a pod's trouble is often its node's: conditions, taints, what runs there.
+  writeFileSync(
+    join(dir, 'nodes.txt'),
+    (await capture(['get', 'nodes', '-o', 'wide', '--show-labels'])) +
+      '\n' +
+      (await capture(['describe', 'nodes'])) +
+      '\n' +
+      (await capture(['get', 'pods', '-A', '-o', 'wide'])),
+  );
   const namespaces = (await capture(['get', 'namespaces', '-o', 'name']))
     .split('\n')
     .map((l) => l.replace(/^namespace\//, '').trim())

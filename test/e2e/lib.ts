@@ -76,7 +76,7 @@ export async function editCluster(spec: object, manager: string): Promise<void> 
   );
 }
 
-interface Condition {
+export interface Condition {
   type: string;
   status: string;
   reason?: string;

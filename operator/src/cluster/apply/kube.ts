@@ -10,7 +10,7 @@ import type { KafkaSecurity } from '../../kafka/security.ts';
 import { resourcePath } from '../../runtime/resource.ts';
 import type { ClusterReconcilerDeps } from '../deps.ts';
 import { clusterIdFromBytes } from '../model/quorum-bootstrap.ts';
-import type { ClusterStatus } from '../plan/cluster-status.ts';
+import { degradedNews, type ClusterStatus } from '../plan/cluster-status.ts';
 
 /** One reconcile of one KafkaCluster, as the apply steps see it. */
 export interface StepContext {
@@ -59,6 +59,8 @@ export async function deleteIfUid(
 /** Writes the status only when it says something else (compared as values, not as text). */
 export async function writeStatus(ctx: StepContext, status: ClusterStatus): Promise<void> {
   await applyStatusIfChanged(ctx.deps.client, ctx.kc, status, { resource: kinds.KafkaCluster });
+  const news = degradedNews(ctx.kc.status as ClusterStatus | undefined, status);
+  if (news) void ctx.deps.events.warning(ctx.kc, news.reason, 'Reconcile', news.message);
 }
 
 /** The cluster id, persisted before anything that carries it is applied. */

@@ -29,6 +29,26 @@ export interface ObservedPod {
   kafkaVersion?: string;
   /** status.hostIP: what a nodeport listener without advertisedHost advertises. */
   hostIP?: string;
+  /** spec.nodeName: the node the pod is bound to; absent while unscheduled. */
+  nodeName?: string;
+  /**
+   * Its node is not Ready (kubelet silent: stopped, partitioned, lost) or gone, as
+   * "node <name> <state> since <time>: <reason>"; set only when the node cache is known.
+   */
+  nodeProblem?: string;
+  /** Pending and refused by the scheduler: its message ("0/4 nodes are available: …"). */
+  unschedulable?: string;
+}
+
+/** What a reconcile knows of one Node: enough to tell a pod on a lost node. */
+export interface NodeFacts {
+  name: string;
+  /** The Ready condition's status: 'True', 'False' or 'Unknown' (kubelet stopped posting). */
+  ready: string;
+  /** Its reason and message, and since when. */
+  reason?: string;
+  message?: string;
+  since?: string;
 }
 
 export interface PodFailure {

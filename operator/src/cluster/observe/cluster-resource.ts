@@ -16,6 +16,7 @@ import type { Role, RoleLayout } from '../model/node-layout.ts';
 import { observePod } from './observe-pod.ts';
 import type {
   BrokerRegistration,
+  NodeFacts,
   ObservedPod,
   PartitionState,
   QuorumState,
@@ -86,6 +87,7 @@ export function observePods(
   pods: readonly PodObject[],
   statefulSets: Partial<Record<Role, StatefulSetObject>>,
   now: Date,
+  nodes?: (name: string) => NodeFacts | undefined,
 ): ObservedPod[] {
   const roles = new Set(layouts.map((l) => l.role));
   const out: ObservedPod[] = [];
@@ -97,7 +99,7 @@ export function observePods(
     if (!role || !roles.has(role)) continue;
     const revision = statefulSets[role]?.status?.updateRevision;
     if (!revision) continue;
-    const observed = observePod(pod as unknown as V1Pod, revision, now);
+    const observed = observePod(pod as unknown as V1Pod, revision, now, nodes);
     if (observed) out.push(observed);
   }
   return out.sort((a, b) => a.nodeId - b.nodeId);

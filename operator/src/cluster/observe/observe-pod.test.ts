@@ -261,3 +261,49 @@ describe('exceptionLine', () => {
     expect(long.endsWith('…')).toBe(true);
   });
 });
+
+describe('observePod: the node it runs on', () => {
+  const onNode = (nodeName: string, status?: V1Pod['status']): V1Pod => ({
+    ...pod(status ? { status } : {}),
+    spec: { nodeName, containers: [] },
+  });
+  const nodes = (name: string) =>
+    name === 'w1'
+      ? { name, ready: 'True' }
+      : name === 'w2'
+        ? { name, ready: 'Unknown', message: 'Kubelet stopped posting node status.' }
+        : undefined;
+
+  it('records the node, and nothing more while it is Ready', () => {
+    const p = observePod(onNode('w1'), 'x', now, nodes)!;
+    expect(p.nodeName).toBe('w1');
+    expect(p.nodeProblem).toBeUndefined();
+  });
+  it('says what is wrong with a node that stopped posting, or that is gone', () => {
+    expect(observePod(onNode('w2'), 'x', now, nodes)!.nodeProblem).toBe(
+      'node w2 unreachable (Ready=Unknown): Kubelet stopped posting node status.',
+    );
+    expect(observePod(onNode('w9'), 'x', now, nodes)!.nodeProblem).toBe(
+      'node w9 is gone (no Node object)',
+    );
+  });
+  it('says nothing of nodes when no node cache is given', () => {
+    expect(observePod(onNode('w9'), 'x', now)!.nodeProblem).toBeUndefined();
+  });
+  it("keeps the scheduler's refusal of a pending pod", () => {
+    const message =
+      '0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 3 node(s) did not match pod topology spread constraints.';
+    const p = observePod(
+      pod({
+        status: {
+          phase: 'Pending',
+          conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }],
+        },
+      }),
+      'x',
+      now,
+    )!;
+    expect(p.unschedulable).toBe(message);
+    expect(p.nodeName).toBeUndefined();
+  });
+});

@@ -8,7 +8,8 @@ import {
 } from '../model/labels.ts';
 import { idBaseFor } from '../model/node-layout.ts';
 import type { Role } from '../model/node-layout.ts';
-import type { ObservedPod, PodFailure } from '../model/observed-state.ts';
+import type { NodeFacts, ObservedPod, PodFailure } from '../model/observed-state.ts';
+import { nodeProblem } from './observe-node.ts';
 
 /** Waiting reasons of a container that will not get better without a new spec or a restart. */
 const STUCK_WAITING_REASONS = [
@@ -26,8 +27,16 @@ const RESTARTS_TO_FAIL = 3;
 /** A condition message stays readable; Kafka's exception lines can be long. */
 const DETAIL_MAX = 300;
 
-/** undefined when the pod is not one of ours (no role label, no ordinal). */
-export function observePod(pod: V1Pod, updateRevision: string, now: Date): ObservedPod | undefined {
+/**
+ * undefined when the pod is not one of ours (no role label, no ordinal). `nodes` answers from
+ * the node cache; without it nothing is said about the pod's node.
+ */
+export function observePod(
+  pod: V1Pod,
+  updateRevision: string,
+  now: Date,
+  nodes?: (name: string) => NodeFacts | undefined,
+): ObservedPod | undefined {
   const role = pod.metadata?.labels?.[ROLE_LABEL] as Role | undefined;
   const name = pod.metadata?.name ?? '';
   const ordinalText = /-(\d+)$/.exec(name)?.[1];
@@ -52,6 +61,13 @@ export function observePod(pod: V1Pod, updateRevision: string, now: Date): Obser
   const unreadySeconds = ready ? undefined : sinceSeconds;
   const readySeconds = ready ? sinceSeconds : undefined;
   const annotations = pod.metadata?.annotations ?? {};
+  const nodeName = pod.spec?.nodeName;
+  const onNode = nodeName && nodes ? nodeProblem(nodeName, nodes) : undefined;
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  const unschedulable =
+    !nodeName && scheduled?.status === 'False' && scheduled.reason === 'Unschedulable'
+      ? trimLine(scheduled.message ?? 'Unschedulable')
+      : undefined;
   return {
     name,
     role,
@@ -72,6 +88,9 @@ export function observePod(pod: V1Pod, updateRevision: string, now: Date): Obser
       ? { kafkaVersion: annotations[KAFKA_VERSION_ANNOTATION] }
       : {}),
     ...(pod.status?.hostIP ? { hostIP: pod.status.hostIP } : {}),
+    ...(nodeName ? { nodeName } : {}),
+    ...(onNode ? { nodeProblem: onNode } : {}),
+    ...(unschedulable ? { unschedulable } : {}),
   };
 }
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
-import { clusterStatus, deletingStatus } from './cluster-status.ts';
+import {
+  clusterStatus,
+  degradedNews,
+  deletingStatus,
+  type ClusterStatus,
+} from './cluster-status.ts';
 import type { StatusInput } from './cluster-status.ts';
 import { modelOf } from '../model/cluster-model.ts';
 import type { Role } from '../model/node-layout.ts';
@@ -510,6 +515,71 @@ describe('clusterStatus', () => {
   });
 });
 
+describe('clusterStatus: pods on a lost node', () => {
+  const problem =
+    'node kraftwerk-worker2 unreachable (Ready=Unknown) since 2026-11-22T02:59:00.000Z: Kubelet stopped posting node status.';
+  const lostInput = () =>
+    healthy({
+      statefulSets: {
+        controller: { replicas: 3, readyReplicas: 2 },
+        broker: { replicas: 3, readyReplicas: 2 },
+      },
+      pods: [0, 1, 2]
+        .map((i) => pod('controller', i, i === 1 ? { ready: false, nodeProblem: problem } : {}))
+        .concat(
+          [0, 1, 2].map((i) =>
+            pod('broker', i, i === 1 ? { ready: false, nodeProblem: problem } : {}),
+          ),
+        ),
+    });
+
+  it('Ready=False and Degraded=True NodeNotReady name the pods and the node, once per node', () => {
+    const s = clusterStatus(lostInput());
+    const expected = `demo-controller-1, demo-broker-1 on ${problem}`;
+    expect(cond(s, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'NodeNotReady',
+      message: expected,
+    });
+    expect(cond(s, 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'NodeNotReady',
+      message: expected,
+    });
+  });
+  it('a pod still ready on a node that just went NotReady is not called lost yet', () => {
+    const input = healthy({
+      pods: [pod('broker', 0, { nodeProblem: problem })],
+    });
+    expect(cond(clusterStatus(input), 'Degraded').reason).not.toBe('NodeNotReady');
+  });
+  it("a pending pod carries the scheduler's reason", () => {
+    const message = '0/4 nodes are available: 3 node(s) had volume node affinity conflict.';
+    const input = healthy({
+      statefulSets: {
+        controller: { replicas: 3, readyReplicas: 3 },
+        broker: { replicas: 3, readyReplicas: 2 },
+      },
+      pods: [0, 1, 2]
+        .map((i) => pod('controller', i))
+        .concat(
+          [0, 1, 2].map((i) =>
+            pod(
+              'broker',
+              i,
+              i === 2 ? { ready: false, phase: 'Pending', unschedulable: message } : {},
+            ),
+          ),
+        ),
+    });
+    expect(cond(clusterStatus(input), 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'PodUnschedulable',
+      message: `demo-broker-2 cannot be scheduled: demo-broker-2: ${message}`,
+    });
+  });
+});
+
 describe('deletingStatus', () => {
   it('keeps the last status and says Deleting, with what the teardown waits for', () => {
     const last = clusterStatus(healthy());
@@ -602,5 +672,39 @@ describe('clusterStatus of a secured cluster (CertificatesReady)', () => {
     const secured = clusterStatus(healthy({ certificates: certs('True', 'CertificatesCurrent') }));
     const plain = clusterStatus(healthy({ previous: secured, now: later }));
     expect(plain.conditions!.some((c) => c.type === 'CertificatesReady')).toBe(false);
+  });
+});
+
+describe('degradedNews', () => {
+  const withDegraded = (
+    status: 'True' | 'False',
+    reason: string,
+    message: string,
+  ): ClusterStatus => ({
+    conditions: [
+      { type: 'Degraded', status, reason, message, lastTransitionTime: now.toISOString() },
+    ],
+  });
+  it('a new Degraded=True is news, with its reason and message', () => {
+    expect(
+      degradedNews(withDegraded('False', 'Healthy', ''), withDegraded('True', 'NodeNotReady', 'm')),
+    ).toEqual({ reason: 'NodeNotReady', message: 'm' });
+    expect(degradedNews(undefined, withDegraded('True', 'UnderMinIsr', 'x'))).toEqual({
+      reason: 'UnderMinIsr',
+      message: 'x',
+    });
+  });
+  it('the same Degraded again is not; a changed message is', () => {
+    const same = withDegraded('True', 'NodeNotReady', 'm');
+    expect(degradedNews(same, withDegraded('True', 'NodeNotReady', 'm'))).toBeUndefined();
+    expect(degradedNews(same, withDegraded('True', 'NodeNotReady', 'm2'))).toEqual({
+      reason: 'NodeNotReady',
+      message: 'm2',
+    });
+  });
+  it('healthy is not news', () => {
+    expect(
+      degradedNews(withDegraded('True', 'X', 'm'), withDegraded('False', 'Healthy', '')),
+    ).toBeUndefined();
   });
 });

@@ -239,6 +239,12 @@ function ready(input: StatusInput, roles: readonly RoleLayout[]): Cond {
   if (failing.length > 0) {
     return { type: t, status: 'False', reason: 'PodCrashLooping', message: failureText(failing) };
   }
+  // A pod on a stopped or partitioned node looks Running in the API; only its node says why
+  // it is not serving. Kubernetes does not replace a StatefulSet pod there on its own.
+  const lost = onLostNodes(input.pods);
+  if (lost.length > 0) {
+    return { type: t, status: 'False', reason: 'NodeNotReady', message: lostText(lost) };
+  }
   // Secured, and the operator has no certificate for it (yet): it cannot look at Kafka, so
   // nothing later (quorum, partitions, scaling) can be judged; say what it waits for.
   if (input.operatorCertificatePending !== undefined) {
@@ -365,6 +371,10 @@ function degraded(input: StatusInput): Cond {
   if (crashing.length > 0) {
     return { type: t, status: 'True', reason: 'PodCrashLooping', message: failureText(crashing) };
   }
+  const lost = onLostNodes(input.pods);
+  if (lost.length > 0) {
+    return { type: t, status: 'True', reason: 'NodeNotReady', message: lostText(lost) };
+  }
   const underMin = (input.partitions ?? []).filter((p) => p.isr.length < p.minIsr);
   if (underMin.length > 0) {
     return {
@@ -385,14 +395,49 @@ function degraded(input: StatusInput): Cond {
   }
   const pending = input.pods.filter((p) => p.phase === 'Pending');
   if (pending.length > 0 && input.pods.some((p) => p.ready)) {
+    // The scheduler's own words say what to do (too few nodes for the spread, a volume bound
+    // to a cordoned node, not enough CPU).
+    const refused = pending.find((p) => p.unschedulable !== undefined);
     return {
       type: t,
       status: 'True',
-      reason: 'PodPending',
-      message: `${pending.map((p) => p.name).join(', ')} cannot be scheduled yet`,
+      reason: refused ? 'PodUnschedulable' : 'PodPending',
+      message: refused
+        ? `${pending.map((p) => p.name).join(', ')} cannot be scheduled: ${refused.name}: ${refused.unschedulable}`
+        : `${pending.map((p) => p.name).join(', ')} cannot be scheduled yet`,
     };
   }
   return { type: t, status: 'False', reason: 'Healthy', message: '' };
+}
+
+/**
+ * A Degraded=True condition that is new or says something new (another reason or message):
+ * worth a Warning Event, so `kubectl get events` shows when a node was lost or a pod began
+ * crash-looping, not only the status's latest word.
+ */
+export function degradedNews(
+  previous: ClusterStatus | undefined,
+  next: ClusterStatus,
+): { reason: string; message: string } | undefined {
+  const now = next.conditions?.find((c) => c.type === 'Degraded');
+  if (now?.status !== 'True') return undefined;
+  const before = previous?.conditions?.find((c) => c.type === 'Degraded');
+  if (before?.status === 'True' && before.reason === now.reason && before.message === now.message)
+    return undefined;
+  return { reason: now.reason ?? 'Degraded', message: now.message ?? '' };
+}
+
+function onLostNodes(pods: readonly ObservedPod[]): ObservedPod[] {
+  return pods.filter((p) => p.nodeProblem !== undefined && !p.ready);
+}
+
+/** `<pods> on <node problem>` per node: which pods are lost and why, node by node. */
+function lostText(pods: readonly ObservedPod[]): string {
+  const byProblem = new Map<string, string[]>();
+  for (const p of pods) {
+    byProblem.set(p.nodeProblem!, [...(byProblem.get(p.nodeProblem!) ?? []), p.name]);
+  }
+  return [...byProblem].map(([problem, names]) => `${names.join(', ')} on ${problem}`).join('; ');
 }
 
 function failingPods(pods: readonly ObservedPod[]): ObservedPod[] {

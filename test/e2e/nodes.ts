@@ -1,0 +1,69 @@
+// What the multi-node scenarios share: the kind cluster's nodes and zones, the node a pod runs
+// on, Kafka's own view of each broker's rack, and `docker` for stopping a node's container.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { type Condition, e2e, get, kafkaTool, listPods, paths, type Pod } from './lib.ts';
+
+const run = promisify(execFile);
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+
+export interface NodeInfo {
+  name: string;
+  zone?: string;
+  ready: boolean;
+  unschedulable: boolean;
+}
+
+interface WireNode {
+  metadata: { name: string; labels?: Record<string, string> };
+  spec?: { unschedulable?: boolean };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
+/** The nodes that run workloads (kind's workers: the control plane is tainted). */
+export async function workers(): Promise<NodeInfo[]> {
+  const list = await get<{ items: WireNode[] }>(
+    `/api/v1/nodes?labelSelector=${encodeURIComponent('!node-role.kubernetes.io/control-plane')}`,
+  );
+  return list.items
+    .map((n) => ({
+      name: n.metadata.name,
+      ...(n.metadata.labels?.[ZONE_LABEL] ? { zone: n.metadata.labels[ZONE_LABEL] } : {}),
+      ready: n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true,
+      unschedulable: n.spec?.unschedulable === true,
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export type PlacedPod = Pod & { spec?: { nodeName?: string } };
+
+/** The e2e cluster's Kafka pods with the node each is bound to. */
+export async function kafkaPods(): Promise<PlacedPod[]> {
+  return (await listPods(`kraftwerk.dev/cluster=${e2e.cluster}`)) as PlacedPod[];
+}
+
+export const roleOf = (p: Pod) => p.metadata.labels?.['kraftwerk.dev/role'];
+
+/**
+ * Each broker's rack as Kafka itself reports it (kafka-broker-api-versions.sh prints
+ * "host:port (id: 100 rack: zone-a isFenced: false) -> (…"): node id → rack or null.
+ */
+export async function brokerRacks(): Promise<Map<number, string | null>> {
+  const out = await kafkaTool('kafka-broker-api-versions.sh', []);
+  const racks = new Map<number, string | null>();
+  for (const m of out.matchAll(/\(id: (\d+) rack: (\S+?)[ )]/g)) {
+    racks.set(Number(m[1]), m[2] === 'null' ? null : m[2]!);
+  }
+  return racks;
+}
+
+/** `docker` on the kind node containers (a kind node is a container named like the node). */
+export async function docker(...args: string[]): Promise<string> {
+  const { stdout } = await run('docker', args, { maxBuffer: 16 << 20 });
+  return stdout;
+}
+
+/** The e2e cluster's conditions. */
+export async function clusterConditions(): Promise<Condition[]> {
+  return (await get(paths.cluster())).status?.conditions ?? [];
+}

@@ -40,17 +40,6 @@ export interface ObservedPod {
   unschedulable?: string;
 }
 
-/** What a reconcile knows of one Node: enough to tell a pod on a lost node. */
-export interface NodeFacts {
-  name: string;
-  /** The Ready condition's status: 'True', 'False' or 'Unknown' (kubelet stopped posting). */
-  ready: string;
-  /** Its reason and message, and since when. */
-  reason?: string;
-  message?: string;
-  since?: string;
-}
-
 export interface PodFailure {
   /** The waiting reason (CrashLoopBackOff, ImagePullBackOff, …) or the last termination's. */
   reason: string;

@@ -14,9 +14,9 @@ import type { PartitionMove } from '../plan/drain-plan.ts';
 import { CLUSTER_LABEL } from '../model/labels.ts';
 import type { Role, RoleLayout } from '../model/node-layout.ts';
 import { observePod } from './observe-pod.ts';
+import type { NodeFacts } from './nodes.ts';
 import type {
   BrokerRegistration,
-  NodeFacts,
   ObservedPod,
   PartitionState,
   QuorumState,

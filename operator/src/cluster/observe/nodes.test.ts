@@ -41,6 +41,7 @@ describe('the node cache', () => {
       name: 'n1',
       labels: { 'topology.kubernetes.io/zone': 'zone-a' },
       ready: 'True',
+      readyReason: 'KubeletReady',
       unschedulable: false,
     });
   });

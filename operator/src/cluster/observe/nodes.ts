@@ -9,6 +9,9 @@ export interface NodeCondition {
   type: string;
   status: string;
   reason?: string;
+  /** Ready only: what the status says of a lost node, and since when. */
+  message?: string;
+  lastTransitionTime?: string;
 }
 
 export interface NodeObject extends KubeObject {
@@ -25,6 +28,10 @@ export interface NodeFacts {
   labels: Readonly<Record<string, string>>;
   /** The Ready condition's status: 'True', 'False', 'Unknown' (node lost), or absent. */
   ready?: string;
+  /** The Ready condition's reason, message and lastTransitionTime, when set. */
+  readyReason?: string;
+  readyMessage?: string;
+  readySince?: string;
   unschedulable: boolean;
 }
 
@@ -50,6 +57,12 @@ export function slimNode(obj: KubeObject): KubeObject {
         type: c.type,
         status: c.status,
         ...(c.reason ? { reason: c.reason } : {}),
+        // Ready's message and transition time name a lost node's trouble in the status; they
+        // change only on a transition, not with heartbeats.
+        ...(c.type === 'Ready' && c.message ? { message: c.message } : {}),
+        ...(c.type === 'Ready' && c.lastTransitionTime
+          ? { lastTransitionTime: new Date(c.lastTransitionTime).toISOString() }
+          : {}),
       })),
     },
   };
@@ -57,11 +70,15 @@ export function slimNode(obj: KubeObject): KubeObject {
 }
 
 export function nodeFacts(node: NodeObject): NodeFacts {
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  const c = node.status?.conditions?.find((c) => c.type === 'Ready');
+  const ready = c?.status;
   return {
     name: node.metadata?.name ?? '',
     labels: node.metadata?.labels ?? {},
     ...(ready !== undefined ? { ready } : {}),
+    ...(c?.reason ? { readyReason: c.reason } : {}),
+    ...(c?.message ? { readyMessage: c.message } : {}),
+    ...(c?.lastTransitionTime ? { readySince: new Date(c.lastTransitionTime).toISOString() } : {}),
     unschedulable: node.spec?.unschedulable ?? false,
   };
 }

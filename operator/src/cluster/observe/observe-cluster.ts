@@ -113,7 +113,15 @@ export async function observeCluster(
     if (sts && ownedBy(sts, ref.uid)) statefulSets[l.role] = sts;
   }
   const podObjects = deps.pods.list(ref.namespace).filter((p) => isLabelled(p, ref.name));
-  const pods = observePods(ref, layouts, podObjects, statefulSets, now);
+  const nodes = deps.nodes ? nodesOf(deps.nodes, podObjects) : undefined;
+  const pods = observePods(
+    ref,
+    layouts,
+    podObjects,
+    statefulSets,
+    now,
+    nodes ? (name) => nodes[name] : undefined,
+  );
   const configMap = deps.configMaps.getByName(ref.namespace, configMapName(ref.name));
   const current = currentReplicas(statefulSets);
   const claimSizes = existingClaimSizes(statefulSets);
@@ -131,7 +139,7 @@ export async function observeCluster(
     claimSizes,
     podObjects,
     pods,
-    ...(deps.nodes ? { nodes: nodesOf(deps.nodes, podObjects) } : {}),
+    ...(nodes ? { nodes } : {}),
     initialControllersWithdrawn: configMap?.data?.[INITIAL_CONTROLLERS_KEY] === '',
     services: deps.services.list(ref.namespace).filter((s) => isLabelled(s, ref.name)),
     kafka:

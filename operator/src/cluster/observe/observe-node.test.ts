@@ -1,11 +1,10 @@
-import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { NodeFacts } from '../model/observed-state.ts';
-import { nodeProblem, observeNode } from './observe-node.ts';
+import { nodeProblem } from './observe-node.ts';
+import { nodeFacts, slimNode, type NodeFacts, type NodeObject } from './nodes.ts';
 
 // The Ready condition the node lifecycle controller writes when a kubelet stops posting
-// (seen on kind after `docker stop` of a worker: status Unknown, reason NodeStatusUnknown).
-const silent: V1Node = {
+// (kind after `docker stop` of a worker: status Unknown, reason NodeStatusUnknown).
+const silent: NodeObject = {
   metadata: { name: 'kraftwerk-worker2' },
   status: {
     conditions: [
@@ -14,32 +13,41 @@ const silent: V1Node = {
         status: 'Unknown',
         reason: 'NodeStatusUnknown',
         message: 'Kubelet stopped posting node status.',
-        lastTransitionTime: '2026-12-03T06:00:40Z' as unknown as Date, // wire JSON in the cache
+        lastTransitionTime: '2026-12-03T06:00:40Z',
       },
+      { type: 'MemoryPressure', status: 'Unknown', message: 'not kept', lastTransitionTime: 'x' },
     ],
   },
 };
 
-describe('observeNode', () => {
-  it('keeps the Ready condition: status, reason, message, since', () => {
-    expect(observeNode(silent)).toEqual({
+describe('the node cache keeps what a lost node says', () => {
+  it("slimNode keeps Ready's message and transition time, and no other condition's", () => {
+    const facts = nodeFacts(slimNode(silent) as NodeObject);
+    expect(facts).toMatchObject({
       name: 'kraftwerk-worker2',
       ready: 'Unknown',
-      reason: 'NodeStatusUnknown',
-      message: 'Kubelet stopped posting node status.',
-      since: '2026-12-03T06:00:40.000Z',
+      readyReason: 'NodeStatusUnknown',
+      readyMessage: 'Kubelet stopped posting node status.',
+      readySince: '2026-12-03T06:00:40.000Z',
     });
-  });
-  it('a node without a Ready condition yet is Unknown', () => {
-    expect(observeNode({ metadata: { name: 'n' } })).toEqual({ name: 'n', ready: 'Unknown' });
+    expect((slimNode(silent) as NodeObject).status?.conditions?.[1]).toEqual({
+      type: 'MemoryPressure',
+      status: 'Unknown',
+    });
   });
 });
 
 describe('nodeProblem', () => {
+  const fact = (name: string, patch: Partial<NodeFacts>): NodeFacts => ({
+    name,
+    labels: {},
+    unschedulable: false,
+    ...patch,
+  });
   const nodes = new Map<string, NodeFacts>([
-    ['ok', { name: 'ok', ready: 'True' }],
-    ['silent', { ...observeNode(silent), name: 'silent' }],
-    ['sick', { name: 'sick', ready: 'False', reason: 'KubeletNotReady' }],
+    ['ok', fact('ok', { ready: 'True' })],
+    ['silent', { ...nodeFacts(slimNode(silent) as NodeObject), name: 'silent' }],
+    ['sick', fact('sick', { ready: 'False', readyReason: 'KubeletNotReady' })],
   ]);
   const lookup = (n: string) => nodes.get(n);
   it('says nothing of a Ready node', () => {

@@ -1,6 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { exceptionLine, observePod } from './observe-pod.ts';
+import type { NodeFacts } from './nodes.ts';
 
 const now = new Date('2026-11-22T03:10:00Z');
 
@@ -267,11 +268,17 @@ describe('observePod: the node it runs on', () => {
     ...pod(status ? { status } : {}),
     spec: { nodeName, containers: [] },
   });
-  const nodes = (name: string) =>
+  const nodes = (name: string): NodeFacts | undefined =>
     name === 'w1'
-      ? { name, ready: 'True' }
+      ? { name, labels: {}, unschedulable: false, ready: 'True' }
       : name === 'w2'
-        ? { name, ready: 'Unknown', message: 'Kubelet stopped posting node status.' }
+        ? {
+            name,
+            labels: {},
+            unschedulable: false,
+            ready: 'Unknown',
+            readyMessage: 'Kubelet stopped posting node status.',
+          }
         : undefined;
 
   it('records the node, and nothing more while it is Ready', () => {

@@ -8,7 +8,8 @@ import {
 } from '../model/labels.ts';
 import { idBaseFor } from '../model/node-layout.ts';
 import type { Role } from '../model/node-layout.ts';
-import type { NodeFacts, ObservedPod, PodFailure } from '../model/observed-state.ts';
+import type { ObservedPod, PodFailure } from '../model/observed-state.ts';
+import type { NodeFacts } from './nodes.ts';
 import { nodeProblem } from './observe-node.ts';
 
 /** Waiting reasons of a container that will not get better without a new spec or a restart. */

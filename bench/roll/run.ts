@@ -3,8 +3,8 @@
 //   KUBECONFIG=<multi-node kind> node bench/roll/run.ts [--rounds 1] [--rate 100] [--version 4.1.1]
 //   node bench/roll/run.ts --dry-run      (the pure parts only; no cluster)
 // Needs a kind cluster whose worker nodes carry topology.kubernetes.io/zone in at least 3 zones,
-// Kubernetes 1.35+ (PodTopologyLabels copies the zone onto pods: that is broker.rack), and the
-// operator running. Refuses to start otherwise: the shared one-node cluster has one zone.
+// and the operator running (it stamps each broker with its node's zone: broker.rack); it refuses
+// to start otherwise.
 // Per round and strategy, in a namespace of its own: apply the KafkaCluster, wait Ready, a
 // KafkaTopic (12 partitions, RF 3, min ISR 2), start the producer pod, change a static config
 // key, time the roll until Ready again, stop the producer, read the topic back. bench/roll/README.md.
@@ -72,6 +72,7 @@ interface Obj {
     generation?: number;
     labels?: Record<string, string>;
     deletionTimestamp?: string;
+    annotations?: Record<string, string>;
   };
   spec?: {
     taints?: { effect: string }[];
@@ -159,10 +160,16 @@ async function measure(strategy: Strategy, round: number): Promise<RunResult> {
     await applyObject(api.cluster(ns), benchCluster(strategy, bench, '500'));
     await waitReady(api.cluster(ns), `${ns}/${CLUSTER} Ready`);
     const brokers = await listPods(ns, 'broker');
-    const brokerZones = new Set(brokers.map((p) => p.metadata.labels?.[ZONE_LABEL]));
+    // The operator stamps each broker pod with its node's zone (kraftwerk.dev/rack); on 1.35+
+    // PodTopologyLabels also copies the zone label onto the pod.
+    const brokerZones = new Set(
+      brokers.map(
+        (p) => p.metadata.annotations?.['kraftwerk.dev/rack'] ?? p.metadata.labels?.[ZONE_LABEL],
+      ),
+    );
     if (brokerZones.has(undefined) || brokerZones.size < 3) {
       throw new Error(
-        `broker pods carry zones ${[...brokerZones].join(',')}: every broker needs the ${ZONE_LABEL} label (PodTopologyLabels, Kubernetes 1.35+) in 3 zones, or the brokers have no rack and RackAtATime rolls one at a time`,
+        `broker pods carry zones ${[...brokerZones].join(',')}: every broker needs a rack (the operator's kraftwerk.dev/rack stamp from the node's ${ZONE_LABEL}) in 3 zones, or RackAtATime rolls one at a time`,
       );
     }
     await applyObject(api.topic(ns), benchTopic());

@@ -59,7 +59,7 @@ full_ref() { # containerd's name for a Docker reference
     *) echo "docker.io/library/$1" ;;
   esac
 }
-node_images="" # "ref digest" lines, read once per run
+node_images="" # "ref digest" lines of one node (load_images reads each node in turn)
 node_digest() { awk -v r="$(full_ref "$1")" '$1 == r { print $3 }' <<<"$node_images"; }
 on_node() { # on_node REF ALIAS... : all present with one digest
   local want
@@ -68,16 +68,24 @@ on_node() { # on_node REF ALIAS... : all present with one digest
   for ref in "${@:2}"; do [[ "$(node_digest "$ref")" == "$want" ]] || return 1; done
 }
 load_images() {
-  node_images="$(docker exec "$KIND_CLUSTER-control-plane" ctr -n k8s.io images ls 2>/dev/null | tail -n +2)"
-  local todo=() v
+  # Every node of the cluster must hold them: pods run on the workers, any of them.
+  local todo=() v node nodes
+  nodes="$(docker ps --filter "label=io.x-k8s.kind.cluster=$KIND_CLUSTER" --format '{{.Names}}')"
+  missing() { # missing REF ALIAS... : absent (or another digest) on some node
+    for node in $nodes; do
+      node_images="$(docker exec "$node" ctr -n k8s.io images ls 2>/dev/null | tail -n +2)"
+      on_node "$@" || return 0
+    done
+    return 1
+  }
   for v in "${!kafka_images[@]}"; do
-    on_node "${kafka_images[$v]}" "apache/kafka:$v" || todo+=("${kafka_images[$v]}" "apache/kafka:$v")
+    missing "${kafka_images[$v]}" "apache/kafka:$v" && todo+=("${kafka_images[$v]}" "apache/kafka:$v")
   done
-  on_node "$operator_image" || todo+=("$operator_image")
+  missing "$operator_image" && todo+=("$operator_image")
   if ((${#todo[@]})); then
     kind load docker-image --name "$KIND_CLUSTER" "${todo[@]}" 2>&1 | grep -v 'not yet present' >&2 || true
   else
-    log "  images already on the node"
+    log "  images already on every node"
   fi
 }
 

@@ -577,6 +577,17 @@ describe('clusterStatus: pods on a lost node', () => {
       reason: 'PodUnschedulable',
       message: `demo-broker-2 cannot be scheduled: demo-broker-2: ${message}`,
     });
+    // The cause before its effect: the partitions the pod's absence leaves short are added.
+    const short = clusterStatus({
+      ...input,
+      partitions: [
+        { topic: 'orders', partition: 0, replicas: [100, 101, 102], isr: [100, 101], minIsr: 2 },
+      ],
+    });
+    expect(cond(short, 'Degraded')).toMatchObject({
+      reason: 'PodUnschedulable',
+      message: `demo-broker-2 cannot be scheduled: demo-broker-2: ${message}; 1 partition(s) have replicas out of sync`,
+    });
   });
 });
 

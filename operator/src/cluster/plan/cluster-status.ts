@@ -375,6 +375,22 @@ function degraded(input: StatusInput): Cond {
   if (lost.length > 0) {
     return { type: t, status: 'True', reason: 'NodeNotReady', message: lostText(lost) };
   }
+  // A pod the scheduler refuses is the cause of what follows (under-replicated partitions):
+  // its words say what to do (too few nodes for the spread, a volume bound to a cordoned node,
+  // not enough CPU), so it comes first and the partitions' state is added.
+  const pending = input.pods.filter((p) => p.phase === 'Pending');
+  const refused = pending.find((p) => p.unschedulable !== undefined);
+  if (refused) {
+    const partitions = partitionText(input.partitions ?? []);
+    return {
+      type: t,
+      status: 'True',
+      reason: 'PodUnschedulable',
+      message:
+        `${pending.map((p) => p.name).join(', ')} cannot be scheduled: ${refused.name}: ${refused.unschedulable}` +
+        (partitions ? `; ${partitions}` : ''),
+    };
+  }
   const underMin = (input.partitions ?? []).filter((p) => p.isr.length < p.minIsr);
   if (underMin.length > 0) {
     return {
@@ -393,18 +409,12 @@ function degraded(input: StatusInput): Cond {
       message: `${under.length} partition(s) have replicas out of sync`,
     };
   }
-  const pending = input.pods.filter((p) => p.phase === 'Pending');
   if (pending.length > 0 && input.pods.some((p) => p.ready)) {
-    // The scheduler's own words say what to do (too few nodes for the spread, a volume bound
-    // to a cordoned node, not enough CPU).
-    const refused = pending.find((p) => p.unschedulable !== undefined);
     return {
       type: t,
       status: 'True',
-      reason: refused ? 'PodUnschedulable' : 'PodPending',
-      message: refused
-        ? `${pending.map((p) => p.name).join(', ')} cannot be scheduled: ${refused.name}: ${refused.unschedulable}`
-        : `${pending.map((p) => p.name).join(', ')} cannot be scheduled yet`,
+      reason: 'PodPending',
+      message: `${pending.map((p) => p.name).join(', ')} cannot be scheduled yet`,
     };
   }
   return { type: t, status: 'False', reason: 'Healthy', message: '' };
@@ -425,6 +435,14 @@ export function degradedNews(
   if (before?.status === 'True' && before.reason === now.reason && before.message === now.message)
     return undefined;
   return { reason: now.reason ?? 'Degraded', message: now.message ?? '' };
+}
+
+/** The partitions' trouble in a few words, or '' when all are fully in sync. */
+function partitionText(partitions: readonly PartitionState[]): string {
+  const underMin = partitions.filter((p) => p.isr.length < p.minIsr).length;
+  const under = partitions.filter((p) => p.isr.length < p.replicas.length).length;
+  if (underMin > 0) return `${underMin} partition(s) below min.insync.replicas`;
+  return under > 0 ? `${under} partition(s) have replicas out of sync` : '';
 }
 
 function onLostNodes(pods: readonly ObservedPod[]): ObservedPod[] {

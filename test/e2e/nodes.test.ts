@@ -5,7 +5,7 @@
 // (the PodDisruptionBudgets) never takes two of a role at once. A stopped node's pods keep
 // their place; the quorum and the other brokers keep serving, the cluster's conditions name
 // the lost pods and their node, and when the node returns everything rejoins on its own.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   consumeAll,
   e2e,
@@ -59,15 +59,21 @@ async function degradedWith(reason: string, timeoutMs: number) {
 describe('node drain and node loss', () => {
   let producer: SteadyProducer | undefined;
   const stopped: string[] = [];
-  // Whatever failed, the next scenario gets every node back, schedulable, and the cluster Ready.
-  afterAll(async () => {
+  // Whatever failed, the next test (and file) gets every node back, schedulable, and the
+  // cluster Ready: the node loss must never start on a cluster a failed drain left short. Before
+  // each test rather than after, so a failure's evidence (taken after afterEach hooks) shows
+  // the cluster as the failure left it.
+  const restore = async () => {
     await producer?.stop().catch(() => undefined); // its failure was the scenario's to report
-    for (const n of stopped) await docker('start', n).catch(() => undefined);
+    producer = undefined;
+    for (const n of stopped.splice(0)) await docker('start', n);
     for (const n of await workers()) {
       if (n.unschedulable) await kubectl('uncordon', n.name);
     }
     await waitReady(paths.cluster(), 10 * 60_000);
-  });
+  };
+  beforeEach(restore);
+  afterAll(restore);
 
   it('a drain under load: PDBs hold, pods wait for their volumes, nothing acknowledged is lost', async () => {
     const name = 'e2e-drain';

@@ -2,7 +2,9 @@
 // on, Kafka's own view of each broker's rack, and `docker` for stopping a node's container.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { type Condition, e2e, get, kafkaTool, listPods, paths, type Pod } from './lib.ts';
+import { join } from 'node:path';
+import { kafkaHome } from '../fixtures/toolchain.ts';
+import { type Condition, e2e, get, listPods, paths, type Pod } from './lib.ts';
 
 const run = promisify(execFile);
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
@@ -45,11 +47,16 @@ export async function kafkaPods(): Promise<PlacedPod[]> {
 export const roleOf = (p: Pod) => p.metadata.labels?.['kraftwerk.dev/role'];
 
 /**
- * Each broker's rack as Kafka itself reports it (kafka-broker-api-versions.sh prints
- * "host:port (id: 100 rack: zone-a isFenced: false) -> (…"): node id → rack or null.
+ * Each broker's rack as Kafka itself reports it (Kafka's kafka-broker-api-versions tool prints
+ * "host:port (id: 100 rack: zone-a isFenced: false) -> (…"): node id → rack or null. Run by
+ * its class: the toolchain keeps only the scripts the suites use.
  */
 export async function brokerRacks(): Promise<Map<number, string | null>> {
-  const out = await kafkaTool('kafka-broker-api-versions.sh', []);
+  const { stdout: out } = await run(
+    join(kafkaHome(), 'bin', 'kafka-run-class.sh'),
+    ['org.apache.kafka.tools.BrokerApiVersionsCommand', '--bootstrap-server', e2e.hostBootstrap],
+    { maxBuffer: 16 << 20, env: { ...process.env, KAFKA_HEAP_OPTS: '-Xmx256m' } },
+  );
   const racks = new Map<number, string | null>();
   for (const m of out.matchAll(/\(id: (\d+) rack: (\S+?)[ )]/g)) {
     racks.set(Number(m[1]), m[2] === 'null' ? null : m[2]!);

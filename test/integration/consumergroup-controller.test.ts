@@ -531,6 +531,9 @@ async function operatorAs(
     namespaces: [ns],
     resyncMs: 3_000,
     identity: `test-${ns}`,
+    // Nodes are cluster-scoped (the chart grants them by a ClusterRole of their own); this
+    // identity has the namespaced Role only, and no KafkaCluster here needs a rack.
+    readNodes: false,
   });
   await operator.start();
   return {

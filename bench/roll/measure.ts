@@ -40,7 +40,11 @@ export function benchCluster(strategy: Strategy, o: BenchOptions, staticValue: s
       listeners: [{ name: 'internal', port: 9092, type: 'internal' }],
       rack: { topologyKey: ZONE_LABEL },
       roll: { strategy },
-      config: { 'min.insync.replicas': '2', [STATIC_KEY]: staticValue },
+      config: {
+        'default.replication.factor': '3',
+        'min.insync.replicas': '2',
+        [STATIC_KEY]: staticValue,
+      },
     },
   };
 }

@@ -142,6 +142,15 @@ describe('planCluster', () => {
     expect(planCluster(observation({ kafka: {} })).busy).toBe(true);
   });
 
+  it('looks again soon while a follower catches up, so Degraded clears with its cause', () => {
+    const base = observation();
+    const partition = { topic: 't', partition: 0, replicas: [100, 101, 102], minIsr: 2 };
+    const catchingUp = { ...base.kafka, partitions: [{ ...partition, isr: [100, 101] }] };
+    expect(planCluster(observation({ kafka: catchingUp })).busy).toBe(true);
+    const inSync = { ...base.kafka, partitions: [{ ...partition, isr: [100, 101, 102] }] };
+    expect(planCluster(observation({ kafka: inSync })).busy).toBe(false);
+  });
+
   it('restarts a stale pod with the uid it was observed with', () => {
     const obs = observation();
     obs.pods = obs.pods.map((p) => (p.name === 'demo-broker-1' ? { ...p, revision: 'r0' } : p));

@@ -192,7 +192,10 @@ export function planCluster(
       claims.waiting.length > 0 ||
       metadataStep.action === 'upgrade' ||
       !statefulSetsReady(layouts, obs.statefulSets) ||
-      (pods.some((p) => p.ready) && kafka.quorum === undefined),
+      (pods.some((p) => p.ready) && kafka.quorum === undefined) ||
+      // Followers catching up raise no Kubernetes event: without a look soon, Degraded
+      // (UnderReplicated) would outlive the cause until the next resync, minutes later.
+      (kafka.partitions ?? []).some((p) => p.isr.length < p.replicas.length),
   };
 }
 

@@ -518,7 +518,16 @@ const poolStatus = (role: 'controllers' | 'brokers') =>
         .describe(`Kafka node IDs of the ${role}.`),
     ),
     ...(role === 'controllers'
-      ? { leaderId: optional(int().describe('node.id of the active controller (quorum leader).')) }
+      ? {
+          leaderId: optional(int().describe('node.id of the active controller (quorum leader).')),
+          lag: optional(
+            int()
+              .format('int64')
+              .describe(
+                "Records the furthest-behind voter's log is behind the quorum leader's (0: all caught up).",
+              ),
+          ),
+        }
       : {}),
     ...(role === 'brokers'
       ? {
@@ -568,6 +577,24 @@ export const kafkaClusterStatusSchema = obj({
   ),
   controllers: optional(poolStatus('controllers')),
   brokers: optional(poolStatus('brokers')),
+  partitions: optional(
+    obj({
+      total: int().format('int32').describe('Partitions of all topics, internal ones included.'),
+      underReplicated: int()
+        .format('int32')
+        .describe('Partitions with fewer in-sync replicas than replicas.'),
+      underMinIsr: int()
+        .format('int32')
+        .describe(
+          'Partitions with fewer in-sync replicas than min.insync.replicas: acks=all writes to them fail.',
+        ),
+      offline: int()
+        .format('int32')
+        .describe('Partitions without a leader: neither readable nor writable.'),
+    }).describe(
+      'Partition health as Kafka reported it at the last reconcile; absent while Kafka cannot be asked.',
+    ),
+  ),
   conditions: optional(conditions()),
 }).describe('Observed state of the cluster, written by the operator.');
 
@@ -643,6 +670,32 @@ export const kafkaClusterDefinition: ResourceDefinition = {
       type: 'string',
       jsonPath: `${ready}.reason`,
       description: 'Why the cluster is (not) ready.',
+    },
+    {
+      name: 'Under-Replicated',
+      type: 'integer',
+      jsonPath: '.status.partitions.underReplicated',
+      description: 'Partitions with replicas out of sync.',
+    },
+    {
+      name: 'Offline',
+      type: 'integer',
+      jsonPath: '.status.partitions.offline',
+      description: 'Partitions without a leader.',
+    },
+    {
+      name: 'Quorum Leader',
+      type: 'integer',
+      jsonPath: '.status.controllers.leaderId',
+      description: 'node.id of the active controller.',
+      priority: 1,
+    },
+    {
+      name: 'Quorum Lag',
+      type: 'integer',
+      jsonPath: '.status.controllers.lag',
+      description: 'Records the furthest-behind voter is behind the leader.',
+      priority: 1,
     },
     {
       name: 'Cluster ID',

@@ -368,6 +368,7 @@ const partition = (
   partition: p,
   replicas,
   isr,
+  leader: replicas[0] ?? -1,
   minIsr: 2,
 });
 

@@ -126,6 +126,7 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
         partition: p.partition,
         replicas: p.replicas,
         isr: p.isr,
+        leader: p.leader,
         minIsr: minIsr.get(t.name!) ?? 1,
       })),
     );

@@ -23,6 +23,8 @@ export interface PartitionInfo {
   readonly partition: number;
   readonly replicas: readonly number[];
   readonly isr: readonly number[];
+  /** The leader's node.id; -1 when the partition has none (offline). */
+  readonly leader: number;
   /** The topic's effective min.insync.replicas. */
   readonly minIsr: number;
 }

@@ -68,6 +68,8 @@ export interface PartitionState {
   partition: number;
   replicas: number[];
   isr: number[];
+  /** The leader's node.id; -1: no leader, the partition is offline (absent: not observed). */
+  leader?: number;
   /** The topic's effective min.insync.replicas. */
   minIsr: number;
 }

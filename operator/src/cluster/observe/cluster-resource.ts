@@ -134,6 +134,7 @@ export function partitionStates(partitions: readonly PartitionInfo[]): Partition
     partition: p.partition,
     replicas: [...p.replicas],
     isr: [...p.isr],
+    leader: p.leader,
     minIsr: p.minIsr,
   }));
 }

@@ -417,6 +417,57 @@ describe('clusterStatus', () => {
     });
   });
 
+  it('counts partitions and the quorum lag for kubectl get, and names leaderless partitions first', () => {
+    const partitions = [
+      {
+        topic: 'orders',
+        partition: 0,
+        replicas: [100, 101, 102],
+        isr: [100, 101, 102],
+        leader: 100,
+        minIsr: 2,
+      },
+      {
+        topic: 'orders',
+        partition: 1,
+        replicas: [100, 101, 102],
+        isr: [101, 102],
+        leader: 101,
+        minIsr: 2,
+      },
+      {
+        topic: 'orders',
+        partition: 2,
+        replicas: [100, 101, 102],
+        isr: [102],
+        leader: 102,
+        minIsr: 2,
+      },
+      { topic: 'audit', partition: 0, replicas: [101], isr: [101], leader: -1, minIsr: 1 },
+    ];
+    const quorum = {
+      leaderId: 1,
+      voters: [
+        { nodeId: 0, lag: 12 },
+        { nodeId: 1, lag: 0 },
+        { nodeId: 2, lag: 3 },
+      ],
+      observers: [],
+    };
+    const s = clusterStatus(healthy({ partitions, quorum }));
+    expect(s.partitions).toEqual({ total: 4, underReplicated: 2, underMinIsr: 1, offline: 1 });
+    expect(s.controllers).toMatchObject({ leaderId: 1, lag: 12 });
+    expect(cond(s, 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'OfflinePartitions',
+      message: expect.stringContaining('audit-0 (replicas 101)'),
+    });
+    // Kafka not asked: no numbers rather than old ones.
+    expect(clusterStatus(healthy({ partitions: undefined, quorum: undefined })).partitions).toBe(
+      undefined,
+    );
+  });
+
   it("puts the crash-looping pod and Kafka's exception into Ready, instead of hiding it behind the quorum", () => {
     const detail =
       'org.apache.kafka.common.config.ConfigException: Invalid value banana for configuration num.partitions: Not a number of type INT';
@@ -495,7 +546,13 @@ describe('clusterStatus', () => {
       pods: [{ ...pod('combined', 0), name: 'demo-kafka-0' }],
       quorum: { leaderId: 0, voters: [{ nodeId: 0, lag: 0 }], observers: [] },
     });
-    expect(s.controllers).toEqual({ replicas: 1, readyReplicas: 1, nodeIds: [0], leaderId: 0 });
+    expect(s.controllers).toEqual({
+      replicas: 1,
+      readyReplicas: 1,
+      nodeIds: [0],
+      leaderId: 0,
+      lag: 0,
+    });
     expect(s.brokers).toMatchObject({
       replicas: 1,
       nodeIds: [0],

@@ -37,9 +37,19 @@ export interface ClusterStatus {
     readyReplicas?: number;
     nodeIds?: number[];
     leaderId?: number;
+    lag?: number;
   };
   brokers?: { replicas?: number; readyReplicas?: number; nodeIds?: number[]; selector?: string };
+  partitions?: PartitionCounts;
   conditions?: Condition[];
+}
+
+/** The few partition numbers a person looks at first (kubectl get columns). */
+export interface PartitionCounts {
+  total: number;
+  underReplicated: number;
+  underMinIsr: number;
+  offline: number;
 }
 
 /** How clients reach one listener and what they must speak there. */
@@ -105,7 +115,12 @@ export function clusterStatus(input: StatusInput): ClusterStatus {
       replicas: stsOf(controllers.role)?.replicas ?? 0,
       readyReplicas: stsOf(controllers.role)?.readyReplicas ?? 0,
       nodeIds: idsOf(controllers.role),
-      ...(input.quorum ? { leaderId: input.quorum.leaderId } : {}),
+      ...(input.quorum
+        ? {
+            leaderId: input.quorum.leaderId,
+            lag: Math.max(0, ...input.quorum.voters.map((v) => v.lag)),
+          }
+        : {}),
     },
     brokers: {
       replicas: stsOf(brokers.role)?.replicas ?? 0,
@@ -113,6 +128,7 @@ export function clusterStatus(input: StatusInput): ClusterStatus {
       nodeIds: idsOf(brokers.role),
       selector: `${CLUSTER_LABEL}=${cluster.name},${ROLE_LABEL}=${brokers.role}`,
     },
+    ...(input.partitions ? { partitions: partitionCounts(input.partitions) } : {}),
   };
   let conditions = input.previous?.conditions ?? [];
   const readyCond = ready(input, layouts);
@@ -391,6 +407,15 @@ function degraded(input: StatusInput): Cond {
         (partitions ? `; ${partitions}` : ''),
     };
   }
+  const offline = (input.partitions ?? []).filter(isOffline);
+  if (offline.length > 0) {
+    return {
+      type: t,
+      status: 'True',
+      reason: 'OfflinePartitions',
+      message: `${offline.length} partition(s) have no leader and can be neither read nor written, e.g. ${offline[0]!.topic}-${offline[0]!.partition} (replicas ${offline[0]!.replicas.join(', ')})`,
+    };
+  }
   const underMin = (input.partitions ?? []).filter((p) => p.isr.length < p.minIsr);
   if (underMin.length > 0) {
     return {
@@ -418,6 +443,19 @@ function degraded(input: StatusInput): Cond {
     };
   }
   return { type: t, status: 'False', reason: 'Healthy', message: '' };
+}
+
+function isOffline(p: PartitionState): boolean {
+  return p.leader === -1;
+}
+
+export function partitionCounts(partitions: readonly PartitionState[]): PartitionCounts {
+  return {
+    total: partitions.length,
+    underReplicated: partitions.filter((p) => p.isr.length < p.replicas.length).length,
+    underMinIsr: partitions.filter((p) => p.isr.length < p.minIsr).length,
+    offline: partitions.filter(isOffline).length,
+  };
 }
 
 /**

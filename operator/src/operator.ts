@@ -220,6 +220,7 @@ export function createOperator(o: OperatorOptions): Operator {
         events,
         clock,
         logger: o.logger,
+        registry: metrics.registry,
       }),
       resyncPeriodMs: o.resyncMs,
       ...generic,

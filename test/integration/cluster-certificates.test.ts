@@ -159,6 +159,20 @@ describe('the certificate Secrets of a secured KafkaCluster', () => {
       await getResource<KafkaCluster>(op.client, namespace, 'kafkaclusters', 'tc'),
     );
     expect(text).not.toContain('PRIVATE KEY');
+
+    // The operator's /metrics carries each CA's and leaf's end, as stored (for the alert).
+    const stored = new X509Certificate(decoded(await secret('tc-kafka-certs'), 'tls.crt'));
+    const line = await waitFor('the expiry gauge of tc-kafka-certs', async () =>
+      op.operator.metrics.registry
+        .render()
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('kraftwerk_certificate_expiry_timestamp_seconds{') &&
+            l.includes(`namespace="${namespace}",cluster="tc",secret="tc-kafka-certs"`),
+        ),
+    );
+    expect(Number(line.split(' ').at(-1))).toBe(Math.floor(stored.validToDate.getTime() / 1000));
   });
 
   it('re-issues the node certificates when annotated renew-certificates=leaves, and removes the annotation', async () => {

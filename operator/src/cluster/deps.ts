@@ -10,6 +10,7 @@ import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
 import type { KubeClient } from '../runtime/kube-client.ts';
 import type { Logger } from '../runtime/logger.ts';
+import type { Registry } from '../runtime/metrics.ts';
 import { builtinResources, type KubeObject, type ResourceInfo } from '../runtime/resource.ts';
 import type { ClusterRef } from './cluster-spec.ts';
 import { REPLICATION_LISTENER, bootstrapServiceName } from './model/node-layout.ts';
@@ -92,6 +93,8 @@ export interface ClusterReconcilerDeps {
   randomBytes?: (n: number) => Uint8Array;
   /** How soon to look again while something is under way (roll, drain, pods coming up). */
   recheckMs?: number;
+  /** The operator's /metrics: gauges of what Kafka's own exporter cannot see (apply/metrics.ts). */
+  registry?: Registry;
   /** Closes the Kafka connections of a cluster that is gone. */
   release?: (bootstrap: string) => Promise<void>;
 }

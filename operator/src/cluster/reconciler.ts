@@ -16,6 +16,7 @@ import { ensureCertificates } from './apply/certificates.ts';
 import { deleteScaledAwayClaims, growClaims } from './apply/storage.ts';
 import { connectAsOperator, ensureClusterId, writeStatus, type StepContext } from './apply/kube.ts';
 import { scaleInKafka, setDynamicConfig, upgradeMetadataVersion } from './apply/kafka.ts';
+import { clusterGauges, forgetClusterSeries, reportCertificateExpiry } from './apply/metrics.ts';
 import { applyObjects } from './apply/objects.ts';
 import { stampRacks } from './apply/rack.ts';
 import { restartPod } from './apply/roll.ts';
@@ -41,6 +42,7 @@ export function clusterReconciler(deps: ClusterReconcilerDeps): Reconciler<Kafka
   const bootstrapOf = deps.bootstrapOf ?? defaultBootstrap;
   const again = (busy: boolean) => (busy ? { requeueAfterMs: recheckMs } : undefined);
   const appliedOver = new AppliedOver();
+  const gauges = deps.registry ? clusterGauges(deps.registry) : undefined;
   const contextOf = (kc: KafkaCluster): StepContext => ({
     deps,
     appliedOver,
@@ -87,6 +89,7 @@ export function clusterReconciler(deps: ClusterReconcilerDeps): Reconciler<Kafka
     await restartPod(ctx, plan);
     await upgradeMetadataVersion(ctx, plan);
     await writeStatus(ctx, planStatus(obs, plan, storageProblems));
+    reportCertificateExpiry(ctx, gauges, certificates);
 
     logReconciled(ctx, obs, plan);
     return again(plan.busy);
@@ -107,6 +110,7 @@ export function clusterReconciler(deps: ClusterReconcilerDeps): Reconciler<Kafka
   async function forget(key: string): Promise<undefined> {
     const { namespace = '', name } = splitKey(key);
     appliedOver.forget(key);
+    forgetClusterSeries(gauges, namespace, name);
     await deps.release?.(bootstrapOf({ namespace, name, uid: '' }));
     return undefined;
   }

@@ -20,8 +20,10 @@ import {
 import type { PodObject } from '../observe/cluster-resource.ts';
 import { ownedBy } from '../observe/cluster-resource.ts';
 import {
+  certificateExpiries,
   certificateRequests,
   certificateSecretNames,
+  type CertificateExpiry,
   planCertificateSecrets,
   type CertificateCondition,
   type CertificateInput,
@@ -42,6 +44,8 @@ export interface CertificatesOutcome {
   /** Per StatefulSet name: the certificates hash its pod template carries. */
   hashes: Record<string, string>;
   condition: CertificateCondition;
+  /** Each CA's and leaf's notAfter as stored after this step, for the expiry gauge. */
+  expiries: CertificateExpiry[];
 }
 
 /** undefined for a plaintext cluster: no Secrets, no hashes, no condition. */
@@ -68,6 +72,9 @@ export async function ensureCertificates(
     void deps.events.warning(kc, e.reason, 'Certificates', e.note);
   }
   const hashes = { ...plan.storedHashes };
+  const stored: Record<string, Record<string, string> | undefined> = Object.fromEntries(
+    Object.entries(input.secrets).map(([name, s]) => [name, s?.data]),
+  );
   for (const write of plan.writes) {
     if (!(await writeSecret(ctx, write))) {
       // Someone else wrote it since we read it: plan again from what is there next time.
@@ -76,6 +83,7 @@ export async function ensureCertificates(
       });
       return {
         hashes,
+        expiries: certificateExpiries(model, stored),
         condition: {
           type: 'CertificatesReady',
           status: 'False',
@@ -84,6 +92,7 @@ export async function ensureCertificates(
         },
       };
     }
+    stored[write.name] = write.data;
     // Each role's pods roll onto its node Secret only once that Secret is stored.
     for (const [sts, hash] of Object.entries(plan.hashes)) {
       if (write.name === securitySecrets.nodeCerts(sts)) hashes[sts] = hash;
@@ -99,7 +108,7 @@ export async function ensureCertificates(
     void deps.events.normal(kc, e.reason, 'Certificates', e.note);
   }
   if (plan.removeAnnotation) await removeRenewAnnotation(ctx, input.renewAnnotation);
-  return { hashes, condition: plan.condition };
+  return { hashes, condition: plan.condition, expiries: certificateExpiries(model, stored) };
 }
 
 /** Issues in order: CAs first, then the leaves (some signed by a CA of the same batch). */

@@ -5,6 +5,7 @@ import { issueRequested } from '../apply/certificates.ts';
 import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
 import { modelOf } from '../model/cluster-model.ts';
 import {
+  certificateExpiries,
   certificateRequests,
   planCertificateSecrets,
   type CertificateInput,
@@ -415,5 +416,25 @@ describe('planCertificateSecrets', () => {
     // Lines of the last cluster's keys, and no base64 run long enough to be a key line.
     for (const line of keyLines) expect(text).not.toContain(line);
     expect(text).not.toMatch(/[A-Za-z0-9+/]{48,}/);
+  });
+});
+
+describe('certificateExpiries', () => {
+  it("gives each CA's and leaf's end, not the bundles', and skips what does not parse", async () => {
+    const { secrets } = await firstIssue();
+    const data = Object.fromEntries(Object.entries(secrets).map(([n, s]) => [n, s.data]));
+    const expiries = certificateExpiries(input().model, data);
+    const byName = Object.fromEntries(expiries.map((e) => [e.secret, e]));
+    expect(byName['sec-cluster-ca']).toMatchObject({ key: 'ca.crt', notAfter: days(1825) });
+    expect(byName['sec-clients-ca']).toMatchObject({ key: 'ca.crt', notAfter: days(1825) });
+    expect(byName['sec-cluster-ca-cert']).toBeUndefined();
+    const leaves = expiries.filter((e) => e.key === 'tls.crt');
+    expect(leaves.length).toBeGreaterThanOrEqual(3);
+    for (const l of leaves) expect(l.notAfter).toEqual(days(365));
+
+    const broken = { ...data, 'sec-cluster-ca': { 'ca.crt': 'not a certificate' } };
+    expect(
+      certificateExpiries(input().model, broken).find((e) => e.secret === 'sec-cluster-ca'),
+    ).toBeUndefined();
   });
 });

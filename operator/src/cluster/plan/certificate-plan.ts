@@ -689,3 +689,32 @@ function sameData(
   const ka = Object.keys(a);
   return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }
+
+/** When one stored certificate stops being valid: a CA's own, or a leaf's (not the bundles). */
+export interface CertificateExpiry {
+  secret: string;
+  key: string;
+  notAfter: Date;
+}
+
+/**
+ * The expiry of each CA and leaf certificate in `secrets` (name → decoded data), for the
+ * expiry gauge. The CA-cert bundles repeat the CAs and are left out; a value that does not
+ * parse is left out too (CertificatesReady already says what is wrong with it).
+ */
+export function certificateExpiries(
+  model: ClusterModel,
+  secrets: Readonly<Record<string, Readonly<Record<string, string>> | undefined>>,
+): CertificateExpiry[] {
+  const c = model.ref.name;
+  const cas = [securitySecrets.clusterCa(c), securitySecrets.clientsCa(c)];
+  const bundles = [securitySecrets.clusterCaCert(c), securitySecrets.clientsCaCert(c)];
+  return certificateSecretNames(model).flatMap((secret): CertificateExpiry[] => {
+    if (bundles.includes(secret)) return [];
+    const key = cas.includes(secret) ? CA_CERT : NODE_CERT_FILES.certificate;
+    const pem = secrets[secret]?.[key];
+    if (pem === undefined || !isCertificate(pem)) return [];
+    // X509Certificate reads the first certificate of a PEM: the one this Secret is for.
+    return [{ secret, key, notAfter: new X509Certificate(pem).validToDate }];
+  });
+}

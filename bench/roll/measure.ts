@@ -73,7 +73,8 @@ export function benchTopic(partitions = 12) {
 export function producerScript(bootstrap: string, rate: number): string {
   return [
     'set -u',
-    "printf 'enable.idempotence=true\\ndelivery.timeout.ms=300000\\n' > /tmp/producer.properties",
+    // VerifiableProducer sets retries=0 itself, which the idempotent producer refuses.
+    "printf 'enable.idempotence=true\\nretries=2147483647\\ndelivery.timeout.ms=300000\\n' > /tmp/producer.properties",
     `/opt/kafka/bin/kafka-run-class.sh org.apache.kafka.tools.VerifiableProducer --bootstrap-server ${bootstrap} --topic ${TOPIC} --acks -1 --throughput ${rate} --producer.config /tmp/producer.properties &`,
     'pid=$!',
     'while [ ! -e /tmp/stop ]; do sleep 1; done',

@@ -199,11 +199,18 @@ async function measure(strategy: Strategy, round: number): Promise<RunResult> {
         },
       },
     });
+    let died: string | undefined;
     await waitFor(
       'the producer has 200 messages acknowledged',
-      async () => parseProducerLog(await producerLog(ns).catch(() => '')).acked.length >= 200,
+      async () => {
+        const log = await producerLog(ns).catch(() => '');
+        // A producer that could not start never acknowledges anything: stop at once, say why.
+        died = /^Exception in thread "main" (.*)$/m.exec(log)?.[1];
+        return died !== undefined || parseProducerLog(log).acked.length >= 200;
+      },
       { timeoutMs: 5 * 60_000, intervalMs: 2000 },
     );
+    if (died) throw new Error(`the producer exited: ${died}`);
 
     // The roll: a static key changes, every pod restarts once.
     const expected = Array.from({ length: bench.brokers }, (_, i) => `${CLUSTER}-broker-${i}`);

@@ -70,6 +70,33 @@ export async function docker(...args: string[]): Promise<string> {
   return stdout;
 }
 
+/**
+ * Sends `signal` to the process of pod `pod` whose command line matches `command` (a grep
+ * pattern), on its kind node: kind nodes are containers on this host, so `docker exec` reaches
+ * the node's process table, where the kubelet set HOSTNAME=<pod> in the process's environment.
+ * (Inside the pod the process may be PID 1, which ignores a STOP it did not ask for.) Returns
+ * the PID; exactly one process must match.
+ */
+export async function signalPodProcess(
+  nodeName: string,
+  pod: string,
+  command: string,
+  signal: 'STOP' | 'CONT',
+): Promise<string> {
+  const script = `for p in /proc/[0-9]*; do
+    if tr '\\0' '\\n' < "$p/environ" 2>/dev/null | grep -qx "HOSTNAME=${pod}" &&
+       tr '\\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q '${command}'; then
+      kill -${signal} "\${p#/proc/}" && echo "\${p#/proc/}"; fi; done`;
+  const pids = (await docker('exec', nodeName, 'sh', '-c', script))
+    .trim()
+    .split('\n')
+    .filter(Boolean);
+  if (pids.length !== 1) {
+    throw new Error(`expected one process '${command}' of ${pod} on ${nodeName}, got [${pids}]`);
+  }
+  return pids[0]!;
+}
+
 /** The e2e cluster's conditions. */
 export async function clusterConditions(): Promise<Condition[]> {
   return (await get(paths.cluster())).status?.conditions ?? [];

@@ -8,13 +8,11 @@
 // paused for about a minute, which would make this the operator-kill scenario again. The pause
 // lasts until another instance holds the Lease (15 s); the exit code tells the two apart (a
 // probe kill is 137).
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { e2e, get, kubectl, waitFor } from './lib.ts';
+import { signalPodProcess } from './nodes.ts';
 import { expectSafeRoll, rollWithConfig } from './roll.ts';
 
-const run = promisify(execFile);
 const systemNamespace = 'kraftwerk-system';
 const leasePath = `/apis/coordination.k8s.io/v1/namespaces/${systemNamespace}/leases/kraftwerk-operator`;
 const holder = async () =>
@@ -32,23 +30,8 @@ interface OperatorPod {
 const operatorPod = (name: string) =>
   get<OperatorPod>(`/api/v1/namespaces/${systemNamespace}/pods/${name}`);
 
-/**
- * Signals the operator process of pod `pod` on its kind node. kind nodes are containers on
- * this host, so `docker exec` reaches the node's process table; the process is the one whose
- * environment has HOSTNAME=<pod> (the kubelet sets it) and which runs main.ts.
- */
-async function signalOperator(nodeName: string, pod: string, signal: 'STOP' | 'CONT') {
-  const script = `for p in /proc/[0-9]*; do
-    if tr '\\0' '\\n' < "$p/environ" 2>/dev/null | grep -qx "HOSTNAME=${pod}" &&
-       tr '\\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q 'main.ts'; then
-      kill -${signal} "\${p#/proc/}" && echo "\${p#/proc/}"; fi; done`;
-  const { stdout } = await run('docker', ['exec', nodeName, 'sh', '-c', script]);
-  const pids = stdout.trim().split('\n').filter(Boolean);
-  if (pids.length !== 1) {
-    throw new Error(`expected one operator process of ${pod} on ${nodeName}, got [${pids}]`);
-  }
-  return pids[0]!;
-}
+const signalOperator = (nodeName: string, pod: string, signal: 'STOP' | 'CONT') =>
+  signalPodProcess(nodeName, pod, 'main.ts', signal);
 
 interface EventV1 {
   reportingInstance?: string;

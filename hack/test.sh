@@ -24,6 +24,8 @@ bash hack/toolchain/kafka.sh >/dev/null
 step "helm and kubeconform (chart checks)"
 bash hack/toolchain/helm.sh >/dev/null
 bash hack/toolchain/kubeconform.sh >/dev/null
+step "Prometheus $PROMETHEUS_DEB_VERSION (promtool: alert rules and dashboard checks)"
+bash hack/toolchain/prometheus.sh >/dev/null
 step "confluent-kafka $CONFLUENT_KAFKA_PYTHON_VERSION for Python (SCRAM against Kafka 4: e2e, bench/tls)"
 bash hack/toolchain/python-clients.sh >/dev/null
 

@@ -87,6 +87,35 @@ describe('alert rules', () => {
   });
 });
 
+describe('docs/alerts.md', () => {
+  it('has a scrape configuration promtool accepts, with the rules file as it says to load it', () => {
+    const doc = readFileSync(join(repoRoot, 'docs', 'alerts.md'), 'utf8');
+    const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    // The blocks are indented inside a list item; dedent by the first line's indentation.
+    const dedent = (b: string): string => {
+      const indent = /^ */.exec(b)![0].length;
+      return b
+        .split('\n')
+        .map((l) => l.slice(indent))
+        .join('\n');
+    };
+    const scrape = blocks.map(dedent).find((b) => b.startsWith('scrape_configs:'))!;
+    const ruleFiles = blocks.map(dedent).find((b) => b.startsWith('rule_files:'))!;
+    expect(scrape).toBeDefined();
+    expect(ruleFiles).toContain('kraftwerk-kafka-rules.yaml');
+    const dir = mkdtempSync(join(tmpdir(), 'kraftwerk-prometheus-config-'));
+    writeFileSync(join(dir, 'kraftwerk-kafka-rules.yaml'), readFileSync(rulesPath, 'utf8'));
+    // Debian builds Prometheus without Kubernetes service discovery (its client libraries are not
+    // packaged), so a static target stands in for it: the relabelling and rule_files are checked.
+    const sdLine = '    kubernetes_sd_configs: [{ role: pod }]';
+    expect(scrape).toContain(sdLine);
+    const checkable = scrape.replace(sdLine, "    static_configs: [{ targets: ['kafka-0:9404'] }]");
+    writeFileSync(join(dir, 'prometheus.yml'), `${ruleFiles}\n${checkable}`);
+    const out = mustPromtool(['check', 'config', join(dir, 'prometheus.yml')]);
+    expect(out).toContain('SUCCESS');
+  });
+});
+
 describe('Grafana dashboard', () => {
   // Grafana substitutes these before Prometheus sees a query.
   const substitute = (expr: string): string =>

@@ -1,8 +1,9 @@
 // The alert rules and the Grafana dashboard through the real promtool (Debian's Prometheus,
 // hack/toolchain/prometheus.sh): the rules load, every promtool test passes (alerts fire when
-// they should and stay quiet on blips), every dashboard expression is valid PromQL, and the
-// chart's PrometheusRule and dashboard ConfigMap carry exactly those files. Needs no control
-// plane or Kafka: only the tools.
+// they should and stay quiet on blips), every dashboard expression is valid PromQL, the
+// chart's PrometheusRule and dashboard ConfigMap carry exactly those files, and they, the
+// ServiceMonitor and the documented PodMonitor pass kubeconform -strict against the Prometheus
+// Operator's CRDs. Needs no control plane or Kafka: only the tools.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -157,10 +158,21 @@ describe('Grafana dashboard', () => {
   });
 });
 
-describe('the chart', () => {
+describe('Kubernetes objects', () => {
   let tools: Tools;
+  // kubeconform also knows the Prometheus Operator's kinds, from its CRDs.
+  let monitoringSchemas: string[];
   beforeAll(() => {
     tools = buildTools();
+    const dir = execFileSync(
+      'bash',
+      [join(repoRoot, 'hack', 'toolchain', 'prometheus-operator-crds.sh')],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    ).trim();
+    monitoringSchemas = [
+      '-schema-location',
+      join(dir, '{{ .ResourceKind }}{{ .KindSuffix }}.json'),
+    ];
   }, TOOL_BUILD_TIMEOUT);
 
   const valuesDir = mkdtempSync(join(tmpdir(), 'kraftwerk-monitoring-values-'));
@@ -181,6 +193,7 @@ describe('the chart', () => {
   it('renders the rules file as a PrometheusRule and the dashboard for the Grafana sidecar', () => {
     const { yaml, objects } = render({
       metrics: {
+        serviceMonitor: { enabled: true },
         prometheusRule: { enabled: true, labels: { release: 'prometheus' } },
         grafanaDashboard: {
           enabled: true,
@@ -207,9 +220,22 @@ describe('the chart', () => {
     expect(configMap.metadata.labels.grafana_dashboard).toBe('1');
     expect(configMap.metadata.annotations.grafana_folder).toBe('Kafka');
     expect(JSON.parse(configMap.data['kraftwerk-kafka.json']!)).toEqual(renderDashboard());
+    // The operator's series name the resource's namespace; the target's must not replace it.
+    const monitor = objects.find((m) => m.kind === 'ServiceMonitor')!;
+    expect(monitor.spec).toMatchObject({ endpoints: [{ honorLabels: true }] });
 
-    // The Prometheus Operator's CRD is not ours to ship; the rule's content is checked above.
-    const out = kubeconform(tools, yaml, ['-skip', 'PrometheusRule']);
+    const out = kubeconform(tools, yaml, monitoringSchemas);
     expect(out.status, out.stdout).toBe(0);
+    expect(out.stdout).toMatch(/Valid: \d+, Invalid: 0, Errors: 0, Skipped: 0/);
+  });
+
+  it('validates the PodMonitor docs/alerts.md gives (kubeconform -strict)', () => {
+    const doc = readFileSync(join(repoRoot, 'docs', 'alerts.md'), 'utf8');
+    const block = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .find((b) => b.includes('kind: PodMonitor'))!;
+    const out = kubeconform(tools, block.replace(/^ {2}/gm, ''), monitoringSchemas);
+    expect(out.status, out.stdout).toBe(0);
+    expect(out.stdout).toMatch(/Valid: 1, Invalid: 0, Errors: 0, Skipped: 0/);
   });
 });

@@ -492,7 +492,7 @@ export const rows: RowSpec[] = [
         description: 'Reconciles per second of the kraftwerk operator, by kind and result.',
         kind: 'timeseries',
         unit: 'short',
-        width: 8,
+        width: 6,
         queries: [
           {
             expr: `sum by (kind, result) (rate(kraftwerk_reconcile_total${RATE}))`,
@@ -506,7 +506,7 @@ export const rows: RowSpec[] = [
           'Failed reconciles per second, by kind; the resources say why in conditions and Events.',
         kind: 'timeseries',
         unit: 'short',
-        width: 8,
+        width: 6,
         queries: [
           {
             expr: `sum by (kind) (rate(kraftwerk_reconcile_errors_total${RATE}))`,
@@ -515,19 +515,25 @@ export const rows: RowSpec[] = [
         ],
       },
       {
-        title: 'Reconcile p99 and queue depth',
-        description:
-          '99th percentile of reconcile time by kind, and keys waiting in each work queue.',
+        title: 'Reconcile p99',
+        description: '99th percentile of the time one reconcile takes, by kind.',
         kind: 'timeseries',
         unit: 's',
-        width: 8,
+        width: 6,
         queries: [
           {
             expr: `histogram_quantile(0.99, sum by (le, kind) (rate(kraftwerk_reconcile_duration_seconds_bucket${RATE})))`,
-            legend: 'p99 {{kind}}',
+            legend: '{{kind}}',
           },
-          { expr: `sum by (queue) (kraftwerk_workqueue_depth)`, legend: 'queue {{queue}}' },
         ],
+      },
+      {
+        title: 'Work queue depth',
+        description: 'Keys waiting in each work queue of the operator.',
+        kind: 'timeseries',
+        unit: 'short',
+        width: 6,
+        queries: [{ expr: `sum by (queue) (kraftwerk_workqueue_depth)`, legend: '{{queue}}' }],
       },
     ],
   },

@@ -26,6 +26,7 @@ bash hack/toolchain/helm.sh >/dev/null
 bash hack/toolchain/kubeconform.sh >/dev/null
 step "Prometheus $PROMETHEUS_DEB_VERSION (promtool: alert rules and dashboard checks)"
 bash hack/toolchain/prometheus.sh >/dev/null
+bash hack/toolchain/prometheus-operator-crds.sh >/dev/null
 step "confluent-kafka $CONFLUENT_KAFKA_PYTHON_VERSION for Python (SCRAM against Kafka 4: e2e, bench/tls)"
 bash hack/toolchain/python-clients.sh >/dev/null
 

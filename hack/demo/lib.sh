@@ -67,23 +67,26 @@ on_node() { # on_node REF ALIAS... : all present with one digest
   [[ -n "$want" ]] || return 1
   for ref in "${@:2}"; do [[ "$(node_digest "$ref")" == "$want" ]] || return 1; done
 }
+missing_on_nodes() { # missing_on_nodes REF ALIAS... : absent (or another digest) on some node
+  local node
+  for node in $(docker ps --filter "label=io.x-k8s.kind.cluster=$KIND_CLUSTER" --format '{{.Names}}'); do
+    node_images="$(docker exec "$node" ctr -n k8s.io images ls 2>/dev/null | tail -n +2)"
+    on_node "$@" || return 0
+  done
+  return 1
+}
+kind_load() { # kind_load REF... : onto every node of the cluster
+  kind load docker-image --name "$KIND_CLUSTER" "$@" 2>&1 | grep -v 'not yet present' >&2 || true
+}
 load_images() {
   # Every node of the cluster must hold them: pods run on the workers, any of them.
-  local todo=() v node nodes
-  nodes="$(docker ps --filter "label=io.x-k8s.kind.cluster=$KIND_CLUSTER" --format '{{.Names}}')"
-  missing() { # missing REF ALIAS... : absent (or another digest) on some node
-    for node in $nodes; do
-      node_images="$(docker exec "$node" ctr -n k8s.io images ls 2>/dev/null | tail -n +2)"
-      on_node "$@" || return 0
-    done
-    return 1
-  }
+  local todo=() v
   for v in "${!kafka_images[@]}"; do
-    missing "${kafka_images[$v]}" "apache/kafka:$v" && todo+=("${kafka_images[$v]}" "apache/kafka:$v")
+    missing_on_nodes "${kafka_images[$v]}" "apache/kafka:$v" && todo+=("${kafka_images[$v]}" "apache/kafka:$v")
   done
-  missing "$operator_image" && todo+=("$operator_image")
+  missing_on_nodes "$operator_image" && todo+=("$operator_image")
   if ((${#todo[@]})); then
-    kind load docker-image --name "$KIND_CLUSTER" "${todo[@]}" 2>&1 | grep -v 'not yet present' >&2 || true
+    kind_load "${todo[@]}"
   else
     log "  images already on every node"
   fi

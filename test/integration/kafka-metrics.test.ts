@@ -67,7 +67,7 @@ beforeAll(async () => {
       seen++;
     },
   });
-  await waitFor('the consumer to read the 100 messages', () => seen >= 100, {
+  await waitFor('the consumer to read the 100 messages', async () => seen >= 100, {
     timeoutMs: 60_000,
   });
   await consumer.disconnect();

@@ -456,6 +456,42 @@ export const kafkaClusterSpecSchema = obj({
         ),
     }).describe('How rolling restarts proceed.'),
   ),
+  metrics: optional(
+    obj({
+      enabled: bool()
+        .default(true)
+        .describe(
+          'Run the Prometheus JMX exporter agent in every broker and controller: /metrics on port 9404 (named metrics), with prometheus.io/* pod annotations and the port on the headless Services. Default true; false removes the agent from the pods (one roll).',
+        ),
+      exporter: optional(
+        obj({
+          configMapKeyRef: obj({
+            name: str()
+              .minLength(1)
+              .maxLength(253)
+              .pattern(DNS_SUBDOMAIN_PATTERN)
+              .describe("A ConfigMap in the KafkaCluster's namespace."),
+            // A ConfigMap's data keys are [-._a-zA-Z0-9]+: any other key can never exist.
+            key: str()
+              .minLength(1)
+              .maxLength(253)
+              .pattern('^[-._a-zA-Z0-9]+$')
+              .describe('The key holding the JMX exporter configuration (YAML).'),
+          }).describe(
+            "Your own JMX exporter configuration (rules, includeObjectNames, ...) instead of kraftwerk's. The pods mount that ConfigMap; the agent reloads the file when it changes, without a restart. Alert rules and dashboards written for kraftwerk's metric names need those names.",
+          ),
+        }).describe("What the exporter exports. Default: kraftwerk's rules (docs/metrics.md)."),
+      ),
+    })
+      .rule(
+        '!has(self.exporter) || !has(self.enabled) || self.enabled',
+        'metrics.exporter applies only when metrics.enabled is true',
+        { fieldPath: '.exporter' },
+      )
+      .describe(
+        "Prometheus metrics of the Kafka pods (docs/metrics.md). Default: enabled, with kraftwerk's rules.",
+      ),
+  ),
   template: optional(
     obj({
       pod: optional(kafkaPodTemplate()),

@@ -17,10 +17,11 @@ PATH="$(bash hack/toolchain/node.sh):$PATH"; export PATH
 step "npm dependencies"
 bash hack/toolchain/npm-deps.sh
 
-step "Kubernetes $KUBERNETES_VERSION, etcd $ETCD_VERSION, Kafka $KAFKA_VERSIONS"
+step "Kubernetes $KUBERNETES_VERSION, etcd $ETCD_VERSION, Kafka $KAFKA_VERSIONS, JMX exporter $JMX_EXPORTER_VERSION"
 bash hack/toolchain/kubernetes.sh >/dev/null
 bash hack/toolchain/etcd.sh >/dev/null
 bash hack/toolchain/kafka.sh >/dev/null
+bash hack/toolchain/jmx-exporter.sh >/dev/null
 step "helm and kubeconform (chart checks)"
 bash hack/toolchain/helm.sh >/dev/null
 bash hack/toolchain/kubeconform.sh >/dev/null

@@ -175,6 +175,13 @@ export interface KafkaClusterSpec {
   readonly roll?: KafkaClusterSpecRoll;
 
   /**
+   * Prometheus metrics of the Kafka pods (docs/metrics.md). Default: enabled, with kraftwerk's rules.
+   *
+   * @schema KafkaClusterSpec#metrics
+   */
+  readonly metrics?: KafkaClusterSpecMetrics;
+
+  /**
    * Customisations of the rendered Kubernetes objects.
    *
    * @schema KafkaClusterSpec#template
@@ -209,6 +216,7 @@ export function toJson_KafkaClusterSpec(
     authorization: toJson_KafkaClusterSpecAuthorization(obj.authorization),
     rack: toJson_KafkaClusterSpecRack(obj.rack),
     roll: toJson_KafkaClusterSpecRoll(obj.roll),
+    metrics: toJson_KafkaClusterSpecMetrics(obj.metrics),
     template: toJson_KafkaClusterSpecTemplate(obj.template),
   };
   // filter undefined values
@@ -583,6 +591,49 @@ export function toJson_KafkaClusterSpecRoll(
   }
   const result = {
     strategy: obj.strategy,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Prometheus metrics of the Kafka pods (docs/metrics.md). Default: enabled, with kraftwerk's rules.
+ *
+ * @schema KafkaClusterSpecMetrics
+ */
+export interface KafkaClusterSpecMetrics {
+  /**
+   * Run the Prometheus JMX exporter agent in every broker and controller: /metrics on port 9404 (named metrics), with prometheus.io/* pod annotations and the port on the headless Services. Default true; false removes the agent from the pods (one roll).
+   *
+   * @schema KafkaClusterSpecMetrics#enabled
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * What the exporter exports. Default: kraftwerk's rules (docs/metrics.md).
+   *
+   * @schema KafkaClusterSpecMetrics#exporter
+   */
+  readonly exporter?: KafkaClusterSpecMetricsExporter;
+}
+
+/**
+ * Converts an object of type 'KafkaClusterSpecMetrics' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaClusterSpecMetrics(
+  obj: KafkaClusterSpecMetrics | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    enabled: obj.enabled,
+    exporter: toJson_KafkaClusterSpecMetricsExporter(obj.exporter),
   };
   // filter undefined values
   return Object.entries(result).reduce(
@@ -1027,6 +1078,41 @@ export type KafkaClusterSpecRollStrategy =
   (typeof KafkaClusterSpecRollStrategy)[keyof typeof KafkaClusterSpecRollStrategy];
 
 /**
+ * What the exporter exports. Default: kraftwerk's rules (docs/metrics.md).
+ *
+ * @schema KafkaClusterSpecMetricsExporter
+ */
+export interface KafkaClusterSpecMetricsExporter {
+  /**
+   * Your own JMX exporter configuration (rules, includeObjectNames, ...) instead of kraftwerk's. The pods mount that ConfigMap; the agent reloads the file when it changes, without a restart. Alert rules and dashboards written for kraftwerk's metric names need those names.
+   *
+   * @schema KafkaClusterSpecMetricsExporter#configMapKeyRef
+   */
+  readonly configMapKeyRef: KafkaClusterSpecMetricsExporterConfigMapKeyRef;
+}
+
+/**
+ * Converts an object of type 'KafkaClusterSpecMetricsExporter' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaClusterSpecMetricsExporter(
+  obj: KafkaClusterSpecMetricsExporter | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    configMapKeyRef: toJson_KafkaClusterSpecMetricsExporterConfigMapKeyRef(obj.configMapKeyRef),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Customisations of the Kafka pods kraftwerk renders.
  *
  * @schema KafkaClusterSpecTemplatePod
@@ -1219,6 +1305,49 @@ export const KafkaClusterSpecListenersAuthenticationType = {
 } as const;
 export type KafkaClusterSpecListenersAuthenticationType =
   (typeof KafkaClusterSpecListenersAuthenticationType)[keyof typeof KafkaClusterSpecListenersAuthenticationType];
+
+/**
+ * Your own JMX exporter configuration (rules, includeObjectNames, ...) instead of kraftwerk's. The pods mount that ConfigMap; the agent reloads the file when it changes, without a restart. Alert rules and dashboards written for kraftwerk's metric names need those names.
+ *
+ * @schema KafkaClusterSpecMetricsExporterConfigMapKeyRef
+ */
+export interface KafkaClusterSpecMetricsExporterConfigMapKeyRef {
+  /**
+   * A ConfigMap in the KafkaCluster's namespace.
+   *
+   * @schema KafkaClusterSpecMetricsExporterConfigMapKeyRef#name
+   */
+  readonly name: string;
+
+  /**
+   * The key holding the JMX exporter configuration (YAML).
+   *
+   * @schema KafkaClusterSpecMetricsExporterConfigMapKeyRef#key
+   */
+  readonly key: string;
+}
+
+/**
+ * Converts an object of type 'KafkaClusterSpecMetricsExporterConfigMapKeyRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KafkaClusterSpecMetricsExporterConfigMapKeyRef(
+  obj: KafkaClusterSpecMetricsExporterConfigMapKeyRef | undefined,
+): Record<string, any> | undefined {
+  if (obj === undefined) {
+    return undefined;
+  }
+  const result = {
+    name: obj.name,
+    key: obj.key,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce(
+    (r, i) => (i[1] === undefined ? r : { ...r, [i[0]]: i[1] }),
+    {},
+  );
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
  * How kraftwerk spreads each role's pods over nodes (kubernetes.io/hostname) and, with rack.topologyKey, over its values: required (default) lets the scheduler place at most one pod more on a node than on any other eligible node and leaves the rest Pending; preferred asks the same but packs pods when nodes are short; none adds no constraint. A topologySpreadConstraints entry of your own wins for its topologyKey.

@@ -64,7 +64,7 @@ afterAll(async () => {
 describe('the NetworkPolicy of a KafkaCluster', () => {
   let uid = '';
 
-  it("admits the controller port from the cluster's pods, replication also from the operator's, client listeners from anywhere", async () => {
+  it("admits the controller port from the cluster's pods, replication also from the operator's, client listeners from anywhere, metrics from any pod", async () => {
     const created = await createResource<KafkaCluster>(op.client, 'kafkaclusters', {
       apiVersion: 'kraftwerk.dev/v1alpha1',
       kind: 'KafkaCluster',
@@ -98,6 +98,8 @@ describe('the NetworkPolicy of a KafkaCluster', () => {
         ],
       },
       { ports: [{ protocol: 'TCP', port: 9092 }] },
+      // spec.metrics is on by default: Prometheus may run in any namespace.
+      { ports: [{ protocol: 'TCP', port: 9404 }], from: [{ namespaceSelector: {} }] },
     ]);
   });
 
@@ -121,7 +123,9 @@ describe('the NetworkPolicy of a KafkaCluster', () => {
       return clientPorts(p)?.join() === '9095' ? p : undefined;
     });
     // The cluster's own ports are untouched by a listener change.
-    expect(np.spec.ingress.flatMap((r) => r.ports.map((p) => p.port))).toEqual([9090, 9091, 9095]);
+    expect(np.spec.ingress.flatMap((r) => r.ports.map((p) => p.port))).toEqual([
+      9090, 9091, 9095, 9404,
+    ]);
   });
 
   it('is put back when deleted by hand', async () => {

@@ -123,9 +123,49 @@ describe('helm template | kubeconform -strict', () => {
     });
     const service = objects.find((m) => m.kind === 'Service')!;
     expect((service.spec as { ports: { name: string }[] }).ports[0]!.name).toBe('http-metrics');
+    expect(objects.find((m) => m.kind === 'PodMonitor')).toBeUndefined();
+
     const role = objects.find((m) => m.kind === 'ClusterRole' && m.metadata.name === 'kraftwerk')!;
     expect(rulePermissions(role.rules)).toContain('argoproj.io/rollouts/scale:patch');
     expect(rulePermissions(role.rules)).not.toContain('argoproj.io/rollouts/scale:update');
+  });
+});
+
+describe('the Kafka PodMonitor', () => {
+  it('selects the Kafka pods of every KafkaCluster on their metrics port, with cluster and role labels', () => {
+    const values = { metrics: { kafkaPodMonitor: { enabled: true } } };
+    const rendered = helmTemplate(tools, ['-f', valuesFile('kafka-podmonitor', values)]);
+    expect(rendered.status, rendered.stderr).toBe(0);
+    const out = kubeconform(tools, rendered.stdout, ['-skip', 'PodMonitor']);
+    expect(out.status, out.stdout).toBe(0);
+    const monitor = manifests(rendered.stdout).find((m) => m.kind === 'PodMonitor')!;
+    expect(monitor.spec).toEqual({
+      selector: {
+        matchLabels: {
+          'app.kubernetes.io/name': 'kafka',
+          'app.kubernetes.io/managed-by': 'kraftwerk',
+        },
+        matchExpressions: [{ key: 'kraftwerk.dev/role', operator: 'Exists' }],
+      },
+      namespaceSelector: { any: true },
+      podTargetLabels: ['kraftwerk.dev/cluster', 'kraftwerk.dev/role'],
+      podMetricsEndpoints: [
+        { port: 'metrics', path: '/metrics', interval: '30s', scrapeTimeout: '10s' },
+      ],
+    });
+  });
+
+  it('looks only in watchNamespaces when the operator is limited to them', () => {
+    const values = {
+      watchNamespaces: ['kafka-a', 'kafka-b'],
+      metrics: { kafkaPodMonitor: { enabled: true } },
+    };
+    const rendered = helmTemplate(tools, ['-f', valuesFile('kafka-podmonitor-ns', values)]);
+    expect(rendered.status, rendered.stderr).toBe(0);
+    const monitor = manifests(rendered.stdout).find((m) => m.kind === 'PodMonitor')!;
+    expect((monitor.spec as { namespaceSelector: unknown }).namespaceSelector).toEqual({
+      matchNames: ['kafka-a', 'kafka-b'],
+    });
   });
 });
 

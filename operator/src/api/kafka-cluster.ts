@@ -9,6 +9,7 @@ import {
   clusterNameLimit,
   type NameBounds,
 } from '../cluster/model/derived-names.ts';
+import { METRICS_PORT } from '../cluster/render/kafka-metrics-config.ts';
 import { conditions, podTemplate, quantity, resourceRequirements } from './kubernetes-types.ts';
 import {
   CONFIG_KEY_PATTERN,
@@ -87,6 +88,8 @@ export const SUPER_USER_MESSAGE =
 
 export const SECURITY_IN_PLACE_MESSAGE =
   'a running cluster cannot be secured or made plaintext in place: the controller and replication listeners would switch between PLAINTEXT and TLS in one roll, and pods on the two sides of the roll could not reach each other (the quorum would split); create a new cluster with the security you want and move clients to it (migration in place is a later feature). Adding or changing secured listeners of a secured cluster is fine';
+
+export const METRICS_PORT_TAKEN_MESSAGE = `listener port ${METRICS_PORT} is the metrics port (the JMX exporter of spec.metrics, on by default): choose another port, or set metrics.enabled to false`;
 
 const celString = (s: string) => `'${s}'`;
 /** A regular expression as the body of a CEL string literal (CEL reads `\\` as `\`). */
@@ -456,6 +459,42 @@ export const kafkaClusterSpecSchema = obj({
         ),
     }).describe('How rolling restarts proceed.'),
   ),
+  metrics: optional(
+    obj({
+      enabled: bool()
+        .default(true)
+        .describe(
+          'Run the Prometheus JMX exporter agent in every broker and controller: /metrics on port 9404 (named metrics), with prometheus.io/* pod annotations and the port on the headless Services. Default true; false removes the agent from the pods (one roll).',
+        ),
+      exporter: optional(
+        obj({
+          configMapKeyRef: obj({
+            name: str()
+              .minLength(1)
+              .maxLength(253)
+              .pattern(DNS_SUBDOMAIN_PATTERN)
+              .describe("A ConfigMap in the KafkaCluster's namespace."),
+            // A ConfigMap's data keys are [-._a-zA-Z0-9]+: any other key can never exist.
+            key: str()
+              .minLength(1)
+              .maxLength(253)
+              .pattern('^[-._a-zA-Z0-9]+$')
+              .describe('The key holding the JMX exporter configuration (YAML).'),
+          }).describe(
+            "Your own JMX exporter configuration (rules, includeObjectNames, ...) instead of kraftwerk's. The pods mount that ConfigMap; the agent reloads the file when it changes, without a restart. Alert rules and dashboards written for kraftwerk's metric names need those names.",
+          ),
+        }).describe("What the exporter exports. Default: kraftwerk's rules (docs/metrics.md)."),
+      ),
+    })
+      .rule(
+        '!has(self.exporter) || !has(self.enabled) || self.enabled',
+        'metrics.exporter applies only when metrics.enabled is true',
+        { fieldPath: '.exporter' },
+      )
+      .describe(
+        "Prometheus metrics of the Kafka pods (docs/metrics.md). Default: enabled, with kraftwerk's rules.",
+      ),
+  ),
   template: optional(
     obj({
       pod: optional(kafkaPodTemplate()),
@@ -501,6 +540,11 @@ export const kafkaClusterSpecSchema = obj({
   .rule(`${securedCel('self')} == ${securedCel('oldSelf')}`, SECURITY_IN_PLACE_MESSAGE, {
     fieldPath: '.listeners',
   })
+  .rule(
+    `(has(self.metrics) && has(self.metrics.enabled) && !self.metrics.enabled) || !self.listeners.exists(l, l.port == ${METRICS_PORT})`,
+    METRICS_PORT_TAKEN_MESSAGE,
+    { fieldPath: '.listeners' },
+  )
   .rule(
     'has(self.controllers) == has(oldSelf.controllers)',
     'spec.controllers cannot be added or removed: switching between combined and dedicated controllers is not supported',

@@ -532,8 +532,9 @@ describe('clusterReconciler on a quiet resync', () => {
       defaults: { 'min.insync.replicas': '2', 'num.io.threads': '16' },
     };
     const first = await reconcile(world);
-    // ConfigMap, 3 Services (headless x2, bootstrap), 2 StatefulSets, 2 PDBs, a NetworkPolicy.
-    expect(first.applies.map((o) => `${o.kind}/${o.metadata?.name}`)).toHaveLength(9);
+    // 2 ConfigMaps (config, metrics rules), 3 Services (headless x2, bootstrap), 2
+    // StatefulSets, 2 PDBs, a NetworkPolicy.
+    expect(first.applies.map((o) => `${o.kind}/${o.metadata?.name}`)).toHaveLength(10);
     // As the API server would keep them: with server-side additions, e.g. a ClusterIP.
     const cached = first.applies.map((o) =>
       o.kind === 'Service'

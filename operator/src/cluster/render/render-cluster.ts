@@ -11,6 +11,7 @@ import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
 import { roleLayouts } from '../model/node-layout.ts';
 import type { Role } from '../model/node-layout.ts';
 import { renderConfigMap } from './render-configmap.ts';
+import { renderMetricsConfigMap } from './render-metrics.ts';
 import {
   renderNetworkPolicy,
   type NetworkPolicy,
@@ -50,6 +51,8 @@ export interface RenderInput {
 
 export interface DesiredObjects {
   configMap: V1ConfigMap;
+  /** kraftwerk's JMX exporter rules (spec.metrics on, without the user's own). */
+  metricsConfigMap?: V1ConfigMap;
   statefulSets: V1StatefulSet[];
   services: V1Service[];
   podDisruptionBudgets: V1PodDisruptionBudget[];
@@ -62,6 +65,7 @@ export function renderCluster(input: RenderInput): DesiredObjects {
   const layouts = roleLayouts(cluster, spec);
   return {
     configMap: renderConfigMap(cluster, spec, layouts, clusterId, input.quorumFormed),
+    metricsConfigMap: renderMetricsConfigMap(cluster, spec),
     statefulSets: layouts.map((layout) =>
       renderStatefulSet(cluster, spec, clusterId, layout, {
         existingClaimSize: input.existingClaimSize?.[layout.role],
@@ -82,6 +86,7 @@ export function renderCluster(input: RenderInput): DesiredObjects {
 export function desiredObjectList(objects: DesiredObjects): KubernetesObject[] {
   return [
     objects.configMap,
+    ...(objects.metricsConfigMap ? [objects.metricsConfigMap] : []),
     ...objects.services,
     ...objects.statefulSets,
     ...objects.podDisruptionBudgets,

@@ -13,6 +13,7 @@ import {
   roleListeners,
   roleProperties,
 } from './server-properties.ts';
+import { metricsHashPart } from './render-metrics.ts';
 import { START_SCRIPT } from './start-script.ts';
 
 export const START_SCRIPT_KEY = 'start.sh';
@@ -70,5 +71,6 @@ export function roleConfigHash(
     script: START_SCRIPT,
     properties: renderProperties(roleProperties(spec, layout, layouts)),
     listeners: renderListenerTable(roleListeners(spec, layout)),
+    ...metricsHashPart(spec),
   });
 }

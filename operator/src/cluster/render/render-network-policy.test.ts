@@ -79,7 +79,7 @@ describe('renderNetworkPolicy', () => {
 
   it('admits every declared client listener port from anywhere, and nothing else', () => {
     const rules = renderNetworkPolicy(cluster, spec, operator).spec.ingress;
-    expect(rules).toHaveLength(3);
+    expect(rules).toHaveLength(4);
     expect(rules[2]).toEqual({
       ports: [
         { protocol: 'TCP', port: 9092 },
@@ -87,7 +87,17 @@ describe('renderNetworkPolicy', () => {
       ],
     });
     const ports = rules.flatMap((r) => r.ports.map((p) => p.port));
-    expect(ports.sort()).toEqual([9090, 9091, 9092, 9094]);
+    expect(ports.sort()).toEqual([9090, 9091, 9092, 9094, 9404]);
+  });
+
+  it('admits the metrics port from any pod in any namespace, and only with metrics on', () => {
+    const rules = renderNetworkPolicy(cluster, spec, operator).spec.ingress;
+    expect(rules[3]).toEqual({
+      ports: [{ protocol: 'TCP', port: 9404 }],
+      from: [{ namespaceSelector: {} }],
+    });
+    const off = renderNetworkPolicy(cluster, { ...spec, metrics: { enabled: false } }, operator);
+    expect(off.spec.ingress.flatMap((r) => r.ports.map((p) => p.port))).not.toContain(9404);
   });
 
   it('follows the listeners: one removed, another added', () => {

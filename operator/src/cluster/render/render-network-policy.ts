@@ -12,6 +12,8 @@ import type {
 import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
 import { CLUSTER_LABEL, ROLE_LABEL, clusterLabels, ownerReference } from '../model/labels.ts';
 import { CONTROLLER_LISTENER, REPLICATION_LISTENER } from '../model/node-layout.ts';
+import { METRICS_PORT } from './kafka-metrics-config.ts';
+import { metricsEnabled } from './render-metrics.ts';
 
 /** Where the operator's pods run and labels they all carry (operator configuration). */
 export interface OperatorPods {
@@ -87,6 +89,12 @@ export function renderNetworkPolicy(
         { ports: [tcp(REPLICATION_LISTENER.port)], from: [ownPods, ...operatorPods] },
         // No `from`: any source, in or outside the Kubernetes cluster (node ports included).
         ...(clientPorts.length > 0 ? [{ ports: clientPorts.map(tcp) }] : []),
+        // Metrics from any pod in any namespace (wherever Prometheus runs): they carry counts
+        // and names (topics, request types), no data or credentials. Not from outside the
+        // Kubernetes cluster.
+        ...(metricsEnabled(spec)
+          ? [{ ports: [tcp(METRICS_PORT)], from: [{ namespaceSelector: {} }] }]
+          : []),
       ],
     },
   };

@@ -12,6 +12,7 @@ import {
 } from '../model/labels.ts';
 import { bootstrapServiceName, brokerLayout, podName } from '../model/node-layout.ts';
 import type { RoleLayout } from '../model/node-layout.ts';
+import { metricsServicePorts } from './render-metrics.ts';
 import { roleListeners } from './server-properties.ts';
 import type { AdvertisedListener } from './server-properties.ts';
 
@@ -42,7 +43,8 @@ export function renderHeadlessService(
       // Controllers must resolve each other before any is ready: the quorum forms only then.
       publishNotReadyAddresses: true,
       selector: roleSelector(cluster.name, layout.role),
-      ports: roleListeners(spec, layout).map(servicePort),
+      // The metrics port too, so a ServiceMonitor can select these Services.
+      ports: [...roleListeners(spec, layout).map(servicePort), ...metricsServicePorts(spec)],
     },
   };
 }

@@ -41,6 +41,13 @@ import {
 import { podSpread } from './pod-spread.ts';
 import { kafkaReadinessProbe } from './readiness-probe.ts';
 import { START_SCRIPT_KEY, roleConfigHash } from './render-configmap.ts';
+import {
+  metricsContainerPorts,
+  metricsEnv,
+  metricsPodAnnotations,
+  metricsVolumeMounts,
+  metricsVolumes,
+} from './render-metrics.ts';
 import { roleListeners } from './server-properties.ts';
 
 /** The uid/gid of the apache/kafka image's appuser. */
@@ -143,6 +150,8 @@ export function renderStatefulSet(
         metadata: {
           labels: podLabels,
           annotations: {
+            // The template's annotations may override the scrape annotations (scrape: "false").
+            ...metricsPodAnnotations(spec),
             ...extra?.annotations,
             [CONFIG_HASH_ANNOTATION]: roleConfigHash(spec, layout, roleLayouts(cluster, spec)),
             [KAFKA_VERSION_ANNOTATION]: spec.version,
@@ -188,6 +197,7 @@ function podSpec(
       },
     });
   }
+  volumes.push(...metricsVolumes(cluster, spec));
   if (isSecured(spec)) {
     // Not optional: a pod without its certificate could not join the quorum anyway, so it
     // waits in ContainerCreating until the certificate step has stored the Secret.
@@ -237,10 +247,13 @@ function kafkaContainer(spec: ClusterSpec, clusterId: string, layout: RoleLayout
     image: kafkaImage(spec),
     command: ['bash', `${CONFIG_MOUNT}/${START_SCRIPT_KEY}`],
     env: containerEnv(spec, clusterId, layout),
-    ports: listeners.map((l) => ({
-      name: l.name.toLowerCase().replace(/_/g, '-').slice(0, 15),
-      containerPort: l.port,
-    })),
+    ports: [
+      ...listeners.map((l) => ({
+        name: l.name.toLowerCase().replace(/_/g, '-').slice(0, 15),
+        containerPort: l.port,
+      })),
+      ...metricsContainerPorts(spec),
+    ],
     resources: resources(layout),
     // A crash-looping Kafka writes no termination message itself: the kubelet then keeps the
     // log's tail (Kafka's exception), which the status reports (observe-pod.ts).
@@ -258,6 +271,7 @@ function kafkaContainer(spec: ClusterSpec, clusterId: string, layout: RoleLayout
       { name: 'data', mountPath: DATA_MOUNT },
       { name: 'config', mountPath: CONFIG_MOUNT, readOnly: true },
       { name: 'tmp', mountPath: '/tmp' },
+      ...metricsVolumeMounts(spec),
       ...(isSecured(spec) ? [{ name: TLS_VOLUME, mountPath: TLS_MOUNT_DIR, readOnly: true }] : []),
       ...(spec.rack?.topologyKey && layout.isBroker
         ? [{ name: POD_INFO_VOLUME, mountPath: POD_INFO_MOUNT, readOnly: true }]
@@ -304,6 +318,7 @@ function containerEnv(spec: ClusterSpec, clusterId: string, layout: RoleLayout):
     { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
     // Kafka's own log files go to the writable emptyDir, not into the image.
     { name: 'LOG_DIR', value: KAFKA_LOG_DIR },
+    ...metricsEnv(spec),
   ];
   const heap = heapSize(layout.spec, layout.isBroker);
   if (heap) env.push({ name: 'KAFKA_HEAP_OPTS', value: `-Xms${heap} -Xmx${heap}` });

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClusterRef, ClusterSpec } from '../cluster-spec.ts';
+import { JMX_EXPORTER_JAR } from './kafka-metrics-config.ts';
 import { renderCluster } from './render-cluster.ts';
 import type { Role } from '../model/node-layout.ts';
 
@@ -49,6 +50,7 @@ const combined: ClusterSpec = {
 const FAKE_TOOL = `#!/usr/bin/env bash
 # Records its arguments, one per line, so the test can read exactly what it was given.
 printf '%s\\n' "$@" > "$FAKE_LOG_DIR/$(basename "$0").args"
+printf '%s' "\${KAFKA_OPTS:-}" > "$FAKE_LOG_DIR/$(basename "$0").opts"
 if [ "$1" = format ]; then
   dir="$(sed -n 's/^log.dirs=//p' "$3")"
   mkdir -p "$dir" && echo "cluster.id=$5" > "$dir/meta.properties"
@@ -70,6 +72,11 @@ interface Run {
   properties: Record<string, string>;
   formatArgs?: string[];
   startArgs?: string[];
+  /** KAFKA_OPTS as each tool saw it. */
+  formatOpts?: string;
+  startOpts?: string;
+  /** Where the fake image keeps the agent jar (the rendered path, moved under the root). */
+  agentJar: string;
   logDir: string;
 }
 
@@ -77,7 +84,13 @@ function runNode(
   spec: ClusterSpec,
   role: Role,
   podName: string,
-  opts: { quorumFormed?: boolean; env?: Record<string, string>; preformat?: boolean } = {},
+  opts: {
+    quorumFormed?: boolean;
+    env?: Record<string, string>;
+    preformat?: boolean;
+    /** The image has no JMX exporter agent (as the official apache/kafka image). */
+    noAgentJar?: boolean;
+  } = {},
 ): Run {
   const objects = renderCluster({
     cluster,
@@ -98,6 +111,11 @@ function runNode(
     writeFileSync(join(home, 'bin', tool), FAKE_TOOL);
     chmodSync(join(home, 'bin', tool), 0o755);
   }
+  const agentJar = join(root, 'jmx-exporter', 'agent.jar');
+  if (!opts.noAgentJar) {
+    mkdirSync(join(root, 'jmx-exporter'), { recursive: true });
+    writeFileSync(agentJar, 'a jar');
+  }
   if (opts.preformat) {
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(join(dataDir, 'meta.properties'), `cluster.id=${clusterId}\n`);
@@ -109,7 +127,7 @@ function runNode(
   };
   // Take the pod's literal environment from the rendered StatefulSet, as the kubelet would.
   for (const e of sts.spec!.template.spec!.containers[0]!.env!)
-    if (e.value !== undefined) env[e.name] = e.value;
+    if (e.value !== undefined) env[e.name] = e.value.replace(JMX_EXPORTER_JAR, agentJar);
   Object.assign(env, {
     KAFKA_HOME: home,
     KRAFTWERK_CONFIG_DIR: configDir,
@@ -138,6 +156,9 @@ function runNode(
     properties,
     formatArgs: read('kafka-storage.sh.args'),
     startArgs: read('kafka-server-start.sh.args'),
+    formatOpts: read('kafka-storage.sh.opts')?.join('\n'),
+    startOpts: read('kafka-server-start.sh.opts')?.join('\n'),
+    agentJar,
     logDir: dataDir,
   };
 }
@@ -300,6 +321,31 @@ describe('start script', () => {
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain('no ordinal');
     expect(run.startArgs).toBeUndefined();
+  });
+
+  it("adds the JMX exporter agent to the server's KAFKA_OPTS only, not to kafka-storage's", () => {
+    const run = runNode(dedicated, 'broker', 'demo-broker-0', { env: { KAFKA_OPTS: '-Dmine=1' } });
+    expect(run.status).toBe(0);
+    expect(run.startOpts).toBe(
+      `-Dmine=1 -javaagent:${run.agentJar}=9404:/etc/kraftwerk-metrics/config.yaml`,
+    );
+    // A second agent in the format run (or in a tool run by hand) would bind the same port.
+    expect(run.formatOpts).toBe('-Dmine=1');
+  });
+
+  it('starts Kafka without metrics, saying so, on an image without the agent', () => {
+    const run = runNode(dedicated, 'controller', 'demo-controller-0', { noAgentJar: true });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain('no JMX exporter agent at');
+    expect(run.startOpts).toBe('');
+    expect(run.startArgs).toEqual([join(root, 'work', 'server.properties')]);
+  });
+
+  it('runs no agent with metrics.enabled false', () => {
+    const run = runNode({ ...dedicated, metrics: { enabled: false } }, 'broker', 'demo-broker-0');
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.startOpts).toBe('');
   });
 
   it('needs HOST_IP for a nodeport listener without advertisedHost', () => {

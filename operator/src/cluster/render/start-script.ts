@@ -19,6 +19,9 @@
 //                               node; both read from the downward API files in KRAFTWERK_POD_INFO_DIR
 //                               (default /etc/kraftwerk-pod: labels, annotations)
 //   KRAFTWERK_RACK_POLL_SECONDS how often to look again while waiting (default 2)
+//   KRAFTWERK_METRICS_AGENT     optional; the JMX exporter's -javaagent option, added to the
+//                               server's KAFKA_OPTS only (tools run in the pod would start a second
+//                               agent on the same port) and only if the image has that jar
 // Files in KRAFTWERK_CONFIG_DIR: <role>.properties, <role>.listeners, initial-controllers.
 export const START_SCRIPT = `#!/usr/bin/env bash
 # kraftwerk: render this node's server.properties, format its storage once, exec Kafka.
@@ -117,6 +120,18 @@ else
   fi
   echo "kraftwerk: formatting $log_dir for node $node_id"
   "$KAFKA_HOME/bin/kafka-storage.sh" "\${format_args[@]}"
+fi
+
+metrics_agent="\${KRAFTWERK_METRICS_AGENT:-}"
+if [ -n "$metrics_agent" ]; then
+  agent_jar="\${metrics_agent#-javaagent:}"
+  agent_jar="\${agent_jar%%=*}"
+  if [ -f "$agent_jar" ]; then
+    export KAFKA_OPTS="\${KAFKA_OPTS:+$KAFKA_OPTS }$metrics_agent"
+  else
+    # An image without the agent (the official apache/kafka) still runs Kafka, without metrics.
+    echo "kraftwerk: no JMX exporter agent at $agent_jar in this image: Kafka runs without metrics (docs/metrics.md)" >&2
+  fi
 fi
 
 exec "$KAFKA_HOME/bin/kafka-server-start.sh" "$props"

@@ -39,6 +39,7 @@ import {
   OFFSET_FETCH_VERSION,
 } from './wire-groups.ts';
 import { LIST_OFFSETS_API_KEY, LIST_OFFSETS_VERSION } from './wire-list-offsets.ts';
+import { DESCRIBE_LOG_DIRS_API_KEY, DESCRIBE_LOG_DIRS_VERSION } from './wire-log-dirs.ts';
 import { METADATA_API_KEY, METADATA_VERSION } from './wire-metadata.ts';
 import {
   ALTER_PARTITION_REASSIGNMENTS_API_KEY,
@@ -189,5 +190,12 @@ export const ALTER_CLIENT_QUOTAS = api(
   'AlterClientQuotas',
   ALTER_CLIENT_QUOTAS_API_KEY,
   CLIENT_QUOTAS_VERSION,
+  true,
+);
+/** Sent to each broker: it answers for its own log directories only. */
+export const DESCRIBE_LOG_DIRS = api(
+  'DescribeLogDirs',
+  DESCRIBE_LOG_DIRS_API_KEY,
+  DESCRIBE_LOG_DIRS_VERSION,
   true,
 );

@@ -29,6 +29,7 @@ import {
   decodeOffsetFetchResponse,
 } from './wire-groups.ts';
 import { decodeListOffsetsResponse } from './wire-list-offsets.ts';
+import { decodeDescribeLogDirsResponse } from './wire-log-dirs.ts';
 import { decodeMetadataResponse } from './wire-metadata.ts';
 import {
   decodeCreateAclsResponse,
@@ -759,6 +760,37 @@ const apis: Api[] = [
         .tags()
         .bytes(),
     decode: decodeDeleteAclsResponse,
+  },
+  {
+    name: 'DescribeLogDirs v4',
+    apiKey: 35,
+    version: 4,
+    flexible: true,
+    headerFlexible: true,
+    build: (r) =>
+      new Writer()
+        .int32(0)
+        .int16(r.pick([0, 31]))
+        .compactArray(r.times(3, r.name), (w, dir) =>
+          w
+            .int16(r.pick([0, 56]))
+            .compactString(`/var/lib/${dir}`)
+            .compactArray(r.times(2, r.name), (t, topic) =>
+              t
+                .compactString(topic)
+                .compactArray(
+                  r.times(3, () => r.int(0, 9)),
+                  (p, i) => p.int32(i).int64(4096n).int64(0n).bool(false).tags(),
+                )
+                .tags(),
+            )
+            .int64(BigInt(r.int(0, 2 ** 31)) * 1024n)
+            .int64(BigInt(r.int(0, 2 ** 31)))
+            .tags(),
+        )
+        .tags()
+        .bytes(),
+    decode: decodeDescribeLogDirsResponse,
   },
 ];
 

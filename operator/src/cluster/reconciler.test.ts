@@ -218,6 +218,7 @@ async function reconcile(w: World) {
                 rack: null,
               })),
           ),
+    describeLogDirs: () => (w.kafkaDown ? down() : Promise.resolve({})),
     describeBrokerDefaults: () => (w.kafkaDown ? down() : Promise.resolve(w.defaults ?? {})),
     alterBrokerDefaults: (c) => {
       kafkaCalls.push(`alterBrokerDefaults ${JSON.stringify(c)}`);

@@ -6,6 +6,7 @@ import {
   ADD_RAFT_VOTER,
   API_VERSIONS,
   DESCRIBE_CONFIGS,
+  DESCRIBE_LOG_DIRS,
   DESCRIBE_QUORUM,
   INCREMENTAL_ALTER_CONFIGS,
   METADATA,
@@ -18,6 +19,7 @@ import { KafkaClient, type KafkaClientOptions } from './client.ts';
 import { errorName, isRetriable } from './error-codes.ts';
 import { KafkaRequestError } from './errors.ts';
 import type {
+  BrokerLogDirs,
   BrokerRegistrationInfo,
   KafkaClusterPort,
   PartitionInfo,
@@ -48,6 +50,7 @@ import {
   type FinalizedFeatures,
   type Outcome,
 } from './wire-cluster.ts';
+import { decodeDescribeLogDirsResponse, encodeDescribeLogDirsRequest } from './wire-log-dirs.ts';
 import { decodeMetadataResponse, encodeMetadataRequest } from './wire-metadata.ts';
 
 export type KafkaClusterAdminOptions = KafkaClientOptions;
@@ -145,6 +148,43 @@ export class KafkaClusterAdmin implements KafkaClusterPort {
     );
     check(r);
     return r.brokers.map((b) => ({ nodeId: b.brokerId, fenced: b.fenced ?? false, rack: b.rack }));
+  }
+
+  async describeLogDirs(): Promise<Readonly<Record<number, BrokerLogDirs>>> {
+    // Brokers only (no topics): their addresses on the listener we came in on.
+    const { brokers } = await this.#client.send(
+      METADATA,
+      encodeMetadataRequest([]),
+      decodeMetadataResponse,
+    );
+    const answers = await Promise.all(
+      brokers.map(async (b): Promise<[number, BrokerLogDirs]> => {
+        try {
+          const r = await this.#client.send(
+            DESCRIBE_LOG_DIRS,
+            encodeDescribeLogDirsRequest(),
+            decodeDescribeLogDirsResponse,
+            `${b.host}:${b.port}`,
+          );
+          check({ errorCode: r.errorCode, errorMessage: null });
+          return [
+            b.nodeId,
+            {
+              logDirs: r.results.map((d) => ({
+                path: d.logDir,
+                totalBytes: Number(d.totalBytes),
+                usableBytes: Number(d.usableBytes),
+                ...(d.errorCode !== 0 ? { error: errorName(d.errorCode) } : {}),
+              })),
+            },
+          ];
+        } catch (e) {
+          // One broker not answering must not hide the others' answers.
+          return [b.nodeId, { error: e instanceof Error ? e.message : String(e) }];
+        }
+      }),
+    );
+    return Object.fromEntries(answers);
   }
 
   async describeBrokerDefaults(): Promise<Readonly<Record<string, string>>> {

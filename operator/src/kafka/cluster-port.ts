@@ -43,12 +43,31 @@ export interface VoterEndpoint {
   readonly port: number;
 }
 
+export interface LogDirInfo {
+  /** The absolute path on the broker. */
+  readonly path: string;
+  /** Bytes of the volume the directory is on, and of them usable by Kafka; -1 when the broker
+   *  did not say (an offline directory). */
+  readonly totalBytes: number;
+  readonly usableBytes: number;
+  /** Kafka's error for this directory (KAFKA_STORAGE_ERROR: offline). */
+  readonly error?: string;
+}
+
+/** One broker's answer: its log directories, or why it gave none (it did not answer, or
+ *  Kafka refused). */
+export type BrokerLogDirs =
+  { readonly logDirs: readonly LogDirInfo[] } | { readonly error: string };
+
 export interface KafkaClusterPort {
   describeQuorum(): Promise<QuorumDescription>;
   /** Every partition of every topic (internal ones too: they must be drained as well). */
   describePartitions(): Promise<readonly PartitionInfo[]>;
   describeBrokers(): Promise<readonly BrokerRegistrationInfo[]>;
   /** Dynamic cluster-wide broker defaults (kafka-configs --entity-default), key → value. */
+  /** DescribeLogDirs to every broker in the metadata, by node id. A broker that does not
+   *  answer is listed with its error; only the metadata itself failing rejects. */
+  describeLogDirs(): Promise<Readonly<Record<number, BrokerLogDirs>>>;
   describeBrokerDefaults(): Promise<Readonly<Record<string, string>>>;
   /** IncrementalAlterConfigs on the default broker entity: a string sets, null deletes. */
   alterBrokerDefaults(changes: Readonly<Record<string, string | null>>): Promise<void>;

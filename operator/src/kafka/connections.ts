@@ -313,6 +313,8 @@ class SharedCluster implements KafkaClusterPort {
     this.#use((c) => c.describePartitions());
   describeBrokers: KafkaClusterPort['describeBrokers'] = () =>
     this.#use((c) => c.describeBrokers());
+  describeLogDirs: KafkaClusterPort['describeLogDirs'] = () =>
+    this.#use((c) => c.describeLogDirs());
   describeBrokerDefaults: KafkaClusterPort['describeBrokerDefaults'] = () =>
     this.#use((c) => c.describeBrokerDefaults());
   alterBrokerDefaults: KafkaClusterPort['alterBrokerDefaults'] = (changes) =>

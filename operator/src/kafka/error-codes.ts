@@ -27,6 +27,7 @@ const codes: Readonly<Record<number, readonly [name: string, retriable: boolean]
   42: ['INVALID_REQUEST', false],
   44: ['POLICY_VIOLATION', false],
   54: ['SECURITY_DISABLED', false],
+  56: ['KAFKA_STORAGE_ERROR', true],
   58: ['SASL_AUTHENTICATION_FAILED', false],
   69: ['GROUP_ID_NOT_FOUND', false],
   85: ['NO_REASSIGNMENT_IN_PROGRESS', false],

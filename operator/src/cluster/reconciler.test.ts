@@ -4,12 +4,18 @@
 // themselves are the pure planners' and have their own tests.
 import { describe, expect, it } from 'vitest';
 import type { KafkaCluster } from '../api/kafka-cluster.ts';
-import type { KafkaClusterPort, PartitionInfo, QuorumDescription } from '../kafka/cluster-port.ts';
+import type {
+  BrokerLogDirs,
+  KafkaClusterPort,
+  PartitionInfo,
+  QuorumDescription,
+} from '../kafka/cluster-port.ts';
 import type { KafkaAdminPort } from '../kafka/port.ts';
 import type { EventRecorder } from '../runtime/events.ts';
 import type { Informer } from '../runtime/informer.ts';
 import { KubeApiError, type KubeClient } from '../runtime/kube-client.ts';
 import { silentLogger } from '../runtime/logger.ts';
+import { Registry } from '../runtime/metrics.ts';
 import type { KubeObject } from '../runtime/resource.ts';
 import type { PodObject, StatefulSetObject } from './observe/cluster-resource.ts';
 import { clusterReconciler } from './reconciler.ts';
@@ -142,6 +148,10 @@ interface World {
   orphaned?: boolean;
   /** Extra spec.config entries. */
   config?: Record<string, string>;
+  /** What DescribeLogDirs answers per broker (default: no broker). */
+  logDirs?: Record<number, BrokerLogDirs>;
+  /** The operator's /metrics, kept across reconciles (default: a fresh one). */
+  registry?: Registry;
 }
 
 async function reconcile(w: World) {
@@ -218,7 +228,7 @@ async function reconcile(w: World) {
                 rack: null,
               })),
           ),
-    describeLogDirs: () => (w.kafkaDown ? down() : Promise.resolve({})),
+    describeLogDirs: () => (w.kafkaDown ? down() : Promise.resolve(w.logDirs ?? {})),
     describeBrokerDefaults: () => (w.kafkaDown ? down() : Promise.resolve(w.defaults ?? {})),
     alterBrokerDefaults: (c) => {
       kafkaCalls.push(`alterBrokerDefaults ${JSON.stringify(c)}`);
@@ -298,6 +308,7 @@ async function reconcile(w: World) {
       clearTimeout: () => {},
     },
     logger: silentLogger,
+    registry: w.registry ?? new Registry(),
   });
   // What the controller does with the reconciler (runtime/controller.ts): a deleting cluster
   // with the finalizer is finalized instead of reconciled.
@@ -520,6 +531,67 @@ describe('clusterReconciler tearing a deleted cluster down', () => {
     // Done: the controller removes the finalizer (runtime/controller-finalizer.test.ts).
     expect(r.final).toEqual({ done: true });
     expect(r.finalizerPatches).toEqual([]);
+  });
+});
+
+describe('clusterReconciler log-directory gauges', () => {
+  const GiB = 2 ** 30;
+  const dirs = (usable: number): BrokerLogDirs => ({
+    logDirs: [{ path: '/var/lib/kafka/data/kafka-log', totalBytes: 10 * GiB, usableBytes: usable }],
+  });
+  const series = (registry: Registry) =>
+    registry
+      .render()
+      .split('\n')
+      .filter((l) => l.startsWith('kraftwerk_kafka_log_dir_'));
+  const world = { brokers: 4, stsBrokers: 4, pods: healthyPods(4), quorum: voters() };
+  const labels = (id: number) =>
+    `{namespace="ns",cluster="demo",node_id="${id}",log_dir="/var/lib/kafka/data/kafka-log"}`;
+  const total = (id: number) => `kraftwerk_kafka_log_dir_total_bytes${labels(id)} ${10 * GiB}`;
+  const usable = (id: number, bytes: number) =>
+    `kraftwerk_kafka_log_dir_usable_bytes${labels(id)} ${bytes}`;
+
+  it('shows what each broker reports, keeps what could not be read, and drops a broker scaled away and a deleted cluster', async () => {
+    const registry = new Registry();
+    await reconcile({
+      ...world,
+      registry,
+      logDirs: {
+        100: dirs(GiB),
+        101: dirs(2 * GiB),
+        102: { error: 'connection refused' },
+        103: dirs(3 * GiB),
+      },
+    });
+    const round1 = [
+      total(100),
+      total(101),
+      total(103),
+      usable(100, GiB),
+      usable(101, 2 * GiB),
+      usable(103, 3 * GiB),
+    ];
+    expect(series(registry)).toEqual(round1);
+    // Kafka unreachable: the last values stand (a full disk may be why).
+    await reconcile({ ...world, registry, kafkaDown: true });
+    expect(series(registry)).toEqual(round1);
+    // Scaled to three brokers: 103 goes though Kafka says nothing of it; 101 did not answer.
+    await reconcile({
+      ...world,
+      brokers: 3,
+      stsBrokers: 3,
+      pods: healthyPods(3),
+      registry,
+      logDirs: { 100: dirs(GiB / 2), 101: { error: 'timed out' } },
+    });
+    expect(series(registry)).toEqual([
+      total(100),
+      total(101),
+      usable(100, GiB / 2),
+      usable(101, 2 * GiB),
+    ]);
+    await reconcile({ ...world, deletedWith: ['kraftwerk.dev/cluster'], orphaned: true, registry });
+    expect(series(registry)).toEqual([]);
   });
 });
 

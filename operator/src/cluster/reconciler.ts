@@ -16,7 +16,12 @@ import { ensureCertificates } from './apply/certificates.ts';
 import { deleteScaledAwayClaims, growClaims } from './apply/storage.ts';
 import { connectAsOperator, ensureClusterId, writeStatus, type StepContext } from './apply/kube.ts';
 import { scaleInKafka, setDynamicConfig, upgradeMetadataVersion } from './apply/kafka.ts';
-import { clusterGauges, forgetClusterSeries, reportCertificateExpiry } from './apply/metrics.ts';
+import {
+  clusterGauges,
+  forgetClusterSeries,
+  reportCertificateExpiry,
+  reportLogDirs,
+} from './apply/metrics.ts';
 import { applyObjects } from './apply/objects.ts';
 import { stampRacks } from './apply/rack.ts';
 import { restartPod } from './apply/roll.ts';
@@ -76,6 +81,7 @@ export function clusterReconciler(deps: ClusterReconcilerDeps): Reconciler<Kafka
       ...(ctx.security ? { security: ctx.security } : {}),
       ...(ctx.kafkaPending !== undefined ? { pending: ctx.kafkaPending } : {}),
     });
+    reportLogDirs(ctx, gauges, obs);
     // Secured clusters: the Secrets exist before the StatefulSets that mount them.
     const certificates = await ensureCertificates(ctx, model, obs.current, obs.podObjects, now);
     const plan = planCluster(obs, deps.operatorPods, certificates);

@@ -3,6 +3,7 @@
 // this is the shell's reading half. Everything it returns is plain data for planCluster.
 import type { KafkaCluster } from '../../api/kafka-cluster.ts';
 import { KubeApiError } from '../../runtime/kube-client.ts';
+import type { BrokerLogDirs } from '../../kafka/cluster-port.ts';
 import type { KafkaSecurity } from '../../kafka/security.ts';
 import type { Logger } from '../../runtime/logger.ts';
 import type { KubeObject } from '../../runtime/resource.ts';
@@ -50,6 +51,8 @@ export interface KafkaView {
   reassigning?: { topic: string; partition: number }[];
   brokerDefaults?: Record<string, string>;
   features?: Readonly<Record<string, number>>;
+  /** Each broker's log directories (volume size and what is left), by node id: metrics only. */
+  logDirs?: Readonly<Record<number, BrokerLogDirs>>;
   /** The first error, for logs and the status message. */
   error?: string;
   /** A secured cluster the operator has no certificate for (yet): Kafka was not asked. */
@@ -233,14 +236,18 @@ async function observeKafka(
   log: Logger,
 ): Promise<KafkaView> {
   const cluster = deps.clusterKafka(bootstrap, security);
-  const [quorum, partitions, brokers, defaults, features, reassigning] = await Promise.allSettled([
-    cluster.describeQuorum(),
-    cluster.describePartitions(),
-    cluster.describeBrokers(),
-    cluster.describeBrokerDefaults(),
-    cluster.finalizedFeatures(),
-    shrinking ? deps.kafka(bootstrap, security).listPartitionReassignments() : Promise.resolve([]),
-  ]);
+  const [quorum, partitions, brokers, defaults, features, reassigning, logDirs] =
+    await Promise.allSettled([
+      cluster.describeQuorum(),
+      cluster.describePartitions(),
+      cluster.describeBrokers(),
+      cluster.describeBrokerDefaults(),
+      cluster.finalizedFeatures(),
+      shrinking
+        ? deps.kafka(bootstrap, security).listPartitionReassignments()
+        : Promise.resolve([]),
+      cluster.describeLogDirs(),
+    ]);
   const view: KafkaView = {};
   const failed = [quorum, partitions, brokers, defaults, features, reassigning].find(
     (r) => r.status === 'rejected',
@@ -259,6 +266,9 @@ async function observeKafka(
   if (defaults.status === 'fulfilled') view.brokerDefaults = { ...defaults.value };
   if (reassigning.status === 'fulfilled')
     view.reassigning = reassigning.value.map((r) => ({ topic: r.topic, partition: r.partition }));
+  // Feeds metrics only, so it stays out of `error` (and the status): a log line says why.
+  if (logDirs.status === 'fulfilled') view.logDirs = logDirs.value;
+  else log.info('log dirs not readable', { err: errorText(logDirs.reason) });
   return view;
 }
 

@@ -1,8 +1,8 @@
 // The connections to one Kafka cluster: one to the bootstrap list, and one per broker that a
-// request must reach itself (partition leaders for ListOffsets, a group's coordinator). Both
-// admins of a cluster (KafkaAdmin: topics and groups; KafkaClusterAdmin: quorum, features,
-// registrations) send through one of these, so a cluster has one set of sockets, one request
-// timeout and one request count.
+// request must reach itself (partition leaders for ListOffsets, a group's coordinator, each
+// broker for DescribeLogDirs). Both admins of a cluster (KafkaAdmin: topics and groups;
+// KafkaClusterAdmin: quorum, features, registrations) send through one of these, so a cluster
+// has one set of sockets, one request timeout and one request count.
 
 import type { KafkaSecurity } from './security.ts';
 import { DEFAULT_MAX_FRAME_BYTES, WireConnection } from './wire-connection.ts';

@@ -2,40 +2,13 @@
 // node produces (agreed with the exporter's configuration, docs/alerts.md) and what the
 // operator exports. A test fails when a rule or panel uses any other name, so a typo or a
 // renamed metric cannot leave a panel silently empty or an alert that never fires.
+import { BROKER_METRICS, CONTROLLER_METRICS } from '../../test/fixtures/metrics/contract.ts';
 
-/** The Kafka nodes' metrics (the JMX exporter, lowercased names). */
-export const kafkaMetrics = [
-  'kafka_server_replicamanager_underreplicatedpartitions',
-  'kafka_server_replicamanager_underminisrpartitioncount',
-  'kafka_server_replicamanager_atminisrpartitioncount',
-  'kafka_server_replicamanager_partitioncount',
-  'kafka_server_replicamanager_leadercount',
-  'kafka_server_replicamanager_offlinereplicacount',
-  'kafka_controller_kafkacontroller_activecontrollercount',
-  'kafka_controller_kafkacontroller_offlinepartitionscount',
-  'kafka_controller_kafkacontroller_globalpartitioncount',
-  'kafka_controller_kafkacontroller_lastappliedrecordlagms',
-  'kafka_server_raftmetrics_current_leader',
-  'kafka_server_raftmetrics_current_epoch',
-  'kafka_server_raftmetrics_high_watermark',
-  'kafka_server_raftmetrics_log_end_offset',
-  'kafka_server_raftmetrics_commit_latency_avg',
-  'kafka_server_raftmetrics_commit_latency_max',
-  'kafka_server_raftmetrics_election_latency_max',
-  'kafka_network_requestmetrics_requests_total',
-  'kafka_network_requestmetrics_errors_total',
-  'kafka_network_requestmetrics_totaltimems',
-  'kafka_server_brokertopicmetrics_bytesin_total',
-  'kafka_server_brokertopicmetrics_bytesout_total',
-  'kafka_server_brokertopicmetrics_messagesin_total',
-  'kafka_server_brokertopicmetrics_failedproducerequests_total',
-  'kafka_server_kafkarequesthandlerpool_requesthandleravgidlepercent',
-  'kafka_network_socketserver_networkprocessoravgidlepercent',
-  'kafka_log_log_size',
-  // The agent's own JVM and process collectors.
-  'jvm_memory_used_bytes',
-  'process_cpu_seconds_total',
-] as const;
+/** The Kafka nodes' metrics: what the exporter's rules promise for brokers and controllers
+ * (test/fixtures/metrics/contract.ts, proven against real Kafka by kafka-metrics.test.ts). */
+export const kafkaMetrics: readonly string[] = [
+  ...new Set<string>([...BROKER_METRICS, ...CONTROLLER_METRICS]),
+];
 
 /** The operator's metrics (operator/src/runtime/operator-metrics.ts, the consumer-group
  * reconciler, the cluster's log dirs and certificates). */

@@ -663,6 +663,50 @@ describe('KafkaCluster controller (combined mode)', () => {
     expect(await sts(namespace, 'combo-kafka')).toBeDefined();
   });
 
+  it('applies nothing while the exporter ConfigMap its spec names is missing, then goes on', async () => {
+    const kc = kafkaCluster('mcfg', namespace, false);
+    kc.spec.metrics = {
+      enabled: true,
+      exporter: { configMapKeyRef: { name: 'mcfg-rules', key: 'config.yaml' } },
+    };
+    await createResource(op.client, 'kafkaclusters', kc);
+    const bad = await waitFor('Ready=False InvalidSpec', async () => {
+      const c = await cluster(namespace, 'mcfg');
+      return condition(c, 'Ready')?.reason === 'InvalidSpec' ? c : undefined;
+    });
+    expect(condition(bad, 'Ready')?.message).toContain(
+      `ConfigMap "mcfg-rules" does not exist in namespace ${namespace}`,
+    );
+    // A pod mounting it could never start: nothing is rendered that would.
+    expect(await sts(namespace, 'mcfg-kafka')).toBeUndefined();
+
+    const configMap = (data: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'mcfg-rules', namespace },
+      data,
+    });
+    await op.client.request('POST', `/api/v1/namespaces/${namespace}/configmaps`, {
+      body: configMap({ 'rules.yaml': 'rules: []' }),
+    });
+    await waitFor('the missing key named', async () =>
+      condition(await cluster(namespace, 'mcfg'), 'Ready')?.message?.includes(
+        'has no key "config.yaml" (its keys: rules.yaml)',
+      ),
+    );
+    expect(await sts(namespace, 'mcfg-kafka')).toBeUndefined();
+
+    // Created as named: the operator finds it by itself (no event of ours announces it).
+    await op.client.request('PUT', `/api/v1/namespaces/${namespace}/configmaps/mcfg-rules`, {
+      body: configMap({ 'config.yaml': 'lowercaseOutputName: true' }),
+    });
+    const s = await waitFor('the StatefulSet', () => sts(namespace, 'mcfg-kafka'), {
+      timeoutMs: 60_000,
+    });
+    expect(JSON.stringify(s)).toContain('"name":"mcfg-rules"');
+    await op.client.request('DELETE', kraftwerkPath(namespace, 'kafkaclusters', 'mcfg'));
+  });
+
   it('goes at once when deleted: combined nodes have no order to keep', async () => {
     const kc = await waitFor('the finalizer', async () => {
       const c = await cluster(namespace, 'combo');

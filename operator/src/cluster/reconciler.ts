@@ -30,6 +30,7 @@ import { defaultBootstrap, type ClusterReconcilerDeps } from './deps.ts';
 import { clusterModel, clusterRef } from './model/cluster-model.ts';
 import { CLUSTER_FINALIZER } from './model/labels.ts';
 import { observeCluster, type ClusterObservation } from './observe/observe-cluster.ts';
+import { readReferences } from './observe/references.ts';
 import {
   invalidSpecStatus,
   planCluster,
@@ -37,7 +38,10 @@ import {
   type ClusterPlan,
 } from './plan/cluster-plan.ts';
 import type { ClusterStatus } from './plan/cluster-status.ts';
-import { specProblems } from './plan/spec-checks.ts';
+import { referenceProblems, specProblems } from './plan/spec-checks.ts';
+
+/** How soon a cluster waiting for an object its spec names looks for it again. */
+const REFERENCE_RECHECK_MS = 15_000;
 
 export { defaultBootstrap, type ClusterReconcilerDeps } from './deps.ts';
 
@@ -64,13 +68,18 @@ export function clusterReconciler(deps: ClusterReconcilerDeps): Reconciler<Kafka
     const model = clusterModel(kc);
     const now = new Date(deps.clock.now());
 
-    const problems = specProblems(model.spec, model.ref);
+    const missing = referenceProblems(
+      await readReferences(deps.client, ctx.namespace, model.spec),
+      ctx.namespace,
+    );
+    const problems = [...specProblems(model.spec, model.ref), ...missing];
     if (problems.length > 0) {
       // What only the operator can judge. Nothing is applied for a bad spec.
       const previous = kc.status as ClusterStatus | undefined;
       await writeStatus(ctx, invalidSpecStatus(model, previous, problems, now));
       void deps.events.warning(kc, 'InvalidSpec', 'Reconcile', problems.join('; '));
-      return undefined;
+      // A missing object may appear without any event we watch: look again.
+      return missing.length > 0 ? { requeueAfterMs: REFERENCE_RECHECK_MS } : undefined;
     }
     const clusterId = await ensureClusterId(ctx, random);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterSpec } from '../cluster-spec.ts';
-import { specProblems } from './spec-checks.ts';
+import { referenceProblems, specProblems } from './spec-checks.ts';
 
 const spec: ClusterSpec = {
   version: '4.1.1',
@@ -277,5 +277,24 @@ describe('specProblems', () => {
         ),
       ).toEqual([]);
     });
+  });
+});
+
+describe('referenceProblems', () => {
+  const ref = { name: 'rules', key: 'config.yaml' };
+  it('names a missing ConfigMap and a missing key with the keys there are', () => {
+    expect(referenceProblems({}, 'ns')).toEqual([]);
+    expect(referenceProblems({ metricsConfig: { ...ref, keys: null } }, 'ns')).toEqual([
+      expect.stringContaining('ConfigMap "rules" does not exist in namespace ns'),
+    ]);
+    expect(referenceProblems({ metricsConfig: { ...ref, keys: ['a.yaml'] } }, 'ns')).toEqual([
+      expect.stringContaining('has no key "config.yaml" (its keys: a.yaml)'),
+    ]);
+    expect(referenceProblems({ metricsConfig: { ...ref, keys: [] } }, 'ns')[0]).toContain(
+      '(its keys: none)',
+    );
+    expect(referenceProblems({ metricsConfig: { ...ref, keys: ['config.yaml'] } }, 'ns')).toEqual(
+      [],
+    );
   });
 });

@@ -143,3 +143,31 @@ function securityProblems(spec: ClusterSpec): string[] {
   }
   return problems;
 }
+
+/** What the spec names outside itself, as read now: only the exporter ConfigMap so far. */
+export interface ReferencedObjects {
+  /** spec.metrics.exporter.configMapKeyRef's ConfigMap: its keys, or null when it is absent. */
+  metricsConfig?: { name: string; key: string; keys: readonly string[] | null };
+}
+
+/**
+ * A reference to an object that is not there: refused before anything is applied, because a
+ * pod that mounts a missing ConfigMap never starts — a roll would stop with its first broker
+ * down, and a new cluster would never come up.
+ */
+export function referenceProblems(refs: ReferencedObjects, namespace: string): string[] {
+  const m = refs.metricsConfig;
+  if (!m) return [];
+  if (m.keys === null) {
+    return [
+      `spec.metrics.exporter.configMapKeyRef: ConfigMap "${m.name}" does not exist in namespace ${namespace}; create it (or remove the reference): nothing is applied or rolled until it exists`,
+    ];
+  }
+  if (!m.keys.includes(m.key)) {
+    const known = m.keys.length > 0 ? m.keys.join(', ') : 'none';
+    return [
+      `spec.metrics.exporter.configMapKeyRef: ConfigMap "${m.name}" has no key "${m.key}" (its keys: ${known}); nothing is applied or rolled until it has`,
+    ];
+  }
+  return [];
+}

@@ -32,7 +32,7 @@ export function metricsConfigMapName(clusterName: string): string {
 }
 
 /** The user's own exporter configuration (spec.metrics.exporter), if any. */
-function userConfig(spec: ClusterSpec): { name: string; key: string } | undefined {
+export function userConfig(spec: ClusterSpec): { name: string; key: string } | undefined {
   return metricsEnabled(spec) ? spec.metrics?.exporter?.configMapKeyRef : undefined;
 }
 

@@ -7,7 +7,7 @@
 # producer throughput of kafka-producer-perf-test (ProducerPerformance) with metrics off and on.
 # ROUNDS rounds, each off+on, the order alternating (off,on then on,off): a shared machine's load
 # drifts, and alternating keeps that drift from favouring one side.
-# usage: bench/metrics/run.sh   (env: ROUNDS=2 IDLE_SECONDS=90 RECORDS=1000000 RECORD_SIZE=1000 SCRAPE_INTERVAL=15)
+# usage: bench/metrics/run.sh   (env: MODES="off on agent", ROUNDS=2 IDLE_SECONDS=90 RECORDS=1000000 RECORD_SIZE=1000 SCRAPE_INTERVAL=15)
 . "$(dirname "$0")/../../hack/lib/common.sh"
 need curl "Install curl."
 ROUNDS="${ROUNDS:-2}"
@@ -60,7 +60,7 @@ P
   KAFKA_HEAP_OPTS=-Xmx256m "$home/bin/kafka-storage.sh" format -t "$(printf 'bench-metrics-%s' "$1" | md5sum | xxd -r -p | head -c 16 | base64 | tr '+/' '-_' | tr -d '=')" \
     -c "$dir/server.properties" >"$dir/format.log" 2>&1
   local opts=''
-  [[ "$1" == on ]] && opts="-javaagent:$jar=127.0.0.1:$METRICS_PORT:$work/metrics.yaml"
+  [[ "$1" != off ]] && opts="-javaagent:$jar=127.0.0.1:$METRICS_PORT:$work/metrics.yaml"
   KAFKA_HEAP_OPTS='-Xmx1g -Xms1g' LOG_DIR="$dir" KAFKA_OPTS="$opts" \
     "$home/bin/kafka-server-start.sh" "$dir/server.properties" >"$dir/kafka.log" 2>&1 &
   kafka_pid=$!
@@ -118,8 +118,11 @@ run_mode() { # run_mode off|on : appends "mode cpu_ms_per_min records_per_s mb_p
   stop_kafka
   echo "$mode $cpu $(sed -E 's/.*records sent, ([0-9.]+) records\/sec \(([0-9.]+) MB\/sec\).*/\1 \2/' <<<"$line")" >>"$work/results"
 }
+# MODES="off on agent" adds a node with the agent loaded but never scraped: it tells the cost of
+# the agent's presence from the cost of the scrapes.
 for round in $(seq "$ROUNDS"); do
-  if ((round % 2)); then order="off on"; else order="on off"; fi
+  if [[ -n "${MODES:-}" ]]; then order="$MODES"
+  elif ((round % 2)); then order="off on"; else order="on off"; fi
   for mode in $order; do run_mode "$mode"; done
 done
 
@@ -139,6 +142,8 @@ cat "$work/perf-lines"
 awk '
   { cpu[$1] += $2; rps[$1] += $3; n[$1]++ }
   END {
+    if (n["agent"]) printf "agent loaded, not scraped: JVM CPU idle %.0f ms/min, %.0f records/s (on/off %.3f)\n",
+      cpu["agent"] / n["agent"], rps["agent"] / n["agent"], (rps["agent"] / n["agent"]) / (rps["off"] / n["off"])
     printf "means: JVM CPU idle off %.0f, on %.0f ms/min (exporter, scraped every '"$SCRAPE_INTERVAL"' s: %+.0f ms/min)\n",
       cpu["off"] / n["off"], cpu["on"] / n["on"], cpu["on"] / n["on"] - cpu["off"] / n["off"]
     printf "throughput on/off: %.3f (records/s %.0f vs %.0f)\n",

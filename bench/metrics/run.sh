@@ -5,8 +5,8 @@
 # every SCRAPE_INTERVAL seconds as Prometheus would. Prints series per scrape, bytes per scrape,
 # scrape duration, the JVM's CPU while idle (the exporter's share is the difference), and the
 # producer throughput of kafka-producer-perf-test (ProducerPerformance) with metrics off and on.
-# ROUNDS rounds, each off+on, the order alternating (off,on then on,off): a shared machine's load
-# drifts, and alternating keeps that drift from favouring one side.
+# ROUNDS rounds, each running every mode once, the order rotating each round (off,on then
+# on,off): a shared machine's load drifts, and rotating keeps that drift from favouring one side.
 # usage: bench/metrics/run.sh   (env: MODES="off on agent", ROUNDS=2 IDLE_SECONDS=90 RECORDS=1000000 RECORD_SIZE=1000 SCRAPE_INTERVAL=15)
 . "$(dirname "$0")/../../hack/lib/common.sh"
 need curl "Install curl."
@@ -107,6 +107,9 @@ run_mode() { # run_mode off|on : appends "mode cpu_ms_per_min records_per_s mb_p
   sleep "$IDLE_SECONDS"
   after="$(cpu_ticks "$kafka_pid")"
   cpu="$(awk -v t="$((after - before))" -v hz="$clk_tck" -v s="$IDLE_SECONDS" 'BEGIN{printf "%.0f", t / hz / s * 60 * 1000}')"
+  # The previous run's gigabyte may still be being written back: start every produce from a
+  # clean page cache state, or the later mode pays for the earlier one's disk writes.
+  sync
   log "metrics $mode: producing $RECORDS records of $RECORD_SIZE bytes"
   line="$(perf)"
   echo "  $mode: $line" >>"$work/perf-lines"
@@ -116,14 +119,18 @@ run_mode() { # run_mode off|on : appends "mode cpu_ms_per_min records_per_s mb_p
     kafka_series="$(grep -v '^#' "$work/last.prom" | grep -c '^kafka_')"
   fi
   stop_kafka
+  rm -rf "$work/$mode" # its gigabyte goes now, not during the next mode's run
   echo "$mode $cpu $(sed -E 's/.*records sent, ([0-9.]+) records\/sec \(([0-9.]+) MB\/sec\).*/\1 \2/' <<<"$line")" >>"$work/results"
 }
 # MODES="off on agent" adds a node with the agent loaded but never scraped: it tells the cost of
 # the agent's presence from the cost of the scrapes.
+# Each round starts one mode later (off on agent, on agent off, agent off on, ...): whatever
+# runs after another inherits the machine it left, so no mode always goes first.
+read -r -a modes <<<"${MODES:-off on}"
 for round in $(seq "$ROUNDS"); do
-  if [[ -n "${MODES:-}" ]]; then order="$MODES"
-  elif ((round % 2)); then order="off on"; else order="on off"; fi
-  for mode in $order; do run_mode "$mode"; done
+  for i in $(seq 0 $((${#modes[@]} - 1))); do
+    run_mode "${modes[$(((round - 1 + i) % ${#modes[@]}))]}"
+  done
 done
 
 echo

@@ -101,7 +101,10 @@ describe('monitoring with a real Prometheus', () => {
     const up = await waitFor(
       `every pod of ${e2e.cluster} scraped and up`,
       async () => {
-        const s = await query(`up{job="kafka",namespace="${e2e.namespace}"} == 1`);
+        // Other scenarios' one-node clusters may share the namespace: this cluster's pods only.
+        const s = await query(
+          `up{job="kafka",namespace="${e2e.namespace}",kraftwerk_dev_cluster="${e2e.cluster}"} == 1`,
+        );
         const scraped = s.map((x) => x.metric.pod);
         return pods.every((p) => scraped.includes(p)) ? scraped : undefined;
       },

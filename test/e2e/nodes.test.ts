@@ -21,7 +21,14 @@ import {
   waitFor,
   waitReady,
 } from './lib.ts';
-import { clusterConditions, docker, kafkaPods, roleOf, workers } from './nodes.ts';
+import {
+  clusterConditions,
+  docker,
+  kafkaPods,
+  roleOf,
+  unmanagedPodsGone,
+  workers,
+} from './nodes.ts';
 
 const replicas = { broker: 3, controller: 3 };
 
@@ -120,6 +127,8 @@ describe('node drain and node loss', () => {
       timeoutMs: 60_000,
     });
 
+    const waited = await unmanagedPodsGone(target.node);
+    if (waited.length) console.log(`before the drain, waited for ${waited.join(', ')}`);
     const started = Date.now();
     await kubectl(
       'drain',

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { kafkaHome } from '../fixtures/toolchain.ts';
-import { type Condition, e2e, get, listPods, paths, type Pod } from './lib.ts';
+import { type Condition, e2e, get, listPods, paths, type Pod, waitFor } from './lib.ts';
 
 const run = promisify(execFile);
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
@@ -42,6 +42,37 @@ export type PlacedPod = Pod & { spec?: { nodeName?: string } };
 /** The e2e cluster's Kafka pods with the node each is bound to. */
 export async function kafkaPods(): Promise<PlacedPod[]> {
   return (await listPods(`kraftwerk.dev/cluster=${e2e.cluster}`)) as PlacedPod[];
+}
+
+/**
+ * Waits until `node` runs no running pod without a controller. kind's local-path provisioner
+ * starts such pods (helper-pod-create-pvc-…, helper-pod-delete-pvc-…) on a volume's node to
+ * create or wipe its directory, for a few seconds after a claim of an earlier scenario comes
+ * or goes; `kubectl drain` refuses a node while one runs, and --force would kill it mid-wipe.
+ * Returns what it waited for, for the log.
+ */
+export async function unmanagedPodsGone(node: string, timeoutMs = 120_000): Promise<string[]> {
+  const seen = new Set<string>();
+  await waitFor(
+    `no controller-less pod running on ${node}`,
+    async () => {
+      const list = await get<{
+        items: (Pod & { metadata: { namespace?: string; ownerReferences?: unknown[] } })[];
+      }>(`/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`);
+      const left = list.items.filter(
+        (p) =>
+          !p.metadata.ownerReferences?.length &&
+          p.status?.phase !== 'Succeeded' &&
+          p.status?.phase !== 'Failed' &&
+          // static (mirror) pods are not drained
+          !p.metadata.annotations?.['kubernetes.io/config.mirror'],
+      );
+      for (const p of left) seen.add(`${p.metadata.namespace}/${p.metadata.name}`);
+      return left.length === 0;
+    },
+    { timeoutMs, intervalMs: 1000 },
+  );
+  return [...seen];
 }
 
 export const roleOf = (p: Pod) => p.metadata.labels?.['kraftwerk.dev/role'];

@@ -10,9 +10,9 @@
 import type { ScalingSettings } from '../../operator/src/consumergroup/policy.ts';
 import type { KedaSettings } from './keda-model.ts';
 import { kedaDefaults } from './keda-model.ts';
-import type { Measures } from './measures.ts';
 import { measure } from './measures.ts';
-import type { Environment, Timeline } from './replay.ts';
+import { changesLine, fmt, measureRows, ratio, tableRow } from './report.ts';
+import type { Environment } from './replay.ts';
 import { replayKeda, replayOurs } from './replay.ts';
 import { traces } from './traces.ts';
 
@@ -41,36 +41,8 @@ const pollIntervalSeconds = 5;
 
 const showTimeline = process.argv.includes('--timeline');
 
-function fmt(n: number | null): string {
-  if (n === null) return 'none';
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
-}
-
-function ratio(a: number | null, b: number | null): string {
-  if (a === null || b === null) return '—';
-  if (b === 0) return a === 0 ? '1.00' : '∞';
-  return (a / b).toFixed(2);
-}
-
-function row(cells: string[], widths: number[]): string {
-  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-}
-
-function changesLine(t: Timeline): string {
-  return t.changes.map((c) => `${c.time}s:${c.from}→${c.to}`).join(' ');
-}
-
-const rows: [string, (m: Measures) => number | null][] = [
-  ['time to first decision (s)', (m) => m.firstDecision],
-  ['time to final size (s)', (m) => m.timeToFinal],
-  ['final size', (m) => m.finalSize],
-  ['peak lag (messages)', (m) => Math.round(m.peakLag)],
-  ['backlog (message·s, millions)', (m) => m.lagMessageSeconds / 1e6],
-  ['replica·s above ideal', (m) => m.excessReplicaSeconds],
-  ['size changes', (m) => m.changes],
-  ['direction reversals', (m) => m.reversals],
-  ['changed in last 10 min (1=yes)', (m) => (m.stillChanging ? 1 : 0)],
-];
+const rows = measureRows('millions');
+const row = tableRow;
 
 console.log(
   `kraftwerk lag autoscaling vs KEDA Kafka scaler + HPA defaults — ${env.partitions} partitions, ` +

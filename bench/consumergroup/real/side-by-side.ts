@@ -18,6 +18,7 @@ import { KubeClient, loadKubeConfig } from '../../../operator/src/runtime/kube-c
 import type { ScalingSettings } from '../../../operator/src/consumergroup/policy.ts';
 import { kedaDefaults, type KedaSettings } from '../keda-model.ts';
 import { measure, type Measures } from '../measures.ts';
+import { changesLine, fmt, measureRows, ratio, tableRow } from '../report.ts';
 import { replayKeda, replayOurs, type Environment, type Timeline } from '../replay.ts';
 import { traces as modelTraces, type Trace } from '../traces.ts';
 
@@ -448,24 +449,9 @@ writeFileSync(
 );
 
 // ---- report ----
-const fmt = (n: number | null) =>
-  n === null ? 'none' : Number.isInteger(n) ? String(n) : n.toFixed(2);
-const ratio = (a: number | null, b: number | null) =>
-  a === null || b === null ? '—' : b === 0 ? (a === 0 ? '1.00' : '∞') : (a / b).toFixed(2);
-const rows: [string, (m: Measures) => number | null][] = [
-  ['time to first decision (s)', (m) => m.firstDecision],
-  ['time to final size (s)', (m) => m.timeToFinal],
-  ['final size', (m) => m.finalSize],
-  ['peak lag (messages)', (m) => Math.round(m.peakLag)],
-  ['backlog (message·s, thousands)', (m) => m.lagMessageSeconds / 1e3],
-  ['replica·s above ideal', (m) => m.excessReplicaSeconds],
-  ['size changes', (m) => m.changes],
-  ['direction reversals', (m) => m.reversals],
-  ['changed in last 10 min (1=yes)', (m) => (m.stillChanging ? 1 : 0)],
-];
+const rows = measureRows('thousands');
 const widths = [31, 7, 7, 11, 10, 11, 11, 11];
-const row = (cells: string[]) =>
-  cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' ');
+const row = (cells: string[]) => tableRow(cells, widths, ' ');
 console.log(
   `\nkraftwerk vs real KEDA ${process.env.KEDA_VERSION ?? ''} on kind — ${partitions} partitions, ${perReplicaRate} msg/s per replica ` +
     `(the model's traces x ${factor}), lagThreshold ${lagThreshold}, max ${ours.maxReplicas}; ` +
@@ -500,24 +486,18 @@ for (const trace of traces) {
     console.log(
       row([
         label,
-        fmt(o),
-        fmt(k),
-        fmt(kt),
+        fmt(o, 2),
+        fmt(k, 2),
+        fmt(kt, 2),
         ratio(o, k),
         ratio(o, kt),
-        fmt(get(modelOurs)),
-        fmt(get(modelKeda)),
+        fmt(get(modelOurs), 2),
+        fmt(get(modelKeda), 2),
       ]),
     );
   }
   for (const a of arms.filter((x) => x.trace === trace)) {
-    console.log(
-      `  ${a.kind}: ${
-        timeline(a)
-          .changes.map((c) => `${c.time}s:${c.from}→${c.to}`)
-          .join(' ') || 'no change'
-      }`,
-    );
+    console.log(`  ${a.kind}: ${changesLine(timeline(a)) || 'no change'}`);
   }
 }
 await cleanUp();

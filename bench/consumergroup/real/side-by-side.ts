@@ -235,6 +235,20 @@ function autoscaler(a: Arm): { path: string; body: object } {
   };
 }
 
+/** Retries what Kafka calls retriable (a topic not yet known everywhere), up to a minute. */
+async function retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const retriable = (e as { retriable?: boolean }).retriable === true;
+      if (!retriable || attempt >= 60) throw e;
+      if (attempt % 10 === 0) log(`${what}: still retrying (${String(e)})`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 /** Topic, initial offsets and committed offsets as the trace's world starts. */
 async function prepare(admin: Admin, producer: Producer, a: Arm): Promise<void> {
   const i = a.trace.world.initial;
@@ -242,6 +256,8 @@ async function prepare(admin: Admin, producer: Producer, a: Arm): Promise<void> 
     waitForLeaders: true,
     topics: [{ topic: a.name, numPartitions: partitions, replicationFactor: 3 }],
   });
+  // Until every broker's metadata has it, the producer and the admin may be told it is unknown.
+  await retry(`metadata of ${a.name}`, () => admin.fetchTopicMetadata({ topics: [a.name] }));
   // The backlog a new group finds (the "no committed offsets" trace): i.end messages per
   // partition, of which Kafka keeps those from i.logStart on. The settled traces start at an
   // empty topic with offsets committed at its end: what matters is committed == end.
@@ -249,10 +265,12 @@ async function prepare(admin: Admin, producer: Producer, a: Arm): Promise<void> 
     for (let p = 0; p < partitions; p++) {
       for (let n = 0; n < i.end; n += 500) {
         const count = Math.min(500, i.end - n);
-        await producer.send({
-          topic: a.name,
-          messages: Array.from({ length: count }, () => ({ partition: p, value: 'backlog' })),
-        });
+        await retry(`backlog of ${a.name}`, () =>
+          producer.send({
+            topic: a.name,
+            messages: Array.from({ length: count }, () => ({ partition: p, value: 'backlog' })),
+          }),
+        );
       }
     }
     if (i.logStart > 0) {
@@ -335,21 +353,20 @@ const admin = kafka.admin();
 await admin.connect();
 const producer = kafka.producer({ allowAutoTopicCreation: false });
 await producer.connect();
+const runId = Date.now().toString(36).slice(-5);
 const arms: Arm[] = traces.flatMap((trace) =>
   armKinds.map((kind) => ({
     trace,
     kind,
-    name: `sbs-${slug(trace.name)}-${kind}`,
+    // A run id in every name: a topic of an earlier run may still be being deleted.
+    name: `sbs-${slug(trace.name)}-${kind}-${runId}`,
     replicas: [],
     lag: [],
   })),
 );
-const existing = new Set(await admin.listTopics());
-const stale = arms.map((a) => a.name).filter((n) => existing.has(n));
-if (stale.length) {
-  await admin.deleteTopics({ topics: stale });
-  await new Promise((r) => setTimeout(r, 5000)); // topic deletion is asynchronous in Kafka
-}
+// Topics an earlier, interrupted run left behind.
+const stale = (await admin.listTopics()).filter((n) => n.startsWith('sbs-'));
+if (stale.length) await admin.deleteTopics({ topics: stale });
 log(`preparing ${arms.length} arms (${traces.length} traces x ${armKinds.join(', ')}) in ${out}`);
 for (const a of arms) await prepare(admin, producer, a);
 for (const a of arms)
@@ -380,9 +397,11 @@ const rr = new Map<string, number>();
 let producing = true;
 const poisoned = new Set<string>();
 const produceLoop = (async () => {
-  let tick = 0;
+  // Wall time, not a count of iterations: a loaded machine delays a send, never the trace.
+  let last = start;
   while (producing) {
-    const t = tick / 10;
+    const now = Date.now();
+    const t = (now - start) / 1000;
     const batches = [];
     for (const a of arms) {
       if (t >= a.trace.durationSeconds) continue;
@@ -393,41 +412,46 @@ const produceLoop = (async () => {
           messages: [{ partition: 5, value: 'poison', headers: { 'kraftwerk-bench': 'stuck' } }],
         });
       }
-      const due = (carry.get(a.name) ?? 0) + a.trace.rate(Math.floor(t)) / 10;
+      const due = (carry.get(a.name) ?? 0) + (a.trace.rate(Math.floor(t)) * (now - last)) / 1000;
       const n = Math.floor(due);
       carry.set(a.name, due - n);
       if (n === 0) continue;
       let p = rr.get(a.name) ?? 0;
       const messages = Array.from({ length: n }, () => ({
         partition: p++ % partitions,
-        value: String(Date.now()),
+        value: String(now),
       }));
       rr.set(a.name, p);
       batches.push({ topic: a.name, messages });
     }
+    last = now;
     if (batches.length) await producer.sendBatch({ topicMessages: batches });
-    tick++;
-    const wait = start + tick * 100 - Date.now();
+    const wait = 100 - (Date.now() - now);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 })();
 
-// Sampler: once a second, every arm's replicas and lag.
+// Sampler: once a second, every arm's replicas and lag, at the second of wall time it was
+// taken; a second the loaded machine let pass unsampled gets the next sample (counted as late).
 const longest = Math.max(...traces.map((t) => t.durationSeconds));
-for (let t = 0; t < longest; t++) {
+let late = 0;
+let started = false;
+for (let t = 0; t < longest; t = Math.floor((Date.now() - start) / 1000) + 1) {
   const due = start + t * 1000 - Date.now();
   if (due > 0) await new Promise((r) => setTimeout(r, due));
   const replicas = await replicasOf();
-  await Promise.all(
-    arms
-      .filter((a) => t < a.trace.durationSeconds)
-      .map(async (a) => {
-        a.replicas.push(replicas.get(a.name) ?? 0);
-        a.lag.push(await lagOf(admin, a));
-      }),
-  );
+  const lags = await Promise.all(arms.map((a) => lagOf(admin, a)));
+  const now = Math.min(longest - 1, Math.floor((Date.now() - start) / 1000));
+  arms.forEach((a, i) => {
+    while (a.replicas.length <= Math.min(now, a.trace.durationSeconds - 1)) {
+      a.replicas.push(replicas.get(a.name) ?? 0);
+      a.lag.push(lags[i]!);
+    }
+  });
+  late += Math.max(0, now - t);
   // The autoscalers start with the trace, after the first sample shows the world as it began.
-  if (t === 0) {
+  if (!started) {
+    started = true;
     await Promise.all(
       arms.map(async (a) => {
         const { path, body } = autoscaler(a);
@@ -435,9 +459,9 @@ for (let t = 0; t < longest; t++) {
       }),
     );
   }
-  if (t % 60 === 0)
+  if (Math.floor(now / 60) !== Math.floor(t / 60) || t === 0)
     log(
-      `t=${t}s ${arms.map((a) => `${a.name.slice(4)}=${a.replicas.at(-1)}/${a.lag.at(-1)}`).join(' ')}`,
+      `t=${now}s ${arms.map((a) => `${a.name.slice(4)}=${a.replicas.at(-1)}/${a.lag.at(-1)}`).join(' ')}`,
     );
 }
 producing = false;
@@ -456,7 +480,7 @@ console.log(
   `\nkraftwerk vs real KEDA ${process.env.KEDA_VERSION ?? ''} on kind — ${partitions} partitions, ${perReplicaRate} msg/s per replica ` +
     `(the model's traces x ${factor}), lagThreshold ${lagThreshold}, max ${ours.maxReplicas}; ` +
     `KEDA tuned: polling ${tuned.pollingInterval}s, cooldown ${tuned.cooldownPeriod}s, HPA scale-down window ${tuned.scaleDownWindow}s; ` +
-    `${availableParallelism()} cores, load ${loadBefore} → ${loadAfter}; timelines in ${out}`,
+    `${availableParallelism()} cores, load ${loadBefore} → ${loadAfter}; ${late} of ${longest} seconds sampled late; timelines in ${out}`,
 );
 for (const trace of traces) {
   const m = Object.fromEntries(

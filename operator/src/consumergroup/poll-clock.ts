@@ -7,11 +7,13 @@
 
 /**
  * Milliseconds from `now` until the next poll of a group whose poll started at `startedAt`: the
- * first multiple of `intervalMs` at least half an interval after the start. A poll that started
- * on a tick (or a little after it) polls again on the next tick; a first poll, or one that
- * started late because the queue was long, never polls again within half an interval.
+ * first multiple of `intervalMs` at least a tenth of an interval after the start. A poll that
+ * started on a tick (or a little after it) polls again on the next tick. One that started late,
+ * because the queue was long, polls on the next tick too unless that is very close: when a tick's
+ * polls take longer than the interval, groups poll as often as the machine allows, rather than
+ * skipping a tick.
  */
 export function nextPollDelayMs(startedAt: number, now: number, intervalMs: number): number {
-  const next = Math.ceil((startedAt + intervalMs / 2) / intervalMs) * intervalMs;
+  const next = Math.ceil((startedAt + intervalMs / 10) / intervalMs) * intervalMs;
   return Math.max(0, next - now);
 }

@@ -309,7 +309,10 @@ export function createOperator(o: OperatorOptions): Operator {
       }),
       ...generic,
       finalizers: [],
-      concurrency: 8,
+      // Polls on the same tick share Kafka requests (kafka/group-batch.ts), so a batch holds
+      // as many groups as run at once: at 1,000 groups every 5 s, 8 made batches of ~3 groups
+      // and the queue too slow to poll each group every interval (bench/consumergroup/README.md).
+      concurrency: 64,
       clock,
       logger: o.logger,
       metrics,

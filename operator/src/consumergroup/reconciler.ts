@@ -1,9 +1,11 @@
-// The KafkaConsumerGroup reconciler, run once per poll interval per group: read offsets (one
-// batched read), fold them into this process's sample windows, decide (pure policy), scale the
-// target through its scale subresource, and report status, Events and metrics. Any read error
-// holds the current size and says so: an error is never read as zero lag. A target that cannot
-// or must not be scaled (a KafkaCluster's StatefulSet, RBAC, missing, no scale subresource) is a
-// Ready=False condition and one Warning Event, retried with a growing delay, never an exception.
+// The KafkaConsumerGroup reconciler, run once per poll interval per group, on the multiples of
+// the interval since the epoch (poll-clock.ts): read offsets (batched with the other groups
+// polling in the same moment), fold them into this process's sample windows, decide (pure
+// policy), scale the target through its scale subresource, and report status, Events and
+// metrics. Any read error holds the current size and says so: an error is never read as zero
+// lag. A target that cannot or must not be scaled (a KafkaCluster's StatefulSet, RBAC, missing,
+// no scale subresource) is a Ready=False condition and one Warning Event, retried with a growing
+// delay, never an exception.
 import type { KafkaCluster } from '../api/kafka-cluster.ts';
 import type { StatefulSetObject } from '../cluster/observe/cluster-resource.ts';
 import type { KafkaConsumerGroup } from '../api/kafka-consumer-group.ts';
@@ -41,6 +43,7 @@ import {
 } from './autoscale.ts';
 import { pollFrom, statusFor, topicsToWatch, type ReadyReason } from './group-resource.ts';
 import { defaultObserveSettings, type Poll } from './observe.ts';
+import { nextPollDelayMs } from './poll-clock.ts';
 import {
   forbiddenScaleTarget,
   scaleTargetProblem,
@@ -327,7 +330,8 @@ export function consumerGroupReconciler(deps: ConsumerGroupReconcilerDeps) {
             }
           : { status: 'False', reason: readyReason, message: readyMessage },
     });
-    return { requeueAfterMs: pollMs };
+    // On the shared clock, so groups with this interval poll together and share Kafka requests.
+    return { requeueAfterMs: nextPollDelayMs(now, deps.clock.now(), pollMs) };
   };
 }
 

@@ -139,3 +139,101 @@ describe('KafkaAdmin group calls', () => {
     }
   });
 });
+
+/**
+ * FindCoordinator v4 and DescribeGroups v5 for any groups asked about, one coordinator (itself);
+ * each group's DescribeGroups error codes come from its own script (0 once it runs out). Records
+ * the groups of each request.
+ */
+async function groupServer(script: Record<string, number[]>) {
+  const asked: { api: number; groups: string[] }[] = [];
+  const s: Server = createServer((socket) => {
+    socket.on('error', () => undefined);
+    let pending = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+        const request = pending.subarray(4, 4 + pending.readInt32BE(0));
+        pending = pending.subarray(4 + request.length);
+        const r = new Reader(request);
+        const apiKey = r.int16();
+        r.int16(); // version
+        const correlationId = r.int32();
+        r.string(); // client id
+        r.tags();
+        if (apiKey === 10) r.int8(); // key type
+        const groups = r.compactArray((c) => c.compactString() ?? '');
+        asked.push({ api: apiKey, groups });
+        const body = new Writer().int32(0); // throttle time
+        if (apiKey === 10) {
+          body.compactArray(groups, (w, key) =>
+            w
+              .compactString(key)
+              .int32(1)
+              .compactString('127.0.0.1')
+              .int32(port)
+              .int16(0)
+              .compactString(null)
+              .tags(),
+          );
+        } else {
+          body.compactArray(groups, (w, id) => {
+            const code = script[id]?.shift() ?? 0;
+            w.int16(code)
+              .compactString(id)
+              .compactString(code === 0 ? 'Empty' : '')
+              .compactString('consumer')
+              .compactString('')
+              .compactArray([], () => undefined)
+              .int32(0)
+              .tags();
+          });
+        }
+        body.tags();
+        const payload = Buffer.concat([
+          new Writer().int32(correlationId).tags().bytes(),
+          body.bytes(),
+        ]);
+        socket.write(Buffer.concat([new Writer().int32(payload.length).bytes(), payload]));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as { port: number }).port;
+  servers.push(s);
+  return { bootstrap: `127.0.0.1:${port}`, asked };
+}
+
+describe('KafkaAdmin group calls of many groups at once', () => {
+  it('share one FindCoordinator and one DescribeGroups; a group the coordinator refuses is asked again alone', async () => {
+    const { bootstrap, asked } = await groupServer({ b: [NOT_COORDINATOR] });
+    const admin = new KafkaAdmin({ bootstrap });
+    try {
+      const groups = await Promise.all(['a', 'b', 'c'].map((g) => admin.describeGroup(g)));
+      expect(groups.map((g) => g?.state)).toEqual(['Empty', 'Empty', 'Empty']);
+      expect(asked).toEqual([
+        { api: 10, groups: ['a', 'b', 'c'] },
+        { api: 15, groups: ['a', 'b', 'c'] },
+        { api: 10, groups: ['b'] },
+        { api: 15, groups: ['b'] },
+      ]);
+    } finally {
+      await admin.close();
+    }
+  });
+
+  it("one group's COORDINATOR_NOT_AVAILABLE fails that group only", async () => {
+    const na = COORDINATOR_NOT_AVAILABLE;
+    const { bootstrap } = await groupServer({ b: [na, na, na] });
+    const admin = new KafkaAdmin({ bootstrap });
+    try {
+      const settled = await Promise.allSettled(['a', 'b', 'c'].map((g) => admin.describeGroup(g)));
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(settled[1]).toMatchObject({
+        reason: { code: 'COORDINATOR_NOT_AVAILABLE', retriable: true },
+      });
+    } finally {
+      await admin.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 // The KafkaAdminPort implementation for one Kafka cluster (one bootstrap address), over the
-// operator's own wire client (wire-*.ts, README "Who sends what"). Per-topic calls go through
-// batchers, so a resync of thousands of topics costs a handful of requests. A broker outage
+// operator's own wire client (wire-*.ts, README "Who sends what"). Per-topic, per-group and
+// per-partition calls go through batchers, so a resync of thousands of topics, or the polls of
+// a thousand consumer groups, cost a handful of requests. A broker outage
 // surfaces as KafkaUnavailableError and drops the connection under it, so the next call starts
 // from a fresh one: recovery needs no operator restart.
 
@@ -23,6 +24,17 @@ import { Batcher, type BatcherOptions, type ItemResult } from './batcher.ts';
 import { KafkaClient, type Api, type KafkaClientOptions } from './client.ts';
 import { errorName, isRetriable } from './error-codes.ts';
 import { KafkaDecodeError, KafkaRequestError, KafkaUnavailableError } from './errors.ts';
+import {
+  answersPerGroup,
+  committedOffsetsOf,
+  groupDescriptionOf,
+  groupError,
+  groupErrorCode,
+  groupsByCoordinator,
+  offsetRangesOf,
+  partitionKey,
+  partitionsByLeader,
+} from './group-batch.ts';
 import type {
   CreatedTopic,
   ClusterDescription,
@@ -50,6 +62,8 @@ import {
   encodeDescribeGroupsRequest,
   encodeFindCoordinatorRequest,
   encodeOffsetFetchRequest,
+  type DescribedGroup,
+  type FetchedGroupOffsets,
 } from './wire-groups.ts';
 import {
   EARLIEST,
@@ -89,8 +103,9 @@ export interface KafkaAdminOptions extends KafkaClientOptions {
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const TOPIC_ALREADY_EXISTS = 36;
-const GROUP_ID_NOT_FOUND = 69;
 const UNKNOWN_TOPIC_ID = 100;
+/** Partitions in one ListOffsets batch: a thousand groups' polls often read a few hundred. */
+const PARTITION_BATCH = 1000;
 /** The group's coordinator is moving or still loading __consumer_offsets: ask again. */
 const COORDINATOR_NOT_READY = new Set([
   'COORDINATOR_LOAD_IN_PROGRESS',
@@ -115,6 +130,10 @@ export class KafkaAdmin implements KafkaAdminPort {
   readonly #alterConfigs: Batcher<{ name: string; config: Readonly<Record<string, string>> }, void>;
   readonly #delete: Batcher<string, void>;
   readonly #deleteById: Batcher<string, boolean>;
+  readonly #findCoordinator: Batcher<string, string>;
+  readonly #offsetFetch: Batcher<string, FetchedGroupOffsets | null>;
+  readonly #describeGroups: Batcher<string, DescribedGroup | null>;
+  readonly #offsetRanges: Batcher<TopicPartition, PartitionOffsetRange>;
 
   /** Over its own connections (`options`), or over a cluster's shared ones (`client`). */
   constructor(options: KafkaAdminOptions | KafkaClient) {
@@ -163,6 +182,39 @@ export class KafkaAdmin implements KafkaAdminPort {
       (id) => id,
       (ids) => this.#deleteByIdBatch(ids),
       writes,
+    );
+    // Consumer-group polls that fall in the same few milliseconds share their requests.
+    this.#findCoordinator = new Batcher(
+      (id) => id,
+      (ids) => this.#findCoordinatorBatch(ids),
+      reads,
+    );
+    this.#offsetFetch = new Batcher(
+      (id) => id,
+      (ids) =>
+        this.#coordinatorBatch(
+          ids,
+          OFFSET_FETCH,
+          encodeOffsetFetchRequest,
+          decodeOffsetFetchResponse,
+        ),
+      reads,
+    );
+    this.#describeGroups = new Batcher(
+      (id) => id,
+      (ids) =>
+        this.#coordinatorBatch(
+          ids,
+          DESCRIBE_GROUPS,
+          encodeDescribeGroupsRequest,
+          decodeDescribeGroupsResponse,
+        ),
+      reads,
+    );
+    this.#offsetRanges = new Batcher(
+      partitionKey,
+      (partitions) => this.#offsetRangesBatch(partitions),
+      { ...reads, maxBatch: Math.max(batch.maxBatch, PARTITION_BATCH) },
     );
   }
 
@@ -249,143 +301,25 @@ export class KafkaAdmin implements KafkaAdminPort {
     groupId: string,
     topics?: readonly string[],
   ): Promise<readonly CommittedOffset[]> {
-    // One OffsetFetch for everything the group committed, filtered here: naming topics would
-    // need their partition lists first (another Metadata request).
-    const groups = await this.#groupRequest(
-      groupId,
-      OFFSET_FETCH,
-      encodeOffsetFetchRequest([groupId]),
-      decodeOffsetFetchResponse,
-      (answer) => answer.find((g) => g.groupId === groupId)?.errorCode ?? 0,
-    );
-    const group = groups.find((g) => g.groupId === groupId);
-    // A group Kafka does not know has committed nothing.
-    if (!group || group.errorCode === GROUP_ID_NOT_FOUND) return [];
-    if (group.errorCode !== 0) throw groupError(groupId, 'OffsetFetch', group.errorCode);
-    const failed = group.offsets.find((o) => o.errorCode !== 0);
-    if (failed) {
-      throw new KafkaRequestError(
-        errorName(failed.errorCode),
-        `OffsetFetch of group ${groupId} for ${failed.topic}/${failed.partition}: ${errorName(failed.errorCode)}`,
-        isRetriable(failed.errorCode),
-      );
-    }
-    const wanted = topics === undefined ? undefined : new Set(topics);
-    return group.offsets
-      .filter((o) => wanted === undefined || wanted.has(o.topic))
-      .map((o) => ({
-        topic: o.topic,
-        partition: o.partition,
-        offset: o.offset < 0n ? null : Number(o.offset),
-      }));
+    // Everything the group committed, filtered here: naming topics would need their partition
+    // lists first (another Metadata request).
+    const group = await this.#groupCall(groupId, 'OffsetFetch', this.#offsetFetch);
+    return committedOffsetsOf(groupId, group, topics);
   }
 
   async fetchOffsetRanges(
     partitions: readonly TopicPartition[],
   ): Promise<readonly PartitionOffsetRange[]> {
-    if (partitions.length === 0) return [];
-    const topics = [...new Set(partitions.map((p) => p.topic))];
-    const metadata = await this.#metadata(topics);
-    const leaders = new Map<string, number>();
-    for (const t of metadata.topics) {
-      for (const p of t.partitions) leaders.set(`${t.name}\u0000${p.partition}`, p.leader);
-    }
-    const byLeader = new Map<number, TopicPartition[]>();
-    for (const p of partitions) {
-      const leader = leaders.get(`${p.topic}\u0000${p.partition}`);
-      if (leader === undefined)
-        throw new KafkaRequestError(
-          'UNKNOWN_TOPIC_OR_PARTITION',
-          `${p.topic}/${p.partition} does not exist`,
-          true,
-        );
-      if (leader < 0)
-        throw new KafkaRequestError(
-          'LEADER_NOT_AVAILABLE',
-          `${p.topic}/${p.partition} has no leader`,
-          true,
-        );
-      byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
-    }
-    const ranges = new Map<
-      string,
-      { topic: string; partition: number; logStart?: number; end?: number }
-    >();
-    await Promise.all(
-      [...byLeader].map(async ([leader, ps]) => {
-        const broker = metadata.brokers.find((b) => b.nodeId === leader);
-        if (!broker)
-          throw new KafkaUnavailableError(
-            this.bootstrap,
-            `leader ${leader} is not among the live brokers`,
-          );
-        const [earliest, latest] = await Promise.all(
-          [EARLIEST, LATEST].map((ts) =>
-            this.#client.send(
-              LIST_OFFSETS,
-              encodeListOffsetsRequest(ps, ts),
-              decodeListOffsetsResponse,
-              `${broker.host}:${broker.port}`,
-            ),
-          ),
-        );
-        for (const [list, field] of [
-          [earliest!, 'logStart'],
-          [latest!, 'end'],
-        ] as const) {
-          for (const r of list) {
-            if (r.errorCode !== 0) {
-              throw new KafkaRequestError(
-                errorName(r.errorCode),
-                `ListOffsets for ${r.topic}/${r.partition} failed: ${errorName(r.errorCode)}`,
-                isRetriable(r.errorCode),
-              );
-            }
-            const key = `${r.topic}\u0000${r.partition}`;
-            const entry = ranges.get(key) ?? { topic: r.topic, partition: r.partition };
-            entry[field] = r.offset;
-            ranges.set(key, entry);
-          }
-        }
-      }),
+    // Per partition, so callers reading the same topics share one ListOffsets per leader; one
+    // partition's error fails only its callers.
+    return Promise.all(
+      partitions.map((p) => this.#offsetRanges.submit({ topic: p.topic, partition: p.partition })),
     );
-    return partitions.map((p) => {
-      const r = ranges.get(`${p.topic}\u0000${p.partition}`);
-      if (r?.logStart === undefined || r.end === undefined) {
-        throw new KafkaRequestError(
-          'INVALID_RESPONSE',
-          `no offsets returned for ${p.topic}/${p.partition}`,
-          true,
-        );
-      }
-      return { topic: p.topic, partition: p.partition, logStart: r.logStart, end: r.end };
-    });
   }
 
   async describeGroup(groupId: string): Promise<GroupDescription | null> {
-    const groups = await this.#groupRequest(
-      groupId,
-      DESCRIBE_GROUPS,
-      encodeDescribeGroupsRequest([groupId]),
-      decodeDescribeGroupsResponse,
-      (answer) => answer.find((g) => g.groupId === groupId)?.errorCode ?? 0,
-    );
-    const g = groups.find((x) => x.groupId === groupId);
-    // Kafka reports a group it does not know as Dead with no members (v6+: GROUP_ID_NOT_FOUND).
-    if (!g || g.errorCode === GROUP_ID_NOT_FOUND) return null;
-    if (g.errorCode !== 0) throw groupError(groupId, 'DescribeGroups', g.errorCode);
-    if (g.state === 'Dead' && g.members.length === 0) return null;
-    return {
-      groupId: g.groupId,
-      state: g.state,
-      protocolType: g.protocolType,
-      members: g.members.map((m) => ({
-        memberId: m.memberId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        assignment: g.protocolType === 'consumer' ? assignmentOf(m.assignment) : [],
-      })),
-    };
+    const g = await this.#groupCall(groupId, 'DescribeGroups', this.#describeGroups);
+    return groupDescriptionOf(groupId, g, assignmentOf);
   }
 
   close(): Promise<void> {
@@ -571,6 +505,116 @@ export class KafkaAdmin implements KafkaAdminPort {
     return answer;
   }
 
+  /** One Metadata for the batch's topics, then earliest + latest ListOffsets per leader. */
+  async #offsetRangesBatch(
+    partitions: readonly TopicPartition[],
+  ): Promise<Map<string, ItemResult<PartitionOffsetRange>>> {
+    const metadata = await this.#metadata([...new Set(partitions.map((p) => p.topic))]);
+    const leaders = new Map<string, number>();
+    for (const t of metadata.topics) {
+      if (t.name === null) continue;
+      for (const p of t.partitions)
+        leaders.set(partitionKey({ topic: t.name, partition: p.partition }), p.leader);
+    }
+    const { byLeader, failed } = partitionsByLeader(partitions, leaders);
+    const results = new Map<string, ItemResult<PartitionOffsetRange>>(failed);
+    await Promise.all(
+      [...byLeader].map(async ([leader, ps]) => {
+        try {
+          const broker = metadata.brokers.find((b) => b.nodeId === leader);
+          if (!broker)
+            throw new KafkaUnavailableError(
+              this.bootstrap,
+              `leader ${leader} is not among the live brokers`,
+            );
+          const address = `${broker.host}:${broker.port}`;
+          const [earliest, latest] = await Promise.all(
+            [EARLIEST, LATEST].map((ts) =>
+              this.#client.send(
+                LIST_OFFSETS,
+                encodeListOffsetsRequest(ps, ts),
+                decodeListOffsetsResponse,
+                address,
+              ),
+            ),
+          );
+          for (const [key, r] of offsetRangesOf(ps, earliest!, latest!)) results.set(key, r);
+        } catch (error) {
+          // This leader's partitions only.
+          for (const p of ps) results.set(partitionKey(p), { ok: false, error });
+        }
+      }),
+    );
+    return results;
+  }
+
+  /** One FindCoordinator (v4 takes many keys) for the groups not located yet. */
+  async #findCoordinatorBatch(
+    groupIds: readonly string[],
+  ): Promise<Map<string, ItemResult<string>>> {
+    const answer = await this.#client.send(
+      FIND_COORDINATOR,
+      encodeFindCoordinatorRequest(groupIds),
+      decodeFindCoordinatorResponse,
+    );
+    const byKey = new Map(answer.map((c) => [c.key, c]));
+    return new Map(
+      groupIds.map((id): [string, ItemResult<string>] => {
+        const c = byKey.get(id);
+        if (!c)
+          return [
+            id,
+            {
+              ok: false,
+              error: new KafkaRequestError(
+                'INVALID_RESPONSE',
+                `no coordinator for group ${id}`,
+                true,
+              ),
+            },
+          ];
+        if (c.errorCode !== 0) return [id, { ok: false, error: requestError(c) }];
+        return [id, { ok: true, value: `${c.host}:${c.port}` }];
+      }),
+    );
+  }
+
+  /**
+   * One request per coordinator for the batch's groups, each group's answer cut out of it
+   * (null when the coordinator left it out). A group that cannot be located, or whose
+   * coordinator does not answer, fails alone; the retry is #groupCall's.
+   */
+  async #coordinatorBatch<T extends { groupId: string }>(
+    groupIds: readonly string[],
+    api: Api,
+    encode: (groupIds: readonly string[]) => Buffer,
+    decode: (body: Buffer) => T[],
+  ): Promise<Map<string, ItemResult<T | null>>> {
+    const results = new Map<string, ItemResult<T | null>>();
+    const located: [string, string][] = [];
+    await Promise.all(
+      groupIds.map(async (id) => {
+        try {
+          located.push([id, await this.#coordinator(id)]);
+        } catch (error) {
+          results.set(id, { ok: false, error });
+        }
+      }),
+    );
+    await Promise.all(
+      [...groupsByCoordinator(located)].map(async ([address, ids]) => {
+        try {
+          const answer = await this.#client.send(api, encode(ids), decode, address);
+          for (const [id, g] of answersPerGroup(ids, answer))
+            results.set(id, { ok: true, value: g });
+        } catch (error) {
+          for (const id of ids) results.set(id, { ok: false, error });
+        }
+      }),
+    );
+    return results;
+  }
+
   // --- plumbing ----------------------------------------------------------------------------
 
   async #metadata(topics: readonly string[] | null): Promise<MetadataResponse> {
@@ -584,22 +628,20 @@ export class KafkaAdmin implements KafkaAdminPort {
   }
 
   /**
-   * A request to the group's coordinator. While the coordinator moves or loads (`errorOf` of
-   * the answer, or of the lookup, is one of COORDINATOR_NOT_READY) the lookup is repeated a
-   * few times; a connection that fails forgets the coordinator, so the next call looks again.
+   * One group's read, batched with other groups'. While the coordinator moves or loads (the
+   * group's answer, or its lookup, says one of COORDINATOR_NOT_READY) the lookup is repeated a
+   * few times; any failure forgets the group's coordinator, so the next call looks again.
    */
-  async #groupRequest<T>(
+  async #groupCall<T extends { errorCode: number }>(
     groupId: string,
-    api: Api,
-    body: Buffer,
-    decode: (body: Buffer) => T,
-    errorOf: (answer: T) => number,
-  ): Promise<T> {
+    api: string,
+    batcher: Batcher<string, T | null>,
+  ): Promise<T | null> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const answer = await this.#client.send(api, body, decode, await this.#coordinator(groupId));
-        const code = errorOf(answer);
-        if (COORDINATOR_NOT_READY.has(errorName(code))) throw groupError(groupId, api.name, code);
+        const answer = await batcher.submit(groupId);
+        const code = groupErrorCode(answer);
+        if (COORDINATOR_NOT_READY.has(errorName(code))) throw groupError(groupId, api, code);
         return answer;
       } catch (e) {
         this.#coordinators.delete(groupId);
@@ -613,28 +655,12 @@ export class KafkaAdmin implements KafkaAdminPort {
   #coordinator(groupId: string): Promise<string> {
     let found = this.#coordinators.get(groupId);
     if (!found) {
-      found = this.#client
-        .send(
-          FIND_COORDINATOR,
-          encodeFindCoordinatorRequest([groupId]),
-          decodeFindCoordinatorResponse,
-        )
-        .then((answer) => {
-          const c = answer.find((x) => x.key === groupId);
-          if (!c)
-            throw new KafkaRequestError(
-              'INVALID_RESPONSE',
-              `no coordinator for group ${groupId}`,
-              true,
-            );
-          if (c.errorCode !== 0) throw requestError(c);
-          return `${c.host}:${c.port}`;
-        });
-      const lookup = found;
+      const lookup = this.#findCoordinator.submit(groupId);
       lookup.catch(() => {
         if (this.#coordinators.get(groupId) === lookup) this.#coordinators.delete(groupId);
       });
       this.#coordinators.set(groupId, lookup);
+      found = lookup;
     }
     return found;
   }
@@ -688,12 +714,4 @@ function assignmentOf(bytes: Buffer): TopicPartition[] {
     if (e instanceof KafkaDecodeError) return [];
     throw e;
   }
-}
-
-function groupError(groupId: string, api: string, code: number): KafkaRequestError {
-  return new KafkaRequestError(
-    errorName(code),
-    `${api} of group ${groupId}: ${errorName(code)}`,
-    isRetriable(code),
-  );
 }

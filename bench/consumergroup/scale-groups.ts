@@ -16,21 +16,17 @@
 //     operator RSS over the window and its peak (VmHWM).
 // BENCH_OPERATOR_MAIN=<path to main.ts> runs another checkout's operator (before/after).
 // Results: bench/consumergroup/README.md, "1,000 groups polled every 5 s".
-import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { startBenchOperator } from '../operator.ts';
 import { apiRequests, cpuSeconds, diff, loadAverage, metric, pool, procStatus } from '../lib.ts';
-import { operatorNodeOptions } from '../../operator/src/node-options.ts';
 import { Informer, stripManagedFields } from '../../operator/src/runtime/informer.ts';
 import { KubeClient, loadKubeConfig } from '../../operator/src/runtime/kube-client.ts';
 import type { KubeObject } from '../../operator/src/runtime/resource.ts';
 import { ControlPlane } from '../../test/fixtures/control-plane.ts';
 import { installCrds } from '../../test/fixtures/crds.ts';
 import { KafkaFixture } from '../../test/fixtures/kafka.ts';
-import { freePort } from '../../test/fixtures/ports.ts';
 import { logRoot, waitFor } from '../../test/fixtures/process.ts';
-import { repoRoot } from '../../test/fixtures/toolchain.ts';
 
 const GROUPS = Number(process.argv[2] ?? 1000);
 const TOPICS = Number(process.env.TOPICS ?? 100);
@@ -39,7 +35,6 @@ const RECORDS = 10; // per partition
 const POLL_S = 5;
 const SETTLE_S = Number(process.env.SETTLE_S ?? 15);
 const WINDOW_S = Number(process.env.WINDOW_S ?? 60);
-const operatorMain = process.env.BENCH_OPERATOR_MAIN ?? join(repoRoot, 'operator/src/main.ts');
 const api = '/apis/kraftwerk.dev/v1alpha1';
 const namespace = 'bench';
 const topicOf = (i: number) => `t-${i % TOPICS}`;
@@ -87,33 +82,7 @@ async function readiness(client: KubeClient) {
   return { allMeasured, measured, stop: () => informer.stop() };
 }
 
-interface RunningOperator {
-  child: ChildProcess;
-  pid: number;
-  port: number;
-}
-async function startOperator(): Promise<RunningOperator> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [operatorMain], {
-    env: {
-      ...process.env,
-      // As shipped (chart, cdk8s); OPERATOR_NODE_OPTIONS='' measures V8's defaults instead.
-      NODE_OPTIONS: process.env.OPERATOR_NODE_OPTIONS ?? operatorNodeOptions,
-      KUBECONFIG: cp.kubeconfigPath,
-      KRAFTWERK_WATCH_NAMESPACES: namespace,
-      KRAFTWERK_LEADER_ELECTION: 'false',
-      KRAFTWERK_HTTP_PORT: String(port),
-      KRAFTWERK_RESYNC_SECONDS: '3600',
-      KRAFTWERK_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  await waitFor(
-    'operator /readyz',
-    async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok,
-  );
-  return { child, pid: child.pid!, port };
-}
+const startOperator = () => startBenchOperator({ kubeconfig: cp.kubeconfigPath, namespace });
 
 const cp = await ControlPlane.start({ name: 'bench-groups-cp', controllerManager: false });
 const kafka = await KafkaFixture.start({
@@ -354,9 +323,7 @@ console.log(
   `operator RSS           idle ${idleRss.toFixed(0)} MB; window mean ${meanRss.toFixed(0)} MB, max ${Math.max(...rss).toFixed(0)} MB; peak (VmHWM) ${peakRss.toFixed(0)} MB`,
 );
 
-const exited = new Promise((r) => op.child.once('exit', r));
-op.child.kill('SIGTERM');
-await exited;
+await op.stop();
 await admin.disconnect();
 await kafka.stop();
 await cp.stop();

@@ -28,22 +28,19 @@
 // 500 ms, which itself loads the API server being measured.
 // BENCH_OPERATOR_MAIN=<path to main.ts> runs another checkout's operator (before/after).
 // Strimzi's published figures for reference: ~17 topic events/s, ~314 MB at 4,100 topics.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { startBenchOperator, type BenchOperator } from '../operator.ts';
 import { apiRequests, cpuSeconds, diff, loadAverage, metric, pool, procStatus } from '../lib.ts';
-import { operatorNodeOptions } from '../../operator/src/node-options.ts';
 import { Informer, stripManagedFields } from '../../operator/src/runtime/informer.ts';
 import { KubeClient, loadKubeConfig } from '../../operator/src/runtime/kube-client.ts';
 import type { KubeObject } from '../../operator/src/runtime/resource.ts';
 import { ControlPlane } from '../../test/fixtures/control-plane.ts';
 import { installCrds } from '../../test/fixtures/crds.ts';
 import { KafkaFixture } from '../../test/fixtures/kafka.ts';
-import { freePort } from '../../test/fixtures/ports.ts';
 import { logRoot, waitFor } from '../../test/fixtures/process.ts';
-import { repoRoot } from '../../test/fixtures/toolchain.ts';
 
 const N = Number(process.argv[2] ?? 1000);
 const large = N > 1000;
@@ -54,7 +51,6 @@ const progress = (what: string) =>
   process.stderr.write(
     `[bench +${((performance.now() - benchStart) / 1000).toFixed(0)} s, load ${loadAverage()}] ${what}\n`,
   );
-const operatorMain = process.env.BENCH_OPERATOR_MAIN ?? join(repoRoot, 'operator/src/main.ts');
 const api = '/apis/kraftwerk.dev/v1alpha1';
 
 /** The requests of one phase that concern topics and events, per topic, minus the bench's own. */
@@ -194,47 +190,16 @@ async function dropFromKafka(prefix: string): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
-interface RunningOperator {
-  child: ChildProcess;
-  pid: number;
-  port: number;
-  startS: number;
-}
-async function startOperator(namespace: string): Promise<RunningOperator> {
-  const port = await freePort();
-  const started = performance.now();
-  const child = spawn(process.execPath, [operatorMain], {
-    env: {
-      ...process.env,
-      // As shipped (chart, cdk8s); OPERATOR_NODE_OPTIONS='' measures V8's defaults instead.
-      NODE_OPTIONS: process.env.OPERATOR_NODE_OPTIONS ?? operatorNodeOptions,
-      KUBECONFIG: cp.kubeconfigPath,
-      KRAFTWERK_WATCH_NAMESPACES: namespace,
-      KRAFTWERK_LEADER_ELECTION: 'false',
-      KRAFTWERK_HTTP_PORT: String(port),
-      KRAFTWERK_RESYNC_SECONDS: '3600',
-      KRAFTWERK_LOG_LEVEL: 'warn',
+function startOperator(namespace: string): Promise<BenchOperator> {
+  return startBenchOperator({
+    kubeconfig: cp.kubeconfigPath,
+    namespace,
+    // An operator that dies (out of memory, say) would leave the bench waiting for Ready forever.
+    onUnaskedExit: (code, signal) => {
+      progress(`operator exited unasked (code ${code}, signal ${signal}); giving up`);
+      process.exit(1);
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  // An operator that dies (out of memory, say) would leave the bench waiting for Ready forever.
-  child.once('exit', (code, signal) => {
-    if (stopping.has(child)) return;
-    progress(`operator exited unasked (code ${code}, signal ${signal}); giving up`);
-    process.exit(1);
-  });
-  await waitFor(
-    'operator /readyz',
-    async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok,
-  );
-  return { child, pid: child.pid!, port, startS: (performance.now() - started) / 1000 };
-}
-const stopping = new Set<ChildProcess>();
-async function stopOperator(o: RunningOperator): Promise<void> {
-  stopping.add(o.child);
-  const exited = new Promise((r) => o.child.once('exit', r));
-  o.child.kill('SIGTERM');
-  await exited;
 }
 
 const cp = await ControlPlane.start({ name: 'bench-topics-cp', controllerManager: false });
@@ -393,7 +358,7 @@ const resyncPartsAfter = cpuOfParts(e2e.pid);
 const resyncCpu = cpuSeconds(e2e.pid) - before.cpu;
 const resyncRequests = diff(await apiRequests(client), requestsBefore);
 const resyncKafka = diff(await kafkaRequests(e2e.port), kafkaBefore);
-await stopOperator(e2e);
+await e2e.stop();
 // The t-* resources stay (with their finalizers): the catch-up operator does not watch them.
 const dropE2eS = await dropFromKafka('t-');
 
@@ -419,7 +384,7 @@ await new Promise((r) => setTimeout(r, 3000));
 const catchupReconciles = reconcilesPerTopic(await reconciles(catchup.port), {});
 await watch.stop();
 const catchupPeak = procStatus(catchup.pid, 'VmHWM');
-await stopOperator(catchup);
+await catchup.stop();
 
 const rate = (s: number) => `${(N / s).toFixed(0)} topics/s`;
 const load = loadAverage();

@@ -29,15 +29,14 @@
 //   - operator catch-up: N users created while no operator runs, then a fresh operator
 //     started: time until all are Ready — the operator without the POSTs competing.
 // Results and what bounds them: bench/user/README.md and docs/users.md, "Load".
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { startBenchOperator } from '../operator.ts';
 import { apiRequests, cpuSeconds, diff, loadAverage, metric, pool, procStatus } from '../lib.ts';
 import { KafkaUserAdmin } from '../../operator/src/kafka/user-admin.ts';
 import type { AclBinding } from '../../operator/src/kafka/user-port.ts';
-import { operatorNodeOptions } from '../../operator/src/node-options.ts';
 import { issueLeaf } from '../../operator/src/pki/certificates.ts';
 import { Informer, stripManagedFields } from '../../operator/src/runtime/informer.ts';
 import { KubeClient, loadKubeConfig } from '../../operator/src/runtime/kube-client.ts';
@@ -45,7 +44,6 @@ import type { KubeObject } from '../../operator/src/runtime/resource.ts';
 import { ControlPlane } from '../../test/fixtures/control-plane.ts';
 import { installCrds } from '../../test/fixtures/crds.ts';
 import { SecureKafka } from '../../test/fixtures/kafka-secure.ts';
-import { freePort } from '../../test/fixtures/ports.ts';
 import { logRoot, waitFor } from '../../test/fixtures/process.ts';
 import { repoRoot } from '../../test/fixtures/toolchain.ts';
 import { StandInKubelet } from '../../test/fixtures/stand-in-kubelet.ts';
@@ -274,38 +272,13 @@ async function completeInKafka(
   return { scram: scram.size, acls: full.length, both: full.filter((u) => scram.has(u)).length };
 }
 
-interface RunningOperator {
-  child: ChildProcess;
-  pid: number;
-  port: number;
-}
-async function startOperator(): Promise<RunningOperator> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(repoRoot, 'bench/user/operator-main.ts')], {
-    env: {
-      ...process.env,
-      NODE_OPTIONS: process.env.OPERATOR_NODE_OPTIONS ?? operatorNodeOptions,
-      KUBECONFIG: cp.kubeconfigPath,
-      KRAFTWERK_WATCH_NAMESPACES: NS,
-      KRAFTWERK_LEADER_ELECTION: 'false',
-      KRAFTWERK_HTTP_PORT: String(port),
-      KRAFTWERK_RESYNC_SECONDS: '3600',
-      KRAFTWERK_LOG_LEVEL: 'warn',
-      BENCH_CLUSTER_BOOTSTRAP_FILE: bootstrapFile,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+const startOperator = () =>
+  startBenchOperator({
+    kubeconfig: cp.kubeconfigPath,
+    namespace: NS,
+    main: join(repoRoot, 'bench/user/operator-main.ts'),
+    env: { BENCH_CLUSTER_BOOTSTRAP_FILE: bootstrapFile },
   });
-  await waitFor(
-    'operator /readyz',
-    async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok,
-  );
-  return { child, pid: child.pid!, port };
-}
-async function stopOperator(o: RunningOperator): Promise<void> {
-  const exited = new Promise((r) => o.child.once('exit', r));
-  o.child.kill('SIGTERM');
-  await exited;
-}
 
 interface Secret extends KubeObject {
   data?: Record<string, string>;
@@ -598,7 +571,7 @@ const deleteRequests = diff(await apiRequests(client), requestsBefore);
 const deleteKafka = diff(await kafkaRequests(operator.port), kafkaBefore);
 await watch.stop();
 const afterDelete = await completeInKafka('u-');
-await stopOperator(operator);
+await operator.stop();
 
 // --- Catch-up: N users created while no operator runs; then a fresh one starts. ---
 const preS = await postUsers(NS, 'c-');
@@ -685,7 +658,7 @@ console.log(
   `reference (Strimzi, published): 19,300 users in 9,624 s ≈ ${STRIMZI_USERS_PER_S.toFixed(2)} users/s (multi-node cluster)`,
 );
 
-await stopOperator(catchup);
+await catchup.stop();
 await admin.close();
 await kafka.stop();
 await cp.stop();

@@ -7,13 +7,12 @@
 // size" is the last change; a policy still changing in the trace's last ten minutes never
 // settled, and the verdicts say so rather than credit its last oscillation.
 
-import type { ScalingSettings } from '../../operator/src/consumergroup/policy.ts';
 import type { KedaSettings } from './keda-model.ts';
 import { kedaDefaults } from './keda-model.ts';
 import { measure } from './measures.ts';
 import { changesLine, fmt, measureRows, ratio, tableRow } from './report.ts';
 import type { Environment } from './replay.ts';
-import { replayKeda, replayOurs } from './replay.ts';
+import { oursSettings, replayKeda, replayOurs } from './replay.ts';
 import { traces } from './traces.ts';
 
 const env: Environment = {
@@ -23,20 +22,7 @@ const env: Environment = {
   commitIntervalSeconds: 5,
 };
 
-// The settings of examples/kafka-consumer-group-demo-consumer.yaml, but maxReplicas above the
-// partition count so both ceilings are exercised (KEDA's default maxReplicaCount is 100).
-const ours: ScalingSettings = {
-  minReplicas: 0,
-  maxReplicas: 24,
-  lagThreshold: 1000,
-  activationLagThreshold: 10,
-  drainTargetSeconds: 60,
-  allowIdleConsumers: false,
-  scaleDownStabilizationSeconds: 120,
-  scaleDownMaxStepPercent: 50,
-  dwellSeconds: 30,
-  rebalanceSeconds: 15,
-};
+const ours = oursSettings(1000, 24);
 const pollIntervalSeconds = 5;
 
 const showTimeline = process.argv.includes('--timeline');

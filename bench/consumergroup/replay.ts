@@ -19,6 +19,26 @@ import {
 } from './simulator.ts';
 import type { Trace } from './traces.ts';
 
+/**
+ * Ours as both consumer-group benches run it: the settings of
+ * examples/kafka-consumer-group-demo-consumer.yaml with the bench's threshold and a maxReplicas
+ * above the partition count, so both ceilings are exercised (KEDA's default maximum is 100).
+ */
+export function oursSettings(lagThreshold: number, maxReplicas: number): ScalingSettings {
+  return {
+    minReplicas: 0,
+    maxReplicas,
+    lagThreshold,
+    activationLagThreshold: 10,
+    drainTargetSeconds: 60,
+    allowIdleConsumers: false,
+    scaleDownStabilizationSeconds: 120,
+    scaleDownMaxStepPercent: 50,
+    dwellSeconds: 30,
+    rebalanceSeconds: 15,
+  };
+}
+
 export interface Environment {
   partitions: number;
   perReplicaRate: number;

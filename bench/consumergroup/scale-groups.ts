@@ -20,7 +20,7 @@ import { availableParallelism } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import { startBenchOperator } from '../operator.ts';
 import { apiRequests, cpuSeconds, diff, loadAverage, metric, pool, procStatus } from '../lib.ts';
-import { Informer, stripManagedFields } from '../../operator/src/runtime/informer.ts';
+import { Informer } from '../../operator/src/runtime/informer.ts';
 import { KubeClient, loadKubeConfig } from '../../operator/src/runtime/kube-client.ts';
 import type { KubeObject } from '../../operator/src/runtime/resource.ts';
 import { ControlPlane } from '../../test/fixtures/control-plane.ts';
@@ -69,7 +69,6 @@ async function readiness(client: KubeClient) {
     client,
     resource: { apiVersion: 'kraftwerk.dev/v1alpha1', kind: 'KafkaConsumerGroup' },
     namespaces: [namespace],
-    transform: stripManagedFields,
   });
   const see = (g: Group) => {
     if (isMeasured(g)) measured.add(g.metadata!.name!);

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { pool } from '../lib.ts';
 import { apply } from '../../operator/src/runtime/apply.ts';
 import { Controller } from '../../operator/src/runtime/controller.ts';
-import { Informer, stripManagedFields } from '../../operator/src/runtime/informer.ts';
+import { Informer } from '../../operator/src/runtime/informer.ts';
 import { KubeClient } from '../../operator/src/runtime/kube-client.ts';
 import type { KubeObject, ResourceInfo } from '../../operator/src/runtime/resource.ts';
 import { builtinResources } from '../../operator/src/runtime/resource.ts';
@@ -45,7 +45,6 @@ async function operator(kubeconfig: string): Promise<void> {
     client,
     resource: topics,
     namespaces: [ns],
-    transform: stripManagedFields,
   });
   const send = (m: Msg) => process.send!(m);
   // When the watch event reached the cache, to split the latency into the API server's part

@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { startBenchOperator, type BenchOperator } from '../operator.ts';
 import { apiRequests, cpuSeconds, diff, loadAverage, metric, pool, procStatus } from '../lib.ts';
-import { Informer, stripManagedFields } from '../../operator/src/runtime/informer.ts';
+import { Informer } from '../../operator/src/runtime/informer.ts';
 import { KubeClient, loadKubeConfig } from '../../operator/src/runtime/kube-client.ts';
 import type { KubeObject } from '../../operator/src/runtime/resource.ts';
 import { ControlPlane } from '../../test/fixtures/control-plane.ts';
@@ -112,7 +112,6 @@ async function readiness(client: KubeClient, namespace: string) {
     client,
     resource: { apiVersion: 'kraftwerk.dev/v1alpha1', kind: 'KafkaTopic' },
     namespaces: [namespace],
-    transform: stripManagedFields,
   });
   const see = (t: Topic) => {
     if (isReady(t)) ready.add(t.metadata!.name!);

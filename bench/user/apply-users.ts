@@ -38,7 +38,7 @@ import { apiRequests, cpuSeconds, diff, loadAverage, metric, pool, procStatus } 
 import { KafkaUserAdmin } from '../../operator/src/kafka/user-admin.ts';
 import type { AclBinding } from '../../operator/src/kafka/user-port.ts';
 import { issueLeaf } from '../../operator/src/pki/certificates.ts';
-import { Informer, stripManagedFields } from '../../operator/src/runtime/informer.ts';
+import { Informer } from '../../operator/src/runtime/informer.ts';
 import { KubeClient, loadKubeConfig } from '../../operator/src/runtime/kube-client.ts';
 import type { KubeObject } from '../../operator/src/runtime/resource.ts';
 import { ControlPlane } from '../../test/fixtures/control-plane.ts';
@@ -163,7 +163,6 @@ async function readiness(client: KubeClient, prefix: string) {
     client,
     resource: { apiVersion: 'kraftwerk.dev/v1alpha1', kind: 'KafkaUser' },
     namespaces: [NS],
-    transform: stripManagedFields,
   });
   const see = (u: Conditioned) => {
     const name = u.metadata.name!;

@@ -23,7 +23,7 @@ import { systemClock, type Clock } from './runtime/clock.ts';
 import { Controller, specOrMetadataChanged } from './runtime/controller.ts';
 import { EventRecorder } from './runtime/events.ts';
 import { portFence } from './runtime/fence.ts';
-import { Informer, stripManagedFields, type InformerOptions } from './runtime/informer.ts';
+import { Informer, type InformerOptions } from './runtime/informer.ts';
 import { KubeClient, resourceOfPath } from './runtime/kube-client.ts';
 import { kubeLeaseStore } from './runtime/leader-election.ts';
 import type { Logger } from './runtime/logger.ts';
@@ -169,10 +169,7 @@ export function createOperator(o: OperatorOptions): Operator {
   // KafkaCluster: the objects it owns are watched through informers that only list what carries
   // the cluster label, so the operator never caches every pod of the cluster it runs in.
   const owned = <T extends KubeObject>(apiVersion: string, kind: string) =>
-    informer<T>(
-      { apiVersion, kind },
-      { labelSelector: CLUSTER_LABEL, transform: stripManagedFields },
-    );
+    informer<T>({ apiVersion, kind }, { labelSelector: CLUSTER_LABEL });
   const statefulSets = owned<StatefulSetObject>('apps/v1', 'StatefulSet');
   const pods = owned<PodObject>('v1', 'Pod');
   const services = owned<KubeObject>('v1', 'Service');

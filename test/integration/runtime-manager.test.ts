@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitFor } from '../fixtures/process.ts';
 import { Controller } from '../../operator/src/runtime/controller.ts';
-import { Informer, stripManagedFields } from '../../operator/src/runtime/informer.ts';
+import { Informer } from '../../operator/src/runtime/informer.ts';
 import { KubeClient } from '../../operator/src/runtime/kube-client.ts';
 import { kubeLeaseStore } from '../../operator/src/runtime/leader-election.ts';
 import type { Lease } from '../../operator/src/runtime/lease-record.ts';
@@ -32,7 +32,6 @@ describe('Manager against a real API server', () => {
       resource: builtinResources.ConfigMap,
       namespaces: [ns],
       metrics,
-      transform: stripManagedFields,
     });
     const reconciled: string[] = [];
     const manager = new Manager({

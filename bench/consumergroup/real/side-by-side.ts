@@ -15,11 +15,16 @@ import { join } from 'node:path';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { loadAverage } from '../../lib.ts';
 import { KubeClient, loadKubeConfig } from '../../../operator/src/runtime/kube-client.ts';
-import type { ScalingSettings } from '../../../operator/src/consumergroup/policy.ts';
 import { kedaDefaults, type KedaSettings } from '../keda-model.ts';
 import { measure, type Measures } from '../measures.ts';
 import { changesLine, fmt, measureRows, ratio, tableRow } from '../report.ts';
-import { replayKeda, replayOurs, type Environment, type Timeline } from '../replay.ts';
+import {
+  oursSettings,
+  replayKeda,
+  replayOurs,
+  type Environment,
+  type Timeline,
+} from '../replay.ts';
 import { traces as modelTraces, type Trace } from '../traces.ts';
 
 const arg = (name: string): string | undefined => {
@@ -70,20 +75,8 @@ const wanted = arg('traces')?.split(',');
 const traces = modelTraces.filter((t) => !wanted || wanted.includes(t.name)).map(scale);
 const slug = (name: string) => name.replace(/[^a-z0-9]+/g, '-');
 
-// Ours: the settings of examples/kafka-consumer-group-demo-consumer.yaml with this scale's
-// threshold; max = 2 x partitions for both, so both ceilings are exercised.
-const ours: ScalingSettings = {
-  minReplicas: 0,
-  maxReplicas: 2 * partitions,
-  lagThreshold,
-  activationLagThreshold: 10,
-  drainTargetSeconds: 60,
-  allowIdleConsumers: false,
-  scaleDownStabilizationSeconds: 120,
-  scaleDownMaxStepPercent: 50,
-  dwellSeconds: 30,
-  rebalanceSeconds: 15,
-};
+// Ours with this scale's threshold; max = 2 x partitions for both sides.
+const ours = oursSettings(lagThreshold, 2 * partitions);
 // KEDA tuned for responsiveness with the knobs its ScaledObject documents: poll every 5 s (as
 // ours), a 60 s cooldown to zero, and the HPA's scale-down window cut from 300 s to 60 s.
 const tuned = { pollingInterval: 5, cooldownPeriod: 60, scaleDownWindow: 60 };

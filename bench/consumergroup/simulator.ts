@@ -107,9 +107,14 @@ export function step(world: World, rate: number): void {
       open = open.filter((p) => p.end - p.position! > 1e-9);
     }
   }
-  if (world.time % world.config.commitIntervalSeconds === 0) {
-    for (const p of ps) if (p.position !== null) p.committed = Math.floor(p.position);
-  }
+  // Each member auto-commits on its own clock (the second it joined), not in step with the
+  // lag reader's polls: between commits a consumer that keeps up still shows some lag.
+  const every = world.config.commitIntervalSeconds;
+  ps.forEach((p, i) => {
+    if (p.position !== null && (world.time + owner(world, i)) % every === 0) {
+      p.committed = Math.floor(p.position);
+    }
+  });
 }
 
 export function makeStuck(world: World, partition: number): void {

@@ -317,6 +317,33 @@ async function replicasOf(): Promise<Map<string, number>> {
   return new Map(list.items.map((d) => [d.metadata.name, d.spec.replicas ?? 0]));
 }
 
+/**
+ * Our arms' reasoning, every 5 s: the KafkaConsumerGroup's conditions (the policy's reasons and
+ * limits) and desired size, kept when they change — to explain a size, not to measure it.
+ */
+const decisions: { t: number; name: string; desired?: number; conditions: string[] }[] = [];
+const lastDecision = new Map<string, string>();
+async function recordDecisions(t: number): Promise<void> {
+  const list = await kube.request<{
+    items: {
+      metadata: { name: string };
+      status?: {
+        desiredReplicas?: number;
+        conditions?: { type: string; status: string; reason?: string; message?: string }[];
+      };
+    }[];
+  }>('GET', `/apis/kraftwerk.dev/v1alpha1/namespaces/${namespace}/kafkaconsumergroups`);
+  for (const g of list.items) {
+    const conditions = (g.status?.conditions ?? []).map(
+      (c) => `${c.type}=${c.status} ${c.reason ?? ''}: ${c.message ?? ''}`,
+    );
+    const key = JSON.stringify([g.status?.desiredReplicas, conditions]);
+    if (lastDecision.get(g.metadata.name) === key) continue;
+    lastDecision.set(g.metadata.name, key);
+    decisions.push({ t, name: g.metadata.name, desired: g.status?.desiredReplicas, conditions });
+  }
+}
+
 function timeline(a: Arm): Timeline {
   const changes: Timeline['changes'] = [];
   for (let t = 1; t < a.replicas.length; t++) {
@@ -448,6 +475,7 @@ for (let t = 0; t < longest; t = Math.floor((Date.now() - start) / 1000) + 1) {
     }
   });
   late += Math.max(0, now - t);
+  if (started && now % 5 === 0 && armKinds.includes('ours')) await recordDecisions(now);
   // The autoscalers start with the trace, after the first sample shows the world as it began.
   if (!started) {
     started = true;
@@ -470,6 +498,7 @@ writeFileSync(
   join(out, 'timelines.json'),
   JSON.stringify(arms.map((a) => ({ name: a.name, replicas: a.replicas, lag: a.lag }))),
 );
+writeFileSync(join(out, 'decisions.json'), JSON.stringify(decisions, null, 1));
 
 // ---- report ----
 const rows = measureRows('thousands');

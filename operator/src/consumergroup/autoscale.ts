@@ -41,8 +41,9 @@ export function autoscaleStep(
   observeSettings: ObserveSettings,
 ): AutoscaleStep {
   const last = memory.state.lastScaleTime;
-  // Consumption during a rebalance's pause is not capacity.
-  const capacitySince = last === null ? -Infinity : last + settings.dwellSeconds * 1000;
+  // Consumption during a rebalance's pause is not capacity; the drain right after it is the
+  // best measure there is (a scale-up sized to the backlog often drains inside the dwell).
+  const capacitySince = last === null ? -Infinity : last + settings.rebalanceSeconds * 1000;
   const o = observe(memory.windows, poll, currentReplicas, capacitySince, observeSettings);
   const decision = decideScale(settings, o.observation, memory.state, poll.time);
   return {

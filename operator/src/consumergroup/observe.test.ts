@@ -109,8 +109,8 @@ describe('observe', () => {
   it('measures capacity from saturated members when assignments are known', () => {
     // Member A owns 0 and 1 and falls behind at 100/s total; member B owns 2 and keeps up.
     const at = (t: number) => [
-      po(0, 50 * t, 500 + 60 * t),
-      po(1, 50 * t, 500 + 60 * t),
+      po(0, 50 * t, 1000 + 60 * t),
+      po(1, 50 * t, 1000 + 60 * t),
       po(2, 30 * t, 30 * t),
     ];
     const assignments = [
@@ -146,13 +146,32 @@ describe('observe', () => {
       const poll: Poll = {
         kind: 'offsets',
         time: t * 1000,
-        partitions: [po(0, 100 * t, 1000 + 150 * t)],
+        // More behind than 10 s of production (commitSlackMs): a backlog, not commit cadence.
+        partitions: [po(0, 100 * t, 2000 + 150 * t)],
         members: 5,
       };
       last = observe(windows, poll, 5, -Infinity);
       windows = last.windows;
     }
     expect(last!.observation).toMatchObject({ replicaCapacity: 100 });
+  });
+
+  it('does not read a consumer that keeps up, polled between its commits, as saturated', () => {
+    // 100 msg/s, committed every 5 s, polled 3 s after each commit: always 300 behind.
+    let windows: OffsetWindows = {};
+    let last: ReturnType<typeof observe> | undefined;
+    for (let t = 5; t <= 65; t += 5) {
+      const poll: Poll = {
+        kind: 'offsets',
+        time: t * 1000,
+        partitions: [po(0, 100 * t - 300, 100 * t)],
+        members: 1,
+      };
+      last = observe(windows, poll, 1, -Infinity);
+      windows = last.windows;
+    }
+    expect(last!.observation).toMatchObject({ replicaCapacity: null });
+    expect(last!.figures!.lag.total).toBe(300);
   });
 
   it('flags a partition whose committed offset does not move as stalled', () => {

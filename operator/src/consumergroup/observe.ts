@@ -49,6 +49,12 @@ export interface ObserveSettings {
   attackWindowMs: number;
   /** Least span of backlogged samples before a consume rate counts as capacity. */
   capacitySpanMs: number;
+  /**
+   * Lag up to this much of a partition's production is what commits not yet made explain,
+   * not a backlog: twice the 5 s auto-commit interval of the Java client and kafkajs' usual
+   * setting, so a consumer that keeps up is never measured as saturated.
+   */
+  commitSlackMs: number;
 }
 
 export const defaultObserveSettings: ObserveSettings = {
@@ -58,6 +64,7 @@ export const defaultObserveSettings: ObserveSettings = {
   rateWindowMs: 60_000,
   attackWindowMs: 15_000,
   capacitySpanMs: 20_000,
+  commitSlackMs: 10_000,
 };
 
 /**
@@ -165,13 +172,20 @@ export function observe(
       poll.assignments,
       capacityFrom,
       settings.capacitySpanMs,
+      settings.commitSlackMs,
       stalled,
     );
   } else {
     // Only consumers that can own a partition consume.
     const consuming = Math.min(currentReplicas, lag.partitionCount);
     const consumed = capacityRates.consumedPerSecond;
-    const allBehind = backloggedThroughout(next, movable, capacityFrom, settings.capacitySpanMs);
+    const allBehind = backloggedThroughout(
+      next,
+      movable,
+      capacityFrom,
+      settings.capacitySpanMs,
+      settings.commitSlackMs,
+    );
     replicaCapacity =
       allBehind && consuming > 0 && consumed !== null && consumed > 0 ? consumed / consuming : null;
   }

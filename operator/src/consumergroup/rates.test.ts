@@ -113,12 +113,27 @@ describe('rates', () => {
     let w = recordPoll({}, 0, lag([po(0, 0, 100)]));
     w = recordPoll(w, 10_000, lag([po(0, 50, 200)]));
     w = recordPoll(w, 20_000, lag([po(0, 150, 300)]));
-    expect(backloggedThroughout(w, ['t/0'], 0, 20_000)).toBe(true);
-    expect(backloggedThroughout(w, ['t/0'], 0, 30_000)).toBe(false);
-    expect(backloggedThroughout(w, [], 0, 0)).toBe(false);
-    expect(backloggedThroughout(w, ['t/9'], 0, 0)).toBe(false);
+    expect(backloggedThroughout(w, ['t/0'], 0, 20_000, 0)).toBe(true);
+    expect(backloggedThroughout(w, ['t/0'], 0, 30_000, 0)).toBe(false);
+    expect(backloggedThroughout(w, [], 0, 0, 0)).toBe(false);
+    expect(backloggedThroughout(w, ['t/9'], 0, 0, 0)).toBe(false);
     w = recordPoll(w, 30_000, lag([po(0, 300, 300)]));
-    expect(backloggedThroughout(w, ['t/0'], 0, 0)).toBe(false);
-    expect(backloggedThroughout(w, ['t/0'], 0, 0)).toBe(false);
+    expect(backloggedThroughout(w, ['t/0'], 0, 0, 0)).toBe(false);
+  });
+
+  it('lag that commits not yet made explain is not a backlog', () => {
+    // 20 msg/s, a consumer that keeps up and commits every 5 s, polled between its commits:
+    // 60-80 messages behind at every poll.
+    let w = recordPoll({}, 0, lag([po(0, 940, 1000)]));
+    w = recordPoll(w, 5_000, lag([po(0, 1020, 1100)]));
+    w = recordPoll(w, 10_000, lag([po(0, 1130, 1200)]));
+    w = recordPoll(w, 20_000, lag([po(0, 1330, 1400)]));
+    expect(backloggedThroughout(w, ['t/0'], 0, 20_000, 0)).toBe(true);
+    expect(backloggedThroughout(w, ['t/0'], 0, 20_000, 10_000)).toBe(false);
+    // A real backlog (1,000+ behind) is more than 10 s of its production.
+    let b = recordPoll({}, 0, lag([po(0, 0, 1000)]));
+    b = recordPoll(b, 10_000, lag([po(0, 150, 1200)]));
+    b = recordPoll(b, 20_000, lag([po(0, 300, 1400)]));
+    expect(backloggedThroughout(b, ['t/0'], 0, 20_000, 10_000)).toBe(true);
   });
 });

@@ -131,15 +131,18 @@ export function groupRates(windows: OffsetWindows, since = -Infinity): GroupRate
 }
 
 /**
- * True when every given partition had lag at every sample since `since`, over at least
+ * True when every given partition was behind at every sample since `since`, over at least
  * `minSpanMs`: only then is the consume rate the consumers' capacity rather than the produce
- * rate they were merely keeping up with.
+ * rate they were merely keeping up with. Behind means more lag than `commitSlackMs` of the
+ * partition's production: a consumer that keeps up still shows the messages produced since
+ * its last commit (auto-commit every 5 s by default), and the poll never lands on the commit.
  */
 export function backloggedThroughout(
   windows: OffsetWindows,
   keys: readonly string[],
   since: number,
   minSpanMs: number,
+  commitSlackMs: number,
 ): boolean {
   if (keys.length === 0) return false;
   for (const key of keys) {
@@ -151,7 +154,8 @@ export function backloggedThroughout(
     if (first === undefined || last === undefined || last.time - first.time < minSpanMs) {
       return false;
     }
-    if (s.some((x) => x.lag <= 0)) return false;
+    const uncommitted = ((produceRate(s) ?? 0) * commitSlackMs) / 1000;
+    if (s.some((x) => x.lag <= uncommitted)) return false;
   }
   return true;
 }
@@ -161,8 +165,8 @@ export type MemberAssignment = readonly { topic: string; partition: number }[];
 
 /**
  * What one replica consumes at capacity, from the members that were saturated: a member is
- * saturated when one of its partitions (not `excluded`, i.e. not stalled) had lag at every
- * sample since `since`, over at least `minSpanMs`, and still advanced — with spare capacity
+ * saturated when one of its partitions (not `excluded`, i.e. not stalled) was behind
+ * (backloggedThroughout) at every sample since `since`, and still advanced — with spare capacity
  * it would have drained it; without progress it is stuck (before health calls it Stalled). Its consumption is the sum over all its partitions. Mean over saturated members, or null
  * when none was. Uneven assignments (12 partitions on 8 members) are why this is per member:
  * the lightly loaded members catch up and say nothing about capacity.
@@ -172,6 +176,7 @@ export function saturatedMemberRate(
   members: readonly MemberAssignment[],
   since: number,
   minSpanMs: number,
+  commitSlackMs: number,
   excluded: ReadonlySet<string>,
 ): number | null {
   let sum = 0;
@@ -182,7 +187,7 @@ export function saturatedMemberRate(
     const busy = keys.some(
       (k) =>
         !excluded.has(k) &&
-        backloggedThroughout(windows, [k], since, minSpanMs) &&
+        backloggedThroughout(windows, [k], since, minSpanMs, commitSlackMs) &&
         (consumeRate(samplesSince(windows[k]!.samples, since)) ?? 0) > 0,
     );
     if (!busy) continue;

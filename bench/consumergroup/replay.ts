@@ -34,7 +34,7 @@ export function oursSettings(lagThreshold: number, maxReplicas: number): Scaling
     allowIdleConsumers: false,
     scaleDownStabilizationSeconds: 120,
     scaleDownMaxStepPercent: 50,
-    dwellSeconds: 30,
+    dwellSeconds: 40,
     rebalanceSeconds: 15,
   };
 }

@@ -1759,7 +1759,7 @@ export function toJson_KafkaConsumerGroupSpecScaleTargetRef(
  */
 export interface KafkaConsumerGroupSpecScaleUp {
   /**
-   * Seconds after a scale during which lag is not read as new demand unless it grows beyond what the rebalance explains (pods start, partitions move).
+   * Seconds after a scale during which lag is not read as new demand unless it grows beyond what the rebalance explains (pods start, partitions move). Keep it at least rebalanceSeconds + 25: the per-replica rate is measured over 20 s of the drain after the rebalance, and a dwell that ends sooner sizes by lag alone, reading the rebalance's own backlog as demand.
    *
    * @schema KafkaConsumerGroupSpecScaleUp#dwellSeconds
    */

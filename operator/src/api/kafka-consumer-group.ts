@@ -21,7 +21,7 @@ export const CONSUMER_GROUP_DEFAULTS = {
   pollIntervalSeconds: 5,
   offsetResetPolicy: 'latest',
   // Long enough for an eager rebalance and a pod start; the pause itself is rebalanceSeconds.
-  scaleUp: { dwellSeconds: 30, rebalanceSeconds: 15 },
+  scaleUp: { dwellSeconds: 40, rebalanceSeconds: 15 },
   scaleDown: { stabilizationSeconds: 120, maxStepPercent: 50 },
 } as const;
 
@@ -142,7 +142,7 @@ export const kafkaConsumerGroupSpecSchema = withClusterReferenceRules(
         .max(3600)
         .default(CONSUMER_GROUP_DEFAULTS.scaleUp.dwellSeconds)
         .describe(
-          'Seconds after a scale during which lag is not read as new demand unless it grows beyond what the rebalance explains (pods start, partitions move).',
+          "Seconds after a scale during which lag is not read as new demand unless it grows beyond what the rebalance explains (pods start, partitions move). Keep it at least rebalanceSeconds + 25: the per-replica rate is measured over 20 s of the drain after the rebalance, and a dwell that ends sooner sizes by lag alone, reading the rebalance's own backlog as demand.",
         ),
       rebalanceSeconds: int()
         .min(0)

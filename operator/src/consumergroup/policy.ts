@@ -9,7 +9,7 @@
 //   spec.allowIdleConsumers (proposed, default false) -> allowIdleConsumers
 //   spec.scaleDown.stabilizationSeconds   -> scaleDownStabilizationSeconds
 //   spec.scaleDown.maxStepPercent         -> scaleDownMaxStepPercent
-//   spec.scaleUp.dwellSeconds (proposed; default 30) -> dwellSeconds
+//   spec.scaleUp.dwellSeconds (default 40) -> dwellSeconds
 //   spec.scaleUp.rebalanceSeconds (proposed; default 15) -> rebalanceSeconds
 //   spec.pollIntervalSeconds is the reconciler's requeue period; the policy only sees `now`.
 //   spec.offsetResetPolicy goes to observe() (lag accounting), not here.

@@ -25,7 +25,7 @@ describe('scalingSettingsFromSpec', () => {
       allowIdleConsumers: false,
       scaleDownStabilizationSeconds: 120,
       scaleDownMaxStepPercent: 50,
-      dwellSeconds: 30,
+      dwellSeconds: 40,
       rebalanceSeconds: 15,
     });
   });

@@ -239,6 +239,28 @@ describe('Informer', () => {
     await informer.stop();
   });
 
+  it('keeps an index with the cache: objects by a value, through adds, updates and deletes', async () => {
+    const { source, informer } = setup();
+    // Indexed before the list: the index sees what the cache sees, whenever it was made.
+    const byData = informer.index((o) => [(o as KubeObject & { data: string }).data]);
+    source.lists.push(() => list('10', [cm('a', 'x', '5', 'red'), cm('b', 'y', '6', 'red')]));
+    informer.start();
+    await flush(5);
+    const names = (v: string) =>
+      byData(v).map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`);
+    expect(names('red')).toEqual(['a/x', 'b/y']);
+    const w = source.lastWatch;
+    w.onEvent('MODIFIED', cm('a', 'x', '11', 'blue'));
+    expect(names('red')).toEqual(['b/y']);
+    expect(names('blue')).toEqual(['a/x']);
+    w.onEvent('DELETED', cm('b', 'y', '12', 'red'));
+    expect(names('red')).toEqual([]);
+    // Made late, an index is filled from the cache at once.
+    const late = informer.index((o) => [o.metadata?.name ?? '']);
+    expect(late('x').map((o) => o.metadata?.resourceVersion)).toEqual(['11']);
+    await informer.stop();
+  });
+
   it('applies a transform to listed and watched objects', async () => {
     const clock = new FakeClock();
     const source = new FakeSource();

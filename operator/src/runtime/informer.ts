@@ -197,6 +197,38 @@ export class Informer<T extends KubeObject = KubeObject> {
   keys(): string[] {
     return [...this.store.keys()];
   }
+
+  /**
+   * A secondary index kept with the cache (client-go's Indexer): the objects whose `keysOf`
+   * includes a value, without walking the cache. A reconcile that looked through `list()` for
+   * its peers cost O(objects) each, O(objects²) for a full resync.
+   */
+  index(keysOf: (obj: T) => readonly string[]): (value: string) => T[] {
+    const byValue = new Map<string, Map<string, T>>();
+    const put = (obj: T) => {
+      for (const v of keysOf(obj)) {
+        let bucket = byValue.get(v);
+        if (!bucket) byValue.set(v, (bucket = new Map()));
+        bucket.set(objectKey(obj), obj);
+      }
+    };
+    const drop = (obj: T) => {
+      for (const v of keysOf(obj)) {
+        const bucket = byValue.get(v);
+        bucket?.delete(objectKey(obj));
+        if (bucket?.size === 0) byValue.delete(v);
+      }
+    };
+    this.on({
+      add: put,
+      update: (old, obj) => {
+        drop(old);
+        put(obj);
+      },
+      delete: drop,
+    });
+    return (value) => [...(byValue.get(value)?.values() ?? [])];
+  }
   get size(): number {
     return this.store.size;
   }

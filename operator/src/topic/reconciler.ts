@@ -95,6 +95,7 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
   };
 
   const external = new ExternalCredentialSource(deps.secrets);
+  const byTopicName = deps.topics.index((t) => [topicNameOf(t)]);
 
   const targetOf = (t: KafkaTopic): KafkaTarget =>
     resolveKafkaTarget(
@@ -231,7 +232,7 @@ export function topicReconciler(deps: TopicReconcilerDeps) {
     const name = topicNameOf(t);
     try {
       const observeAndPlan = async (lastReconciled: LastReconciled) => {
-        const candidates = namesakes(t, deps.topics.list());
+        const candidates = namesakes(t, byTopicName(name));
         // Every look is a fresh Metadata request (never a cached view: deleting must see what
         // Kafka has now, and a create of moments ago may not show at all).
         const [cluster, description, identities] = await Promise.all([

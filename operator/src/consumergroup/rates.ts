@@ -134,8 +134,9 @@ export function groupRates(windows: OffsetWindows, since = -Infinity): GroupRate
  * True when every given partition was behind at every sample since `since`, over at least
  * `minSpanMs`: only then is the consume rate the consumers' capacity rather than the produce
  * rate they were merely keeping up with. Behind means more lag than `commitSlackMs` of the
- * partition's production: a consumer that keeps up still shows the messages produced since
- * its last commit (auto-commit every 5 s by default), and the poll never lands on the commit.
+ * partition's production (a consumer that keeps up still shows the messages produced since its
+ * last commit, auto-commit every 5 s by default, and the poll never lands on the commit), and
+ * consuming at a rate other than the production's.
  */
 export function backloggedThroughout(
   windows: OffsetWindows,
@@ -154,11 +155,25 @@ export function backloggedThroughout(
     if (first === undefined || last === undefined || last.time - first.time < minSpanMs) {
       return false;
     }
-    const uncommitted = ((produceRate(s) ?? 0) * commitSlackMs) / 1000;
-    if (s.some((x) => x.lag <= uncommitted)) return false;
+    const produced = produceRate(s) ?? 0;
+    if (s.some((x) => x.lag <= (produced * commitSlackMs) / 1000)) return false;
+    // Consuming what is produced, give or take a tenth, is keeping up, however far behind:
+    // a consumer slowed by latency (a starved CPU, long fetch waits) holds a steady lag. Only
+    // falling behind, or draining faster than production, shows what it can do.
+    const consumed = consumeRate(s);
+    if (
+      consumed !== null &&
+      produced > 0 &&
+      Math.abs(consumed - produced) < produced * keepingUpBand
+    ) {
+      return false;
+    }
   }
   return true;
 }
+
+/** Consumption within this fraction of production is keeping up, not capacity. */
+export const keepingUpBand = 0.1;
 
 /** One group member's assigned partitions, as DescribeGroups reports them. */
 export type MemberAssignment = readonly { topic: string; partition: number }[];

@@ -229,6 +229,15 @@ function autoscaler(a: Arm): { path: string; body: object } {
 }
 
 /** Retries what Kafka calls retriable (a topic not yet known everywhere), up to a minute. */
+// kafkajs refreshes metadata in promises nobody awaits; while a new topic's metadata spreads
+// over the brokers one of them rejects with a retriable UNKNOWN_TOPIC_OR_PARTITION and would
+// end the run (it did, preparing the burst/no-commit/over-provisioned arms). The call that
+// needed the metadata retries on its own; only the orphan is let go.
+process.on('unhandledRejection', (e) => {
+  if ((e as { retriable?: boolean }).retriable !== true) throw e;
+  log(`kafkajs: an unawaited retriable error, ignored: ${String(e)}`);
+});
+
 async function retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
